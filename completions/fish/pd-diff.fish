@@ -1,0 +1,1 @@
+# pd-diff fish completion (placeholder)

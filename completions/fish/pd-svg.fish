@@ -1,0 +1,1 @@
+# pd-svg fish completion (placeholder)

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// Folded-stack profile: an insertion-ordered table of stacks with a hash index.
+#include "profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define ARENA_BLOCK (1u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct pd_profile {
+	struct pd_profile_entry *entries;
+	size_t n, cap;
+	uint32_t *index; // entry number + 1; 0 = empty slot
+	uint64_t *hashes;
+	size_t slots;    // power of two
+	struct arena_block *arena;
+};
+
+struct pd_profile *pd_profile_create(void) {
+	struct pd_profile *p = pd_xcalloc(1, sizeof(*p));
+	p->slots = 1024;
+	p->index = pd_xcalloc(p->slots, sizeof(*p->index));
+	return p;
+}
+
+void pd_profile_destroy(struct pd_profile *p) {
+	if (!p) {
+		return;
+	}
+	for (struct arena_block *b = p->arena, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(p->entries);
+	free(p->hashes);
+	free(p->index);
+	free(p);
+}
+
+static char *arena_copy(struct pd_profile *p, const char *s, size_t len) {
+	struct arena_block *b = p->arena;
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+		b = pd_xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = p->arena;
+		p->arena = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	b->used += len + 1;
+	return d;
+}
+
+static void rehash(struct pd_profile *p) {
+	free(p->index);
+	p->slots *= 2;
+	p->index = pd_xcalloc(p->slots, sizeof(*p->index));
+	for (size_t i = 0; i < p->n; i++) {
+		size_t j = p->hashes[i] & (p->slots - 1);
+		while (p->index[j]) {
+			j = (j + 1) & (p->slots - 1);
+		}
+		p->index[j] = (uint32_t)i + 1;
+	}
+}
+
+void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
+		uint64_t count0, uint64_t count1) {
+	uint64_t h = pd_hash(stack, len, 0);
+	size_t j = h & (p->slots - 1);
+	for (; p->index[j]; j = (j + 1) & (p->slots - 1)) {
+		struct pd_profile_entry *e = &p->entries[p->index[j] - 1];
+		if (p->hashes[p->index[j] - 1] == h && e->len == len
+				&& memcmp(e->stack, stack, len) == 0) {
+			e->count[0] += count0;
+			e->count[1] += count1;
+			return;
+		}
+	}
+	size_t cap = p->cap;
+	pd_xgrow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries));
+	pd_xgrow(&p->hashes, &cap, p->n + 1, sizeof(*p->hashes));
+	p->entries[p->n] = (struct pd_profile_entry){
+		.stack = arena_copy(p, stack, len),
+		.len = len,
+		.count = {count0, count1},
+	};
+	p->hashes[p->n] = h;
+	p->index[j] = (uint32_t)++p->n;
+	if (p->n * 2 > p->slots) {
+		rehash(p);
+	}
+}
+
+size_t pd_profile_size(const struct pd_profile *p) {
+	return p->n;
+}
+
+const struct pd_profile_entry *pd_profile_entries(const struct pd_profile *p) {
+	return p->entries;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+	const struct pd_profile_entry *x = *(const struct pd_profile_entry **)a;
+	const struct pd_profile_entry *y = *(const struct pd_profile_entry **)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->stack, y->stack, n);
+	if (c != 0) {
+		return c;
+	}
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+const struct pd_profile_entry **pd_profile_sorted(const struct pd_profile *p) {
+	const struct pd_profile_entry **v = pd_xmalloc((p->n + 1) * sizeof(*v));
+	for (size_t i = 0; i < p->n; i++) {
+		v[i] = &p->entries[i];
+	}
+	qsort(v, p->n, sizeof(*v), cmp_entry);
+	return v;
+}
+
+void pd_profile_write(FILE *f, const struct pd_profile *p, int ncounts) {
+	const struct pd_profile_entry **v = pd_profile_sorted(p);
+	for (size_t i = 0; i < p->n; i++) {
+		fwrite(v[i]->stack, 1, v[i]->len, f);
+		if (ncounts == 2) {
+			fprintf(f, " %llu %llu\n",
+				(unsigned long long)v[i]->count[0],
+				(unsigned long long)v[i]->count[1]);
+		} else {
+			fprintf(f, " %llu\n", (unsigned long long)v[i]->count[0]);
+		}
+	}
+	free(v);
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// Allocation that cannot fail, a growable string buffer and hashing.
+#include "util.h"
+
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "status.h"
+
+static void *check(void *p) {
+	if (!p) {
+		errx(PD_ENOMEM, "out of memory");
+	}
+	return p;
+}
+
+void *pd_xmalloc(size_t n) {
+	return check(malloc(n ? n : 1));
+}
+
+void *pd_xcalloc(size_t n, size_t size) {
+	return check(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *pd_xrealloc(void *p, size_t n) {
+	return check(realloc(p, n ? n : 1));
+}
+
+void pd_xgrow(void *p, size_t *cap, size_t need, size_t size) {
+	if (need <= *cap) {
+		return;
+	}
+	size_t n = *cap ? *cap : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / size) {
+			errx(PD_ENOMEM, "out of memory");
+		}
+		n *= 2;
+	}
+	void **pp = p;
+	*pp = pd_xrealloc(*pp, n * size);
+	*cap = n;
+}
+
+char *pd_xstrdup(const char *s) {
+	return check(strdup(s));
+}
+
+char *pd_xstrndup(const char *s, size_t n) {
+	return check(strndup(s, n));
+}
+
+void pd_strbuf_add(struct pd_strbuf *b, const char *s, size_t n) {
+	pd_xgrow(&b->s, &b->cap, b->len + n + 1, 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void pd_strbuf_adds(struct pd_strbuf *b, const char *s) {
+	pd_strbuf_add(b, s, strlen(s));
+}
+
+void pd_strbuf_addc(struct pd_strbuf *b, char c) {
+	pd_strbuf_add(b, &c, 1);
+}
+
+void pd_strbuf_printf(struct pd_strbuf *b, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		return;
+	}
+	pd_xgrow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void pd_strbuf_finish(struct pd_strbuf *b) {
+	free(b->s);
+	*b = (struct pd_strbuf){0};
+}
+
+// FNV-1a over 8-byte words, finished with a mixer: fast enough for keys of
+// a few dozen bytes and good enough for open addressing.
+uint64_t pd_hash(const void *p, size_t n, uint64_t seed) {
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	while (n >= 8) {
+		h = (h ^ pd_get_u64(s)) * 0x100000001b3ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	while (n--) {
+		h = (h ^ *s++) * 0x100000001b3ULL;
+	}
+	return pd_hash_u64(h);
+}
+
+enum pd_status pd_stdout_close(void) {
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warn("<stdout>");
+		fclose(stdout);
+		return PD_EIO;
+	}
+	if (fclose(stdout) != 0) {
+		warn("<stdout>");
+		return PD_EIO;
+	}
+	return PD_OK;
+}

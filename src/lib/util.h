@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Allocation that cannot fail, a growable string buffer and hashing.
+#ifndef PD_UTIL_H
+#define PD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+// On out-of-memory these print a message and exit with status 71.
+void *pd_xmalloc(size_t n);
+void *pd_xcalloc(size_t n, size_t size);
+void *pd_xrealloc(void *p, size_t n);
+// Grows *p (holding *cap elements of size) to hold at least need elements.
+void pd_xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *pd_xstrdup(const char *s);
+char *pd_xstrndup(const char *s, size_t n);
+
+// A NUL-terminated growable string; zero-initialise, free with pd_strbuf_finish.
+struct pd_strbuf {
+	char *s;
+	size_t len, cap;
+};
+void pd_strbuf_add(struct pd_strbuf *b, const char *s, size_t n);
+void pd_strbuf_adds(struct pd_strbuf *b, const char *s);
+void pd_strbuf_addc(struct pd_strbuf *b, char c);
+void pd_strbuf_printf(struct pd_strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pd_strbuf_finish(struct pd_strbuf *b);
+
+uint64_t pd_hash(const void *p, size_t n, uint64_t seed);
+
+static inline uint64_t pd_hash_u64(uint64_t x) {
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+// Unaligned little-helpers: perf.data records need not be aligned.
+static inline uint64_t pd_get_u64(const void *p) {
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+static inline uint32_t pd_get_u32(const void *p) {
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+static inline uint16_t pd_get_u16(const void *p) {
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#endif

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Installs what pd needs to build, test and benchmark on Debian 12 (as root).
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential clang libclang-rt-14-dev meson ninja-build pkg-config scdoc \
+	libdw-dev libelf-dev libtraceevent-dev libzstd-dev libiberty-dev \
+	libdebuginfod-dev bash-completion \
+	linux-perf binutils python3 perl rustc g++ \
+	chromium fonts-dejavu-core hyperfine time file >/dev/null
