@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""compare-folded: how much two folded profiles agree.
+
+Prints the fraction of samples (by count) that sit on identical stacks,
+and the fraction with the same leaf frame, both as
+sum(min(a, b)) / max(total_a, total_b), then the stacks that differ most.
+Exits 1 when a fraction is below its threshold, 2 on bad input.
+
+usage: compare-folded.py [--min-stacks 0.99] [--min-leaf 0] [--top 10]
+                         [--label-a A] [--label-b B] a.folded b.folded
+"""
+import argparse
+import sys
+
+
+def load(path):
+    stacks = {}
+    with open(path, 'rb') as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.decode('latin-1').rstrip('\n')
+            if not line:
+                continue
+            stack, sep, count = line.rpartition(' ')
+            if not sep or not count.isdigit():
+                sys.stderr.write('compare-folded: %s:%d: missing sample count\n'
+                                 % (path, lineno))
+                sys.exit(2)
+            stacks[stack] = stacks.get(stack, 0) + int(count)
+    return stacks
+
+
+def by_leaf(stacks):
+    leaves = {}
+    for stack, n in stacks.items():
+        leaf = stack.rsplit(';', 1)[-1]
+        leaves[leaf] = leaves.get(leaf, 0) + n
+    return leaves
+
+
+def overlap(a, b):
+    total = max(sum(a.values()), sum(b.values()))
+    if total == 0:
+        return 1.0
+    return sum(min(n, b.get(k, 0)) for k, n in a.items()) / total
+
+
+def main():
+    ap = argparse.ArgumentParser(description='Compare two folded profiles.')
+    ap.add_argument('--min-stacks', type=float, default=0.99)
+    ap.add_argument('--min-leaf', type=float, default=0.0)
+    ap.add_argument('--top', type=int, default=10)
+    ap.add_argument('--label-a', default='a')
+    ap.add_argument('--label-b', default='b')
+    ap.add_argument('a')
+    ap.add_argument('b')
+    opts = ap.parse_args()
+    a, b = load(opts.a), load(opts.b)
+    la, lb = opts.label_a, opts.label_b
+    stacks = overlap(a, b)
+    leaf = overlap(by_leaf(a), by_leaf(b))
+    print('%s: %d samples, %d stacks; %s: %d samples, %d stacks'
+          % (la, sum(a.values()), len(a), lb, sum(b.values()), len(b)))
+    print('identical stacks: %.4f (min %.4f)' % (stacks, opts.min_stacks))
+    print('same leaf:        %.4f (min %.4f)' % (leaf, opts.min_leaf))
+    diffs = []
+    for k in set(a) | set(b):
+        d = a.get(k, 0) - b.get(k, 0)
+        if d:
+            diffs.append((-abs(d), k, a.get(k, 0), b.get(k, 0)))
+    diffs.sort()
+    if diffs and opts.top > 0:
+        print('top differing stacks (%s, %s):' % (la, lb))
+        for _, k, na, nb in diffs[:opts.top]:
+            print('  %6d %6d  %s' % (na, nb, k))
+    ok = stacks >= opts.min_stacks and leaf >= opts.min_leaf
+    if not ok:
+        print('FAIL: below threshold')
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
