@@ -1,10 +1,213 @@
 // SPDX-License-Identifier: MIT
-// pd-svg: placeholder.
+// pd-svg: draw folded or differential folded stacks as an interactive SVG.
+#include <err.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "config.h"
+#include "flame.h"
+#include "folded-read.h"
 #include "status.h"
+#include "svg.h"
 
-int main(void) {
-	fputs("pd-svg: not implemented yet\n", stderr);
-	return PD_ESOFTWARE;
+static const char usage[] = "usage: pd-svg [options] [file...]\n";
+
+static const char help[] =
+	"Draw folded stacks (\"stack count\") or a differential profile\n"
+	"(\"stack before after\") from files or stdin as an SVG on stdout.\n"
+	"  -c, --colors PALETTE  hot (default), mem, io, red, green, blue, aqua,\n"
+	"                        yellow, purple, orange, java, js, perl, python, rust\n"
+	"      --countname NAME  what the counts are (default samples)\n"
+	"      --factor X        multiply shown counts by X (default 1)\n"
+	"      --flamechart      keep input order, merge adjacent stacks only\n"
+	"      --fontsize N      font size in pixels (default 12)\n"
+	"      --fonttype FONT   font family (default Verdana)\n"
+	"      --hash            similar names get similar colours\n"
+	"      --height N        frame height in pixels (default 16)\n"
+	"  -h, --help            show this help and exit\n"
+	"  -i, --inverted        icicle graph: root at the top\n"
+	"      --minwidth N[%]   leave out frames narrower than N pixels or N%\n"
+	"                        of the total (default 0.1)\n"
+	"      --nametype TEXT   label of the details line (default Function:)\n"
+	"      --negate          swap differential hues (blue grew, red shrank)\n"
+	"      --notes TEXT      notes stored in the SVG\n"
+	"      --reverse         reverse every stack (leaf first) before merging\n"
+	"      --sort ORDER      siblings by name (default) or weight\n"
+	"      --subtitle TEXT   second line below the title\n"
+	"      --title TEXT      title (default Flame Graph)\n"
+	"      --version         print the version and exit\n"
+	"      --width N         image width in pixels (default 1200)\n";
+
+enum {
+	OPT_COUNTNAME = 256, OPT_FACTOR, OPT_FLAMECHART, OPT_FONTSIZE,
+	OPT_FONTTYPE, OPT_HASH, OPT_HEIGHT, OPT_MINWIDTH, OPT_NAMETYPE,
+	OPT_NEGATE, OPT_NOTES, OPT_REVERSE, OPT_SORT, OPT_SUBTITLE, OPT_TITLE,
+	OPT_VERSION, OPT_WIDTH,
+};
+
+// Parses a number in [min, max]; a "%" suffix only where pct is given.
+static bool number(const char *opt, const char *s, double min, double max,
+		double *v, bool *pct) {
+	char *end;
+	*v = strtod(s, &end);
+	if (pct) {
+		*pct = *end == '%';
+		end += *pct;
+	}
+	if (end == s || *end != '\0' || !isfinite(*v) || *v < min || *v > max) {
+		warnx("--%s: invalid value: %s", opt, s);
+		return false;
+	}
+	return true;
+}
+
+static void add_line(void *ctx, const char *stack, size_t len, uint64_t c0,
+		uint64_t c1) {
+	pd_flame_add(ctx, stack, len, c0, c1);
+}
+
+int main(int argc, char *argv[]) {
+	static const struct option longopts[] = {
+		{"colors", required_argument, NULL, 'c'},
+		{"countname", required_argument, NULL, OPT_COUNTNAME},
+		{"factor", required_argument, NULL, OPT_FACTOR},
+		{"flamechart", no_argument, NULL, OPT_FLAMECHART},
+		{"fontsize", required_argument, NULL, OPT_FONTSIZE},
+		{"fonttype", required_argument, NULL, OPT_FONTTYPE},
+		{"hash", no_argument, NULL, OPT_HASH},
+		{"height", required_argument, NULL, OPT_HEIGHT},
+		{"help", no_argument, NULL, 'h'},
+		{"inverted", no_argument, NULL, 'i'},
+		{"minwidth", required_argument, NULL, OPT_MINWIDTH},
+		{"nametype", required_argument, NULL, OPT_NAMETYPE},
+		{"negate", no_argument, NULL, OPT_NEGATE},
+		{"notes", required_argument, NULL, OPT_NOTES},
+		{"reverse", no_argument, NULL, OPT_REVERSE},
+		{"sort", required_argument, NULL, OPT_SORT},
+		{"subtitle", required_argument, NULL, OPT_SUBTITLE},
+		{"title", required_argument, NULL, OPT_TITLE},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"width", required_argument, NULL, OPT_WIDTH},
+		{0},
+	};
+	struct pd_svg_options o = {
+		.fonttype = "Verdana",
+		.countname = "samples",
+		.nametype = "Function:",
+		.width = 1200,
+		.frameheight = 16,
+		.fontsize = 12,
+		.minwidth = 0.1,
+		.factor = 1,
+	};
+	bool reverse = false, chart = false;
+	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
+	double v;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "chi", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (opt) {
+		case 'c':
+			ok = pd_palette_parse(optarg, &o.palette);
+			if (!ok) {
+				warnx("--colors: unknown palette: %s", optarg);
+			}
+			break;
+		case OPT_COUNTNAME:
+			o.countname = optarg;
+			break;
+		case OPT_FACTOR:
+			ok = number("factor", optarg, 1e-12, 1e12, &o.factor, NULL);
+			break;
+		case OPT_FLAMECHART:
+			chart = true;
+			break;
+		case OPT_FONTSIZE:
+			ok = number("fontsize", optarg, 1, 1000, &o.fontsize, NULL);
+			break;
+		case OPT_FONTTYPE:
+			o.fonttype = optarg;
+			break;
+		case OPT_HASH:
+			o.hash = true;
+			break;
+		case OPT_HEIGHT:
+			ok = number("height", optarg, 2, 1000, &v, NULL) && v == (double)(long)v;
+			o.frameheight = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			fputs(help, stdout);
+			return PD_OK;
+		case 'i':
+			o.inverted = true;
+			break;
+		case OPT_MINWIDTH:
+			ok = number("minwidth", optarg, 0, 1e9, &o.minwidth,
+				&o.minwidth_pct);
+			break;
+		case OPT_NAMETYPE:
+			o.nametype = optarg;
+			break;
+		case OPT_NEGATE:
+			o.negate = true;
+			break;
+		case OPT_NOTES:
+			o.notes = optarg;
+			break;
+		case OPT_REVERSE:
+			reverse = true;
+			break;
+		case OPT_SORT:
+			ok = strcmp(optarg, "name") == 0 || strcmp(optarg, "weight") == 0;
+			sort = optarg[0] == 'w' ? PD_FLAME_SORT_WEIGHT : PD_FLAME_SORT_NAME;
+			if (!ok) {
+				warnx("--sort: expected name or weight: %s", optarg);
+			}
+			break;
+		case OPT_SUBTITLE:
+			o.subtitle = optarg;
+			break;
+		case OPT_TITLE:
+			o.title = optarg;
+			break;
+		case OPT_VERSION:
+			puts("pd-svg " PD_VERSION);
+			return PD_OK;
+		case OPT_WIDTH:
+			ok = number("width", optarg, 100, 1e6, &v, NULL) && v == (double)(long)v;
+			o.width = (unsigned)v;
+			break;
+		default: // getopt has already named the bad option
+			fputs(usage, stderr);
+			return PD_EUSAGE;
+		}
+		if (!ok) {
+			return PD_EUSAGE;
+		}
+	}
+	if (!o.title) {
+		o.title = chart ? "Flame Chart" : o.inverted ? "Icicle Graph"
+			: "Flame Graph";
+	}
+	struct pd_flame *f = pd_flame_create(reverse, chart);
+	int ncounts = 0;
+	enum pd_status st = PD_OK;
+	for (int i = optind; st == PD_OK && i < (optind < argc ? argc : optind + 1);
+			i++) {
+		const char *path = i < argc ? argv[i] : "-";
+		st = pd_folded_read(path, 0, &ncounts, add_line, f);
+	}
+	if (st == PD_OK) {
+		o.diff = ncounts == 2;
+		pd_flame_sort(f, sort, o.diff ? 1 : 0);
+		pd_svg_write(stdout, f, &o);
+		st = pd_stdout_close();
+	}
+	pd_flame_destroy(f);
+	return st;
 }

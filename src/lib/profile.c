@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folded-read.h"
 #include "util.h"
 
 #define ARENA_BLOCK (1u << 20)
@@ -144,4 +145,46 @@ void pd_profile_write(FILE *f, const struct pd_profile *p, int ncounts) {
 		}
 	}
 	free(v);
+}
+
+struct load_ctx {
+	struct pd_profile *p;
+	int slot;
+};
+
+static void load_line(void *ctx, const char *stack, size_t len, uint64_t c0,
+		uint64_t c1) {
+	struct load_ctx *l = ctx;
+	pd_profile_add(l->p, stack, len, l->slot ? 0 : c0, l->slot ? c0 : 0);
+}
+
+enum pd_status pd_profile_load(struct pd_profile *p, const char *path,
+		int slot, unsigned flags) {
+	struct load_ctx l = {p, slot};
+	int ncounts = 1;
+	return pd_folded_read(path, flags, &ncounts, load_line, &l);
+}
+
+void pd_profile_totals(const struct pd_profile *p, uint64_t total[2]) {
+	total[0] = total[1] = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		for (int k = 0; k < 2; k++) {
+			uint64_t c = p->entries[i].count[k];
+			total[k] = total[k] > UINT64_MAX - c ? UINT64_MAX : total[k] + c;
+		}
+	}
+}
+
+void pd_profile_normalize(struct pd_profile *p) {
+	uint64_t t[2];
+	pd_profile_totals(p, t);
+	if (t[0] == 0 || t[0] == t[1]) {
+		return;
+	}
+	// 128-bit products: count * total can exceed 64 bits.
+	for (size_t i = 0; i < p->n; i++) {
+		unsigned __int128 c = p->entries[i].count[0];
+		c = (c * t[1] + t[0] / 2) / t[0];
+		p->entries[i].count[0] = c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+	}
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "status.h"
+
 // Opaque; owns every stack string added to it (freed by destroy).
 struct pd_profile;
 
@@ -25,6 +27,19 @@ void pd_profile_destroy(struct pd_profile *p); // NULL is fine
 // Adds counts to the stack of len bytes (copied), creating it if new.
 void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 	uint64_t count0, uint64_t count1);
+
+// Reads folded "stack count" lines from path ("-" = stdin), adding each
+// count to count[slot] (0 or 1); flags as for pd_folded_read. Reports
+// "path:line: why" on stderr and returns PD_ENOINPUT or PD_EDATA on failure.
+enum pd_status pd_profile_load(struct pd_profile *p, const char *path,
+	int slot, unsigned flags);
+
+// Sums count[0] and count[1] over all entries (saturating at UINT64_MAX).
+void pd_profile_totals(const struct pd_profile *p, uint64_t total[2]);
+
+// Scales every count[0] by total[1] / total[0], rounding to the nearest
+// integer (halves up), so both columns add up to about the same total.
+void pd_profile_normalize(struct pd_profile *p);
 
 // Entries in insertion order; valid until the next add or destroy.
 size_t pd_profile_size(const struct pd_profile *p);

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+// Flame graph tree: folded stacks merged by common prefix, with counts.
+#include "flame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct name {
+	size_t off;
+	uint32_t len;
+	uint32_t hash;
+};
+
+// Open addressing, values are index + 1 (0 = empty), size a power of two.
+struct table {
+	uint32_t *slot;
+	size_t size, used;
+};
+
+struct pd_flame {
+	bool reverse, chart;
+	struct pd_flame_node *nodes;
+	size_t n, cap;
+	uint64_t *keys;        // (parent << 32 | name) per node, for children
+	size_t keys_cap;
+	struct table children; // node numbers by key
+	struct name *names;
+	size_t nnames, names_cap;
+	struct pd_strbuf text; // name bytes
+	struct table interned; // name ids by bytes
+	uint32_t *frames;      // scratch: frame boundaries of one stack
+	size_t frames_cap;
+};
+
+static void table_init(struct table *t) {
+	t->size = 1024;
+	t->used = 0;
+	t->slot = pd_xcalloc(t->size, sizeof(*t->slot));
+}
+
+struct pd_flame *pd_flame_create(bool reverse, bool chart) {
+	struct pd_flame *f = pd_xcalloc(1, sizeof(*f));
+	f->reverse = reverse;
+	f->chart = chart;
+	table_init(&f->children);
+	table_init(&f->interned);
+	pd_strbuf_add(&f->text, "all", 3);
+	pd_xgrow(&f->names, &f->names_cap, 1, sizeof(*f->names));
+	f->names[f->nnames++] = (struct name){0, 3, 0};
+	pd_xgrow(&f->nodes, &f->cap, 1, sizeof(*f->nodes));
+	f->nodes[f->n++] = (struct pd_flame_node){0};
+	return f;
+}
+
+void pd_flame_destroy(struct pd_flame *f) {
+	if (!f) {
+		return;
+	}
+	free(f->nodes);
+	free(f->keys);
+	free(f->children.slot);
+	free(f->names);
+	pd_strbuf_finish(&f->text);
+	free(f->interned.slot);
+	free(f->frames);
+	free(f);
+}
+
+// Doubles t when half full; hash_of(i) gives entry i's hash.
+static void table_grow(struct table *t, uint64_t (*hash_of)(void *, uint32_t),
+		void *ctx) {
+	if (++t->used * 2 <= t->size) {
+		return;
+	}
+	free(t->slot);
+	t->size *= 2;
+	t->slot = pd_xcalloc(t->size, sizeof(*t->slot));
+	for (uint32_t i = 0; i < t->used; i++) {
+		size_t j = hash_of(ctx, i) & (t->size - 1);
+		while (t->slot[j]) {
+			j = (j + 1) & (t->size - 1);
+		}
+		t->slot[j] = i + 1;
+	}
+}
+
+static uint64_t name_hash(void *ctx, uint32_t i) {
+	struct pd_flame *f = ctx;
+	return f->names[i + 1].hash;
+}
+
+static uint64_t node_hash(void *ctx, uint32_t i) {
+	struct pd_flame *f = ctx;
+	return pd_hash_u64(f->keys[i + 1]);
+}
+
+static uint32_t intern(struct pd_flame *f, const char *s, uint32_t len) {
+	uint32_t h = (uint32_t)pd_hash(s, len, 0);
+	struct table *t = &f->interned;
+	size_t j = h & (t->size - 1);
+	for (; t->slot[j]; j = (j + 1) & (t->size - 1)) {
+		struct name *nm = &f->names[t->slot[j]];
+		if (nm->hash == h && nm->len == len
+				&& memcmp(f->text.s + nm->off, s, len) == 0) {
+			return t->slot[j];
+		}
+	}
+	// Name ids start at 1 ("all" is 0), so slot value = id.
+	uint32_t id = (uint32_t)f->nnames++;
+	pd_xgrow(&f->names, &f->names_cap, f->nnames, sizeof(*f->names));
+	f->names[id] = (struct name){f->text.len, len, h};
+	pd_strbuf_add(&f->text, s, len);
+	t->slot[j] = id;
+	table_grow(t, name_hash, f);
+	return id;
+}
+
+static uint32_t new_node(struct pd_flame *f, uint32_t parent, uint32_t name) {
+	uint32_t id = (uint32_t)f->n++;
+	pd_xgrow(&f->nodes, &f->cap, f->n, sizeof(*f->nodes));
+	struct pd_flame_node *p = &f->nodes[parent];
+	f->nodes[id] = (struct pd_flame_node){
+		.name = name,
+		.parent = parent,
+		.depth = p->depth + 1,
+	};
+	if (p->last) {
+		f->nodes[p->last].next = id;
+	} else {
+		p->child = id;
+	}
+	p->last = id;
+	return id;
+}
+
+static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
+	if (f->chart) {
+		uint32_t last = f->nodes[parent].last;
+		if (last && f->nodes[last].name == name) {
+			return last;
+		}
+		return new_node(f, parent, name);
+	}
+	uint64_t key = (uint64_t)parent << 32 | name;
+	struct table *t = &f->children;
+	size_t j = pd_hash_u64(key) & (t->size - 1);
+	for (; t->slot[j]; j = (j + 1) & (t->size - 1)) {
+		if (f->keys[t->slot[j]] == key) {
+			return t->slot[j];
+		}
+	}
+	uint32_t id = new_node(f, parent, name);
+	pd_xgrow(&f->keys, &f->keys_cap, f->n, sizeof(*f->keys));
+	f->keys[id] = key;
+	t->slot[j] = id;
+	table_grow(t, node_hash, f);
+	return id;
+}
+
+static void count(struct pd_flame_node *n, uint64_t c0, uint64_t c1) {
+	n->total[0] += c0;
+	n->total[1] += c1;
+}
+
+void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
+		uint64_t c0, uint64_t c1) {
+	// Frame k spans stack[frames[k] .. frames[k + 1] - 1).
+	size_t nf = 0;
+	pd_xgrow(&f->frames, &f->frames_cap, 1, sizeof(*f->frames));
+	f->frames[nf++] = 0;
+	for (const char *p = stack, *end = stack + len;
+			(p = memchr(p, ';', (size_t)(end - p))); p++) {
+		pd_xgrow(&f->frames, &f->frames_cap, nf + 2, sizeof(*f->frames));
+		f->frames[nf++] = (uint32_t)(p - stack + 1);
+	}
+	pd_xgrow(&f->frames, &f->frames_cap, nf + 1, sizeof(*f->frames));
+	f->frames[nf] = (uint32_t)len + 1;
+	uint32_t cur = 0;
+	count(&f->nodes[0], c0, c1);
+	for (size_t i = 0; i < nf; i++) {
+		size_t k = f->reverse ? nf - 1 - i : i;
+		uint32_t b = f->frames[k], e = f->frames[k + 1] - 1;
+		cur = child(f, cur, intern(f, stack + b, e - b));
+		count(&f->nodes[cur], c0, c1);
+	}
+	f->nodes[cur].self[0] += c0;
+	f->nodes[cur].self[1] += c1;
+}
+
+struct sort_ctx {
+	const struct pd_flame *f;
+	enum pd_flame_sort by;
+	int col;
+};
+
+static int cmp_node(const void *a, const void *b, void *ctx) {
+	const struct sort_ctx *sc = ctx;
+	const struct pd_flame *f = sc->f;
+	const struct pd_flame_node *x = &f->nodes[*(const uint32_t *)a];
+	const struct pd_flame_node *y = &f->nodes[*(const uint32_t *)b];
+	if (sc->by == PD_FLAME_SORT_WEIGHT) {
+		uint64_t wx = x->total[sc->col], wy = y->total[sc->col];
+		if (wx != wy) {
+			return wx > wy ? -1 : 1;
+		}
+	}
+	const struct name *nx = &f->names[x->name], *ny = &f->names[y->name];
+	int c = memcmp(f->text.s + nx->off, f->text.s + ny->off,
+		nx->len < ny->len ? nx->len : ny->len);
+	if (c != 0) {
+		return c;
+	}
+	return (nx->len > ny->len) - (nx->len < ny->len);
+}
+
+void pd_flame_sort(struct pd_flame *f, enum pd_flame_sort by, int col) {
+	if (f->chart) {
+		return;
+	}
+	struct sort_ctx sc = {f, by, col};
+	uint32_t *kids = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		struct pd_flame_node *p = &f->nodes[i];
+		size_t k = 0;
+		for (uint32_t c = p->child; c; c = f->nodes[c].next) {
+			pd_xgrow(&kids, &cap, k + 1, sizeof(*kids));
+			kids[k++] = c;
+		}
+		if (k < 2) {
+			continue;
+		}
+		qsort_r(kids, k, sizeof(*kids), cmp_node, &sc);
+		p->child = kids[0];
+		for (size_t j = 0; j + 1 < k; j++) {
+			f->nodes[kids[j]].next = kids[j + 1];
+		}
+		f->nodes[kids[k - 1]].next = 0;
+		p->last = kids[k - 1];
+	}
+	free(kids);
+}
+
+size_t pd_flame_size(const struct pd_flame *f) {
+	return f->n;
+}
+
+const struct pd_flame_node *pd_flame_nodes(const struct pd_flame *f) {
+	return f->nodes;
+}
+
+size_t pd_flame_names(const struct pd_flame *f) {
+	return f->nnames;
+}
+
+const char *pd_flame_name(const struct pd_flame *f, uint32_t id, size_t *len) {
+	*len = f->names[id].len;
+	return f->text.s + f->names[id].off;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Flame graph tree: folded stacks merged by common prefix, with counts.
+#ifndef PD_FLAME_H
+#define PD_FLAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// Opaque; owns its nodes and interned frame names.
+struct pd_flame;
+
+// A node in the tree. Node 0 is the root ("all", depth 0); links are node
+// numbers with 0 meaning none (the root is nobody's child or sibling).
+struct pd_flame_node {
+	uint32_t name;     // for pd_flame_name
+	uint32_t parent;
+	uint32_t child;    // first child
+	uint32_t next;     // next sibling
+	uint32_t last;     // last child
+	uint32_t depth;
+	uint64_t total[2]; // inclusive counts: before/after, or [0] only
+	uint64_t self[2];  // counts of stacks ending here
+};
+
+enum pd_flame_sort {
+	PD_FLAME_SORT_NAME,   // siblings by name bytes, like flamegraph.pl
+	PD_FLAME_SORT_WEIGHT, // widest sibling first, then by name
+};
+
+// reverse: leaf frame first. chart: keep input order and merge a stack
+// only with the previous one (a flame chart). Never NULL (exit 71 on OOM).
+struct pd_flame *pd_flame_create(bool reverse, bool chart);
+void pd_flame_destroy(struct pd_flame *f); // NULL is fine
+
+// Adds one stack "frame;frame;..." of len bytes with its counts.
+void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
+	uint64_t c0, uint64_t c1);
+
+// Orders every node's children; col picks the count for WEIGHT. Does
+// nothing for a flame chart.
+void pd_flame_sort(struct pd_flame *f, enum pd_flame_sort by, int col);
+
+// Nodes, valid until the next add or destroy.
+size_t pd_flame_size(const struct pd_flame *f);
+const struct pd_flame_node *pd_flame_nodes(const struct pd_flame *f);
+
+// Interned names 0..pd_flame_names()-1, borrowed from f (not NUL-terminated).
+size_t pd_flame_names(const struct pd_flame *f);
+const char *pd_flame_name(const struct pd_flame *f, uint32_t id, size_t *len);
+
+#endif

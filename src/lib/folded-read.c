@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// Folded-stack text reader: "stack count" and "stack before after" lines.
+#include "folded-read.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct reader {
+	const char *name;
+	unsigned long line;
+	unsigned flags;
+	int *ncounts;
+	uint64_t total[2];
+	struct pd_strbuf hex;
+};
+
+static bool is_space(char c) {
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c) {
+	return c >= '0' && c <= '9';
+}
+
+static bool is_hex(char c) {
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Splits the last blank-separated field off s[0..*len): on success *len is
+// the length of what precedes it, blanks removed, and *v its value.
+// Returns NULL or a description of what is wrong.
+static const char *last_count(const char *s, size_t *len, uint64_t *v) {
+	size_t end = *len, i = end;
+	while (i > 0 && !is_space(s[i - 1])) {
+		i--;
+	}
+	if (i == 0 || i == end) {
+		return "missing sample count";
+	}
+	uint64_t n = 0;
+	for (size_t j = i; j < end; j++) {
+		if (!is_digit(s[j])) {
+			bool dotted = s[j] == '.' && j > i;
+			for (size_t k = j + 1; dotted && k < end; k++) {
+				dotted = is_digit(s[k]);
+			}
+			return dotted ? "sample count is not a whole number"
+				: "missing sample count";
+		}
+		unsigned d = (unsigned)(s[j] - '0');
+		if (n > (UINT64_MAX - d) / 10) {
+			return "sample count is too large";
+		}
+		n = n * 10 + d;
+	}
+	while (i > 0 && is_space(s[i - 1])) {
+		i--;
+	}
+	*len = i;
+	*v = n;
+	return NULL;
+}
+
+// True if s[0..len) ends in a blank-separated field of digits with a
+// non-empty stack before it: the first line of a differential file.
+static bool ends_in_count(const char *s, size_t len) {
+	size_t i = len;
+	while (i > 0 && is_digit(s[i - 1])) {
+		i--;
+	}
+	if (i == len || i == 0 || !is_space(s[i - 1])) {
+		return false;
+	}
+	while (i > 0 && is_space(s[i - 1])) {
+		i--;
+	}
+	return i > 0;
+}
+
+static const char *strip_hex(struct reader *r, const char **s, size_t *len) {
+	const char *p = *s;
+	if (!memmem(p, *len, "0x", 2)) {
+		return NULL;
+	}
+	r->hex.len = 0;
+	for (size_t i = 0; i < *len;) {
+		if (p[i] == '0' && i + 2 < *len && p[i + 1] == 'x'
+				&& is_hex(p[i + 2])) {
+			pd_strbuf_add(&r->hex, "0x...", 5);
+			for (i += 2; i < *len && is_hex(p[i]); i++) {
+			}
+		} else {
+			pd_strbuf_addc(&r->hex, p[i++]);
+		}
+	}
+	*s = r->hex.s;
+	*len = r->hex.len;
+	return NULL;
+}
+
+static const char *add_total(struct reader *r, int k, uint64_t c) {
+	if (r->total[k] > UINT64_MAX - c) {
+		return "sample counts add up to more than 2^64-1";
+	}
+	r->total[k] += c;
+	return NULL;
+}
+
+static const char *parse_line(struct reader *r, const char *s, size_t len,
+		pd_folded_fn *fn, void *ctx) {
+	while (len > 0 && (is_space(s[len - 1]) || s[len - 1] == '\r'
+			|| s[len - 1] == '\n')) {
+		len--;
+	}
+	if (len == 0) {
+		return NULL;
+	}
+	if (*r->ncounts == 0) {
+		size_t l = len;
+		uint64_t v;
+		bool two = !last_count(s, &l, &v) && ends_in_count(s, l);
+		*r->ncounts = two ? 2 : 1;
+	}
+	uint64_t c[2] = {0, 0};
+	const char *why = last_count(s, &len, &c[0]);
+	if (!why && *r->ncounts == 2) {
+		c[1] = c[0];
+		why = last_count(s, &len, &c[0]);
+		if (why && strcmp(why, "missing sample count") == 0) {
+			why = "missing second sample count (differential input)";
+		}
+	}
+	if (why) {
+		return why;
+	}
+	if (len == 0) {
+		return "missing stack";
+	}
+	if ((why = add_total(r, 0, c[0])) || (why = add_total(r, 1, c[1]))) {
+		return why;
+	}
+	if (r->flags & PD_FOLDED_STRIP_HEX) {
+		strip_hex(r, &s, &len);
+	}
+	fn(ctx, s, len, c[0], c[1]);
+	return NULL;
+}
+
+enum pd_status pd_folded_read(const char *path, unsigned flags, int *ncounts,
+		pd_folded_fn *fn, void *ctx) {
+	bool std = strcmp(path, "-") == 0;
+	struct reader r = {
+		.name = std ? "<stdin>" : path,
+		.flags = flags,
+		.ncounts = ncounts,
+	};
+	FILE *f = std ? stdin : fopen(path, "r");
+	if (!f) {
+		warn("%s", path);
+		return PD_ENOINPUT;
+	}
+	enum pd_status st = PD_OK;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	errno = 0;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		r.line++;
+		const char *why = parse_line(&r, line, (size_t)n, fn, ctx);
+		if (why) {
+			warnx("%s:%lu: %s", r.name, r.line, why);
+			st = PD_EDATA;
+			break;
+		}
+	}
+	if (st == PD_OK && ferror(f)) {
+		warn("%s", r.name);
+		st = PD_ENOINPUT;
+	}
+	free(line);
+	pd_strbuf_finish(&r.hex);
+	if (!std) {
+		fclose(f);
+	}
+	return st;
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Flame graph layout and interactive SVG writer.
+#ifndef PD_SVG_H
+#define PD_SVG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "flame.h"
+#include "svg-color.h"
+
+struct pd_svg_options {
+	const char *title;     // required
+	const char *subtitle;  // NULL = none
+	const char *notes;     // NULL = none; written to <desc>
+	const char *fonttype;
+	const char *countname; // "samples"
+	const char *nametype;  // "Function:"
+	unsigned width;        // image width in pixels
+	unsigned frameheight;  // pixels per frame row
+	double fontsize;
+	double minwidth;       // frames narrower than this are left out...
+	bool minwidth_pct;     // ...in percent of the total instead of pixels
+	double factor;         // counts are shown multiplied by this
+	enum pd_palette palette;
+	bool hash;             // similar names, similar colours
+	bool inverted;         // icicle graph: root at the top
+	bool diff;             // widths from total[1], colours from self deltas
+	bool negate;           // swap red and blue in differential colours
+};
+
+// Writes one self-contained SVG of f (already sorted) to out. Errors are
+// left in ferror(out).
+void pd_svg_write(FILE *out, const struct pd_flame *f,
+	const struct pd_svg_options *o);
+
+// The script embedded in every SVG (no names or user text inside it).
+extern const char pd_svg_js[];
+
+#endif
