@@ -44,7 +44,7 @@ import sys
 HEADER = re.compile(
     r'^(?P<comm>\S.*?)\s+(?P<pid>-?\d+)(?:/(?P<tid>-?\d+))?\s+'
     r'(?:\[\d+\]\s+)?(?:\d+\.\d+:\s+)?(?:(?P<period>\d+)\s+)?'
-    r'(?P<event>[^\s:]\S*?):\s*(?P<rest>.*)$')
+    r'(?P<event>[^\s:]\S*?):(?:\s+(?P<rest>.*))?$')
 FRAME = re.compile(r'^\s*(?P<ip>[0-9a-fA-F]+)\s+(?P<sym>.*) \((?P<dso>.*)\)$')
 OFFSET = re.compile(r'\+0x[0-9a-f]+$')
 QUALIFIER = re.compile(r'\s*(?:const|volatile|&&|&)$')
@@ -104,6 +104,13 @@ class Folder:
         self.root = None      # root frame of the sample being read
         self.weight = 0
         self.frames = []
+        self.unrecognised = 0
+
+    def warn(self, lineno, line):
+        self.unrecognised += 1
+        if self.unrecognised <= 5:
+            print('ref-collapse: line %d: unrecognised: %s' % (lineno, line),
+                  file=sys.stderr)
 
     def flush(self):
         if self.root is not None:
@@ -135,7 +142,7 @@ class Folder:
             self.weight = int(m.group('period'))
         else:
             self.weight = 1
-        rest = m.group('rest').strip()
+        rest = (m.group('rest') or '').strip()
         if rest:  # recorded without -g: the ip is on the header line
             self.frame(rest, lineno)
 
@@ -144,8 +151,7 @@ class Folder:
             return
         f = FRAME.match(line)
         if not f:
-            print('ref-collapse: line %d: unrecognised: %s' % (lineno, line),
-                  file=sys.stderr)
+            self.warn(lineno, line)
             return
         self.frames.append(frame_name(f.group('sym'), f.group('dso'),
                                       f.group('ip'), self.opts))
@@ -163,8 +169,7 @@ class Folder:
                 if m:
                     self.header(m, lineno)
                 else:
-                    print('ref-collapse: line %d: unrecognised: %s'
-                          % (lineno, line), file=sys.stderr)
+                    self.warn(lineno, line)
             else:
                 self.frame(line, lineno)
         self.flush()
@@ -202,6 +207,8 @@ def main():
         with open(opts.file, 'rb') as f:
             folder.feed(f)
     folder.write(sys.stdout.buffer)
+    if folder.unrecognised:
+        sys.exit('ref-collapse: %d unrecognised lines' % folder.unrecognised)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,3 @@
+t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT
+python3 ../tests/corrupt/patch-header.py perf/fp.data "$t/bad.data" data.offset=0x10000000 || exit 99
+cd "$t" && pd-collapse bad.data

@@ -1,0 +1,1 @@
+pd-collapse -q --addrs perf/fp.data

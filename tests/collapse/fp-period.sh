@@ -1,0 +1,1 @@
+pd-collapse --symfs bin --weight=period perf/fp.data

@@ -1,0 +1,1 @@
+cat perf/fp.data | pd-collapse --symfs bin

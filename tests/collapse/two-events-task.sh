@@ -1,0 +1,1 @@
+pd-collapse --symfs bin --event task-clock:u perf/two-events.data

@@ -1,0 +1,1 @@
+pd-collapse --no-such-option perf/fp.data

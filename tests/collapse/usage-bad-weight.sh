@@ -1,0 +1,1 @@
+pd-collapse --weight=cycles perf/fp.data

@@ -1,0 +1,1 @@
+pd-collapse perf/fp.data perf/fp.data

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Live test: records a test program with perf now, folds the recording with
+# pd-collapse and with `perf script | ref-collapse.py`, and requires at least
+# 99% of the samples on identical stacks (tests/compare-folded.py).
+# usage: live.sh CASE   (env: PD_COLLAPSE, PD_SRCDIR, PD_WORKDIR)
+# Exit 0 pass, 1 fail, 77 skip (perf, cc or permissions missing), 99 setup.
+set -u
+case=$1
+pd=${PD_COLLAPSE:?PD_COLLAPSE must name the pd-collapse binary}
+src=${PD_SRCDIR:?PD_SRCDIR must name the source tree}
+work=${PD_WORKDIR:-${TMPDIR:-/tmp}}/live-$case
+fields=comm,pid,tid,period,event,ip,sym,dso
+rate=${PD_LIVE_FREQ:-4000}
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+command -v perf >/dev/null 2>&1 || skip "perf not found on PATH"
+command -v python3 >/dev/null 2>&1 || skip "python3 not found on PATH"
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) on PATH"
+rm -rf "$work" && mkdir -p "$work/bin" || exit 99
+cd "$work" || exit 99
+
+# build NAME [extra flags]: compiles testdata/src/NAME.c into bin/NAME.
+build() {
+	name=$1
+	shift
+	"$CC" -O2 -g -fno-omit-frame-pointer "$@" -o "bin/$name" \
+		"$src/testdata/src/$name.c" || exit 99
+}
+
+# record OUT [perf record options] -- command: skips when perf cannot record.
+record() {
+	out=$1
+	shift
+	if ! perf record -q -F "$rate" -o "$out" "$@" >record.out 2>record.err; then
+		cat record.err
+		grep -qiE 'permission|paranoid|not supported|access' record.err &&
+			skip "perf record is not allowed here (see perf_event_paranoid)"
+		fail "perf record failed"
+	fi
+}
+
+# fold FILE [pd-collapse options]: pd-collapse FILE > pd.folded.
+fold() {
+	file=$1
+	shift
+	"$pd" "$@" "$file" >pd.folded 2>pd.err
+	st=$?
+	cat pd.err
+	[ $st = 0 ] || fail "pd-collapse $* $file exited $st"
+}
+
+# reference FILE [ref-collapse options]: perf script | ref-collapse.py.
+reference() {
+	file=$1
+	shift
+	perf script -i "$file" -F "$fields" 2>script.err |
+		python3 "$src/tests/ref-collapse.py" "$@" >ref.folded ||
+		{ cat script.err; exit 99; }
+}
+
+compare() {
+	echo "== $*"
+	python3 "$src/tests/compare-folded.py" --label-a pd-collapse \
+		--label-b reference pd.folded ref.folded || fail "$*"
+}
+
+# check FILE [options]: pd-collapse and the reference with the same options.
+check() {
+	file=$1
+	shift
+	fold "$file" "$@"
+	reference "$file" "$@"
+	compare "$file $*"
+}
+
+case $case in
+fp)
+	build fp-burn
+	record fp.data -g -e cpu-clock -- bin/fp-burn
+	check fp.data
+	check fp.data --pid
+	;;
+threads)
+	build threads -pthread
+	record t.data -g -e cpu-clock -- bin/threads
+	check t.data
+	check t.data --tid
+	grep -q '^sort_er-[0-9]*/[0-9]*;' pd.folded ||
+		fail "thread 'sort er' is not folded as sort_er-PID/TID"
+	;;
+pipeline)
+	build fp-burn
+	build pipe-gen
+	build pipe-sum
+	record p.data -g -e cpu-clock -- sh -c \
+		'bin/pipe-gen 1500 | bin/pipe-sum | bin/pipe-sum; bin/fp-burn 60'
+	check p.data --pid
+	check p.data
+	;;
+zstd)
+	build fp-burn
+	record z.data -z -g -e cpu-clock -- bin/fp-burn
+	check z.data
+	;;
+pipe-mode)
+	build fp-burn
+	record - -g -e cpu-clock -- bin/fp-burn
+	mv record.out f.pipe.data
+	"$pd" <f.pipe.data >pd.folded 2>pd.err
+	st=$?
+	cat pd.err
+	[ $st = 0 ] || fail "pd-collapse < f.pipe.data exited $st"
+	reference f.pipe.data
+	compare "pd-collapse < f.pipe.data"
+	;;
+cat-file)
+	build fp-burn
+	record fp.data -g -e cpu-clock -- bin/fp-burn
+	cat fp.data | "$pd" - >pd.folded 2>pd.err
+	st=$?
+	cat pd.err
+	[ $st = 0 ] || fail "cat fp.data | pd-collapse - exited $st"
+	reference fp.data
+	compare "cat fp.data | pd-collapse -"
+	;;
+two-events)
+	build fp-burn
+	record two.data -g -e cpu-clock -e task-clock -- bin/fp-burn
+	# Default: the first event (in attr order) that has samples.
+	fold two.data
+	reference two.data --event cpu-clock
+	compare "two.data (default event: cpu-clock)"
+	fold two.data --event task-clock
+	reference two.data --event task-clock
+	compare "two.data --event task-clock"
+	;;
+list-events)
+	build fp-burn
+	record two.data -g -e cpu-clock -e task-clock -- bin/fp-burn
+	"$pd" --list-events two.data >pd.events 2>pd.err ||
+		{ cat pd.err; fail "pd-collapse --list-events exited $?"; }
+	perf script -i two.data -F event 2>/dev/null |
+		sed 's/^ *//; s/: *$//' | sort | uniq -c >perf.events
+	echo "== pd-collapse --list-events"
+	cat pd.events
+	echo "== perf script -F event | sort | uniq -c"
+	cat perf.events
+	# Every event perf shows must appear on one line of ours with its count.
+	while read -r count name; do
+		awk -v n="$name" -v c="$count" '
+			{ hit_n = 0; hit_c = 0
+			  for (i = 1; i <= NF; i++) { if ($i == n) hit_n = 1; if ($i == c) hit_c = 1 } }
+			hit_n && hit_c { found = 1 }
+			END { exit !found }' pd.events || fail "no line with '$name' and $count"
+	done <perf.events
+	;;
+kernel)
+	build fp-burn
+	record k.data -g -e cpu-clock -- sh -c \
+		'dd if=/dev/zero of=/dev/null bs=512 count=300000 2>/dev/null; bin/fp-burn 60'
+	check k.data --all
+	check k.data --kernel --addrs
+	;;
+cxx)
+	CXX=${CXX:-c++}
+	command -v "$CXX" >/dev/null 2>&1 || skip "no C++ compiler ($CXX) on PATH"
+	"$CXX" -O2 -g -fno-omit-frame-pointer -o bin/cxx-burn \
+		"$src/testdata/src/cxx-burn.cc" || exit 99
+	record c.data -g -e cpu-clock -- bin/cxx-burn
+	check c.data
+	grep -q 'operator()' pd.folded || fail "lambda operator() not in pd-collapse output"
+	;;
+*)
+	echo "live.sh: unknown case $case"
+	exit 99
+	;;
+esac
+echo "PASS: $case"
