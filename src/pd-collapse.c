@@ -1,10 +1,348 @@
 // SPDX-License-Identifier: MIT
-// pd-collapse: placeholder.
+// pd-collapse: fold the callchains of a perf.data file into folded stacks.
+#include <err.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "collapse.h"
+#include "config.h"
+#include "maps.h"
+#include "perf.h"
 #include "status.h"
+#include "symbols.h"
 
-int main(void) {
-	fputs("pd-collapse: not implemented yet\n", stderr);
-	return PD_ESOFTWARE;
+static const char usage[] =
+	"usage: pd-collapse [-aehklpqtvVw] [options] [perf.data]\n"
+	"Fold the stacks of perf.data (file or stdin) into folded stacks.\n"
+	"\n"
+	"  -a, --all              all annotations (--kernel --jit --inline-marks)\n"
+	"      --addrs            show raw addresses of unresolved frames\n"
+	"  -e, --event NAME       fold event NAME (default: first sampled event)\n"
+	"  -h, --help             show this help\n"
+	"      --jit              annotate JIT frames with _[j]\n"
+	"      --kallsyms FILE    read kernel symbols from FILE\n"
+	"  -k, --kernel           annotate kernel frames with _[k]\n"
+	"  -l, --list-events      list events with their sample counts\n"
+	"      --no-demangle      keep mangled symbol names\n"
+	"  -p, --pid              include the PID with process names\n"
+	"  -q, --quiet            no summary on stderr\n"
+	"      --strict           exit 65 when samples were lost\n"
+	"      --symfs DIR        look for binaries under DIR\n"
+	"  -t, --tid              include PID and TID with process names\n"
+	"  -v, --verbose          per-module summary of unresolved frames\n"
+	"  -V, --version          show the version\n"
+	"  -w, --weight=KIND      weight by 'samples' (default) or 'period'\n";
+
+enum {
+	OPT_ADDRS = 256,
+	OPT_JIT,
+	OPT_KALLSYMS,
+	OPT_NO_DEMANGLE,
+	OPT_STRICT,
+	OPT_SYMFS,
+};
+
+struct cli {
+	struct pd_collapse_options co;
+	struct pd_symbols_options so;
+	bool list, quiet, strict, verbose;
+	const char *input;
+};
+
+static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"addrs", no_argument, NULL, OPT_ADDRS},
+		{"event", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{"jit", no_argument, NULL, OPT_JIT},
+		{"kallsyms", required_argument, NULL, OPT_KALLSYMS},
+		{"kernel", no_argument, NULL, 'k'},
+		{"list-events", no_argument, NULL, 'l'},
+		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
+		{"pid", no_argument, NULL, 'p'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"symfs", required_argument, NULL, OPT_SYMFS},
+		{"tid", no_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"weight", required_argument, NULL, 'w'},
+		{0},
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "ae:hklpqtvVw:", longopts, NULL))
+			!= -1) {
+		switch (opt) {
+		case 'a':
+			cli->co.kernel = cli->co.jit = cli->co.inline_marks = true;
+			break;
+		case OPT_ADDRS:
+			cli->co.addrs = true;
+			break;
+		case 'e':
+			cli->co.event = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(PD_OK);
+		case OPT_JIT:
+			cli->co.jit = true;
+			break;
+		case OPT_KALLSYMS:
+			cli->so.kallsyms = optarg;
+			break;
+		case 'k':
+			cli->co.kernel = true;
+			break;
+		case 'l':
+			cli->list = true;
+			break;
+		case OPT_NO_DEMANGLE:
+			cli->so.demangle = false;
+			break;
+		case 'p':
+			cli->co.pid = true;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case OPT_STRICT:
+			cli->strict = true;
+			break;
+		case OPT_SYMFS:
+			cli->so.symfs = optarg;
+			break;
+		case 't':
+			cli->co.tid = true;
+			break;
+		case 'v':
+			cli->verbose = true;
+			break;
+		case 'V':
+			printf("pd-collapse %s\n", PD_VERSION);
+			exit(PD_OK);
+		case 'w':
+			if (strcmp(optarg, "period") == 0) {
+				cli->co.period = true;
+			} else if (strcmp(optarg, "samples") == 0) {
+				cli->co.period = false;
+			} else {
+				warnx("--weight: expected 'samples' or 'period', "
+					"not '%s'", optarg);
+				return PD_EUSAGE;
+			}
+			break;
+		default: // getopt has already named the bad option
+			fputs(usage, stderr);
+			return PD_EUSAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fputs(usage, stderr);
+		return PD_EUSAGE;
+	}
+	cli->input = optind < argc ? argv[optind] : "-";
+	if (strcmp(cli->input, "-") == 0 && isatty(STDIN_FILENO)) {
+		warnx("will not read perf.data from a terminal");
+		fputs(usage, stderr);
+		return PD_EUSAGE;
+	}
+	return PD_OK;
+}
+
+struct progress {
+	bool on;
+	struct timespec start, last;
+	bool shown;
+};
+
+static double seconds_since(const struct timespec *t) {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec)
+		+ (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_show(struct progress *pg, struct pd_perf *r,
+		uint64_t samples) {
+	if (seconds_since(&pg->start) < 1 || seconds_since(&pg->last) < 0.2) {
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &pg->last);
+	uint64_t total = pd_perf_total(r);
+	fprintf(stderr, "\rpd-collapse: %llu", (unsigned long long)(
+		pd_perf_pos(r) >> 20));
+	if (total) {
+		fprintf(stderr, " of %llu", (unsigned long long)(total >> 20));
+	}
+	fprintf(stderr, " MiB, %llu samples\033[K", (unsigned long long)samples);
+	pg->shown = true;
+}
+
+static void buildid_cb(void *arg, uint16_t cpumode, int32_t pid,
+		const uint8_t *id, size_t len, const char *filename) {
+	pd_symbols_buildid(arg, cpumode, id, len, filename);
+}
+
+// Reads every record, keeping the timeline and folding samples.
+static enum pd_status fold(struct pd_perf *r, struct pd_maps *maps,
+		struct pd_collapse *c) {
+	struct progress pg = {.on = isatty(STDERR_FILENO)};
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.last = pg.start;
+	struct pd_record rec;
+	struct pd_sample s;
+	enum pd_status st;
+	uint64_t n = 0;
+	while ((st = pd_perf_next(r, &rec)) == PD_OK) {
+		if (pg.on && (++n & 4095) == 0) {
+			progress_show(&pg, r, pd_collapse_stats(c)->samples);
+		}
+		switch (rec.type) {
+		case PD_REC_SAMPLE:
+			if (pd_perf_parse_sample(r, &rec, &s) == PD_OK) {
+				pd_collapse_sample(c, r, &s);
+			} else {
+				st = PD_EDATA;
+			}
+			break;
+		case PD_REC_LOST:
+		case PD_REC_LOST_SAMPLES:
+			pd_collapse_lost(c, &rec);
+			break;
+		default:
+			if (!pd_maps_apply(maps, &rec)) {
+				pd_perf_error(r, rec.offset, "record of type %u is "
+					"too short (%u bytes)", rec.type, rec.size);
+				st = PD_EDATA;
+			}
+		}
+		if (st != PD_OK) {
+			break;
+		}
+	}
+	if (pg.shown) {
+		fputs("\r\033[K", stderr);
+	}
+	return st == PD_FOUND ? PD_OK : st;
+}
+
+struct verbose_ctx {
+	const char *name;
+};
+
+static void verbose_dso(void *arg, struct pd_dso *d) {
+	struct verbose_ctx *v = arg;
+	if (!d->frames) {
+		return;
+	}
+	const char *why = "";
+	if (d->kind == PD_DSO_FILE && !d->path) {
+		why = " (file not found)";
+	} else if (!d->has_symtab) {
+		why = " (no symbols)";
+	}
+	if (d->unresolved) {
+		warnx("%s: %s: %llu of %llu addresses unresolved%s", v->name,
+			d->name, (unsigned long long)d->unresolved,
+			(unsigned long long)d->frames, why);
+	}
+}
+
+static void summary(const struct cli *cli, struct pd_perf *r,
+		struct pd_collapse *c, struct pd_symbols *syms) {
+	const struct pd_collapse_stats *s = pd_collapse_stats(c);
+	uint64_t unknown = pd_perf_unknown_records(r);
+	if (cli->quiet || (!s->lost && !s->lost_samples && !s->no_stack
+			&& !s->unresolved && !unknown)) {
+		return;
+	}
+	char buf[512];
+	size_t len = 0;
+	buf[0] = '\0';
+#define ADD(...) len += (size_t)snprintf(buf + len, \
+		len < sizeof(buf) ? sizeof(buf) - len : 0, __VA_ARGS__)
+	if (s->lost) {
+		ADD("%s%llu events lost", len ? ", " : "",
+			(unsigned long long)s->lost);
+	}
+	if (s->lost_samples) {
+		ADD("%s%llu samples lost", len ? ", " : "",
+			(unsigned long long)s->lost_samples);
+	}
+	if (s->no_stack) {
+		ADD("%s%llu of %llu samples had no usable stack",
+			len ? ", " : "", (unsigned long long)s->no_stack,
+			(unsigned long long)s->samples);
+	}
+	if (s->unresolved) {
+		ADD("%s%llu of %llu distinct addresses unresolved",
+			len ? ", " : "", (unsigned long long)s->unresolved,
+			(unsigned long long)s->frames);
+	}
+	if (unknown) {
+		ADD("%s%llu records of unknown type skipped", len ? ", " : "",
+			(unsigned long long)unknown);
+	}
+#undef ADD
+	warnx("%s: %s%s", pd_perf_name(r), buf,
+		cli->verbose || !s->unresolved ? "" : " (see --verbose)");
+	if (cli->verbose) {
+		struct verbose_ctx v = {pd_perf_name(r)};
+		pd_symbols_foreach(syms, verbose_dso, &v);
+	}
+}
+
+int main(int argc, char *argv[]) {
+	struct cli cli = {.so = {.demangle = true, .inline_frames = true}};
+	enum pd_status st = parse_args(argc, argv, &cli);
+	if (st != PD_OK) {
+		return st;
+	}
+	struct pd_perf *r;
+	st = pd_perf_open(&r, cli.input);
+	if (st != PD_OK) {
+		return st;
+	}
+	struct pd_symbols *syms = pd_symbols_create(&cli.so);
+	struct pd_maps *maps = pd_maps_create(syms);
+	struct pd_collapse *c = pd_collapse_create(&cli.co, syms, maps);
+	pd_perf_set_buildid_callback(r, buildid_cb, syms);
+
+	enum pd_status read_st = fold(r, maps, c);
+	pd_symbols_set_osrelease(syms, pd_perf_osrelease(r));
+	if (cli.list) {
+		pd_collapse_list_events(c, r, stdout);
+	} else if (pd_collapse_select(c, r) != PD_OK) {
+		warnx("%s: no event named '%s'", pd_perf_name(r), cli.co.event);
+		st = PD_EUSAGE;
+	} else {
+		pd_collapse_write(c, stdout);
+	}
+	if (read_st != PD_OK) {
+		warnx("%s: output is partial: reading stopped at the error above",
+			pd_perf_name(r));
+		st = read_st;
+	} else if (st == PD_OK && !cli.list) {
+		summary(&cli, r, c, syms);
+		const struct pd_collapse_stats *s = pd_collapse_stats(c);
+		if (cli.strict && (s->lost || s->lost_samples)) {
+			st = PD_EDATA;
+		}
+	}
+	enum pd_status out_st = pd_stdout_close();
+	if (st == PD_OK) {
+		st = out_st;
+	}
+	pd_collapse_destroy(c);
+	pd_maps_destroy(maps);
+	pd_symbols_destroy(syms);
+	pd_perf_close(r);
+	return st;
 }

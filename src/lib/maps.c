@@ -1,3 +1,306 @@
 // SPDX-License-Identifier: MIT
-// placeholder
+// Process and map timeline from COMM, FORK, EXIT, MMAP and MMAP2 records
+// (layouts from include/uapi/linux/perf_event.h; rules from perf's machine.c).
+#include "maps.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "util.h"
+
+struct thread {
+	uint32_t tid, pid;
+	const char *comm;
+	bool used;
+};
+
+struct pd_maps {
+	struct pd_symbols *syms;
+	struct pd_intern *strings;
+	struct thread *threads; // open addressing by tid
+	size_t tslots, nthreads;
+	struct pd_proc **procs; // open addressing by pid
+	size_t pslots, nprocs;
+	struct pd_proc kernel;
+	void (*unwind_free)(void *);
+};
+
+struct pd_maps *pd_maps_create(struct pd_symbols *syms) {
+	struct pd_maps *m = pd_xcalloc(1, sizeof(*m));
+	m->syms = syms;
+	m->strings = pd_intern_create();
+	m->tslots = 256;
+	m->threads = pd_xcalloc(m->tslots, sizeof(*m->threads));
+	m->pslots = 64;
+	m->procs = pd_xcalloc(m->pslots, sizeof(*m->procs));
+	m->kernel.pid = (uint32_t)-1;
+	return m;
+}
+
+static void free_proc(struct pd_maps *m, struct pd_proc *p) {
+	if (p->unwind && m->unwind_free) {
+		m->unwind_free(p->unwind);
+	}
+	free(p->maps);
+}
+
+void pd_maps_destroy(struct pd_maps *m) {
+	if (!m) {
+		return;
+	}
+	for (size_t i = 0; i < m->pslots; i++) {
+		if (m->procs[i]) {
+			free_proc(m, m->procs[i]);
+			free(m->procs[i]);
+		}
+	}
+	free_proc(m, &m->kernel);
+	free(m->procs);
+	free(m->threads);
+	pd_intern_destroy(m->strings);
+	free(m);
+}
+
+void pd_maps_set_unwind_free(struct pd_maps *m, void (*fn)(void *)) {
+	m->unwind_free = fn;
+}
+
+// ---- threads ----
+
+static struct thread *thread_get(struct pd_maps *m, uint32_t tid, bool create) {
+	size_t j = pd_hash_u64(tid) & (m->tslots - 1);
+	for (; m->threads[j].used; j = (j + 1) & (m->tslots - 1)) {
+		if (m->threads[j].tid == tid) {
+			return &m->threads[j];
+		}
+	}
+	if (!create) {
+		return NULL;
+	}
+	if ((m->nthreads + 1) * 2 > m->tslots) {
+		struct thread *old = m->threads;
+		size_t n = m->tslots;
+		m->tslots *= 2;
+		m->threads = pd_xcalloc(m->tslots, sizeof(*m->threads));
+		m->nthreads = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (old[i].used) {
+				*thread_get(m, old[i].tid, true) = old[i];
+			}
+		}
+		free(old);
+		return thread_get(m, tid, true);
+	}
+	m->nthreads++;
+	m->threads[j] = (struct thread){.tid = tid, .pid = tid, .used = true};
+	return &m->threads[j];
+}
+
+const char *pd_maps_comm(struct pd_maps *m, uint32_t pid, uint32_t tid) {
+	struct thread *t = thread_get(m, tid, false);
+	if (t && t->comm) {
+		return t->comm;
+	}
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), ":%d", (int)tid);
+	const char *c = pd_intern(m->strings, buf, (size_t)n);
+	t = thread_get(m, tid, true);
+	t->pid = pid;
+	t->comm = c;
+	return c;
+}
+
+// ---- processes and maps ----
+
+struct pd_proc *pd_maps_proc(struct pd_maps *m, uint32_t pid) {
+	size_t j = pd_hash_u64(pid) & (m->pslots - 1);
+	for (; m->procs[j]; j = (j + 1) & (m->pslots - 1)) {
+		if (m->procs[j]->pid == pid) {
+			return m->procs[j];
+		}
+	}
+	if ((m->nprocs + 1) * 2 > m->pslots) {
+		struct pd_proc **old = m->procs;
+		size_t n = m->pslots;
+		m->pslots *= 2;
+		m->procs = pd_xcalloc(m->pslots, sizeof(*m->procs));
+		for (size_t i = 0; i < n; i++) {
+			if (old[i]) {
+				size_t k = pd_hash_u64(old[i]->pid) & (m->pslots - 1);
+				while (m->procs[k]) {
+					k = (k + 1) & (m->pslots - 1);
+				}
+				m->procs[k] = old[i];
+			}
+		}
+		free(old);
+		return pd_maps_proc(m, pid);
+	}
+	struct pd_proc *p = pd_xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	m->procs[j] = p;
+	m->nprocs++;
+	return p;
+}
+
+static size_t first_ending_after(const struct pd_proc *p, uint64_t addr) {
+	size_t lo = 0, hi = p->nmaps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->maps[mid].end <= addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+const struct pd_map *pd_proc_find(const struct pd_proc *p, uint64_t addr) {
+	size_t i = first_ending_after(p, addr);
+	if (i < p->nmaps && p->maps[i].start <= addr) {
+		return &p->maps[i];
+	}
+	return NULL;
+}
+
+const struct pd_map *pd_maps_kernel_find(const struct pd_maps *m,
+		uint64_t addr) {
+	return pd_proc_find(&m->kernel, addr);
+}
+
+// Inserts nm, cutting away whatever part of older maps it covers.
+static void insert_map(struct pd_proc *p, struct pd_map nm) {
+	size_t i = first_ending_after(p, nm.start);
+	size_t j = i;
+	struct pd_map keep[2];
+	size_t nkeep = 0;
+	while (j < p->nmaps && p->maps[j].start < nm.end) {
+		struct pd_map *e = &p->maps[j];
+		if (e->start < nm.start) {
+			keep[nkeep] = *e;
+			keep[nkeep++].end = nm.start;
+		}
+		if (e->end > nm.end) {
+			keep[nkeep] = *e;
+			keep[nkeep].start = nm.end;
+			keep[nkeep++].pgoff = e->pgoff + (nm.end - e->start);
+		}
+		j++;
+		if (nkeep == 2) {
+			break; // only one old map can straddle both ends
+		}
+	}
+	// Replace maps[i, j) with keep-left, nm, keep-right.
+	size_t nnew = nkeep + 1;
+	pd_xgrow(&p->maps, &p->cap, p->nmaps - (j - i) + nnew, sizeof(*p->maps));
+	memmove(p->maps + i + nnew, p->maps + j, (p->nmaps - j) * sizeof(*p->maps));
+	p->nmaps = p->nmaps - (j - i) + nnew;
+	size_t k = i;
+	if (nkeep && keep[0].start < nm.start) {
+		p->maps[k++] = keep[0];
+	}
+	p->maps[k++] = nm;
+	for (size_t q = 0; q < nkeep; q++) {
+		if (keep[q].start >= nm.end) {
+			p->maps[k++] = keep[q];
+		}
+	}
+	p->generation++;
+}
+
+static void copy_maps(struct pd_proc *dst, const struct pd_proc *src) {
+	pd_xgrow(&dst->maps, &dst->cap, src->nmaps, sizeof(*dst->maps));
+	memcpy(dst->maps, src->maps, src->nmaps * sizeof(*dst->maps));
+	dst->nmaps = src->nmaps;
+	dst->generation++;
+}
+
+static bool apply_mmap(struct pd_maps *m, const struct pd_record *rec) {
+	const uint8_t *p = rec->data;
+	size_t name_off = rec->type == PD_REC_MMAP ? 40 : 72;
+	if (rec->size <= name_off) {
+		return false;
+	}
+	if (rec->type == PD_REC_MMAP2 && (rec->misc & PD_MISC_MMAP_DATA)) {
+		return true; // data maps are not code
+	}
+	uint32_t pid = pd_get_u32(p + 8);
+	uint64_t start = pd_get_u64(p + 16), len = pd_get_u64(p + 24);
+	uint64_t pgoff = pd_get_u64(p + 32);
+	char name[4096];
+	size_t n = strnlen((const char *)p + name_off, rec->size - name_off);
+	if (n >= sizeof(name)) {
+		n = sizeof(name) - 1;
+	}
+	memcpy(name, p + name_off, n);
+	name[n] = '\0';
+	if (len == 0 || start + len < start) {
+		return true;
+	}
+	uint16_t mode = rec->misc & PD_MISC_CPUMODE_MASK;
+	struct pd_map map = {start, start + len, pgoff, NULL};
+	if (mode == PD_MISC_KERNEL || mode == PD_MISC_GUEST_KERNEL) {
+		map.dso = pd_symbols_kernel(m->syms);
+		insert_map(&m->kernel, map);
+		return true;
+	}
+	map.dso = pd_symbols_dso(m->syms, name, pid);
+	if (rec->type == PD_REC_MMAP2 && (rec->misc & PD_MISC_MMAP_BUILD_ID)
+			&& map.dso->kind == PD_DSO_FILE && !map.dso->loaded) {
+		size_t idlen = p[40] <= 20 ? p[40] : 20;
+		memcpy(map.dso->build_id, p + 44, idlen);
+		map.dso->build_id_len = idlen;
+	}
+	insert_map(pd_maps_proc(m, pid), map);
+	return true;
+}
+
+bool pd_maps_apply(struct pd_maps *m, const struct pd_record *rec) {
+	const uint8_t *p = rec->data;
+	switch (rec->type) {
+	case PD_REC_MMAP:
+	case PD_REC_MMAP2:
+		return apply_mmap(m, rec);
+	case PD_REC_COMM: {
+		if (rec->size < 17) {
+			return false;
+		}
+		uint32_t pid = pd_get_u32(p + 8), tid = pd_get_u32(p + 12);
+		size_t n = strnlen((const char *)p + 16, rec->size - 16);
+		struct thread *t = thread_get(m, tid, true);
+		t->pid = pid;
+		t->comm = pd_intern(m->strings, (const char *)p + 16, n);
+		if ((rec->misc & PD_MISC_COMM_EXEC) && pid == tid) {
+			// exec: the old image is gone; its new maps follow.
+			struct pd_proc *pr = pd_maps_proc(m, pid);
+			pr->nmaps = 0;
+			pr->generation++;
+		}
+		return true;
+	}
+	case PD_REC_FORK: {
+		if (rec->size < 32) {
+			return false;
+		}
+		uint32_t pid = pd_get_u32(p + 8), ppid = pd_get_u32(p + 12);
+		uint32_t tid = pd_get_u32(p + 16), ptid = pd_get_u32(p + 20);
+		struct thread *parent = thread_get(m, ptid, false);
+		const char *comm = parent ? parent->comm : NULL;
+		struct thread *t = thread_get(m, tid, true);
+		t->pid = pid;
+		t->comm = comm;
+		if (pid != ppid && !(rec->misc & PD_MISC_FORK_EXEC)) {
+			struct pd_proc *child = pd_maps_proc(m, pid);
+			struct pd_proc *par = pd_maps_proc(m, ppid);
+			copy_maps(child, par);
+		}
+		return true;
+	}
+	case PD_REC_EXIT:
+		return rec->size >= 32;
+	default:
+		return true;
+	}
+}

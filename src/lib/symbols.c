@@ -1,3 +1,806 @@
 // SPDX-License-Identifier: MIT
-// placeholder
+// Mapped objects and address-to-name lookup (ELF via libdwfl, kallsyms,
+// perf-PID.map), with demangling and stackcollapse-perf.pl's tidying.
+#include "symbols.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <libiberty/demangle.h>
+
 #include "util.h"
+
+struct ksym {
+	uint64_t addr;
+	const char *name;
+};
+
+struct jitsym {
+	uint64_t start, end;
+	const char *name;
+};
+
+struct jit_table {
+	struct jitsym *v;
+	size_t n;
+};
+
+struct pd_symbols {
+	struct pd_symbols_options o;
+	char *debuginfo_path;
+	Dwfl_Callbacks cb;
+	struct pd_intern *strings;
+	struct pd_dso **dsos; // open addressing, keyed by interned name
+	size_t nslots, ndsos;
+	struct pd_dso *kernel;
+	void (*unwind_free)(void *);
+	// kallsyms
+	bool kernel_tried;
+	struct ksym *ksyms;
+	size_t nksyms;
+	char *osrelease;
+	uint8_t kernel_build_id[20];
+	size_t kernel_build_id_len;
+	// demangling cache: raw interned name -> tidied name
+	const char **dm_keys, **dm_vals;
+	size_t dm_slots, dm_n;
+};
+
+static const char *const anon_prefixes[] = {"//anon", "/dev/zero",
+	"/anon_hugepage", "[stack", "/SYSV", "[heap]", "[anon:", "/memfd:"};
+
+static enum pd_dso_kind classify(const char *name) {
+	for (size_t i = 0; i < sizeof(anon_prefixes) / sizeof(*anon_prefixes);
+			i++) {
+		if (strncmp(name, anon_prefixes[i], strlen(anon_prefixes[i]))
+				== 0) {
+			return PD_DSO_JIT;
+		}
+	}
+	if (strcmp(name, "[vdso]") == 0) {
+		return PD_DSO_VDSO;
+	}
+	if (name[0] == '[' || name[0] == '\0') {
+		return PD_DSO_OTHER;
+	}
+	return PD_DSO_FILE;
+}
+
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+		const char *modname, Dwarf_Addr base, const char *file_name,
+		const char *debuglink_file, GElf_Word debuglink_crc,
+		char **debuginfo_file_name);
+
+struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
+	elf_version(EV_CURRENT);
+	struct pd_symbols *s = pd_xcalloc(1, sizeof(*s));
+	s->o = *o;
+	struct pd_strbuf b = {0};
+	pd_strbuf_adds(&b, ":.debug:");
+	if (o->symfs) {
+		pd_strbuf_printf(&b, "%s/usr/lib/debug", o->symfs);
+	} else {
+		pd_strbuf_adds(&b, "/usr/lib/debug");
+	}
+	s->debuginfo_path = b.s;
+	s->cb = (Dwfl_Callbacks){
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = find_debuginfo,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &s->debuginfo_path,
+	};
+	s->strings = pd_intern_create();
+	s->nslots = 256;
+	s->dsos = pd_xcalloc(s->nslots, sizeof(*s->dsos));
+	s->kernel = pd_symbols_dso(s, "[kernel.kallsyms]", (uint32_t)-1);
+	s->kernel->kind = PD_DSO_KERNEL;
+	return s;
+}
+
+static void free_dso(struct pd_dso *d) {
+	if (d->dwfl) {
+		dwfl_end(d->dwfl);
+	}
+	free(d->syms);
+	free(d->path);
+	free(d->name);
+	free(d);
+}
+
+void pd_symbols_destroy(struct pd_symbols *s) {
+	if (!s) {
+		return;
+	}
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (s->dsos[i]) {
+			struct pd_dso *d = s->dsos[i];
+			if (d->jit) {
+				free(((struct jit_table *)d->jit)->v);
+				free(d->jit);
+			}
+			if (d->unwind && s->unwind_free) {
+				s->unwind_free(d->unwind);
+			}
+			free_dso(s->dsos[i]);
+		}
+	}
+	free(s->dsos);
+	free(s->ksyms);
+	free(s->osrelease);
+	free(s->dm_keys);
+	free(s->dm_vals);
+	free(s->debuginfo_path);
+	pd_intern_destroy(s->strings);
+	free(s);
+}
+
+static const char *basename_of(const char *p) {
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
+		uint32_t pid) {
+	enum pd_dso_kind kind = classify(filename);
+	char buf[64];
+	if (kind == PD_DSO_JIT) {
+		snprintf(buf, sizeof(buf), "/tmp/perf-%u.map", pid);
+		filename = buf;
+	}
+	const char *key = pd_intern(s->strings, filename, strlen(filename));
+	size_t j = pd_hash_u64((uintptr_t)key) & (s->nslots - 1);
+	for (; s->dsos[j]; j = (j + 1) & (s->nslots - 1)) {
+		if (strcmp(s->dsos[j]->name, key) == 0) {
+			return s->dsos[j];
+		}
+	}
+	struct pd_dso *d = pd_xcalloc(1, sizeof(*d));
+	d->kind = kind;
+	d->name = pd_xstrdup(key);
+	d->base = basename_of(d->name);
+	d->pid = pid;
+	s->dsos[j] = d;
+	if (++s->ndsos * 2 > s->nslots) {
+		struct pd_dso **old = s->dsos;
+		size_t n = s->nslots;
+		s->nslots *= 2;
+		s->dsos = pd_xcalloc(s->nslots, sizeof(*s->dsos));
+		for (size_t i = 0; i < n; i++) {
+			if (!old[i]) {
+				continue;
+			}
+			const char *k = pd_intern(s->strings, old[i]->name,
+				strlen(old[i]->name));
+			size_t m = pd_hash_u64((uintptr_t)k) & (s->nslots - 1);
+			while (s->dsos[m]) {
+				m = (m + 1) & (s->nslots - 1);
+			}
+			s->dsos[m] = old[i];
+		}
+		free(old);
+	}
+	return d;
+}
+
+struct pd_dso *pd_symbols_kernel(struct pd_symbols *s) {
+	return s->kernel;
+}
+
+void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
+		const uint8_t *id, size_t len, const char *filename) {
+	if (len > 20) {
+		len = 20;
+	}
+	if (cpumode == 1 && (strcmp(filename, "[kernel.kallsyms]") == 0
+			|| strcmp(filename, "vmlinux") == 0)) {
+		memcpy(s->kernel_build_id, id, len);
+		s->kernel_build_id_len = len;
+		return;
+	}
+	if (classify(filename) != PD_DSO_FILE) {
+		return;
+	}
+	struct pd_dso *d = pd_symbols_dso(s, filename, 0);
+	if (!d->loaded) {
+		memcpy(d->build_id, id, len);
+		d->build_id_len = len;
+	}
+}
+
+void pd_symbols_set_unwind_free(struct pd_symbols *s, void (*fn)(void *)) {
+	s->unwind_free = fn;
+}
+
+void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release) {
+	free(s->osrelease);
+	s->osrelease = release ? pd_xstrdup(release) : NULL;
+}
+
+void pd_symbols_foreach(struct pd_symbols *s,
+		void (*fn)(void *arg, struct pd_dso *d), void *arg) {
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (s->dsos[i]) {
+			fn(arg, s->dsos[i]);
+		}
+	}
+}
+
+// ---- ELF files ----
+
+static void hex(char *out, const uint8_t *id, size_t len) {
+	for (size_t i = 0; i < len; i++) {
+		sprintf(out + 2 * i, "%02x", id[i]);
+	}
+	out[2 * len] = '\0';
+}
+
+static bool build_id_matches(Elf *elf, const struct pd_dso *d) {
+	if (!d->build_id_len) {
+		return true;
+	}
+	size_t n;
+	if (elf_getshdrnum(elf, &n) != 0) {
+		return false;
+	}
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE) {
+			continue;
+		}
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t off = 0, noff, doff;
+		GElf_Nhdr nh;
+		while (data && (off = gelf_getnote(data, off, &nh, &noff, &doff))) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4
+					&& memcmp((char *)data->d_buf + noff, "GNU", 4)
+						== 0) {
+				size_t len = nh.n_descsz < 20 ? nh.n_descsz : 20;
+				return len >= d->build_id_len && memcmp(
+					(char *)data->d_buf + doff, d->build_id,
+					d->build_id_len) == 0;
+			}
+		}
+	}
+	return false;
+}
+
+// Opens path if it is a regular ELF file whose build id fits d.
+static int open_checked(const char *path, const struct pd_dso *d) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool ok = elf && elf_kind(elf) == ELF_K_ELF && build_id_matches(elf, d);
+	elf_end(elf);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *home_debug(void) {
+	const char *home = getenv("HOME");
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%s/.debug", home && *home ? home : "/root");
+	return b.s;
+}
+
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+		const char *modname, Dwarf_Addr base, const char *file_name,
+		const char *debuglink_file, GElf_Word debuglink_crc,
+		char **debuginfo_file_name) {
+	struct pd_dso *d = *userdata;
+	if (d && d->build_id_len) {
+		char h[41];
+		hex(h, d->build_id, d->build_id_len);
+		char *cache = home_debug();
+		char *paths[2];
+		size_t n = 0;
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/debug", cache, h, h + 2);
+		paths[n++] = b.s;
+		free(cache);
+		for (size_t i = 0; i < n; i++) {
+			int fd = open_checked(paths[i], d);
+			if (fd >= 0) {
+				*debuginfo_file_name = paths[i];
+				for (size_t k = i + 1; k < n; k++) {
+					free(paths[k]);
+				}
+				return fd;
+			}
+			free(paths[i]);
+		}
+	}
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+		file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
+static int open_dso_file(struct pd_symbols *s, struct pd_dso *d) {
+	struct pd_strbuf b = {0};
+	int fd = -1;
+	if (d->build_id_len) {
+		char h[41], *cache = home_debug();
+		hex(h, d->build_id, d->build_id_len);
+		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
+		free(cache);
+		fd = open_checked(b.s, d);
+	}
+	if (fd < 0) {
+		b.len = 0;
+		pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "",
+			d->name);
+		fd = open_checked(b.s, d);
+	}
+	if (fd >= 0) {
+		d->path = b.s;
+	} else {
+		pd_strbuf_finish(&b);
+	}
+	return fd;
+}
+
+static int prefix_underscores(const char *s) {
+	int n = 0;
+	while (s[n] == '_') {
+		n++;
+	}
+	return n;
+}
+
+// Which of two symbols at one address to show, as perf's symbol.c decides:
+// sized over sizeless, strong over weak, global over local, fewer leading
+// underscores, then the longer name. True if a wins.
+static bool better_sym(const struct pd_sym *a, const struct pd_sym *b) {
+	bool asz = a->end > a->start, bsz = b->end > b->start;
+	if (asz != bsz) {
+		return asz;
+	}
+	if ((a->bind == STB_WEAK) != (b->bind == STB_WEAK)) {
+		return b->bind == STB_WEAK;
+	}
+	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL)) {
+		return a->bind == STB_GLOBAL;
+	}
+	int ua = prefix_underscores(a->name), ub = prefix_underscores(b->name);
+	if (ua != ub) {
+		return ua < ub;
+	}
+	return strlen(a->name) >= strlen(b->name);
+}
+
+static int cmp_sym(const void *x, const void *y) {
+	const struct pd_sym *a = x, *b = y;
+	if (a->start != b->start) {
+		return a->start < b->start ? -1 : 1;
+	}
+	return strcmp(a->name, b->name); // deterministic before dedup
+}
+
+// Function symbols of the module sorted by address, one per address,
+// sizeless ones extended to the next symbol (perf's symbols__fixup_end).
+static void load_symtab(struct pd_dso *d) {
+	int n = dwfl_module_getsymtab(d->mod);
+	size_t cap = 0, k = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &addr,
+			&shndx, NULL, NULL);
+		// Functions, and code labels (STT_NOTYPE) as perf takes them.
+		int type = GELF_ST_TYPE(sym.st_info);
+		bool label = type == STT_NOTYPE && shndx != SHN_ABS
+			&& name && name[0] != '$';
+		if (!name || !*name || shndx == SHN_UNDEF || (!label
+				&& type != STT_FUNC && type != STT_GNU_IFUNC)) {
+			continue;
+		}
+		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
+		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
+			GELF_ST_BIND(sym.st_info)};
+	}
+	qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m && d->syms[m - 1].start == d->syms[i].start) {
+			if (better_sym(&d->syms[i], &d->syms[m - 1])) {
+				d->syms[m - 1] = d->syms[i];
+			}
+			continue;
+		}
+		d->syms[m++] = d->syms[i];
+	}
+	for (size_t i = 0; i + 1 < m; i++) {
+		if (d->syms[i].end == d->syms[i].start) {
+			d->syms[i].end = d->syms[i + 1].start;
+		}
+	}
+	d->nsyms = m;
+	d->has_symtab = m > 0;
+}
+
+static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
+	size_t lo = 0, hi = d->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->syms[mid].start <= addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo == 0) {
+		return NULL;
+	}
+	const struct pd_sym *s = &d->syms[lo - 1];
+	return addr < s->end || s->end == s->start ? s->name : NULL;
+}
+
+bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->loaded) {
+		return d->mod != NULL;
+	}
+	d->loaded = true;
+	if (d->kind != PD_DSO_FILE) {
+		return false;
+	}
+	int fd = open_dso_file(s, d);
+	if (fd < 0) {
+		return false;
+	}
+	d->dwfl = dwfl_begin(&s->cb);
+	if (!d->dwfl) {
+		close(fd);
+		return false;
+	}
+	// libdwfl owns fd from here on.
+	d->mod = dwfl_report_elf(d->dwfl, d->base, d->path, fd, 0, false);
+	dwfl_report_end(d->dwfl, NULL, NULL);
+	if (!d->mod) {
+		return false;
+	}
+	void **ud;
+	dwfl_module_info(d->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	*ud = d;
+	if (!dwfl_module_getelf(d->mod, &d->bias)) {
+		d->mod = NULL;
+		return false;
+	}
+	load_symtab(d);
+	return true;
+}
+
+bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
+		Dwarf_Addr *addr) {
+	if (!d->mod) {
+		return false;
+	}
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(d->mod, &bias);
+	size_t n;
+	if (!elf || elf_getphdrnum(elf, &n) != 0) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD) {
+			continue;
+		}
+		if (offset >= ph.p_offset && offset - ph.p_offset < ph.p_memsz) {
+			*addr = offset - ph.p_offset + ph.p_vaddr + bias;
+			return true;
+		}
+	}
+	return false;
+}
+
+// ---- names ----
+
+// stackcollapse-perf.pl's tidying: ';' would split the frame, quotes go.
+static const char *tidy(struct pd_symbols *s, const char *name) {
+	struct pd_strbuf b = {0};
+	bool changed = false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"' || *p == '\'') {
+			changed = true;
+			continue;
+		}
+		if (*p == ';' || *p == '\n' || *p == '\r') {
+			changed = true;
+			pd_strbuf_addc(&b, *p == ';' ? ':' : ' ');
+			continue;
+		}
+		pd_strbuf_addc(&b, *p);
+	}
+	const char *r = changed ? pd_intern(s->strings, b.s ? b.s : "", b.len)
+		: pd_intern(s->strings, name, strlen(name));
+	pd_strbuf_finish(&b);
+	return r;
+}
+
+// Demangles C++ and Rust (legacy and v0) names without the top-level
+// parameter list; template arguments and lambda signatures stay.
+static const char *demangle(struct pd_symbols *s, const char *raw) {
+	const char *key = pd_intern(s->strings, raw, strlen(raw));
+	if (!s->o.demangle) {
+		return tidy(s, key);
+	}
+	if (s->dm_slots == 0 || (s->dm_n + 1) * 2 > s->dm_slots) {
+		const char **ok = s->dm_keys, **ov = s->dm_vals;
+		size_t on = s->dm_slots;
+		s->dm_slots = on ? on * 2 : 1024;
+		s->dm_keys = pd_xcalloc(s->dm_slots, sizeof(*s->dm_keys));
+		s->dm_vals = pd_xcalloc(s->dm_slots, sizeof(*s->dm_vals));
+		for (size_t i = 0; i < on; i++) {
+			if (ok[i]) {
+				size_t j = pd_hash_u64((uintptr_t)ok[i])
+					& (s->dm_slots - 1);
+				while (s->dm_keys[j]) {
+					j = (j + 1) & (s->dm_slots - 1);
+				}
+				s->dm_keys[j] = ok[i];
+				s->dm_vals[j] = ov[i];
+			}
+		}
+		free(ok);
+		free(ov);
+	}
+	size_t j = pd_hash_u64((uintptr_t)key) & (s->dm_slots - 1);
+	for (; s->dm_keys[j]; j = (j + 1) & (s->dm_slots - 1)) {
+		if (s->dm_keys[j] == key) {
+			return s->dm_vals[j];
+		}
+	}
+	const char *val;
+	char *d = NULL;
+	if (key[0] == '_' && (key[1] == 'Z' || key[1] == 'R')) {
+		d = cplus_demangle(key, DMGL_AUTO);
+	}
+	val = tidy(s, d ? d : key);
+	free(d);
+	s->dm_keys[j] = key;
+	s->dm_vals[j] = val;
+	s->dm_n++;
+	return val;
+}
+
+// ---- kernel ----
+
+static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
+	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	uint8_t buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	for (ssize_t off = 0; n > 0 && off + 12 <= n;) {
+		uint32_t namesz = pd_get_u32(buf + off);
+		uint32_t descsz = pd_get_u32(buf + off + 4);
+		uint32_t type = pd_get_u32(buf + off + 8);
+		size_t name_off = (size_t)off + 12;
+		size_t desc_off = name_off + ((namesz + 3u) & ~3u);
+		if (namesz > 4096 || descsz > 4096
+				|| desc_off + descsz > (size_t)n) {
+			break;
+		}
+		if (type == 3 && namesz == 4
+				&& memcmp(buf + name_off, "GNU", 4) == 0) {
+			*len = descsz < 20 ? descsz : 20;
+			memcpy(id, buf + desc_off, *len);
+			return true;
+		}
+		off = (ssize_t)(desc_off + ((descsz + 3u) & ~3u));
+	}
+	return false;
+}
+
+// /proc/kallsyms describes the recording only if it ran on this kernel.
+static bool running_kernel_matches(struct pd_symbols *s) {
+	uint8_t id[20];
+	size_t len;
+	if (s->kernel_build_id_len) {
+		return read_running_kernel_build_id(id, &len)
+			&& len >= s->kernel_build_id_len
+			&& memcmp(id, s->kernel_build_id,
+				s->kernel_build_id_len) == 0;
+	}
+	if (s->osrelease) {
+		struct utsname u;
+		return uname(&u) == 0 && strcmp(u.release, s->osrelease) == 0;
+	}
+	return true;
+}
+
+static int cmp_ksym(const void *a, const void *b) {
+	const struct ksym *x = a, *y = b;
+	if (x->addr != y->addr) {
+		return x->addr < y->addr ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+static void load_kallsyms(struct pd_symbols *s) {
+	s->kernel_tried = true;
+	const char *path = s->o.kallsyms;
+	if (!path) {
+		if (!running_kernel_matches(s)) {
+			return;
+		}
+		path = "/proc/kallsyms";
+	}
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		return;
+	}
+	size_t cap = 0;
+	char *line = NULL;
+	size_t linecap = 0;
+	while (getline(&line, &linecap, f) > 0) {
+		char *end;
+		unsigned long long addr = strtoull(line, &end, 16);
+		if (end == line || *end != ' ' || !end[1] || end[2] != ' ') {
+			continue;
+		}
+		char type = (char)toupper((unsigned char)end[1]);
+		if (type != 'T' && type != 'W') {
+			continue;
+		}
+		char *name = end + 3;
+		name[strcspn(name, "\t\n")] = '\0';
+		if (addr == 0) {
+			continue; // hidden by kptr_restrict
+		}
+		pd_xgrow(&s->ksyms, &cap, s->nksyms + 1, sizeof(*s->ksyms));
+		s->ksyms[s->nksyms++] = (struct ksym){addr,
+			pd_intern(s->strings, name, strlen(name))};
+	}
+	free(line);
+	fclose(f);
+	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
+	s->kernel->has_symtab = s->nksyms > 0;
+	s->kernel->loaded = true;
+}
+
+bool pd_symbols_have_kernel(struct pd_symbols *s) {
+	if (!s->kernel_tried) {
+		load_kallsyms(s);
+	}
+	return s->nksyms > 0;
+}
+
+static const char *kernel_lookup(struct pd_symbols *s, uint64_t addr) {
+	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
+		return NULL;
+	}
+	size_t lo = 0, hi = s->nksyms;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->ksyms[mid].addr <= addr) {
+			lo = mid;
+		} else {
+			hi = mid;
+		}
+	}
+	// The last symbol has no end; do not stretch it over unmapped space.
+	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
+		return NULL;
+	}
+	return s->ksyms[lo].name;
+}
+
+// ---- JIT maps: /tmp/perf-PID.map ----
+
+static int cmp_jit(const void *a, const void *b) {
+	const struct jitsym *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->loaded) {
+		return d->jit;
+	}
+	d->loaded = true;
+	struct jit_table *t = pd_xcalloc(1, sizeof(*t));
+	d->jit = t;
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "", d->name);
+	FILE *f = fopen(b.s, "re");
+	pd_strbuf_finish(&b);
+	if (!f) {
+		return t;
+	}
+	size_t cap = 0, linecap = 0;
+	char *line = NULL;
+	while (getline(&line, &linecap, f) > 0) {
+		char *p = line, *end;
+		unsigned long long start = strtoull(p, &end, 16);
+		if (end == p || *end != ' ') {
+			continue;
+		}
+		p = end + 1;
+		unsigned long long size = strtoull(p, &end, 16);
+		if (end == p || *end != ' ' || size == 0) {
+			continue;
+		}
+		char *name = end + 1;
+		name[strcspn(name, "\n")] = '\0';
+		pd_xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
+		t->v[t->n++] = (struct jitsym){start, start + size,
+			pd_intern(s->strings, name, strlen(name))};
+	}
+	free(line);
+	fclose(f);
+	qsort(t->v, t->n, sizeof(*t->v), cmp_jit);
+	d->has_symtab = t->n > 0;
+	return t;
+}
+
+static const char *jit_lookup(struct pd_symbols *s, struct pd_dso *d,
+		uint64_t addr) {
+	struct jit_table *t = load_jit(s, d);
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].start <= addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	// Later entries win on overlap: scan back over the few candidates.
+	for (size_t i = lo; i-- > 0 && lo - i < 16;) {
+		if (addr >= t->v[i].start && addr < t->v[i].end) {
+			return t->v[i].name;
+		}
+	}
+	return NULL;
+}
+
+// ---- resolving ----
+
+void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
+		uint64_t addr, struct pd_frames *out) {
+	out->n = 0;
+	out->resolved = false;
+	if (!d) {
+		return;
+	}
+	d->frames++;
+	const char *name = NULL;
+	switch (d->kind) {
+	case PD_DSO_KERNEL:
+		name = kernel_lookup(s, addr);
+		break;
+	case PD_DSO_JIT:
+		name = jit_lookup(s, d, addr);
+		break;
+	case PD_DSO_FILE: {
+		Dwarf_Addr a;
+		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
+			name = sym_lookup(d, a);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	if (!name || !*name) {
+		d->unresolved++;
+		return;
+	}
+	out->names[0] = d->kind == PD_DSO_KERNEL ? name : demangle(s, name);
+	out->inlined[0] = false;
+	out->n = 1;
+	out->resolved = true;
+}

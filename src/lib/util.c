@@ -116,3 +116,88 @@ enum pd_status pd_stdout_close(void) {
 	}
 	return PD_OK;
 }
+
+struct intern_block {
+	struct intern_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct pd_intern {
+	const char **slots;
+	uint64_t *hashes;
+	size_t nslots, n;
+	struct intern_block *blocks;
+};
+
+struct pd_intern *pd_intern_create(void) {
+	struct pd_intern *t = pd_xcalloc(1, sizeof(*t));
+	t->nslots = 256;
+	t->slots = pd_xcalloc(t->nslots, sizeof(*t->slots));
+	t->hashes = pd_xcalloc(t->nslots, sizeof(*t->hashes));
+	return t;
+}
+
+void pd_intern_destroy(struct pd_intern *t) {
+	if (!t) {
+		return;
+	}
+	for (struct intern_block *b = t->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(t->slots);
+	free(t->hashes);
+	free(t);
+}
+
+static void intern_put(struct pd_intern *t, const char *s, uint64_t h) {
+	size_t j = h & (t->nslots - 1);
+	while (t->slots[j]) {
+		j = (j + 1) & (t->nslots - 1);
+	}
+	t->slots[j] = s;
+	t->hashes[j] = h;
+}
+
+const char *pd_intern(struct pd_intern *t, const char *s, size_t len) {
+	uint64_t h = pd_hash(s, len, 0);
+	size_t j = h & (t->nslots - 1);
+	for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
+		if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0
+				&& t->slots[j][len] == '\0') {
+			return t->slots[j];
+		}
+	}
+	struct intern_block *b = t->blocks;
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > 65536 ? len + 1 : 65536;
+		b = pd_xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = t->blocks;
+		t->blocks = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	b->used += len + 1;
+	if ((t->n + 1) * 2 > t->nslots) {
+		const char **old = t->slots;
+		uint64_t *oldh = t->hashes;
+		size_t n = t->nslots;
+		t->nslots *= 2;
+		t->slots = pd_xcalloc(t->nslots, sizeof(*t->slots));
+		t->hashes = pd_xcalloc(t->nslots, sizeof(*t->hashes));
+		for (size_t i = 0; i < n; i++) {
+			if (old[i]) {
+				intern_put(t, old[i], oldh[i]);
+			}
+		}
+		free(old);
+		free(oldh);
+	}
+	intern_put(t, d, h);
+	t->n++;
+	return d;
+}

@@ -57,4 +57,11 @@ static inline uint16_t pd_get_u16(const void *p) {
 	return v;
 }
 
+
+
+// String interning: equal strings get the same pointer, owned by the table.
+struct pd_intern;
+struct pd_intern *pd_intern_create(void);
+void pd_intern_destroy(struct pd_intern *t); // NULL is fine
+const char *pd_intern(struct pd_intern *t, const char *s, size_t len);
 #endif

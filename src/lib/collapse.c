@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+// Folding samples into stacks of locations, resolved to names at the end,
+// in stackcollapse-perf.pl's output conventions.
+#include "collapse.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "util.h"
+
+#define MAX_FRAMES 4096
+
+// A distinct code location: (dso, dso-relative address). Resolved once.
+struct loc {
+	struct pd_dso *dso;
+	uint64_t addr;  // dso-relative lookup address (already adjusted)
+	uint64_t pc;    // raw address, for --addrs
+	char *text;     // "frame;frame" after resolving
+};
+
+struct stacks {
+	uint32_t *keys;     // arena of keys: [len, comm, pid, tid, locs...]
+	size_t keys_len, keys_cap;
+	size_t *offs;       // key offset per stack
+	uint64_t *counts;
+	uint64_t *hashes;
+	size_t n, cap;
+	uint32_t *index;    // stack number + 1
+	size_t slots;
+	uint64_t samples;
+};
+
+struct pd_collapse {
+	struct pd_collapse_options o;
+	struct pd_symbols *syms;
+	struct pd_maps *maps;
+	struct loc *locs;
+	size_t nlocs, locs_cap;
+	uint32_t *loc_index;
+	size_t loc_slots;
+	const char **comms; // comm index -> interned name
+	size_t ncomms, comms_cap;
+	struct stacks *ev;  // per event
+	size_t nev;
+	int first_event, selected;
+	uint64_t *ev_samples;
+	struct pd_collapse_stats st;
+	uint32_t *scratch;
+};
+
+struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
+		struct pd_symbols *syms, struct pd_maps *maps) {
+	struct pd_collapse *c = pd_xcalloc(1, sizeof(*c));
+	c->o = *o;
+	c->syms = syms;
+	c->maps = maps;
+	c->loc_slots = 4096;
+	c->loc_index = pd_xcalloc(c->loc_slots, sizeof(*c->loc_index));
+	c->first_event = c->selected = -1;
+	c->scratch = pd_xmalloc((MAX_FRAMES + 4) * sizeof(*c->scratch));
+	return c;
+}
+
+void pd_collapse_destroy(struct pd_collapse *c) {
+	if (!c) {
+		return;
+	}
+	for (size_t i = 0; i < c->nlocs; i++) {
+		free(c->locs[i].text);
+	}
+	free(c->locs);
+	free(c->loc_index);
+	free(c->comms);
+	for (size_t i = 0; i < c->nev; i++) {
+		free(c->ev[i].keys);
+		free(c->ev[i].offs);
+		free(c->ev[i].counts);
+		free(c->ev[i].hashes);
+		free(c->ev[i].index);
+	}
+	free(c->ev);
+	free(c->ev_samples);
+	free(c->scratch);
+	free(c);
+}
+
+const struct pd_collapse_stats *pd_collapse_stats(struct pd_collapse *c) {
+	return &c->st;
+}
+
+// ---- locations ----
+
+static uint64_t loc_hash(const struct pd_dso *d, uint64_t addr, uint64_t pc) {
+	return pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL + pc);
+}
+
+static void loc_rehash(struct pd_collapse *c) {
+	free(c->loc_index);
+	c->loc_slots *= 2;
+	c->loc_index = pd_xcalloc(c->loc_slots, sizeof(*c->loc_index));
+	for (size_t i = 0; i < c->nlocs; i++) {
+		struct loc *l = &c->locs[i];
+		size_t j = loc_hash(l->dso, l->addr, l->pc) & (c->loc_slots - 1);
+		while (c->loc_index[j]) {
+			j = (j + 1) & (c->loc_slots - 1);
+		}
+		c->loc_index[j] = (uint32_t)i + 1;
+	}
+}
+
+static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
+		uint64_t addr, uint64_t pc) {
+	if (!c->o.addrs) {
+		pc = 0;
+	}
+	size_t j = loc_hash(d, addr, pc) & (c->loc_slots - 1);
+	for (; c->loc_index[j]; j = (j + 1) & (c->loc_slots - 1)) {
+		struct loc *l = &c->locs[c->loc_index[j] - 1];
+		if (l->dso == d && l->addr == addr && l->pc == pc) {
+			return c->loc_index[j] - 1;
+		}
+	}
+	pd_xgrow(&c->locs, &c->locs_cap, c->nlocs + 1, sizeof(*c->locs));
+	c->locs[c->nlocs] = (struct loc){d, addr, pc, NULL};
+	c->loc_index[j] = (uint32_t)++c->nlocs;
+	if (c->nlocs * 2 > c->loc_slots) {
+		loc_rehash(c);
+	}
+	return (uint32_t)c->nlocs - 1;
+}
+
+// Location of ip in the given cpumode; exact is false for return
+// addresses, which are looked up at ip - 1 (inside the call).
+static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
+		int cpumode, uint64_t ip, bool exact) {
+	uint64_t look = exact || ip == 0 ? ip : ip - 1;
+	if (cpumode == PD_MISC_KERNEL || cpumode == PD_MISC_GUEST_KERNEL) {
+		return loc_get(c, pd_symbols_kernel(c->syms), look, ip);
+	}
+	const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
+	if (!m) {
+		return loc_get(c, NULL, look, ip);
+	}
+	struct pd_dso *d = m->dso;
+	uint64_t addr = look;
+	if (d->kind == PD_DSO_FILE || d->kind == PD_DSO_VDSO) {
+		addr = look - m->start + m->pgoff;
+	}
+	return loc_get(c, d, addr, ip);
+}
+
+// ---- stacks ----
+
+static uint32_t comm_index(struct pd_collapse *c, const char *comm) {
+	for (size_t i = c->ncomms; i-- > 0;) {
+		if (c->comms[i] == comm) {
+			return (uint32_t)i;
+		}
+		if (c->ncomms - i > 64) {
+			break;
+		}
+	}
+	// Long tail: a linear scan is fine, comms are few.
+	for (size_t i = 0; i < c->ncomms; i++) {
+		if (c->comms[i] == comm) {
+			return (uint32_t)i;
+		}
+	}
+	pd_xgrow(&c->comms, &c->comms_cap, c->ncomms + 1, sizeof(*c->comms));
+	c->comms[c->ncomms] = comm;
+	return (uint32_t)c->ncomms++;
+}
+
+static struct stacks *stacks_for(struct pd_collapse *c, int ev) {
+	if ((size_t)ev >= c->nev) {
+		size_t n = (size_t)ev + 1;
+		c->ev = pd_xrealloc(c->ev, n * sizeof(*c->ev));
+		c->ev_samples = pd_xrealloc(c->ev_samples, n * sizeof(*c->ev_samples));
+		memset(c->ev + c->nev, 0, (n - c->nev) * sizeof(*c->ev));
+		memset(c->ev_samples + c->nev, 0,
+			(n - c->nev) * sizeof(*c->ev_samples));
+		c->nev = n;
+	}
+	struct stacks *s = &c->ev[ev];
+	if (!s->slots) {
+		s->slots = 1024;
+		s->index = pd_xcalloc(s->slots, sizeof(*s->index));
+	}
+	return s;
+}
+
+static void stacks_rehash(struct stacks *s) {
+	free(s->index);
+	s->slots *= 2;
+	s->index = pd_xcalloc(s->slots, sizeof(*s->index));
+	for (size_t i = 0; i < s->n; i++) {
+		size_t j = s->hashes[i] & (s->slots - 1);
+		while (s->index[j]) {
+			j = (j + 1) & (s->slots - 1);
+		}
+		s->index[j] = (uint32_t)i + 1;
+	}
+}
+
+static void stacks_add(struct stacks *s, const uint32_t *key, size_t len,
+		uint64_t weight) {
+	uint64_t h = pd_hash(key, len * sizeof(*key), 0);
+	size_t j = h & (s->slots - 1);
+	for (; s->index[j]; j = (j + 1) & (s->slots - 1)) {
+		size_t i = s->index[j] - 1;
+		const uint32_t *k = s->keys + s->offs[i];
+		if (s->hashes[i] == h && k[0] == len
+				&& memcmp(k + 1, key, len * sizeof(*key)) == 0) {
+			s->counts[i] += weight;
+			return;
+		}
+	}
+	size_t cap = s->cap;
+	pd_xgrow(&s->offs, &s->cap, s->n + 1, sizeof(*s->offs));
+	size_t cap2 = cap;
+	pd_xgrow(&s->counts, &cap, s->n + 1, sizeof(*s->counts));
+	pd_xgrow(&s->hashes, &cap2, s->n + 1, sizeof(*s->hashes));
+	pd_xgrow(&s->keys, &s->keys_cap, s->keys_len + len + 1, sizeof(*s->keys));
+	s->offs[s->n] = s->keys_len;
+	s->keys[s->keys_len] = (uint32_t)len;
+	memcpy(s->keys + s->keys_len + 1, key, len * sizeof(*key));
+	s->keys_len += len + 1;
+	s->counts[s->n] = weight;
+	s->hashes[s->n] = h;
+	s->index[j] = (uint32_t)++s->n;
+	if (s->n * 2 > s->slots) {
+		stacks_rehash(s);
+	}
+}
+
+// ---- samples ----
+
+void pd_collapse_lost(struct pd_collapse *c, const struct pd_record *rec) {
+	if (rec->type == PD_REC_LOST && rec->size >= 24) {
+		c->st.lost += pd_get_u64(rec->data + 16);
+	} else if (rec->type == PD_REC_LOST_SAMPLES && rec->size >= 16) {
+		c->st.lost_samples += pd_get_u64(rec->data + 8);
+	}
+}
+
+static bool want_event(struct pd_collapse *c, struct pd_perf *r, int ev) {
+	if (c->first_event < 0) {
+		c->first_event = ev;
+	}
+	if (!c->o.event) {
+		return ev == c->first_event;
+	}
+	if (c->selected < 0 && pd_collapse_select(c, r) != PD_OK) {
+		c->selected = -2; // unknown yet: fold all, choose at the end
+	}
+	return c->selected < 0 || ev == c->selected;
+}
+
+void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
+		const struct pd_sample *s) {
+	stacks_for(c, s->event);
+	c->ev_samples[s->event]++;
+	if (!want_event(c, r, s->event)) {
+		return;
+	}
+	struct stacks *st = &c->ev[s->event];
+	st->samples++;
+	struct pd_proc *proc = pd_maps_proc(c->maps, s->pid);
+	uint32_t *key = c->scratch;
+	size_t n = 3;
+	key[0] = comm_index(c, pd_maps_comm(c->maps, s->pid, s->tid));
+	key[1] = c->o.pid || c->o.tid ? s->pid : 0;
+	key[2] = c->o.tid ? s->tid : 0;
+	// Callchains list the leaf first; keys are stored leaf first too and
+	// reversed when written.
+	int mode = s->misc & PD_MISC_CPUMODE_MASK;
+	bool exact = true, usable = true;
+	if (s->ips) {
+		for (uint64_t i = 0; i < s->nr && n < MAX_FRAMES + 3; i++) {
+			uint64_t ip = pd_get_u64(s->ips + 8 * i);
+			if (ip >= PD_CONTEXT_MAX) {
+				if (ip == PD_CONTEXT_KERNEL) {
+					mode = PD_MISC_KERNEL;
+				} else if (ip == PD_CONTEXT_USER) {
+					mode = PD_MISC_USER;
+				} else if (ip == PD_CONTEXT_HV) {
+					mode = PD_MISC_HYPERVISOR;
+				} else {
+					usable = false; // perf drops such chains
+					n = 3;
+					break;
+				}
+				exact = true;
+				continue;
+			}
+			key[n++] = locate(c, proc, mode, ip, exact);
+			exact = false;
+		}
+	} else {
+		key[n++] = locate(c, proc, mode, s->ip, true);
+	}
+	if (!usable || n == 3) {
+		c->st.no_stack++;
+	}
+	c->st.samples++;
+	stacks_add(st, key, n, c->o.period ? s->period : 1);
+}
+
+// ---- selection and output ----
+
+static bool name_matches(const char *name, const char *want) {
+	if (strcmp(name, want) == 0) {
+		return true;
+	}
+	// "cpu-clock" matches "cpu-clock:u" and "cpu-clock:ppp".
+	size_t n = strlen(want);
+	return strncmp(name, want, n) == 0 && name[n] == ':';
+}
+
+enum pd_status pd_collapse_select(struct pd_collapse *c, struct pd_perf *r) {
+	if (!c->o.event) {
+		c->selected = c->first_event;
+		return PD_OK;
+	}
+	for (size_t i = 0; i < pd_perf_nevents(r); i++) {
+		if (name_matches(pd_perf_event(r, i)->name, c->o.event)) {
+			c->selected = (int)i;
+			return PD_OK;
+		}
+	}
+	return PD_EUSAGE;
+}
+
+void pd_collapse_list_events(struct pd_collapse *c, struct pd_perf *r,
+		FILE *out) {
+	for (size_t i = 0; i < pd_perf_nevents(r); i++) {
+		fprintf(out, "%s %llu\n", pd_perf_event(r, i)->name,
+			(unsigned long long)(i < c->nev ? c->ev_samples[i] : 0));
+	}
+}
+
+// Appends one frame name with its annotation.
+static void add_name(struct pd_strbuf *b, const char *name, const char *mark) {
+	if (b->len) {
+		pd_strbuf_addc(b, ';');
+	}
+	pd_strbuf_adds(b, name);
+	if (mark && !strstr(name, mark)) {
+		pd_strbuf_adds(b, mark);
+	}
+}
+
+static char *resolve_loc(struct pd_collapse *c, struct loc *l) {
+	struct pd_frames f;
+	struct pd_strbuf b = {0};
+	pd_symbols_resolve(c->syms, l->dso, l->addr, &f);
+	c->st.frames++;
+	if (!f.resolved) {
+		const char *mod = l->dso ? l->dso->base : "unknown";
+		if (l->dso && l->dso->kind == PD_DSO_KERNEL) {
+			mod = "[kernel.kallsyms]";
+		}
+		c->st.unresolved++;
+		if (c->o.addrs) {
+			pd_strbuf_printf(&b, "[%s <%llx>]", mod,
+				(unsigned long long)l->pc);
+		} else {
+			pd_strbuf_printf(&b, "[%s]", mod);
+		}
+		return b.s;
+	}
+	const char *mark = NULL;
+	if (l->dso->kind == PD_DSO_KERNEL && c->o.kernel) {
+		mark = "_[k]";
+	} else if (l->dso->kind == PD_DSO_JIT && c->o.jit) {
+		mark = "_[j]";
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		bool in = f.inlined[i] && c->o.inline_marks;
+		add_name(&b, f.names[i], in ? "_[i]" : mark);
+	}
+	return b.s;
+}
+
+static void write_root(struct pd_strbuf *b, const char *comm, uint32_t pid,
+		uint32_t tid, const struct pd_collapse_options *o) {
+	for (const char *p = comm; *p; p++) {
+		pd_strbuf_addc(b, *p == ' ' ? '_' : *p == ';' ? ':' : *p);
+	}
+	if (o->tid) {
+		pd_strbuf_printf(b, "-%u/%u", pid, tid);
+	} else if (o->pid) {
+		pd_strbuf_printf(b, "-%u", pid);
+	}
+}
+
+void pd_collapse_write(struct pd_collapse *c, FILE *out) {
+	if (c->selected < 0 || (size_t)c->selected >= c->nev) {
+		return;
+	}
+	struct stacks *s = &c->ev[c->selected];
+	struct pd_profile *p = pd_profile_create();
+	struct pd_strbuf b = {0};
+	for (size_t i = 0; i < s->n; i++) {
+		const uint32_t *k = s->keys + s->offs[i];
+		size_t len = k[0];
+		b.len = 0;
+		write_root(&b, c->comms[k[1]], k[2], k[3], &c->o);
+		for (size_t j = len; j-- > 3;) {
+			struct loc *l = &c->locs[k[1 + j]];
+			if (!l->text) {
+				l->text = resolve_loc(c, l);
+			}
+			pd_strbuf_addc(&b, ';');
+			pd_strbuf_adds(&b, l->text);
+		}
+		pd_profile_add(p, b.s, b.len, s->counts[i], 0);
+	}
+	pd_profile_write(out, p, 1);
+	pd_strbuf_finish(&b);
+	pd_profile_destroy(p);
+}

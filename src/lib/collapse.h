@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// Folding samples into stacks of locations, resolved to names at the end.
+#ifndef PD_COLLAPSE_H
+#define PD_COLLAPSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "maps.h"
+#include "perf.h"
+#include "status.h"
+#include "symbols.h"
+
+struct pd_collapse_options {
+	bool pid, tid;      // comm-PID, comm-PID/TID roots
+	bool kernel, jit;   // _[k], _[j] annotations
+	bool inline_marks;  // _[i] on inlined frames
+	bool addrs;         // [module <addr>] for unresolved frames
+	bool period;        // weight by period instead of sample count
+	const char *event;  // NULL: the first event with samples
+};
+
+// Counts for the summary line.
+struct pd_collapse_stats {
+	uint64_t samples;       // samples of the folded event
+	uint64_t no_stack;      // of those, without a usable stack
+	uint64_t truncated;     // of those, with a stack cut short
+	uint64_t frames, unresolved;
+	uint64_t lost;          // events lost (LOST records)
+	uint64_t lost_samples;  // LOST_SAMPLES records
+};
+
+struct pd_collapse;
+
+struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
+	struct pd_symbols *syms, struct pd_maps *maps);
+void pd_collapse_destroy(struct pd_collapse *c); // NULL is fine
+
+// Folds one sample (timeline state must be that of the sample's time).
+void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
+	const struct pd_sample *s);
+// Counts a LOST or LOST_SAMPLES record.
+void pd_collapse_lost(struct pd_collapse *c, const struct pd_record *rec);
+
+// Picks the event to write (by name or the first sampled); reports and
+// returns PD_EUSAGE if the named event does not exist.
+enum pd_status pd_collapse_select(struct pd_collapse *c, struct pd_perf *r);
+// Resolves names and writes the folded stacks of the selected event.
+void pd_collapse_write(struct pd_collapse *c, FILE *out);
+// Writes "name count" per event, in file order.
+void pd_collapse_list_events(struct pd_collapse *c, struct pd_perf *r,
+	FILE *out);
+
+const struct pd_collapse_stats *pd_collapse_stats(struct pd_collapse *c);
+
+#endif
