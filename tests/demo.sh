@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Records a profile of testdata/src/demo.c with perf and turns it into
+# folded stacks (pd-collapse) and, when pd-svg is built, a flame graph.
+# usage: sh tests/demo.sh [BUILDDIR]   (default: build; outputs in BUILDDIR/demo)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd) || {
+	echo "demo.sh: no build directory; run: meson setup build && ninja -C build" >&2
+	exit 1
+}
+out=$build/demo
+command -v perf >/dev/null 2>&1 || { echo "demo.sh: perf not found (apt-get install linux-perf)" >&2; exit 1; }
+mkdir -p "$out"
+cd "$out"
+${CC:-cc} -O2 -g -fno-omit-frame-pointer -o demo "$root/testdata/src/demo.c"
+perf record -q -g -e cpu-clock -F 999 -o demo.perf.data ./demo >/dev/null
+"$build/src/pd-collapse" demo.perf.data >demo.folded
+echo "profile:      $out/demo.perf.data"
+echo "folded:       $out/demo.folded ($(wc -l <demo.folded) stacks)"
+if [ -x "$build/src/pd-svg" ]; then
+	"$build/src/pd-svg" demo.folded >demo.svg
+	echo "flame graph:  $out/demo.svg"
+fi
+echo "hottest stacks:"
+awk '{ print $NF "\t  " $0 }' demo.folded | sort -rn | cut -f2- | head -5
