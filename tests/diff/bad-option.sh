@@ -1,0 +1,1 @@
+pd-diff --bogus folded/before.folded folded/after.folded

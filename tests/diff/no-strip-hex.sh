@@ -1,0 +1,1 @@
+pd-diff folded/hex1.folded folded/hex2.folded

@@ -1,0 +1,1 @@
+pd-diff - folded/after.folded < folded/nocount.folded

@@ -1,0 +1,1 @@
+pd-diff --normalize folded/half1.folded folded/half2.folded

@@ -1,0 +1,1 @@
+pd-diff -n folded/before.folded folded/after.folded

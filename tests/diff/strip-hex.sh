@@ -1,0 +1,1 @@
+pd-diff -s folded/hex1.folded folded/hex2.folded

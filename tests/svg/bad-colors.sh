@@ -1,0 +1,1 @@
+pd-svg --colors pink folded/simple.folded

@@ -1,0 +1,1 @@
+pd-svg --width 12x folded/simple.folded

@@ -1,0 +1,1 @@
+pd-svg < /dev/null | python3 ../tests/svg/frames.py

@@ -1,0 +1,1 @@
+pd-svg --flamechart folded/chart.folded | python3 ../tests/svg/frames.py

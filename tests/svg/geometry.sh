@@ -1,0 +1,1 @@
+pd-svg folded/simple.folded | python3 ../tests/svg/frames.py

@@ -1,0 +1,1 @@
+pd-svg folded/simple.folded folded/decimal.folded

@@ -1,0 +1,1 @@
+pd-svg folded/diff.folded folded/simple.folded
