@@ -163,9 +163,11 @@ class Folder:
                 continue
             if line.strip() == '':
                 self.flush()
-            elif line[0] not in ' \t':
+            elif not line.startswith('\t'):
+                # A sample header (perf right-aligns comm without -g);
+                # callchain lines start with a tab.
                 self.flush()
-                m = HEADER.match(line)
+                m = HEADER.match(line.lstrip(' '))
                 if m:
                     self.header(m, lineno)
                 else:

@@ -77,7 +77,7 @@ for build in sys.argv[1:]:
             n['skipped'] += 1
         else:
             n['failed'] += 1
-            failed.append(t.get('name'))
+            failed.append(t.get('name', '?').split(' / ')[-1])
     print('%s: %d passed, %d failed, %d skipped%s' % (
         build, n['passed'], n['failed'], n['skipped'],
         (' (' + ', '.join(failed) + ')') if failed else ''))

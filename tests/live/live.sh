@@ -101,6 +101,11 @@ pipeline)
 	check p.data --pid
 	check p.data
 	;;
+no-callchain)
+	build fp-burn
+	record n.data -e cpu-clock -- bin/fp-burn
+	check n.data
+	;;
 zstd)
 	build fp-burn
 	record z.data -z -g -e cpu-clock -- bin/fp-burn
