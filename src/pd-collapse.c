@@ -24,11 +24,14 @@ static const char usage[] =
 	"      --addrs            show raw addresses of unresolved frames\n"
 	"  -e, --event NAME       fold event NAME (default: first sampled event)\n"
 	"  -h, --help             show this help\n"
+	"      --inline-marks     annotate inlined frames with _[i]\n"
 	"      --jit              annotate JIT frames with _[j]\n"
 	"      --kallsyms FILE    read kernel symbols from FILE\n"
 	"  -k, --kernel           annotate kernel frames with _[k]\n"
 	"  -l, --list-events      list events with their sample counts\n"
+	"      --max-stack N      unwind at most N user frames from stack dumps\n"
 	"      --no-demangle      keep mangled symbol names\n"
+	"      --no-inline        do not expand inlined calls into frames\n"
 	"  -p, --pid              include the PID with process names\n"
 	"  -q, --quiet            no summary on stderr\n"
 	"      --strict           exit 65 when samples were lost\n"
@@ -40,9 +43,12 @@ static const char usage[] =
 
 enum {
 	OPT_ADDRS = 256,
+	OPT_INLINE_MARKS,
 	OPT_JIT,
 	OPT_KALLSYMS,
+	OPT_MAX_STACK,
 	OPT_NO_DEMANGLE,
+	OPT_NO_INLINE,
 	OPT_STRICT,
 	OPT_SYMFS,
 };
@@ -60,11 +66,14 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		{"addrs", no_argument, NULL, OPT_ADDRS},
 		{"event", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
+		{"inline-marks", no_argument, NULL, OPT_INLINE_MARKS},
 		{"jit", no_argument, NULL, OPT_JIT},
 		{"kallsyms", required_argument, NULL, OPT_KALLSYMS},
 		{"kernel", no_argument, NULL, 'k'},
 		{"list-events", no_argument, NULL, 'l'},
+		{"max-stack", required_argument, NULL, OPT_MAX_STACK},
 		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
+		{"no-inline", no_argument, NULL, OPT_NO_INLINE},
 		{"pid", no_argument, NULL, 'p'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"strict", no_argument, NULL, OPT_STRICT},
@@ -91,6 +100,9 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		case 'h':
 			fputs(usage, stdout);
 			exit(PD_OK);
+		case OPT_INLINE_MARKS:
+			cli->co.inline_marks = true;
+			break;
 		case OPT_JIT:
 			cli->co.jit = true;
 			break;
@@ -103,8 +115,22 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		case 'l':
 			cli->list = true;
 			break;
+		case OPT_MAX_STACK: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > 4096) {
+				warnx("--max-stack: expected a number from 1 to 4096, "
+					"not '%s'", optarg);
+				return PD_EUSAGE;
+			}
+			cli->co.max_stack = (size_t)v;
+			break;
+		}
 		case OPT_NO_DEMANGLE:
 			cli->so.demangle = false;
+			break;
+		case OPT_NO_INLINE:
+			cli->so.inline_frames = false;
 			break;
 		case 'p':
 			cli->co.pid = true;

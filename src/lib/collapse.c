@@ -48,6 +48,9 @@ struct pd_collapse {
 	uint64_t *ev_samples;
 	struct pd_collapse_stats st;
 	uint32_t *scratch;
+	struct pd_unwind *unwind;
+	bool unwind_tried;
+	struct pd_unwind_frame *frames;
 };
 
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
@@ -83,6 +86,8 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	free(c->ev);
 	free(c->ev_samples);
 	free(c->scratch);
+	free(c->frames);
+	pd_unwind_destroy(c->unwind);
 	free(c);
 }
 
@@ -258,6 +263,40 @@ static bool want_event(struct pd_collapse *c, struct pd_perf *r, int ev) {
 	return c->selected < 0 || ev == c->selected;
 }
 
+// Appends the user frames unwound from the sample's stack dump to key[n..].
+static size_t unwind(struct pd_collapse *c, struct pd_perf *r,
+		struct pd_proc *proc, const struct pd_sample *s, uint32_t *key,
+		size_t n) {
+	if (!c->unwind_tried) {
+		c->unwind_tried = true;
+		c->unwind = pd_unwind_create(c->syms, pd_perf_arch(r));
+		if (!c->unwind) {
+			warnx("%s: cannot unwind stack dumps of %s", pd_perf_name(r),
+				pd_perf_arch(r));
+		}
+		c->frames = pd_xmalloc(MAX_FRAMES * sizeof(*c->frames));
+	}
+	if (!c->unwind) {
+		return n;
+	}
+	size_t max = c->o.max_stack ? c->o.max_stack : MAX_FRAMES;
+	if (max > MAX_FRAMES + 3 - n) {
+		max = MAX_FRAMES + 3 - n;
+	}
+	enum pd_unwind_end end;
+	size_t k = pd_unwind_sample(c->unwind, proc, s, c->frames, max, &end);
+	for (size_t i = 0; i < k; i++) {
+		key[n++] = locate(c, proc, PD_MISC_USER, c->frames[i].pc,
+			c->frames[i].exact);
+	}
+	c->st.unwound++;
+	c->st.unwind_ends[end]++;
+	if (end != PD_UNWIND_DONE) {
+		c->st.truncated++;
+	}
+	return n;
+}
+
 void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 		const struct pd_sample *s) {
 	stacks_for(c, s->event);
@@ -276,7 +315,8 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 	// Callchains list the leaf first; keys are stored leaf first too and
 	// reversed when written.
 	int mode = s->misc & PD_MISC_CPUMODE_MASK;
-	bool exact = true, usable = true;
+	bool exact = true, usable = true, user = false;
+	bool dump = pd_unwind_has_dump(s);
 	if (s->ips) {
 		for (uint64_t i = 0; i < s->nr && n < MAX_FRAMES + 3; i++) {
 			uint64_t ip = pd_get_u64(s->ips + 8 * i);
@@ -296,9 +336,18 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 				continue;
 			}
 			key[n++] = locate(c, proc, mode, ip, exact);
+			user |= mode == PD_MISC_USER;
 			exact = false;
 		}
-	} else {
+	} else if (!dump || mode != PD_MISC_USER) {
+		key[n++] = locate(c, proc, mode, s->ip, true);
+	}
+	// --call-graph dwarf: the kernel gave the kernel part, the user part
+	// comes from the stack dump (perf joins them the same way).
+	if (usable && !user && dump) {
+		n = unwind(c, r, proc, s, key, n);
+	}
+	if (usable && n == 3 && mode == PD_MISC_USER && dump) {
 		key[n++] = locate(c, proc, mode, s->ip, true);
 	}
 	if (!usable || n == 3) {

@@ -11,6 +11,7 @@
 #include "perf.h"
 #include "status.h"
 #include "symbols.h"
+#include "unwind.h"
 
 struct pd_collapse_options {
 	bool pid, tid;      // comm-PID, comm-PID/TID roots
@@ -19,6 +20,7 @@ struct pd_collapse_options {
 	bool addrs;         // [module <addr>] for unresolved frames
 	bool period;        // weight by period instead of sample count
 	const char *event;  // NULL: the first event with samples
+	size_t max_stack;   // user frames unwound from dumps (0: default)
 };
 
 // Counts for the summary line.
@@ -26,6 +28,8 @@ struct pd_collapse_stats {
 	uint64_t samples;       // samples of the folded event
 	uint64_t no_stack;      // of those, without a usable stack
 	uint64_t truncated;     // of those, with a stack cut short
+	uint64_t unwound;       // of those, unwound from a stack dump
+	uint64_t unwind_ends[PD_UNWIND_NEND]; // why unwinds ended
 	uint64_t frames, unresolved;
 	uint64_t lost;          // events lost (LOST records)
 	uint64_t lost_samples;  // LOST_SAMPLES records

@@ -375,7 +375,7 @@ static bool better_sym(const struct pd_sym *a, const struct pd_sym *b) {
 	if (ua != ub) {
 		return ua < ub;
 	}
-	return strlen(a->name) >= strlen(b->name);
+	return strlen(a->name) > strlen(b->name);
 }
 
 static int cmp_sym(const void *x, const void *y) {
@@ -383,7 +383,7 @@ static int cmp_sym(const void *x, const void *y) {
 	if (a->start != b->start) {
 		return a->start < b->start ? -1 : 1;
 	}
-	return strcmp(a->name, b->name); // deterministic before dedup
+	return a->index < b->index ? -1 : a->index > b->index; // table order
 }
 
 // Function symbols of the module sorted by address, one per address,
@@ -407,7 +407,7 @@ static void load_symtab(struct pd_dso *d) {
 		}
 		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
 		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
-			GELF_ST_BIND(sym.st_info)};
+			(uint32_t)i, GELF_ST_BIND(sym.st_info)};
 	}
 	qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
 	size_t m = 0;

@@ -14,6 +14,7 @@
 struct pd_sym {
 	uint64_t start, end;
 	const char *name; // raw ELF name, owned by libdwfl
+	uint32_t index;   // in the symbol table: earlier wins ties, as in perf
 	uint8_t bind;
 };
 

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: MIT
+// DWARF unwinding of perf's user stack dumps. libdw parses the CFI
+// (.eh_frame or .debug_frame); each CFI row met is turned once into a
+// compact rule cached per (DSO, file offset), so a repeated pc costs a hash
+// probe and a few stack reads. Rules libdw gives as DWARF expressions (PLT
+// entries, signal frames) are kept as expressions and evaluated here.
+#include "unwind.h"
+
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <elfutils/libdw.h>
+
+#include "util.h"
+
+#define MAX_REGS 33
+#define MAX_EVAL 16
+
+struct arch {
+	const char *name;
+	unsigned nregs;           // DWARF registers 0 .. nregs-1 are tracked
+	unsigned sp;              // DWARF number of the stack pointer
+	unsigned perf_pc;         // perf register number of the pc
+	int8_t perf_of[MAX_REGS]; // DWARF number -> perf number (-1: none)
+};
+
+// x86_64: DWARF rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; perf numbers
+// from arch/x86/include/uapi/asm/perf_regs.h.
+static const struct arch arch_x86_64 = {"x86_64", 17, 7, 8,
+	{0, 3, 2, 1, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 8}};
+// aarch64: DWARF x0-x30 = 0-30, sp = 31; perf X0-X30 = 0-30, SP 31, PC 32.
+static const struct arch arch_aarch64 = {"aarch64", 32, 31, 32,
+	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+	 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}};
+
+enum rule_kind {
+	K_SAME,    // unchanged
+	K_UNDEF,   // not recoverable
+	K_AT_CFA,  // saved at CFA + off
+	K_VAL_CFA, // value CFA + off
+	K_REG,     // value of register src
+	K_EXPR,    // DWARF location (or value) expression ops[off .. off+n)
+};
+
+struct reg_rule {
+	uint8_t reg, kind, src;
+	uint8_t nops;
+	int32_t off; // offset, or first op of an expression
+};
+
+enum { RULE_OK, RULE_NONE, RULE_BAD };
+
+struct rule {
+	uint8_t status;
+	uint8_t cfa_kind; // K_REG (cfa_reg + cfa_off) or K_EXPR
+	uint8_t cfa_reg, cfa_nops;
+	uint8_t ra;       // return-address column
+	uint8_t nlisted;  // reg_rules[first .. first+nlisted)
+	bool signal;      // signal frame: the caller's pc is exact
+	int32_t cfa_off;
+	uint32_t first;
+	uint64_t keep;    // registers whose rule is "same value"
+};
+
+// Per-DSO cache: file offset -> rule.
+struct dso_rules {
+	uint64_t *keys; // offset + 1; 0 = empty slot
+	uint32_t *vals;
+	size_t slots, n;
+	struct rule *rules;
+	size_t nrules, rules_cap;
+	struct reg_rule *regs;
+	size_t nregs, regs_cap;
+	Dwarf_Op *ops;
+	size_t nops, ops_cap;
+	bool cfi_tried, dbg_tried;
+	Dwarf_CFI *eh, *dbg;
+	Dwarf_Addr eh_bias, dbg_bias;
+};
+
+struct pd_unwind {
+	struct pd_symbols *syms;
+	const struct arch *arch;
+};
+
+// The stack dump and the register file of the frame being unwound.
+struct state {
+	const uint8_t *stack;
+	uint64_t sp0, dyn;
+	uint64_t regs[MAX_REGS];
+	uint64_t valid;
+};
+
+static void dso_rules_free(void *p) {
+	struct dso_rules *dr = p;
+	if (!dr) {
+		return;
+	}
+	free(dr->keys);
+	free(dr->vals);
+	free(dr->rules);
+	free(dr->regs);
+	free(dr->ops);
+	free(dr);
+}
+
+struct pd_unwind *pd_unwind_create(struct pd_symbols *syms, const char *arch) {
+	const struct arch *a = NULL;
+	if (!arch || strcmp(arch, "x86_64") == 0) {
+		a = &arch_x86_64;
+	} else if (strcmp(arch, "aarch64") == 0 || strcmp(arch, "arm64") == 0) {
+		a = &arch_aarch64;
+	}
+	if (!a) {
+		return NULL;
+	}
+	struct pd_unwind *u = pd_xcalloc(1, sizeof(*u));
+	u->syms = syms;
+	u->arch = a;
+	pd_symbols_set_unwind_free(syms, dso_rules_free);
+	return u;
+}
+
+void pd_unwind_destroy(struct pd_unwind *u) {
+	free(u);
+}
+
+bool pd_unwind_has_dump(const struct pd_sample *s) {
+	return s->regs_abi != 0 && s->regs && s->regs_mask;
+}
+
+const char *pd_unwind_end_name(enum pd_unwind_end e) {
+	static const char *const names[] = {
+		[PD_UNWIND_DONE] = "complete",
+		[PD_UNWIND_NO_REGS] = "no usable registers",
+		[PD_UNWIND_NO_MAP] = "pc outside mapped ELF files",
+		[PD_UNWIND_NO_CFI] = "no unwind info for pc",
+		[PD_UNWIND_STACK_END] = "stack dump ended",
+		[PD_UNWIND_BAD_FRAME] = "bad frame",
+		[PD_UNWIND_MAX_DEPTH] = "frame limit reached",
+	};
+	return e < PD_UNWIND_NEND ? names[e] : "?";
+}
+
+// ---- reading the dump and evaluating DWARF expressions ----
+
+static bool mem_read(const struct state *st, uint64_t addr, uint64_t *v) {
+	if (addr < st->sp0) {
+		return false;
+	}
+	uint64_t off = addr - st->sp0;
+	if (off > st->dyn || st->dyn - off < 8) {
+		return false;
+	}
+	*v = pd_get_u64(st->stack + off);
+	return true;
+}
+
+static bool reg_get(const struct state *st, unsigned r, uint64_t *v) {
+	if (r >= MAX_REGS || !(st->valid >> r & 1)) {
+		return false;
+	}
+	*v = st->regs[r];
+	return true;
+}
+
+// Evaluates a DWARF expression (the subset CFI uses). Sets *is_value when
+// the result is a value (DW_OP_stack_value, or want_value for CFA
+// expressions) rather than an address; a lone DW_OP_regN yields the
+// register's value.
+static bool eval(const struct state *st, const Dwarf_Op *ops, size_t n,
+		uint64_t cfa, bool have_cfa, uint64_t *out, bool *is_value) {
+	uint64_t s[MAX_EVAL];
+	size_t sp = 0;
+	*is_value = false;
+	if (n == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) {
+		*is_value = true;
+		return reg_get(st, ops[0].atom - DW_OP_reg0, out);
+	}
+	if (n == 1 && ops[0].atom == DW_OP_regx) {
+		*is_value = true;
+		return reg_get(st, (unsigned)ops[0].number, out);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint8_t a = ops[i].atom;
+		uint64_t x, y;
+		if (sp >= MAX_EVAL - 1) {
+			return false;
+		}
+		if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
+			s[sp++] = a - DW_OP_lit0;
+			continue;
+		}
+		if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
+			if (!reg_get(st, a - DW_OP_breg0, &x)) {
+				return false;
+			}
+			s[sp++] = x + ops[i].number;
+			continue;
+		}
+		switch (a) {
+		case DW_OP_const1u: case DW_OP_const1s: case DW_OP_const2u:
+		case DW_OP_const2s: case DW_OP_const4u: case DW_OP_const4s:
+		case DW_OP_const8u: case DW_OP_const8s: case DW_OP_constu:
+		case DW_OP_consts: case DW_OP_addr:
+			s[sp++] = ops[i].number;
+			continue;
+		case DW_OP_bregx:
+			if (!reg_get(st, (unsigned)ops[i].number, &x)) {
+				return false;
+			}
+			s[sp++] = x + ops[i].number2;
+			continue;
+		case DW_OP_call_frame_cfa:
+			if (!have_cfa) {
+				return false;
+			}
+			s[sp++] = cfa;
+			continue;
+		case DW_OP_stack_value:
+			if (!sp || i + 1 != n) {
+				return false;
+			}
+			*is_value = true;
+			*out = s[sp - 1];
+			return true;
+		case DW_OP_nop:
+			continue;
+		default:
+			break;
+		}
+		// Unary operators.
+		if (!sp) {
+			return false;
+		}
+		x = s[sp - 1];
+		switch (a) {
+		case DW_OP_dup:
+			s[sp++] = x;
+			continue;
+		case DW_OP_drop:
+			sp--;
+			continue;
+		case DW_OP_deref:
+			if (!mem_read(st, x, &s[sp - 1])) {
+				return false;
+			}
+			continue;
+		case DW_OP_plus_uconst:
+			s[sp - 1] = x + ops[i].number;
+			continue;
+		case DW_OP_neg:
+			s[sp - 1] = -x;
+			continue;
+		case DW_OP_not:
+			s[sp - 1] = ~x;
+			continue;
+		default:
+			break;
+		}
+		// Binary operators: y op x.
+		if (sp < 2) {
+			return false;
+		}
+		y = s[sp - 2];
+		uint64_t r;
+		switch (a) {
+		case DW_OP_over: s[sp++] = y; continue;
+		case DW_OP_swap: s[sp - 1] = y; s[sp - 2] = x; continue;
+		case DW_OP_plus: r = y + x; break;
+		case DW_OP_minus: r = y - x; break;
+		case DW_OP_mul: r = y * x; break;
+		case DW_OP_and: r = y & x; break;
+		case DW_OP_or: r = y | x; break;
+		case DW_OP_xor: r = y ^ x; break;
+		case DW_OP_shl: r = x < 64 ? y << x : 0; break;
+		case DW_OP_shr: r = x < 64 ? y >> x : 0; break;
+		case DW_OP_shra: r = (uint64_t)((int64_t)y >> (x < 63 ? x : 63));
+			break;
+		case DW_OP_eq: r = y == x; break;
+		case DW_OP_ne: r = y != x; break;
+		case DW_OP_ge: r = (int64_t)y >= (int64_t)x; break;
+		case DW_OP_gt: r = (int64_t)y > (int64_t)x; break;
+		case DW_OP_le: r = (int64_t)y <= (int64_t)x; break;
+		case DW_OP_lt: r = (int64_t)y < (int64_t)x; break;
+		default:
+			return false; // not seen in CFI: give up on this frame
+		}
+		s[--sp - 1] = r;
+	}
+	if (!sp) {
+		return false;
+	}
+	*out = s[sp - 1];
+	return true;
+}
+
+// ---- building rules from libdw's CFI ----
+
+static uint32_t add_ops(struct dso_rules *dr, const Dwarf_Op *ops, size_t n) {
+	pd_xgrow(&dr->ops, &dr->ops_cap, dr->nops + n, sizeof(*dr->ops));
+	memcpy(dr->ops + dr->nops, ops, n * sizeof(*ops));
+	dr->nops += n;
+	return (uint32_t)(dr->nops - n);
+}
+
+static bool fits32(int64_t v) {
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+// Classifies one register's location description from dwarf_frame_register.
+static void classify_reg(struct dso_rules *dr, struct reg_rule *rr,
+		Dwarf_Op *ops, size_t n) {
+	rr->kind = K_EXPR;
+	if (n == 0) {
+		rr->kind = ops ? K_UNDEF : K_SAME;
+		return;
+	}
+	bool value = ops[n - 1].atom == DW_OP_stack_value;
+	size_t m = value ? n - 1 : n;
+	if (m >= 1 && ops[0].atom == DW_OP_call_frame_cfa) {
+		int64_t off = 0;
+		bool simple = true;
+		if (m == 2 && ops[1].atom == DW_OP_plus_uconst) {
+			off = (int64_t)ops[1].number;
+		} else if (m == 3 && (ops[1].atom == DW_OP_consts
+				|| ops[1].atom == DW_OP_constu)
+				&& ops[2].atom == DW_OP_plus) {
+			off = (int64_t)ops[1].number;
+		} else if (m != 1) {
+			simple = false;
+		}
+		if (simple && fits32(off)) {
+			rr->kind = value ? K_VAL_CFA : K_AT_CFA;
+			rr->off = (int32_t)off;
+			return;
+		}
+	}
+	if (n == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31) {
+		rr->kind = K_REG;
+		rr->src = ops[0].atom - DW_OP_reg0;
+		return;
+	}
+	if (n > 255) {
+		rr->kind = K_UNDEF;
+		return;
+	}
+	rr->nops = (uint8_t)n;
+	rr->off = (int32_t)add_ops(dr, ops, n);
+}
+
+static void fill_rule(const struct arch *arch, struct dso_rules *dr,
+		Dwarf_Frame *f, struct rule *r) {
+	bool signal = false;
+	int ra = dwarf_frame_info(f, NULL, NULL, &signal);
+	Dwarf_Op *ops;
+	size_t n;
+	r->status = RULE_BAD;
+	if (ra < 0 || ra >= (int)arch->nregs || dwarf_frame_cfa(f, &ops, &n) != 0
+			|| n == 0) {
+		return;
+	}
+	r->ra = (uint8_t)ra;
+	r->signal = signal;
+	r->cfa_kind = K_EXPR;
+	if (n == 1 && ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31
+			&& fits32((int64_t)ops[0].number)) {
+		r->cfa_kind = K_REG;
+		r->cfa_reg = ops[0].atom - DW_OP_breg0;
+		r->cfa_off = (int32_t)ops[0].number;
+	} else if (n == 1 && ops[0].atom == DW_OP_bregx
+			&& ops[0].number < arch->nregs
+			&& fits32((int64_t)ops[0].number2)) {
+		r->cfa_kind = K_REG;
+		r->cfa_reg = (uint8_t)ops[0].number;
+		r->cfa_off = (int32_t)ops[0].number2;
+	} else if (n <= 255) {
+		r->cfa_nops = (uint8_t)n;
+		r->cfa_off = (int32_t)add_ops(dr, ops, n);
+	} else {
+		return;
+	}
+	r->first = (uint32_t)dr->nregs;
+	for (unsigned reg = 0; reg < arch->nregs; reg++) {
+		if (reg == arch->sp) {
+			continue; // the caller's sp is the CFA
+		}
+		Dwarf_Op mem[3];
+		struct reg_rule rr = {.reg = (uint8_t)reg};
+		if (dwarf_frame_register(f, (int)reg, mem, &ops, &n) != 0) {
+			continue; // unknown: undefined
+		}
+		classify_reg(dr, &rr, ops, n);
+		if (rr.kind == K_SAME) {
+			r->keep |= 1ULL << reg;
+		} else if (rr.kind != K_UNDEF) {
+			pd_xgrow(&dr->regs, &dr->regs_cap, dr->nregs + 1,
+				sizeof(*dr->regs));
+			dr->regs[dr->nregs++] = rr;
+			r->nlisted++;
+		}
+	}
+	r->status = RULE_OK;
+}
+
+static void cfi_init(struct dso_rules *dr, struct pd_dso *d) {
+	if (dr->cfi_tried) {
+		return;
+	}
+	dr->cfi_tried = true;
+	dr->eh = dwfl_module_eh_cfi(d->mod, &dr->eh_bias);
+}
+
+// The CFI row for a dwfl address: .eh_frame first, else .debug_frame
+// (found with the debug info, possibly in a separate file).
+static Dwarf_Frame *frame_at(struct dso_rules *dr, struct pd_dso *d,
+		Dwarf_Addr a) {
+	Dwarf_Frame *f = NULL;
+	cfi_init(dr, d);
+	if (dr->eh && dwarf_cfi_addrframe(dr->eh, a - dr->eh_bias, &f) == 0) {
+		return f;
+	}
+	if (!dr->dbg_tried) {
+		dr->dbg_tried = true;
+		dr->dbg = dwfl_module_dwarf_cfi(d->mod, &dr->dbg_bias);
+	}
+	if (dr->dbg && dwarf_cfi_addrframe(dr->dbg, a - dr->dbg_bias, &f) == 0) {
+		return f;
+	}
+	return NULL;
+}
+
+static void rules_rehash(struct dso_rules *dr) {
+	uint64_t *ok = dr->keys;
+	uint32_t *ov = dr->vals;
+	size_t on = dr->slots;
+	dr->slots = on ? on * 2 : 256;
+	dr->keys = pd_xcalloc(dr->slots, sizeof(*dr->keys));
+	dr->vals = pd_xcalloc(dr->slots, sizeof(*dr->vals));
+	for (size_t i = 0; i < on; i++) {
+		if (!ok[i]) {
+			continue;
+		}
+		size_t j = pd_hash_u64(ok[i]) & (dr->slots - 1);
+		while (dr->keys[j]) {
+			j = (j + 1) & (dr->slots - 1);
+		}
+		dr->keys[j] = ok[i];
+		dr->vals[j] = ov[i];
+	}
+	free(ok);
+	free(ov);
+}
+
+// The rule for file offset off of d (built on first use).
+static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
+		uint64_t off) {
+	struct dso_rules *dr = d->unwind;
+	if (!dr) {
+		dr = d->unwind = pd_xcalloc(1, sizeof(*dr));
+		rules_rehash(dr);
+	}
+	uint64_t key = off + 1;
+	size_t j = pd_hash_u64(key) & (dr->slots - 1);
+	for (; dr->keys[j]; j = (j + 1) & (dr->slots - 1)) {
+		if (dr->keys[j] == key) {
+			return &dr->rules[dr->vals[j]];
+		}
+	}
+	struct rule r = {.status = RULE_NONE};
+	Dwarf_Addr a;
+	if (pd_dso_load(u->syms, d) && pd_dso_offset_to_addr(d, off, &a)) {
+		Dwarf_Frame *f = frame_at(dr, d, a);
+		if (f) {
+			fill_rule(u->arch, dr, f, &r);
+			free(f);
+		}
+	}
+	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));
+	dr->rules[dr->nrules] = r;
+	dr->keys[j] = key;
+	dr->vals[j] = (uint32_t)dr->nrules++;
+	if (++dr->n * 2 > dr->slots) {
+		rules_rehash(dr);
+	}
+	return &dr->rules[dr->nrules - 1];
+}
+
+// ---- walking ----
+
+// Applies rule r to st (the callee's registers), giving the caller's.
+static enum pd_unwind_end step(const struct arch *arch,
+		const struct dso_rules *dr, const struct rule *r, struct state *st,
+		uint64_t *pc, bool first) {
+	uint64_t cfa;
+	bool is_value;
+	if (r->cfa_kind == K_REG) {
+		if (!reg_get(st, r->cfa_reg, &cfa)) {
+			return PD_UNWIND_BAD_FRAME;
+		}
+		cfa += (uint64_t)(int64_t)r->cfa_off;
+	} else if (!eval(st, dr->ops + r->cfa_off, r->cfa_nops, 0, false, &cfa,
+			&is_value)) {
+		return PD_UNWIND_STACK_END;
+	}
+	uint64_t sp = st->regs[arch->sp];
+	if (cfa < sp || (cfa == sp && !first)) {
+		return PD_UNWIND_BAD_FRAME;
+	}
+	uint64_t vals[MAX_REGS];
+	uint64_t got = 0, failed = 0;
+	for (uint32_t i = 0; i < r->nlisted; i++) {
+		const struct reg_rule *rr = &dr->regs[r->first + i];
+		uint64_t v, addr;
+		bool ok;
+		switch (rr->kind) {
+		case K_AT_CFA:
+			ok = mem_read(st, cfa + (uint64_t)(int64_t)rr->off, &v);
+			break;
+		case K_VAL_CFA:
+			v = cfa + (uint64_t)(int64_t)rr->off;
+			ok = true;
+			break;
+		case K_REG:
+			ok = reg_get(st, rr->src, &v);
+			break;
+		default:
+			ok = eval(st, dr->ops + rr->off, rr->nops, cfa, true, &addr,
+				&is_value);
+			if (ok && !is_value) {
+				ok = mem_read(st, addr, &v);
+			} else {
+				v = addr;
+			}
+			break;
+		}
+		if (ok) {
+			vals[rr->reg] = v;
+			got |= 1ULL << rr->reg;
+		} else {
+			failed |= 1ULL << rr->reg;
+		}
+	}
+	if (failed >> r->ra & 1) {
+		return PD_UNWIND_STACK_END;
+	}
+	st->valid &= r->keep;
+	for (unsigned reg = 0; reg < arch->nregs; reg++) {
+		if (got >> reg & 1) {
+			st->regs[reg] = vals[reg];
+		}
+	}
+	st->valid |= got;
+	st->regs[arch->sp] = cfa;
+	st->valid |= 1ULL << arch->sp;
+	if (!reg_get(st, r->ra, pc) || *pc == 0) {
+		return PD_UNWIND_DONE; // e.g. _start marks its return address undefined
+	}
+	return PD_UNWIND_NEND; // go on
+}
+
+size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
+		const struct pd_sample *s, struct pd_unwind_frame *out, size_t max,
+		enum pd_unwind_end *end) {
+	const struct arch *arch = u->arch;
+	struct state st = {.stack = s->stack};
+	*end = PD_UNWIND_NO_REGS;
+	// Only 64-bit processes (abi 2): 32-bit ones use other DWARF numbers.
+	if (!pd_unwind_has_dump(s) || s->regs_abi != 2 || max == 0) {
+		return 0;
+	}
+	uint64_t mask = s->regs_mask;
+	for (unsigned i = 0; i <= arch->nregs; i++) {
+		unsigned p = i < arch->nregs ? (unsigned)arch->perf_of[i]
+			: arch->perf_pc;
+		if (p >= 64 || !(mask >> p & 1)) {
+			continue;
+		}
+		uint64_t bit = 1ULL << p;
+		uint64_t v = pd_get_u64(s->regs
+			+ 8 * (size_t)__builtin_popcountll(mask & (bit - 1)));
+		if (i < arch->nregs) {
+			st.regs[i] = v;
+			st.valid |= 1ULL << i;
+		} else {
+			out[0].pc = v;
+		}
+	}
+	if (!(mask >> arch->perf_pc & 1) || !(st.valid >> arch->sp & 1)) {
+		return 0;
+	}
+	st.sp0 = st.regs[arch->sp];
+	st.dyn = s->stack ? (s->stack_dyn < s->stack_size ? s->stack_dyn
+		: s->stack_size) : 0;
+	out[0].exact = true;
+	size_t n = 1;
+	for (;;) {
+		uint64_t pc = out[n - 1].pc;
+		uint64_t look = out[n - 1].exact ? pc : pc - 1;
+		const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
+		if (!m || m->dso->kind != PD_DSO_FILE) {
+			*end = PD_UNWIND_NO_MAP;
+			break;
+		}
+		const struct rule *r = rule_for(u, m->dso, look - m->start
+			+ m->pgoff);
+		if (r->status != RULE_OK) {
+			*end = r->status == RULE_NONE ? PD_UNWIND_NO_CFI
+				: PD_UNWIND_BAD_FRAME;
+			break;
+		}
+		bool signal = r->signal;
+		enum pd_unwind_end e = step(arch, m->dso->unwind, r, &st, &pc,
+			n == 1);
+		if (e != PD_UNWIND_NEND) {
+			*end = e;
+			break;
+		}
+		if (n == max) {
+			*end = PD_UNWIND_MAX_DEPTH;
+			break;
+		}
+		out[n].pc = pc;
+		out[n++].exact = signal;
+	}
+	return n;
+}
