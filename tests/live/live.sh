@@ -37,8 +37,8 @@ record() {
 	shift
 	if ! perf record -q -F "$rate" -o "$out" "$@" >record.out 2>record.err; then
 		cat record.err
-		grep -qiE 'permission|paranoid|not supported|access' record.err &&
-			skip "perf record is not allowed here (see perf_event_paranoid)"
+		grep -qiE 'permission|paranoid|not supported|access|not permitted|not implemented|no such device' record.err &&
+			skip "perf record cannot sample here (permissions, perf_event_paranoid or no perf events)"
 		fail "perf record failed"
 	fi
 }
