@@ -286,7 +286,7 @@ static void summary(const struct cli *cli, struct pd_perf *r,
 	const struct pd_collapse_stats *s = pd_collapse_stats(c);
 	uint64_t unknown = pd_perf_unknown_records(r);
 	if (cli->quiet || (!s->lost && !s->lost_samples && !s->no_stack
-			&& !s->unresolved && !unknown)) {
+			&& !s->unresolved && !unknown && !s->truncated)) {
 		return;
 	}
 	char buf[512];
@@ -307,6 +307,11 @@ static void summary(const struct cli *cli, struct pd_perf *r,
 			len ? ", " : "", (unsigned long long)s->no_stack,
 			(unsigned long long)s->samples);
 	}
+	if (s->truncated) {
+		ADD("%s%llu of %llu unwound stacks cut short", len ? ", " : "",
+			(unsigned long long)s->truncated,
+			(unsigned long long)s->unwound);
+	}
 	if (s->unresolved) {
 		ADD("%s%llu of %llu distinct addresses unresolved",
 			len ? ", " : "", (unsigned long long)s->unresolved,
@@ -317,8 +322,15 @@ static void summary(const struct cli *cli, struct pd_perf *r,
 			(unsigned long long)unknown);
 	}
 #undef ADD
-	warnx("%s: %s%s", pd_perf_name(r), buf,
-		cli->verbose || !s->unresolved ? "" : " (see --verbose)");
+	warnx("%s: %s%s", pd_perf_name(r), buf, cli->verbose
+		|| (!s->unresolved && !s->truncated) ? "" : " (see --verbose)");
+	for (int e = 1; cli->verbose && e < PD_UNWIND_NEND; e++) {
+		if (s->unwind_ends[e]) {
+			warnx("%s: %llu unwinds stopped: %s", pd_perf_name(r),
+				(unsigned long long)s->unwind_ends[e],
+				pd_unwind_end_name((enum pd_unwind_end)e));
+		}
+	}
 	if (cli->verbose) {
 		struct verbose_ctx v = {pd_perf_name(r)};
 		pd_symbols_foreach(syms, verbose_dso, &v);

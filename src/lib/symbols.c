@@ -12,6 +12,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <libiberty/demangle.h>
 
 #include "util.h"
@@ -767,6 +769,96 @@ static const char *jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	return NULL;
 }
 
+// ---- inline frames ----
+
+// A DWARF function name: the linkage name (demangled, so qualified) when
+// the DIE or its abstract origin / specification has one, else DW_AT_name.
+static const char *die_name(struct pd_symbols *s, Dwarf_Die *die) {
+	Dwarf_Attribute at;
+	const char *n = NULL;
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &at)
+			|| dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &at)) {
+		n = dwarf_formstring(&at);
+	}
+	if (n && *n) {
+		return demangle(s, n);
+	}
+	if (dwarf_attr_integrate(die, DW_AT_name, &at)) {
+		n = dwarf_formstring(&at);
+	}
+	return n && *n ? tidy(s, n) : NULL;
+}
+
+// Appends to path the DIEs below parent whose code holds pc, outermost
+// first. Functions nest in namespaces (C++, Rust), so those are entered;
+// dwarf_getscopes does not enter them in elfutils 0.188.
+static bool find_scopes(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
+		size_t *n, size_t max) {
+	Dwarf_Die child;
+	if (dwarf_child(parent, &child) != 0) {
+		return false;
+	}
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block:
+			if (dwarf_haspc(&child, pc) != 1) {
+				break;
+			}
+			if (dwarf_tag(&child) != DW_TAG_lexical_block && *n < max) {
+				path[(*n)++] = child;
+			}
+			find_scopes(&child, pc, path, n, max);
+			return true;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+			if (find_scopes(&child, pc, path, n, max)) {
+				return true;
+			}
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+// Fills names[] with the calls inlined at dwfl address a, innermost
+// first, up to the function they were inlined into (its DWARF name in
+// *outer). Returns how many.
+static size_t inline_chain(struct pd_symbols *s, struct pd_dso *d,
+		Dwarf_Addr a, const char **names, size_t max, const char **outer) {
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(d->mod, a, &bias);
+	*outer = NULL;
+	if (!cu) {
+		return 0;
+	}
+	d->has_debuginfo = true;
+	Dwarf_Die path[64];
+	size_t n = 0, k = 0;
+	find_scopes(cu, a - bias, path, &n, 64);
+	// The last subprogram on the path is the function the code is in;
+	// the inlined subroutines after it are the calls inlined into it.
+	size_t first = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (dwarf_tag(&path[i]) == DW_TAG_subprogram) {
+			first = i;
+		}
+	}
+	if (n) {
+		*outer = die_name(s, &path[first]);
+	}
+	for (size_t i = n; i-- > first + 1 && k < max;) {
+		const char *name = die_name(s, &path[i]);
+		names[k++] = name ? name : "[unknown]";
+	}
+	return k;
+}
+
 // ---- resolving ----
 
 void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
@@ -777,7 +869,8 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		return;
 	}
 	d->frames++;
-	const char *name = NULL;
+	const char *name = NULL, *inl[63], *outer = NULL;
+	size_t ninl = 0;
 	switch (d->kind) {
 	case PD_DSO_KERNEL:
 		name = kernel_lookup(s, addr);
@@ -789,6 +882,12 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		Dwarf_Addr a;
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
 			name = sym_lookup(d, a);
+			if (s->o.inline_frames) {
+				ninl = inline_chain(s, d, a, inl, 63, &outer);
+			}
+			if (!name && ninl) {
+				name = outer;
+			}
 		}
 		break;
 	}
@@ -803,4 +902,8 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	out->inlined[0] = false;
 	out->n = 1;
 	out->resolved = true;
+	while (ninl) {
+		out->names[out->n] = inl[--ninl];
+		out->inlined[out->n++] = true;
+	}
 }
