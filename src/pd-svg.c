@@ -204,7 +204,7 @@ int main(int argc, char *argv[]) {
 	}
 	if (st == PD_OK) {
 		o.diff = ncounts == 2;
-		pd_flame_sort(f, sort, o.diff ? 1 : 0);
+		pd_flame_finish(f, sort, o.diff ? 1 : 0);
 		pd_svg_write(stdout, f, &o);
 		st = pd_stdout_close();
 	}

@@ -19,19 +19,31 @@ struct table {
 	size_t size, used;
 };
 
+// Children of all nodes by (parent << 32 | name); node 0 marks an empty
+// slot. The key sits in the slot so a lookup touches one cache line.
+struct child_slot {
+	uint64_t key;
+	uint32_t node;
+};
+
 struct pd_flame {
 	bool reverse, chart;
 	struct pd_flame_node *nodes;
 	size_t n, cap;
-	uint64_t *keys;        // (parent << 32 | name) per node, for children
-	size_t keys_cap;
-	struct table children; // node numbers by key
+	struct child_slot *children;
+	size_t children_size;  // power of two
 	struct name *names;
 	size_t nnames, names_cap;
 	struct pd_strbuf text; // name bytes
 	struct table interned; // name ids by bytes
 	uint32_t *frames;      // scratch: frame boundaries of one stack
 	size_t frames_cap;
+	// The previous stack and its nodes (path[k] for frame k - 1, path[0]
+	// the root): sorted input shares long prefixes, found without lookups.
+	struct pd_strbuf prev;
+	size_t prev_frames;
+	uint32_t *path;
+	size_t path_cap;
 };
 
 static void table_init(struct table *t) {
@@ -44,7 +56,8 @@ struct pd_flame *pd_flame_create(bool reverse, bool chart) {
 	struct pd_flame *f = pd_xcalloc(1, sizeof(*f));
 	f->reverse = reverse;
 	f->chart = chart;
-	table_init(&f->children);
+	f->children_size = 1024;
+	f->children = pd_xcalloc(f->children_size, sizeof(*f->children));
 	table_init(&f->interned);
 	pd_strbuf_add(&f->text, "all", 3);
 	pd_xgrow(&f->names, &f->names_cap, 1, sizeof(*f->names));
@@ -59,12 +72,13 @@ void pd_flame_destroy(struct pd_flame *f) {
 		return;
 	}
 	free(f->nodes);
-	free(f->keys);
-	free(f->children.slot);
+	free(f->children);
 	free(f->names);
 	pd_strbuf_finish(&f->text);
 	free(f->interned.slot);
 	free(f->frames);
+	pd_strbuf_finish(&f->prev);
+	free(f->path);
 	free(f);
 }
 
@@ -89,11 +103,6 @@ static void table_grow(struct table *t, uint64_t (*hash_of)(void *, uint32_t),
 static uint64_t name_hash(void *ctx, uint32_t i) {
 	struct pd_flame *f = ctx;
 	return f->names[i + 1].hash;
-}
-
-static uint64_t node_hash(void *ctx, uint32_t i) {
-	struct pd_flame *f = ctx;
-	return pd_hash_u64(f->keys[i + 1]);
 }
 
 static uint32_t intern(struct pd_flame *f, const char *s, uint32_t len) {
@@ -135,6 +144,24 @@ static uint32_t new_node(struct pd_flame *f, uint32_t parent, uint32_t name) {
 	return id;
 }
 
+static void children_grow(struct pd_flame *f) {
+	size_t size = f->children_size * 2;
+	struct child_slot *t = pd_xcalloc(size, sizeof(*t));
+	for (size_t i = 0; i < f->children_size; i++) {
+		struct child_slot c = f->children[i];
+		if (c.node) {
+			size_t j = pd_hash_u64(c.key) & (size - 1);
+			while (t[j].node) {
+				j = (j + 1) & (size - 1);
+			}
+			t[j] = c;
+		}
+	}
+	free(f->children);
+	f->children = t;
+	f->children_size = size;
+}
+
 static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 	if (f->chart) {
 		uint32_t last = f->nodes[parent].last;
@@ -144,49 +171,86 @@ static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 		return new_node(f, parent, name);
 	}
 	uint64_t key = (uint64_t)parent << 32 | name;
-	struct table *t = &f->children;
-	size_t j = pd_hash_u64(key) & (t->size - 1);
-	for (; t->slot[j]; j = (j + 1) & (t->size - 1)) {
-		if (f->keys[t->slot[j]] == key) {
-			return t->slot[j];
+	size_t mask = f->children_size - 1;
+	size_t j = pd_hash_u64(key) & mask;
+	for (; f->children[j].node; j = (j + 1) & mask) {
+		if (f->children[j].key == key) {
+			return f->children[j].node;
 		}
 	}
 	uint32_t id = new_node(f, parent, name);
-	pd_xgrow(&f->keys, &f->keys_cap, f->n, sizeof(*f->keys));
-	f->keys[id] = key;
-	t->slot[j] = id;
-	table_grow(t, node_hash, f);
+	f->children[j] = (struct child_slot){key, id};
+	if (f->n * 2 > f->children_size) {
+		children_grow(f);
+	}
 	return id;
 }
 
-static void count(struct pd_flame_node *n, uint64_t c0, uint64_t c1) {
-	n->total[0] += c0;
-	n->total[1] += c1;
+// First index where x and y differ, or the shorter length.
+static size_t common(const char *x, size_t xl, const char *y, size_t yl) {
+	size_t n = xl < yl ? xl : yl, i = 0;
+	while (i + 8 <= n && pd_get_u64(x + i) == pd_get_u64(y + i)) {
+		i += 8;
+	}
+	while (i < n && x[i] == y[i]) {
+		i++;
+	}
+	return i;
+}
+
+// Splits stack into frames: frame k is stack[frames[k] .. frames[k+1]-1).
+static size_t split(struct pd_flame *f, const char *stack, size_t len) {
+	size_t nf = 0;
+	pd_xgrow(&f->frames, &f->frames_cap, 1, sizeof(*f->frames));
+	f->frames[nf++] = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (stack[i] == ';') {
+			pd_xgrow(&f->frames, &f->frames_cap, nf + 2,
+				sizeof(*f->frames));
+			f->frames[nf++] = (uint32_t)i + 1;
+		}
+	}
+	pd_xgrow(&f->frames, &f->frames_cap, nf + 1, sizeof(*f->frames));
+	f->frames[nf] = (uint32_t)len + 1;
+	return nf;
+}
+
+// Number of leading frames stack shares with the previous stack.
+static size_t shared_frames(struct pd_flame *f, const char *stack,
+		size_t len, size_t nf) {
+	if (f->chart || f->reverse || f->prev_frames == 0) {
+		return 0;
+	}
+	const char *prev = f->prev.s;
+	size_t l = common(prev, f->prev.len, stack, len), k = 0;
+	while (k < nf && k < f->prev_frames) {
+		size_t end = f->frames[k + 1] - 1;
+		if (end > l || (end < f->prev.len && prev[end] != ';')) {
+			break;
+		}
+		k++;
+	}
+	return k;
 }
 
 void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 		uint64_t c0, uint64_t c1) {
-	// Frame k spans stack[frames[k] .. frames[k + 1] - 1).
-	size_t nf = 0;
-	pd_xgrow(&f->frames, &f->frames_cap, 1, sizeof(*f->frames));
-	f->frames[nf++] = 0;
-	for (const char *p = stack, *end = stack + len;
-			(p = memchr(p, ';', (size_t)(end - p))); p++) {
-		pd_xgrow(&f->frames, &f->frames_cap, nf + 2, sizeof(*f->frames));
-		f->frames[nf++] = (uint32_t)(p - stack + 1);
+	size_t nf = split(f, stack, len);
+	size_t k = shared_frames(f, stack, len, nf);
+	pd_xgrow(&f->path, &f->path_cap, nf + 1, sizeof(*f->path));
+	f->path[0] = 0;
+	// Only the leaf is counted here; pd_flame_finish sums the totals.
+	for (; k < nf; k++) {
+		size_t i = f->reverse ? nf - 1 - k : k;
+		uint32_t b = f->frames[i], e = f->frames[i + 1] - 1;
+		f->path[k + 1] = child(f, f->path[k], intern(f, stack + b, e - b));
 	}
-	pd_xgrow(&f->frames, &f->frames_cap, nf + 1, sizeof(*f->frames));
-	f->frames[nf] = (uint32_t)len + 1;
-	uint32_t cur = 0;
-	count(&f->nodes[0], c0, c1);
-	for (size_t i = 0; i < nf; i++) {
-		size_t k = f->reverse ? nf - 1 - i : i;
-		uint32_t b = f->frames[k], e = f->frames[k + 1] - 1;
-		cur = child(f, cur, intern(f, stack + b, e - b));
-		count(&f->nodes[cur], c0, c1);
-	}
-	f->nodes[cur].self[0] += c0;
-	f->nodes[cur].self[1] += c1;
+	struct pd_flame_node *leaf = &f->nodes[f->path[nf]];
+	leaf->self[0] += c0;
+	leaf->self[1] += c1;
+	f->prev.len = 0;
+	pd_strbuf_add(&f->prev, stack, len);
+	f->prev_frames = nf;
 }
 
 struct sort_ctx {
@@ -215,7 +279,17 @@ static int cmp_node(const void *a, const void *b, void *ctx) {
 	return (nx->len > ny->len) - (nx->len < ny->len);
 }
 
-void pd_flame_sort(struct pd_flame *f, enum pd_flame_sort by, int col) {
+void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col) {
+	// A child always has a higher number than its parent.
+	for (size_t i = f->n; i-- > 0;) {
+		struct pd_flame_node *n = &f->nodes[i];
+		n->total[0] += n->self[0];
+		n->total[1] += n->self[1];
+		if (i > 0) {
+			f->nodes[n->parent].total[0] += n->total[0];
+			f->nodes[n->parent].total[1] += n->total[1];
+		}
+	}
 	if (f->chart) {
 		return;
 	}

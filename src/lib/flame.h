@@ -19,7 +19,7 @@ struct pd_flame_node {
 	uint32_t next;     // next sibling
 	uint32_t last;     // last child
 	uint32_t depth;
-	uint64_t total[2]; // inclusive counts: before/after, or [0] only
+	uint64_t total[2]; // inclusive counts (before, after), after finish
 	uint64_t self[2];  // counts of stacks ending here
 };
 
@@ -37,9 +37,9 @@ void pd_flame_destroy(struct pd_flame *f); // NULL is fine
 void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 	uint64_t c0, uint64_t c1);
 
-// Orders every node's children; col picks the count for WEIGHT. Does
-// nothing for a flame chart.
-void pd_flame_sort(struct pd_flame *f, enum pd_flame_sort by, int col);
+// Call once after the last add: sums the inclusive totals and orders every
+// node's children (col picks the count for WEIGHT; a chart keeps its order).
+void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col);
 
 // Nodes, valid until the next add or destroy.
 size_t pd_flame_size(const struct pd_flame *f);

@@ -195,18 +195,21 @@ static void put_signed(struct svg *s, double d, bool count) {
 	}
 }
 
-// "what: before -> after countname (+change), before% -> after% (+pp)"
-static void put_change(struct svg *s, const char *what, const uint64_t c[2]) {
+// "what before -> after (+change) [countname], before% -> after% (+pp)"
+static void put_change(struct svg *s, const char *what, const uint64_t c[2],
+		bool unit) {
 	const uint64_t *t = s->nodes[0].total;
 	puts_(s, what);
 	put_count(s, c[0]);
 	puts_(s, " -> ");
 	put_count(s, c[1]);
-	put(s, " ", 1);
-	put_user(s, s->o->countname);
 	puts_(s, " (");
 	put_signed(s, ((double)c[1] - (double)c[0]) * s->o->factor, true);
-	puts_(s, "), ");
+	puts_(s, unit ? ") " : "), ");
+	if (unit) {
+		put_user(s, s->o->countname);
+		puts_(s, ", ");
+	}
 	put_pct(s, c[0], t[0]);
 	puts_(s, " -> ");
 	put_pct(s, c[1], t[1]);
@@ -215,6 +218,17 @@ static void put_change(struct svg *s, const char *what, const uint64_t c[2]) {
 	double p1 = t[1] ? 100.0 * (double)c[1] / (double)t[1] : 0;
 	put_signed(s, p1 - p0, false);
 	puts_(s, " pp)");
+}
+
+// The self line, shortened in the two common cases to keep SVGs small.
+static void put_self(struct svg *s, const struct pd_flame_node *n) {
+	if (n->self[0] == 0 && n->self[1] == 0) {
+		puts_(s, "self 0");
+	} else if (n->self[0] == n->total[0] && n->self[1] == n->total[1]) {
+		puts_(s, "self = total");
+	} else {
+		put_change(s, "self ", n->self, false);
+	}
 }
 
 static int64_t self_delta(const struct pd_flame_node *n) {
@@ -236,9 +250,9 @@ static void put_frame(struct svg *s, const struct pd_flame_node *n,
 	put_esc(s, name, l->len);
 	put(s, "\n", 1);
 	if (o->diff) {
-		put_change(s, "total: ", n->total);
+		put_change(s, "total ", n->total, true);
 		put(s, "\n", 1);
-		put_change(s, "self: ", n->self);
+		put_self(s, n);
 	} else {
 		put_count(s, n->total[0]);
 		put(s, " ", 1);
