@@ -23,11 +23,13 @@ fi
 setup() {
 	dir=$1
 	shift
+	log=$(mktemp) || return 1
 	if [ -d "$dir" ]; then
-		meson setup --wipe "$dir" "$@" >"$dir.setup.log" 2>&1
+		meson setup --wipe "$dir" "$@" >"$log" 2>&1
 	else
-		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
-	fi || { cat "$dir.setup.log"; return 1; }
+		meson setup "$dir" "$@" >"$log" 2>&1
+	fi || { cat "$log"; rm -f "$log"; return 1; }
+	rm -f "$log"
 }
 
 status=0
