@@ -29,7 +29,7 @@ static const char usage[] =
 	"      --kallsyms FILE    read kernel symbols from FILE\n"
 	"  -k, --kernel           annotate kernel frames with _[k]\n"
 	"  -l, --list-events      list events with their sample counts\n"
-	"      --max-stack N      unwind at most N user frames from stack dumps\n"
+	"      --max-stack N      unwind at most N user frames from stack dumps (127)\n"
 	"      --no-demangle      keep mangled symbol names\n"
 	"      --no-inline        do not expand inlined calls into frames\n"
 	"  -p, --pid              include the PID with process names\n"

@@ -279,7 +279,8 @@ static size_t unwind(struct pd_collapse *c, struct pd_perf *r,
 	if (!c->unwind) {
 		return n;
 	}
-	size_t max = c->o.max_stack ? c->o.max_stack : MAX_FRAMES;
+	// perf script stops at 127 unwound frames (perf_event_max_stack).
+	size_t max = c->o.max_stack ? c->o.max_stack : 127;
 	if (max > MAX_FRAMES + 3 - n) {
 		max = MAX_FRAMES + 3 - n;
 	}

@@ -20,7 +20,7 @@ struct pd_collapse_options {
 	bool addrs;         // [module <addr>] for unresolved frames
 	bool period;        // weight by period instead of sample count
 	const char *event;  // NULL: the first event with samples
-	size_t max_stack;   // user frames unwound from dumps (0: default)
+	size_t max_stack;   // user frames unwound from dumps (0: 127)
 };
 
 // Counts for the summary line.

@@ -86,7 +86,10 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 	struct pd_strbuf b = {0};
 	pd_strbuf_adds(&b, ":.debug:");
 	if (o->symfs) {
-		pd_strbuf_printf(&b, "%s/usr/lib/debug", o->symfs);
+		// libdwfl looks up build ids only under absolute directories.
+		char *abs = realpath(o->symfs, NULL);
+		pd_strbuf_printf(&b, "%s/usr/lib/debug", abs ? abs : o->symfs);
+		free(abs);
 	} else {
 		pd_strbuf_adds(&b, "/usr/lib/debug");
 	}
@@ -802,17 +805,19 @@ static bool find_scopes(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
 		switch (dwarf_tag(&child)) {
 		case DW_TAG_subprogram:
 		case DW_TAG_inlined_subroutine:
-		case DW_TAG_lexical_block:
-		case DW_TAG_try_block:
-		case DW_TAG_catch_block:
 			if (dwarf_haspc(&child, pc) != 1) {
 				break;
 			}
-			if (dwarf_tag(&child) != DW_TAG_lexical_block && *n < max) {
+			if (*n < max) {
 				path[(*n)++] = child;
 			}
 			find_scopes(&child, pc, path, n, max);
 			return true;
+		// gcc's block ranges can miss code of the calls inlined in them
+		// (addr2line does not rely on them either): look inside anyway.
+		case DW_TAG_lexical_block:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block:
 		case DW_TAG_namespace:
 		case DW_TAG_module:
 			if (find_scopes(&child, pc, path, n, max)) {

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""canon: reduce folded frame names to a form where pd-collapse's inline
+output and perf script's can be compared despite perf 6.1's quirks:
+
+  * perf names the function holding an address after its DWARF name when
+    that differs from the ELF symbol (`beta` for `beta.constprop.0`,
+    `__libc_start_main_impl` for `__libc_start_main@@GLIBC_2.34`) and
+    marks it "(inlined)" although it is not;
+  * perf names inlined functions by their short DW_AT_name (`sort<...>`),
+    pd by their demangled linkage name (`std::sort<...>`);
+  * perf sometimes repeats the caller of an inline group
+    (`main;sort;main;__introsort_loop`).
+
+Each frame loses `_[i]`, symbol versions, clone suffixes, template
+arguments, parameter lists and namespaces; a frame equal to the one
+before, or to the one two before (the repeated caller), is dropped.
+usage: canon.py < in.folded > out.folded
+"""
+import re
+import sys
+
+CLONE = re.compile(r'\.(constprop|isra|part|cold|lto_priv)(\.\d+)*')
+ALIAS = {'__libc_start_main_impl': '__libc_start_main'}
+
+
+def strip_groups(s, open_c, close_c):
+    out, depth = [], 0
+    for ch in s:
+        if ch == open_c:
+            depth += 1
+        elif ch == close_c and depth:
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    return ''.join(out)
+
+
+def canon(frame):
+    f = frame.replace('_[i]', '')
+    f = f.split('@')[0] if not f.startswith('@') else f
+    f = CLONE.sub('', f)
+    f = strip_groups(f, '<', '>')
+    f = strip_groups(f, '(', ')')
+    f = f.rsplit('::', 1)[-1].strip()
+    return ALIAS.get(f, f)
+
+
+def main():
+    counts = {}
+    for line in sys.stdin:
+        stack, _, n = line.rstrip('\n').rpartition(' ')
+        frames = stack.split(';')
+        out = frames[:1]
+        for f in frames[1:]:
+            c = canon(f)
+            if out and out[-1] == c:
+                continue
+            if len(out) >= 3 and out[-2] == c:
+                continue
+            out.append(c)
+        key = ';'.join(out)
+        counts[key] = counts.get(key, 0) + int(n)
+    for k in sorted(counts):
+        sys.stdout.write('%s %d\n' % (k, counts[k]))
+
+
+main()
