@@ -1,0 +1,1 @@
+pd-collapse --symfs dwarf/bin --all dwarf/perf/static.data

@@ -1,0 +1,1 @@
+pd-collapse --symfs dwarf/bin --no-inline dwarf/perf/static.data

@@ -1,0 +1,1 @@
+pd-collapse --symfs dwarf/bin dwarf/perf/static.data
