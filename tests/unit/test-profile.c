@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Unit tests for the folded reader, pd_profile_normalize and the flame tree.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flame.h"
+#include "folded-read.h"
+#include "profile.h"
+
+static int failures;
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, \
+				#cond); \
+			failures++; \
+		} \
+	} while (0)
+
+static char *write_temp(const char *text) {
+	char *path = strdup("/tmp/pd-test-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		perror("temp file");
+		exit(99);
+	}
+	close(fd);
+	return path;
+}
+
+static const struct pd_profile_entry *find(const struct pd_profile *p,
+		const char *stack) {
+	const struct pd_profile_entry *e = pd_profile_entries(p);
+	for (size_t i = 0; i < pd_profile_size(p); i++) {
+		if (e[i].len == strlen(stack) && memcmp(e[i].stack, stack,
+				e[i].len) == 0) {
+			return &e[i];
+		}
+	}
+	return NULL;
+}
+
+static void test_load_normalize(void) {
+	char *a = write_temp("x;y 1\r\n\n  \nz\t3\nx;y 0\n");
+	char *b = write_temp("x;y 3\nz 3\n");
+	struct pd_profile *p = pd_profile_create();
+	CHECK(pd_profile_load(p, a, 0, 0) == PD_OK);
+	CHECK(pd_profile_load(p, b, 1, 0) == PD_OK);
+	CHECK(pd_profile_size(p) == 2);
+	uint64_t t[2];
+	pd_profile_totals(p, t);
+	CHECK(t[0] == 4 && t[1] == 6);
+	// 1 * 6 / 4 = 1.5 and 3 * 6 / 4 = 4.5 both round up.
+	pd_profile_normalize(p);
+	CHECK(find(p, "x;y")->count[0] == 2 && find(p, "x;y")->count[1] == 3);
+	CHECK(find(p, "z")->count[0] == 5 && find(p, "z")->count[1] == 3);
+	pd_profile_destroy(p);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+
+static void test_malformed(void) {
+	static const char *const bad[] = {
+		"a;b\n", "a;b 1.5\n", "a;b -1\n", " 5\n",
+		"a 18446744073709551616\n", "a 18446744073709551615\nb 1\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *path = write_temp(bad[i]);
+		struct pd_profile *p = pd_profile_create();
+		fprintf(stderr, "expect an error: ");
+		CHECK(pd_profile_load(p, path, 0, 0) == PD_EDATA);
+		pd_profile_destroy(p);
+		unlink(path);
+		free(path);
+	}
+	struct pd_profile *p = pd_profile_create();
+	fprintf(stderr, "expect an error: ");
+	CHECK(pd_profile_load(p, "/nonexistent/x", 0, 0) == PD_ENOINPUT);
+	pd_profile_destroy(p);
+}
+
+static void count_lines(void *ctx, const char *s, size_t len, uint64_t c0,
+		uint64_t c1) {
+	uint64_t *sum = ctx;
+	sum[0] += c0;
+	sum[1] += c1;
+}
+
+static void test_detect_two(void) {
+	char *path = write_temp("a;b 1 2\na 3 4\n");
+	int n = 0;
+	uint64_t sum[2] = {0, 0};
+	CHECK(pd_folded_read(path, 0, &n, count_lines, sum) == PD_OK);
+	CHECK(n == 2 && sum[0] == 4 && sum[1] == 6);
+	n = 1;
+	sum[0] = sum[1] = 0;
+	CHECK(pd_folded_read(path, 0, &n, count_lines, sum) == PD_OK);
+	CHECK(sum[0] == 6 && sum[1] == 0); // "a;b 1" is then the stack
+	unlink(path);
+	free(path);
+}
+
+static void test_flame(void) {
+	// Unsorted input with shared prefixes, the same stack twice and an
+	// inner frame that is also a leaf.
+	static const char *const stacks[] = {"a;b;c", "a;d", "a;b", "a;b;c", "e"};
+	struct pd_flame *f = pd_flame_create(false, false);
+	for (size_t i = 0; i < 5; i++) {
+		pd_flame_add(f, stacks[i], strlen(stacks[i]), i + 1, 0);
+	}
+	pd_flame_finish(f, PD_FLAME_SORT_NAME, 0);
+	const struct pd_flame_node *n = pd_flame_nodes(f);
+	CHECK(pd_flame_size(f) == 6); // all a b c d e
+	CHECK(n[0].total[0] == 15);
+	uint32_t a = n[0].child, b = n[a].child, c = n[b].child;
+	size_t len;
+	CHECK(memcmp(pd_flame_name(f, n[a].name, &len), "a", 1) == 0);
+	CHECK(n[a].total[0] == 10 && n[a].self[0] == 0);
+	CHECK(n[b].total[0] == 8 && n[b].self[0] == 3);
+	CHECK(n[c].total[0] == 5 && n[c].self[0] == 5);
+	CHECK(n[n[a].child].next && n[n[n[a].child].next].total[0] == 2);
+	CHECK(n[n[0].child].next && n[n[n[0].child].next].total[0] == 5);
+	pd_flame_destroy(f);
+}
+
+int main(void) {
+	test_load_normalize();
+	test_malformed();
+	test_detect_two();
+	test_flame();
+	return failures ? 1 : 0;
+}
