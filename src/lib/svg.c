@@ -232,9 +232,10 @@ static void put_self(struct svg *s, const struct pd_flame_node *n) {
 }
 
 static int64_t self_delta(const struct pd_flame_node *n) {
-	double d = (double)n->self[1] - (double)n->self[0];
-	return d > INT64_MAX ? INT64_MAX : d < -INT64_MAX ? -INT64_MAX
-		: (int64_t)d;
+	uint64_t a = n->self[0], b = n->self[1];
+	uint64_t d = b >= a ? b - a : a - b;
+	int64_t m = d > INT64_MAX ? INT64_MAX : (int64_t)d;
+	return b >= a ? m : -m;
 }
 
 static void put_frame(struct svg *s, const struct pd_flame_node *n,

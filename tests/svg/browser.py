@@ -42,6 +42,12 @@ PROBE = '''<script type="text/ecmascript"><![CDATA[
 	r.push("run.hidden=" + find("run").g.classList.contains("h"));
 	r.push("main.parent=" + find("main").g.classList.contains("p"));
 	r.push("main.width=" + find("main").r.getAttribute("width"));
+	window.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape"}));
+	r.push("esc.unzoomed=" + (pd.zoomed() === null));
+	r.push("esc.cleared=" + (document.querySelectorAll("g.m").length === 0));
+	r.push("esc.parse.width=" + parse.r.getAttribute("width"));
+	pd.search("alloc");
+	parse.r.dispatchEvent(new MouseEvent("click", {bubbles: true}));
 	var t = document.createElementNS("http://www.w3.org/2000/svg", "text");
 	t.setAttribute("id", "result");
 	t.setAttribute("display", "none");
@@ -66,6 +72,10 @@ EXPECT = {
     'run.hidden': 'true',
     'main.parent': 'true',
     'main.width': '1180.00',
+    'esc.unzoomed': 'true',
+    'esc.cleared': 'true',
+    # parse is 50 of 100 samples
+    'esc.parse.width': '590.00',
 }
 
 out = os.path.join(build, 'tests', 'svg-browser')
@@ -97,7 +107,7 @@ with tempfile.TemporaryDirectory() as profile:
     png = os.path.join(out, 'zoom-search.png')
     subprocess.run(base + ['--screenshot=' + png,
                            '--hide-scrollbars',
-                           '--window-size=1200,' + str(int(height) + 40), 'file://' + page],
+                           '--window-size=1200,' + str(int(height) + 100), 'file://' + page],
                    capture_output=True, timeout=120)
     if not os.path.exists(png):
         print('no screenshot written')
