@@ -11,8 +11,10 @@
 #include "config.h"
 #include "flame.h"
 #include "folded-read.h"
+#include "profile.h"
 #include "status.h"
 #include "svg.h"
+#include "util.h"
 
 static const char usage[] = "usage: pd-svg [options] [file...]\n";
 
@@ -65,9 +67,46 @@ static bool number(const char *opt, const char *s, double min, double max,
 	return true;
 }
 
+struct input {
+	struct pd_flame *chart;     // a flame chart keeps every line...
+	struct pd_profile *profile; // ...others merge equal stacks first
+	bool reverse;
+	struct pd_strbuf rev;
+};
+
 static void add_line(void *ctx, const char *stack, size_t len, uint64_t c0,
 		uint64_t c1) {
-	pd_flame_add(ctx, stack, len, c0, c1);
+	struct input *in = ctx;
+	if (in->chart) {
+		pd_flame_add(in->chart, stack, len, c0, c1);
+		return;
+	}
+	if (in->reverse) {
+		in->rev.len = 0;
+		for (size_t end = len, i = len; i-- > 0;) {
+			if (stack[i] == ';') {
+				pd_strbuf_add(&in->rev, stack + i + 1, end - i - 1);
+				pd_strbuf_addc(&in->rev, ';');
+				end = i;
+			}
+			if (i == 0) {
+				pd_strbuf_add(&in->rev, stack, end);
+			}
+		}
+		stack = in->rev.s;
+		len = in->rev.len;
+	}
+	pd_profile_add(in->profile, stack, len, c0, c1);
+}
+
+struct keep_ctx {
+	const struct pd_svg_options *o;
+	uint64_t total;
+};
+
+static bool keep(void *ctx, uint64_t total) {
+	struct keep_ctx *k = ctx;
+	return pd_svg_drawn(k->o, k->total, total);
 }
 
 int main(int argc, char *argv[]) {
@@ -195,19 +234,32 @@ int main(int argc, char *argv[]) {
 			: "Flame Graph";
 	}
 	struct pd_flame *f = pd_flame_create(reverse, chart);
+	struct input in = {
+		.chart = chart ? f : NULL,
+		.profile = chart ? NULL : pd_profile_create(),
+		.reverse = reverse,
+	};
 	int ncounts = 0;
 	enum pd_status st = PD_OK;
 	for (int i = optind; st == PD_OK && i < (optind < argc ? argc : optind + 1);
 			i++) {
 		const char *path = i < argc ? argv[i] : "-";
-		st = pd_folded_read(path, 0, &ncounts, add_line, f);
+		st = pd_folded_read(path, 0, &ncounts, add_line, &in);
+	}
+	o.diff = ncounts == 2;
+	if (st == PD_OK && in.profile) {
+		uint64_t t[2];
+		pd_profile_totals(in.profile, t);
+		struct keep_ctx k = {&o, t[o.diff ? 1 : 0]};
+		pd_flame_build(f, in.profile, o.diff ? 1 : 0, keep, &k);
 	}
 	if (st == PD_OK) {
-		o.diff = ncounts == 2;
 		pd_flame_finish(f, sort, o.diff ? 1 : 0);
 		pd_svg_write(stdout, f, &o);
 		st = pd_stdout_close();
 	}
 	pd_flame_destroy(f);
+	pd_profile_destroy(in.profile);
+	pd_strbuf_finish(&in.rev);
 	return st;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "util.h"
 
 struct name {
@@ -44,6 +45,8 @@ struct pd_flame {
 	size_t prev_frames;
 	uint32_t *path;
 	size_t path_cap;
+	bool built;            // by pd_flame_build: totals already known
+	uint64_t max_delta;    // largest |self[1] - self[0]|
 };
 
 static void table_init(struct table *t) {
@@ -253,6 +256,141 @@ void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 	f->prev_frames = nf;
 }
 
+// A stack being placed by pd_flame_build: its next frame starts at off.
+struct cursor {
+	uint32_t entry;
+	uint32_t off;
+};
+
+#define ENDED UINT32_MAX
+
+// Children of one node while they are being grouped.
+struct group {
+	uint32_t name, node;
+	size_t start, fill, count;
+};
+
+struct build {
+	struct pd_flame *f;
+	const struct pd_profile_entry *e;
+	struct cursor *cur, *tmp;
+	uint32_t *gid;      // group of each cursor
+	uint32_t *group_of; // per name: group number + 1, 0 = none yet
+	size_t group_of_cap;
+	struct group *groups;
+	size_t ngroups, groups_cap;
+};
+
+// Sorts cur[lo, hi) by the frame at each cursor, grouped by name, and
+// advances the cursors past it.
+static void group_frames(struct build *b, size_t lo, size_t hi) {
+	b->ngroups = 0;
+	for (size_t i = lo; i < hi; i++) {
+		struct cursor *c = &b->cur[i];
+		const char *s = b->e[c->entry].stack;
+		size_t len = b->e[c->entry].len, end = c->off;
+		while (end < len && s[end] != ';') {
+			end++;
+		}
+		uint32_t name = intern(b->f, s + c->off, (uint32_t)(end - c->off));
+		if (name >= b->group_of_cap) {
+			size_t old = b->group_of_cap;
+			pd_xgrow(&b->group_of, &b->group_of_cap, name + 1,
+				sizeof(*b->group_of));
+			memset(b->group_of + old, 0,
+				(b->group_of_cap - old) * sizeof(*b->group_of));
+		}
+		if (!b->group_of[name]) {
+			pd_xgrow(&b->groups, &b->groups_cap, b->ngroups + 1,
+				sizeof(*b->groups));
+			b->groups[b->ngroups++] = (struct group){.name = name};
+			b->group_of[name] = (uint32_t)b->ngroups;
+		}
+		b->gid[i] = b->group_of[name] - 1;
+		b->groups[b->gid[i]].count++;
+		c->off = end < len ? (uint32_t)end + 1 : ENDED;
+	}
+	size_t start = lo;
+	for (size_t g = 0; g < b->ngroups; g++) {
+		b->groups[g].start = b->groups[g].fill = start;
+		start += b->groups[g].count;
+		b->group_of[b->groups[g].name] = 0;
+	}
+	for (size_t i = lo; i < hi; i++) {
+		b->tmp[b->groups[b->gid[i]].fill++] = b->cur[i];
+	}
+	memcpy(b->cur + lo, b->tmp + lo, (hi - lo) * sizeof(*b->cur));
+}
+
+void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
+		pd_flame_keep_fn *keep, void *ctx) {
+	size_t n = pd_profile_size(p);
+	struct build b = {
+		.f = f,
+		.e = pd_profile_entries(p),
+		.cur = pd_xmalloc((n + 1) * sizeof(*b.cur)),
+		.tmp = pd_xmalloc((n + 1) * sizeof(*b.tmp)),
+		.gid = pd_xmalloc((n + 1) * sizeof(*b.gid)),
+	};
+	f->built = true;
+	for (size_t i = 0; i < n; i++) {
+		const uint64_t *c = b.e[i].count;
+		uint64_t d = c[1] > c[0] ? c[1] - c[0] : c[0] - c[1];
+		f->max_delta = d > f->max_delta ? d : f->max_delta;
+		f->nodes[0].total[0] += c[0];
+		f->nodes[0].total[1] += c[1];
+		b.cur[i] = (struct cursor){(uint32_t)i, 0};
+	}
+	// Work items: a kept node and its cursors with frames left.
+	struct work {
+		uint32_t node;
+		size_t lo, hi;
+	} *work = NULL;
+	size_t nwork = 0, work_cap = 0;
+	if (n > 0 && keep(ctx, f->nodes[0].total[col])) {
+		pd_xgrow(&work, &work_cap, 1, sizeof(*work));
+		work[nwork++] = (struct work){0, 0, n};
+	}
+	while (nwork > 0) {
+		struct work w = work[--nwork];
+		group_frames(&b, w.lo, w.hi);
+		for (size_t g = 0; g < b.ngroups; g++) {
+			struct group *gr = &b.groups[g];
+			uint32_t node = new_node(f, w.node, gr->name);
+			struct pd_flame_node *nd = &f->nodes[node];
+			// Ended stacks give self counts; the rest move to the front.
+			size_t j = gr->start;
+			for (size_t i = gr->start; i < gr->start + gr->count; i++) {
+				struct cursor c = b.cur[i];
+				const uint64_t *cnt = b.e[c.entry].count;
+				nd->total[0] += cnt[0];
+				nd->total[1] += cnt[1];
+				if (c.off == ENDED) {
+					nd->self[0] += cnt[0];
+					nd->self[1] += cnt[1];
+				} else {
+					b.cur[i] = b.cur[j];
+					b.cur[j++] = c;
+				}
+			}
+			if (j > gr->start && keep(ctx, nd->total[col])) {
+				pd_xgrow(&work, &work_cap, nwork + 1, sizeof(*work));
+				work[nwork++] = (struct work){node, gr->start, j};
+			}
+		}
+	}
+	free(work);
+	free(b.cur);
+	free(b.tmp);
+	free(b.gid);
+	free(b.group_of);
+	free(b.groups);
+}
+
+uint64_t pd_flame_max_delta(const struct pd_flame *f) {
+	return f->max_delta;
+}
+
 struct sort_ctx {
 	const struct pd_flame *f;
 	enum pd_flame_sort by;
@@ -281,7 +419,7 @@ static int cmp_node(const void *a, const void *b, void *ctx) {
 
 void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col) {
 	// A child always has a higher number than its parent.
-	for (size_t i = f->n; i-- > 0;) {
+	for (size_t i = f->n; !f->built && i-- > 0;) {
 		struct pd_flame_node *n = &f->nodes[i];
 		n->total[0] += n->self[0];
 		n->total[1] += n->self[1];
@@ -289,6 +427,9 @@ void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col) {
 			f->nodes[n->parent].total[0] += n->total[0];
 			f->nodes[n->parent].total[1] += n->total[1];
 		}
+		uint64_t d = n->self[1] > n->self[0] ? n->self[1] - n->self[0]
+			: n->self[0] - n->self[1];
+		f->max_delta = d > f->max_delta ? d : f->max_delta;
 	}
 	if (f->chart) {
 		return;

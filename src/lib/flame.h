@@ -37,6 +37,21 @@ void pd_flame_destroy(struct pd_flame *f); // NULL is fine
 void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 	uint64_t c0, uint64_t c1);
 
+struct pd_profile;
+
+// Whether a node with this total (of the count pd_flame_build was given)
+// gets children: false for frames too narrow to draw.
+typedef bool pd_flame_keep_fn(void *ctx, uint64_t total);
+
+// Builds the tree of an empty f from every stack of p, top-down, leaving
+// out the children of nodes keep rejects; much faster than pd_flame_add
+// per stack when most frames are too narrow to draw. Add nothing after.
+void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
+	pd_flame_keep_fn *keep, void *ctx);
+
+// Largest |self[1] - self[0]| over all stacks, after build or finish.
+uint64_t pd_flame_max_delta(const struct pd_flame *f);
+
 // Call once after the last add: sums the inclusive totals and orders every
 // node's children (col picks the count for WEIGHT; a chart keeps its order).
 void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col);

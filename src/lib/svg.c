@@ -28,7 +28,6 @@ struct svg {
 	const struct pd_svg_options *o;
 	int col;                // count that gives the width
 	double scale;           // pixels per count
-	double minwidth;        // pixels
 	unsigned height, top, bottom, maxdepth;
 	uint64_t maxdelta;
 	struct label *labels;
@@ -303,6 +302,20 @@ static void put_frame(struct svg *s, const struct pd_flame_node *n,
 	puts_(s, "</g>\n");
 }
 
+static double full_width(const struct pd_svg_options *o) {
+	return o->width > 2 * XPAD ? o->width - 2 * XPAD : 1;
+}
+
+bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
+		uint64_t count) {
+	if (count == 0 || total == 0) {
+		return false;
+	}
+	double full = full_width(o);
+	double min = o->minwidth_pct ? full * o->minwidth / 100 : o->minwidth;
+	return (double)count * (full / (double)total) >= min;
+}
+
 struct item {
 	uint32_t node;
 	uint64_t start;
@@ -322,7 +335,7 @@ static void walk(struct svg *s, bool emit) {
 		struct item it = stack[--n];
 		const struct pd_flame_node *nd = &s->nodes[it.node];
 		uint64_t w = nd->total[s->col];
-		if (w == 0 || (double)w * s->scale < s->minwidth) {
+		if (!pd_svg_drawn(s->o, s->nodes[0].total[s->col], w)) {
 			continue;
 		}
 		if (emit) {
@@ -456,16 +469,9 @@ void pd_svg_write(FILE *out, const struct pd_flame *f,
 	s->o = o;
 	s->col = o->diff ? 1 : 0;
 	s->labels = pd_xcalloc(pd_flame_names(f), sizeof(*s->labels));
-	double full = o->width > 2 * XPAD ? o->width - 2 * XPAD : 1;
 	uint64_t total = s->nodes[0].total[s->col];
-	s->scale = total ? full / (double)total : 0;
-	s->minwidth = o->minwidth_pct ? full * o->minwidth / 100 : o->minwidth;
-	s->maxdelta = 1;
-	for (size_t i = 0; i < pd_flame_size(f); i++) {
-		int64_t d = self_delta(&s->nodes[i]);
-		uint64_t a = (uint64_t)(d < 0 ? -d : d);
-		s->maxdelta = a > s->maxdelta ? a : s->maxdelta;
-	}
+	s->scale = total ? full_width(o) / (double)total : 0;
+	s->maxdelta = pd_flame_max_delta(f) > 1 ? pd_flame_max_delta(f) : 1;
 	walk(s, false);
 	s->top = (unsigned)(o->fontsize * (o->subtitle ? 5 : 3) + 0.5);
 	s->bottom = (unsigned)(o->fontsize * 2 + 10 + 0.5);

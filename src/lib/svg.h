@@ -34,6 +34,10 @@ struct pd_svg_options {
 void pd_svg_write(FILE *out, const struct pd_flame *f,
 	const struct pd_svg_options *o);
 
+// Whether a frame of count (out of the root's total) is wide enough to draw.
+bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
+	uint64_t count);
+
 // The script embedded in every SVG (no names or user text inside it).
 extern const char pd_svg_js[];
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for the folded reader, pd_profile_normalize and the flame tree.
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +129,41 @@ static void test_flame(void) {
 	pd_flame_destroy(f);
 }
 
+static bool keep_wide(void *ctx, uint64_t total) {
+	return total >= *(uint64_t *)ctx;
+}
+
+// pd_flame_build gives the same totals as pd_flame_add and leaves out
+// the children of nodes keep rejects.
+static void test_build(void) {
+	static const char *const stacks[] = {"a;b;c", "a;d", "a;b", "a;b;c", "e;f"};
+	struct pd_profile *p = pd_profile_create();
+	for (size_t i = 0; i < 5; i++) {
+		pd_profile_add(p, stacks[i], strlen(stacks[i]), i + 1, 2 * i);
+	}
+	uint64_t min = 0;
+	struct pd_flame *f = pd_flame_create(false, false);
+	pd_flame_build(f, p, 0, keep_wide, &min);
+	pd_flame_finish(f, PD_FLAME_SORT_NAME, 0);
+	const struct pd_flame_node *n = pd_flame_nodes(f);
+	CHECK(pd_flame_size(f) == 7); // all a b c d e f
+	uint32_t a = n[0].child, b = n[a].child, c = n[b].child;
+	CHECK(n[0].total[0] == 15 && n[0].total[1] == 20);
+	CHECK(n[a].total[0] == 10 && n[b].total[0] == 8 && n[b].self[0] == 3);
+	CHECK(n[c].total[0] == 5 && n[c].self[0] == 5 && n[c].total[1] == 6);
+	CHECK(pd_flame_max_delta(f) == 3); // e;f: 5 -> 8
+	pd_flame_destroy(f);
+	// With a minimum of 6, d (2) and e (5) keep no children: f goes.
+	min = 6;
+	f = pd_flame_create(false, false);
+	pd_flame_build(f, p, 0, keep_wide, &min);
+	CHECK(pd_flame_size(f) == 6);
+	pd_flame_destroy(f);
+	pd_profile_destroy(p);
+}
+
 int main(void) {
+	test_build();
 	test_load_normalize();
 	test_malformed();
 	test_detect_two();
