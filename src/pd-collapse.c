@@ -17,7 +17,8 @@
 #include "symbols.h"
 
 static const char usage[] =
-	"usage: pd-collapse [-aehklpqtvVw] [options] [perf.data]\n"
+	"usage: pd-collapse [-aehklpqtvVw] [options] [perf.data]\n";
+static const char help[] =
 	"Fold the stacks of perf.data (file or stdin) into folded stacks.\n"
 	"\n"
 	"  -a, --all              all annotations (--kernel --jit --inline-marks)\n"
@@ -99,6 +100,7 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			fputs(help, stdout);
 			exit(PD_OK);
 		case OPT_INLINE_MARKS:
 			cli->co.inline_marks = true;
@@ -334,6 +336,10 @@ static void summary(const struct cli *cli, struct pd_perf *r,
 	if (cli->verbose) {
 		struct verbose_ctx v = {pd_perf_name(r)};
 		pd_symbols_foreach(syms, verbose_dso, &v);
+		if (s->unmapped) {
+			warnx("%s: %llu addresses outside any mapping",
+				pd_perf_name(r), (unsigned long long)s->unmapped);
+		}
 	}
 }
 

@@ -16,7 +16,6 @@
 struct loc {
 	struct pd_dso *dso;
 	uint64_t addr;  // dso-relative lookup address (already adjusted)
-	uint64_t pc;    // raw address, for --addrs
 	char *text;     // "frame;frame" after resolving
 };
 
@@ -97,8 +96,8 @@ const struct pd_collapse_stats *pd_collapse_stats(struct pd_collapse *c) {
 
 // ---- locations ----
 
-static uint64_t loc_hash(const struct pd_dso *d, uint64_t addr, uint64_t pc) {
-	return pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL + pc);
+static uint64_t loc_hash(const struct pd_dso *d, uint64_t addr) {
+	return pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
 }
 
 static void loc_rehash(struct pd_collapse *c) {
@@ -107,7 +106,7 @@ static void loc_rehash(struct pd_collapse *c) {
 	c->loc_index = pd_xcalloc(c->loc_slots, sizeof(*c->loc_index));
 	for (size_t i = 0; i < c->nlocs; i++) {
 		struct loc *l = &c->locs[i];
-		size_t j = loc_hash(l->dso, l->addr, l->pc) & (c->loc_slots - 1);
+		size_t j = loc_hash(l->dso, l->addr) & (c->loc_slots - 1);
 		while (c->loc_index[j]) {
 			j = (j + 1) & (c->loc_slots - 1);
 		}
@@ -116,19 +115,16 @@ static void loc_rehash(struct pd_collapse *c) {
 }
 
 static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
-		uint64_t addr, uint64_t pc) {
-	if (!c->o.addrs) {
-		pc = 0;
-	}
-	size_t j = loc_hash(d, addr, pc) & (c->loc_slots - 1);
+		uint64_t addr) {
+	size_t j = loc_hash(d, addr) & (c->loc_slots - 1);
 	for (; c->loc_index[j]; j = (j + 1) & (c->loc_slots - 1)) {
 		struct loc *l = &c->locs[c->loc_index[j] - 1];
-		if (l->dso == d && l->addr == addr && l->pc == pc) {
+		if (l->dso == d && l->addr == addr) {
 			return c->loc_index[j] - 1;
 		}
 	}
 	pd_xgrow(&c->locs, &c->locs_cap, c->nlocs + 1, sizeof(*c->locs));
-	c->locs[c->nlocs] = (struct loc){d, addr, pc, NULL};
+	c->locs[c->nlocs] = (struct loc){d, addr, NULL};
 	c->loc_index[j] = (uint32_t)++c->nlocs;
 	if (c->nlocs * 2 > c->loc_slots) {
 		loc_rehash(c);
@@ -142,18 +138,18 @@ static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
 		int cpumode, uint64_t ip, bool exact) {
 	uint64_t look = exact || ip == 0 ? ip : ip - 1;
 	if (cpumode == PD_MISC_KERNEL || cpumode == PD_MISC_GUEST_KERNEL) {
-		return loc_get(c, pd_symbols_kernel(c->syms), look, ip);
+		return loc_get(c, pd_symbols_kernel(c->syms), look);
 	}
 	const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
 	if (!m) {
-		return loc_get(c, NULL, look, ip);
+		return loc_get(c, NULL, look);
 	}
 	struct pd_dso *d = m->dso;
 	uint64_t addr = look;
 	if (d->kind == PD_DSO_FILE || d->kind == PD_DSO_VDSO) {
 		addr = look - m->start + m->pgoff;
 	}
-	return loc_get(c, d, addr, ip);
+	return loc_get(c, d, addr);
 }
 
 // ---- stacks ----
@@ -315,8 +311,10 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 	key[2] = c->o.tid ? s->tid : 0;
 	// Callchains list the leaf first; keys are stored leaf first too and
 	// reversed when written.
+	// Frame-pointer return addresses are looked up as they are, as perf
+	// does, so stacks name the same functions as perf script's.
 	int mode = s->misc & PD_MISC_CPUMODE_MASK;
-	bool exact = true, usable = true, user = false;
+	bool usable = true, user = false;
 	bool dump = pd_unwind_has_dump(s);
 	if (s->ips) {
 		for (uint64_t i = 0; i < s->nr && n < MAX_FRAMES + 3; i++) {
@@ -333,12 +331,10 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 					n = 3;
 					break;
 				}
-				exact = true;
 				continue;
 			}
-			key[n++] = locate(c, proc, mode, ip, exact);
+			key[n++] = locate(c, proc, mode, ip, true);
 			user |= mode == PD_MISC_USER;
-			exact = false;
 		}
 	} else if (!dump || mode != PD_MISC_USER) {
 		key[n++] = locate(c, proc, mode, s->ip, true);
@@ -413,9 +409,10 @@ static char *resolve_loc(struct pd_collapse *c, struct loc *l) {
 			mod = "[kernel.kallsyms]";
 		}
 		c->st.unresolved++;
+		c->st.unmapped += !l->dso;
 		if (c->o.addrs) {
 			pd_strbuf_printf(&b, "[%s <%llx>]", mod,
-				(unsigned long long)l->pc);
+				(unsigned long long)l->addr);
 		} else {
 			pd_strbuf_printf(&b, "[%s]", mod);
 		}

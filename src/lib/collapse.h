@@ -31,6 +31,7 @@ struct pd_collapse_stats {
 	uint64_t unwound;       // of those, unwound from a stack dump
 	uint64_t unwind_ends[PD_UNWIND_NEND]; // why unwinds ended
 	uint64_t frames, unresolved;
+	uint64_t unmapped;      // of the unresolved: outside any mapping
 	uint64_t lost;          // events lost (LOST records)
 	uint64_t lost_samples;  // LOST_SAMPLES records
 };

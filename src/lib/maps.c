@@ -211,8 +211,10 @@ static void insert_map(struct pd_proc *p, struct pd_map nm) {
 }
 
 static void copy_maps(struct pd_proc *dst, const struct pd_proc *src) {
-	pd_xgrow(&dst->maps, &dst->cap, src->nmaps, sizeof(*dst->maps));
-	memcpy(dst->maps, src->maps, src->nmaps * sizeof(*dst->maps));
+	if (src->nmaps) {
+		pd_xgrow(&dst->maps, &dst->cap, src->nmaps, sizeof(*dst->maps));
+		memcpy(dst->maps, src->maps, src->nmaps * sizeof(*dst->maps));
+	}
 	dst->nmaps = src->nmaps;
 	dst->generation++;
 }

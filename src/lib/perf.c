@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define MAGIC2 0x32454c4946524550ULL  // "PERFILE2"
-#define MAGIC1 0x454c494652455050ULL  // "PERFFILE"
+#define MAGIC1 0x454c494646524550ULL  // "PERFFILE"
 #define FILE_HEADER_SIZE 104
 #define PIPE_HEADER_SIZE 16
 #define MAX_PREAMBLE (256u << 20)     // attrs + ids before the data section
@@ -55,6 +55,7 @@ struct pd_perf {
 	uint64_t feat_bits[4];
 	bool read_features_after; // non-seekable file mode
 	bool done_reading;
+	uint32_t last_type;     // of the last record read from the input
 	enum pd_status err;
 
 	struct pd_event *events;
@@ -437,6 +438,7 @@ static enum pd_status read_features(struct pd_perf *r) {
 	}
 	enum pd_status st = PD_OK;
 	unsigned k = 0;
+	uint64_t last_end = 0;
 	for (unsigned bit = 0; bit < 256 && st == PD_OK; bit++) {
 		if (!(r->feat_bits[bit / 64] >> (bit % 64) & 1)) {
 			continue;
@@ -444,6 +446,17 @@ static enum pd_status read_features(struct pd_perf *r) {
 		uint64_t off = pd_get_u64(idx + 16 * k);
 		uint64_t len = pd_get_u64(idx + 16 * k + 8);
 		k++;
+		// A feature cut short means a truncated file, even if unread.
+		if (len > UINT64_MAX - off || (r->in.size
+				&& off + len > r->in.size)) {
+			pd_perf_error(r, idx_off + 16 * (k - 1), "feature %u "
+				"section runs past the end of the file", bit);
+			st = PD_EDATA;
+			break;
+		}
+		if (off + len > last_end) {
+			last_end = off + len;
+		}
 		if (bit != FEAT_BUILD_ID && bit != FEAT_OSRELEASE
 				&& bit != FEAT_ARCH && bit != FEAT_EVENT_DESC) {
 			continue;
@@ -465,6 +478,13 @@ static enum pd_status read_features(struct pd_perf *r) {
 		free(p);
 	}
 	free(idx);
+	// On a stream, make sure the last section is really there.
+	if (st == PD_OK && !r->in.seekable && last_end
+			&& (!in_seek(&r->in, last_end - 1) || in_fill(&r->in, 1) < 1)) {
+		pd_perf_error(r, last_end, "feature sections run past the end "
+			"of the file");
+		st = PD_EDATA;
+	}
 	return st;
 }
 
@@ -1082,6 +1102,13 @@ static enum pd_status read_raw(struct pd_perf *r, struct pd_record *rec) {
 					"inside a record");
 				return PD_EDATA;
 			}
+			// perf ends every stream with FINISHED_ROUND; a stream
+			// without one was cut short (or perf was killed).
+			if (r->last_type != PD_REC_FINISHED_ROUND) {
+				pd_perf_error(r, off, "data ends without a final "
+					"FINISHED_ROUND record: truncated?");
+				return PD_EDATA;
+			}
 			return PD_FOUND;
 		}
 		if (have < 8) {
@@ -1107,6 +1134,7 @@ static enum pd_status read_raw(struct pd_perf *r, struct pd_record *rec) {
 			return PD_EDATA;
 		}
 		p = r->in.buf + r->in.lo;
+		r->last_type = type;
 		// Payloads that follow outside header.size.
 		uint64_t extra = 0;
 		if (type == PD_REC_HEADER_TRACING_DATA && size >= 12) {
@@ -1178,6 +1206,10 @@ static int cmp_qent(const void *a, const void *b) {
 // Sorts the queue and marks entries with time <= limit ready.
 static void flush(struct pd_perf *r, uint64_t limit) {
 	// Drop entries already handed out.
+	if (r->qn == 0) {
+		r->next = r->ready = 0;
+		return;
+	}
 	memmove(r->q, r->q + r->next, (r->qn - r->next) * sizeof(*r->q));
 	r->qn -= r->next;
 	r->next = 0;

@@ -414,7 +414,9 @@ static void load_symtab(struct pd_dso *d) {
 		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
 			(uint32_t)i, GELF_ST_BIND(sym.st_info)};
 	}
-	qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
+	if (k) {
+		qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
+	}
 	size_t m = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (m && d->syms[m - 1].start == d->syms[i].start) {
@@ -672,7 +674,9 @@ static void load_kallsyms(struct pd_symbols *s) {
 	}
 	free(line);
 	fclose(f);
-	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
+	if (s->nksyms) {
+		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
+	}
 	s->kernel->has_symtab = s->nksyms > 0;
 	s->kernel->loaded = true;
 }
@@ -746,7 +750,9 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 	}
 	free(line);
 	fclose(f);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_jit);
+	if (t->n) {
+		qsort(t->v, t->n, sizeof(*t->v), cmp_jit);
+	}
 	d->has_symtab = t->n > 0;
 	return t;
 }
