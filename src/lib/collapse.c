@@ -138,6 +138,7 @@ static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
 		int cpumode, uint64_t ip, bool exact) {
 	uint64_t look = exact || ip == 0 ? ip : ip - 1;
 	if (cpumode == PD_MISC_KERNEL || cpumode == PD_MISC_GUEST_KERNEL) {
+		pd_symbols_prefetch_kernel(c->syms);
 		return loc_get(c, pd_symbols_kernel(c->syms), look);
 	}
 	const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;

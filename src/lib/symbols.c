@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,10 @@ struct pd_symbols {
 	size_t nslots, ndsos;
 	struct pd_dso *kernel;
 	void (*unwind_free)(void *);
-	// kallsyms
-	bool kernel_tried;
+	// kallsyms, read by kernel_thread into kbuf
+	bool kernel_started, kernel_thread_ok, kernel_tried;
+	pthread_t kernel_thread;
+	char *kbuf;
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *osrelease;
@@ -136,7 +139,11 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		}
 	}
 	free(s->dsos);
+	if (s->kernel_started && !s->kernel_tried && s->kernel_thread_ok) {
+		pthread_join(s->kernel_thread, NULL);
+	}
 	free(s->ksyms);
+	free(s->kbuf);
 	free(s->osrelease);
 	free(s->dm_keys);
 	free(s->dm_vals);
@@ -637,53 +644,101 @@ static int cmp_ksym(const void *a, const void *b) {
 	return strcmp(x->name, y->name);
 }
 
-static void load_kallsyms(struct pd_symbols *s) {
-	s->kernel_tried = true;
-	const char *path = s->o.kallsyms;
-	if (!path) {
-		if (!running_kernel_matches(s)) {
-			return;
-		}
-		path = "/proc/kallsyms";
+static int hexval(char ch) {
+	if (ch >= '0' && ch <= '9') {
+		return ch - '0';
 	}
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		return;
+	if (ch >= 'a' && ch <= 'f') {
+		return ch - 'a' + 10;
 	}
+	return -1;
+}
+
+// Parses kallsyms text ("addr type name[\t[module]]" lines) in place:
+// names stay inside buf. Keeps text symbols; addresses read 0 when
+// kptr_restrict hides them, and those are dropped.
+static void parse_kallsyms(struct pd_symbols *s, char *buf, size_t len) {
 	size_t cap = 0;
-	char *line = NULL;
-	size_t linecap = 0;
-	while (getline(&line, &linecap, f) > 0) {
-		char *end;
-		unsigned long long addr = strtoull(line, &end, 16);
-		if (end == line || *end != ' ' || !end[1] || end[2] != ' ') {
-			continue;
+	for (char *p = buf, *end = buf + len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		uint64_t addr = 0;
+		char *q = p;
+		int v;
+		while (q < eol && (v = hexval(*q)) >= 0) {
+			addr = addr << 4 | (uint64_t)v;
+			q++;
 		}
-		char type = (char)toupper((unsigned char)end[1]);
-		if (type != 'T' && type != 'W') {
-			continue;
+		if (q > p && eol - q > 3 && q[0] == ' ' && q[2] == ' ' && addr
+				&& (q[1] == 't' || q[1] == 'T' || q[1] == 'w'
+					|| q[1] == 'W')) {
+			char *name = q + 3;
+			*eol = '\0';
+			name[strcspn(name, "\t")] = '\0';
+			pd_xgrow(&s->ksyms, &cap, s->nksyms + 1, sizeof(*s->ksyms));
+			s->ksyms[s->nksyms++] = (struct ksym){addr, name};
 		}
-		char *name = end + 3;
-		name[strcspn(name, "\t\n")] = '\0';
-		if (addr == 0) {
-			continue; // hidden by kptr_restrict
-		}
-		pd_xgrow(&s->ksyms, &cap, s->nksyms + 1, sizeof(*s->ksyms));
-		s->ksyms[s->nksyms++] = (struct ksym){addr,
-			pd_intern(s->strings, name, strlen(name))};
+		p = eol + 1;
 	}
-	free(line);
-	fclose(f);
-	if (s->nksyms) {
+	bool sorted = true;
+	for (size_t i = 1; i < s->nksyms && sorted; i++) {
+		sorted = s->ksyms[i - 1].addr <= s->ksyms[i].addr;
+	}
+	if (!sorted) {
 		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
 	}
-	s->kernel->has_symtab = s->nksyms > 0;
-	s->kernel->loaded = true;
+}
+
+// Reads the kernel symbol file; runs on its own thread so the kernel's
+// slow formatting of /proc/kallsyms overlaps with reading perf.data.
+static void *read_kallsyms(void *arg) {
+	struct pd_symbols *s = arg;
+	const char *path = s->o.kallsyms ? s->o.kallsyms : "/proc/kallsyms";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return NULL;
+	}
+	size_t len = 0, cap = 0;
+	for (;;) {
+		pd_xgrow(&s->kbuf, &cap, len + (1u << 20), 1);
+		ssize_t n = read(fd, s->kbuf + len, cap - len);
+		if (n <= 0) {
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (s->kbuf) {
+		parse_kallsyms(s, s->kbuf, len);
+	}
+	return NULL;
+}
+
+void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
+	if (s->kernel_started) {
+		return;
+	}
+	s->kernel_started = true;
+	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
+		read_kallsyms, s) == 0;
+	if (!s->kernel_thread_ok) {
+		read_kallsyms(s);
+	}
 }
 
 bool pd_symbols_have_kernel(struct pd_symbols *s) {
 	if (!s->kernel_tried) {
-		load_kallsyms(s);
+		s->kernel_tried = true;
+		pd_symbols_prefetch_kernel(s);
+		if (s->kernel_thread_ok) {
+			pthread_join(s->kernel_thread, NULL);
+		}
+		// Only now is the recording's build id surely known.
+		if (!s->o.kallsyms && !running_kernel_matches(s)) {
+			s->nksyms = 0;
+		}
+		s->kernel->has_symtab = s->nksyms > 0;
+		s->kernel->loaded = true;
 	}
 	return s->nksyms > 0;
 }

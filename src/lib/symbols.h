@@ -107,6 +107,8 @@ void pd_symbols_set_unwind_free(struct pd_symbols *s, void (*fn)(void *));
 void pd_symbols_foreach(struct pd_symbols *s,
 	void (*fn)(void *arg, struct pd_dso *d), void *arg);
 
+// Starts reading kernel symbols in the background (once).
+void pd_symbols_prefetch_kernel(struct pd_symbols *s);
 // Whether kernel symbols are available (after the first kernel lookup).
 bool pd_symbols_have_kernel(struct pd_symbols *s);
 
