@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -215,7 +217,8 @@ void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
 		s->kernel_build_id_len = len;
 		return;
 	}
-	if (classify(filename) != PD_DSO_FILE) {
+	enum pd_dso_kind kind = classify(filename);
+	if (kind != PD_DSO_FILE && kind != PD_DSO_VDSO) {
 		return;
 	}
 	struct pd_dso *d = pd_symbols_dso(s, filename, 0);
@@ -460,15 +463,59 @@ static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 	return addr < s->end || s->end == s->start ? s->name : NULL;
 }
 
+// The [vdso] of this process, as a file: it is the recorded one when the
+// recording ran on this kernel (perf keeps no copy in the file).
+static bool running_kernel_matches(struct pd_symbols *s);
+
+static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	if (!base || !running_kernel_matches(s)) {
+		return -1;
+	}
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
+			|| eh->e_ident[EI_CLASS] != ELFCLASS64) {
+		return -1;
+	}
+	size_t size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD
+				&& ph[i].p_offset + ph[i].p_filesz > size) {
+			size = ph[i].p_offset + ph[i].p_filesz;
+		}
+	}
+	int fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	if (write(fd, (const void *)base, size) != (ssize_t)size
+			|| lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool ok = elf && build_id_matches(elf, d);
+	elf_end(elf);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	d->path = pd_xstrdup("[vdso]");
+	return fd;
+}
+
 bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 	if (d->loaded) {
 		return d->mod != NULL;
 	}
 	d->loaded = true;
-	if (d->kind != PD_DSO_FILE) {
-		return false;
+	int fd = -1;
+	if (d->kind == PD_DSO_FILE) {
+		fd = open_dso_file(s, d);
+	} else if (d->kind == PD_DSO_VDSO) {
+		fd = open_vdso(s, d);
 	}
-	int fd = open_dso_file(s, d);
 	if (fd < 0) {
 		return false;
 	}
@@ -944,7 +991,8 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	case PD_DSO_JIT:
 		name = jit_lookup(s, d, addr);
 		break;
-	case PD_DSO_FILE: {
+	case PD_DSO_FILE:
+	case PD_DSO_VDSO: {
 		Dwarf_Addr a;
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
 			name = sym_lookup(d, a);
