@@ -51,16 +51,18 @@ enum {
 	OPT_VERSION, OPT_WIDTH,
 };
 
-// Parses a number in [min, max]; a "%" suffix only where pct is given.
+// Parses a number in [min, max], whole if integer; a "%" suffix only
+// where pct is given.
 static bool number(const char *opt, const char *s, double min, double max,
-		double *v, bool *pct) {
+		bool integer, double *v, bool *pct) {
 	char *end;
 	*v = strtod(s, &end);
 	if (pct) {
 		*pct = *end == '%';
 		end += *pct;
 	}
-	if (end == s || *end != '\0' || !isfinite(*v) || *v < min || *v > max) {
+	if (end == s || *end != '\0' || !isfinite(*v) || *v < min || *v > max
+			|| (integer && *v != (double)(long)*v)) {
 		warnx("--%s: invalid value: %s", opt, s);
 		return false;
 	}
@@ -160,13 +162,15 @@ int main(int argc, char *argv[]) {
 			o.countname = optarg;
 			break;
 		case OPT_FACTOR:
-			ok = number("factor", optarg, 1e-12, 1e12, &o.factor, NULL);
+			ok = number("factor", optarg, 1e-12, 1e12, false, &o.factor,
+				NULL);
 			break;
 		case OPT_FLAMECHART:
 			chart = true;
 			break;
 		case OPT_FONTSIZE:
-			ok = number("fontsize", optarg, 1, 1000, &o.fontsize, NULL);
+			ok = number("fontsize", optarg, 1, 1000, false, &o.fontsize,
+				NULL);
 			break;
 		case OPT_FONTTYPE:
 			o.fonttype = optarg;
@@ -175,7 +179,7 @@ int main(int argc, char *argv[]) {
 			o.hash = true;
 			break;
 		case OPT_HEIGHT:
-			ok = number("height", optarg, 2, 1000, &v, NULL) && v == (double)(long)v;
+			ok = number("height", optarg, 2, 1000, true, &v, NULL);
 			o.frameheight = (unsigned)v;
 			break;
 		case 'h':
@@ -186,7 +190,7 @@ int main(int argc, char *argv[]) {
 			o.inverted = true;
 			break;
 		case OPT_MINWIDTH:
-			ok = number("minwidth", optarg, 0, 1e9, &o.minwidth,
+			ok = number("minwidth", optarg, 0, 1e9, false, &o.minwidth,
 				&o.minwidth_pct);
 			break;
 		case OPT_NAMETYPE:
@@ -218,7 +222,7 @@ int main(int argc, char *argv[]) {
 			puts("pd-svg " PD_VERSION);
 			return PD_OK;
 		case OPT_WIDTH:
-			ok = number("width", optarg, 100, 1e6, &v, NULL) && v == (double)(long)v;
+			ok = number("width", optarg, 100, 1e6, true, &v, NULL);
 			o.width = (unsigned)v;
 			break;
 		default: // getopt has already named the bad option
@@ -241,9 +245,9 @@ int main(int argc, char *argv[]) {
 	};
 	int ncounts = 0;
 	enum pd_status st = PD_OK;
-	for (int i = optind; st == PD_OK && i < (optind < argc ? argc : optind + 1);
-			i++) {
-		const char *path = i < argc ? argv[i] : "-";
+	int nfiles = argc - optind;
+	for (int i = 0; st == PD_OK && i < (nfiles ? nfiles : 1); i++) {
+		const char *path = nfiles ? argv[optind + i] : "-";
 		st = pd_folded_read(path, 0, &ncounts, add_line, &in);
 	}
 	o.diff = ncounts == 2;
