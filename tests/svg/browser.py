@@ -34,6 +34,9 @@ PROBE = '''<script type="text/ecmascript"><![CDATA[
 	r.push("highlighted=" + document.querySelectorAll("g.m").length);
 	r.push("matched=" + document.getElementById("matched").textContent);
 	var parse = find("parse");
+	parse.r.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+	r.push("hover=" + (document.getElementById("details").textContent ===
+		"Function: parse (50 samples, 50.00%)"));
 	parse.r.dispatchEvent(new MouseEvent("click", {bubbles: true}));
 	r.push("zoomed=" + (pd.zoomed() === parse));
 	r.push("parse.width=" + parse.r.getAttribute("width"));
@@ -64,6 +67,7 @@ EXPECT = {
     'search': '35.00',
     'highlighted': '4',
     'matched': 'Matched: 35.00%',
+    'hover': 'true',
     'zoomed': 'true',
     'parse.width': '1180.00',
     # lex is 30 of parse's 50, after alloc's 20: x = 10 + 1180 * 20 / 50
