@@ -150,6 +150,14 @@ debug-file)
 	mkdir -p "$dir" "symfs$work/bin" || exit 99
 	cp full.debug "$dir/$(echo "$id" | cut -c3-).debug" || exit 99
 	cp bin/burn-stripped "symfs$work/bin/" || exit 99
+	# The system libraries too, so that perf (which looks only under
+	# --symfs) and pd (which also finds them in ~/.debug by build id)
+	# unwind through libc alike.
+	for lib in /usr/lib/x86_64-linux-gnu/libc.so.6 \
+			/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
+		[ -f "$lib" ] || continue
+		mkdir -p "symfs$(dirname "$lib")" && cp "$lib" "symfs$lib" || exit 99
+	done
 	record sep.data --call-graph dwarf -- bin/burn-stripped 150
 	perfopts="--symfs symfs"
 	compare sep.data 0.97 0.97 0.99 --symfs symfs
