@@ -31,6 +31,15 @@ struct stacks {
 	uint64_t samples;
 };
 
+#define FRAME_CACHE 4096
+
+struct frame_cache {
+	const struct pd_proc *proc; // NULL: kernel
+	uint64_t gen, tag;
+	uint32_t loc;
+	bool valid;
+};
+
 struct pd_collapse {
 	struct pd_collapse_options o;
 	struct pd_symbols *syms;
@@ -50,6 +59,7 @@ struct pd_collapse {
 	struct pd_unwind *unwind;
 	bool unwind_tried;
 	struct pd_unwind_frame *frames;
+	struct frame_cache cache[FRAME_CACHE];
 };
 
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
@@ -134,10 +144,10 @@ static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
 
 // Location of ip in the given cpumode; exact is false for return
 // addresses, which are looked up at ip - 1 (inside the call).
-static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
-		int cpumode, uint64_t ip, bool exact) {
+static uint32_t locate_slow(struct pd_collapse *c, struct pd_proc *proc,
+		bool kernel, uint64_t ip, bool exact) {
 	uint64_t look = exact || ip == 0 ? ip : ip - 1;
-	if (cpumode == PD_MISC_KERNEL || cpumode == PD_MISC_GUEST_KERNEL) {
+	if (kernel) {
 		pd_symbols_prefetch_kernel(c->syms);
 		return loc_get(c, pd_symbols_kernel(c->syms), look);
 	}
@@ -151,6 +161,26 @@ static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
 		addr = look - m->start + m->pgoff;
 	}
 	return loc_get(c, d, addr);
+}
+
+// Samples repeat the same few return addresses: a direct-mapped cache of
+// (address space and its version, ip) -> location skips the map search
+// and the location table for most frames.
+static uint32_t locate(struct pd_collapse *c, struct pd_proc *proc,
+		int cpumode, uint64_t ip, bool exact) {
+	bool kernel = cpumode == PD_MISC_KERNEL
+		|| cpumode == PD_MISC_GUEST_KERNEL;
+	const struct pd_proc *key = kernel ? NULL : proc;
+	uint64_t gen = key ? key->generation : 0;
+	uint64_t tag = ip << 1 | exact;
+	size_t i = pd_hash_u64(tag ^ (uintptr_t)key) & (FRAME_CACHE - 1);
+	struct frame_cache *e = &c->cache[i];
+	if (e->tag == tag && e->proc == key && e->gen == gen && e->valid) {
+		return e->loc;
+	}
+	uint32_t loc = locate_slow(c, proc, kernel, ip, exact);
+	*e = (struct frame_cache){key, gen, tag, loc, true};
+	return loc;
 }
 
 // ---- stacks ----
@@ -449,6 +479,14 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 		return;
 	}
 	struct stacks *s = &c->ev[c->selected];
+	// User code first: kernel symbols may still be loading on their own
+	// thread (pd_symbols_prefetch_kernel).
+	for (size_t i = 0; i < c->nlocs; i++) {
+		struct loc *l = &c->locs[i];
+		if (!l->text && (!l->dso || l->dso->kind != PD_DSO_KERNEL)) {
+			l->text = resolve_loc(c, l);
+		}
+	}
 	struct pd_profile *p = pd_profile_create();
 	struct pd_strbuf b = {0};
 	for (size_t i = 0; i < s->n; i++) {

@@ -30,6 +30,7 @@
 #define FEAT_ARCH 6
 #define FEAT_EVENT_DESC 12
 #define BUF_MIN (1u << 20)
+#define QBLOCK (1u << 20)             // > any record (u16 size)
 
 struct input {
 	int fd;
@@ -41,10 +42,18 @@ struct input {
 	bool eof;
 };
 
+// Queued records are copied into shared blocks, freed when the last
+// record in them has been handed out.
+struct qblock {
+	size_t used, cap, refs;
+	uint8_t data[];
+};
+
 struct qent {
 	uint64_t time, seq, offset;
 	bool compressed;
-	uint8_t *data; // owned copy of the record
+	struct qblock *block;
+	uint8_t *data; // copy of the record inside block
 };
 
 struct pd_perf {
@@ -69,12 +78,13 @@ struct pd_perf {
 	size_t zcap, zlo, zhi;
 	uint64_t zoff;
 
-	struct qent *q;
-	size_t qn, qcap, ready, next;
+	struct qent *q, *qtmp;
+	size_t qn, qcap, qtmp_cap, ready, next;
 	uint64_t qbytes, seq;
 	uint64_t max_time, next_flush;
 	bool ordered;
-	uint8_t *cur; // record handed out last, freed on the next call
+	struct qblock *fill;    // block new copies go to
+	struct qblock *cur;     // block of the record handed out last
 
 	uint64_t unknown;
 	char *osrelease, *arch;
@@ -660,6 +670,8 @@ enum pd_status pd_perf_open(struct pd_perf **out, const char *path) {
 	return PD_OK;
 }
 
+static void unref_block(struct pd_perf *r, struct qblock *b);
+
 void pd_perf_close(struct pd_perf *r) {
 	if (!r) {
 		return;
@@ -678,10 +690,12 @@ void pd_perf_close(struct pd_perf *r) {
 	ZSTD_freeDStream(r->zs);
 	free(r->zbuf);
 	for (size_t i = r->next; i < r->qn; i++) {
-		free(r->q[i].data);
+		unref_block(r, r->q[i].block);
 	}
+	unref_block(r, r->cur);
+	free(r->fill);
 	free(r->q);
-	free(r->cur);
+	free(r->qtmp);
 	free(r->osrelease);
 	free(r->arch);
 	free(r->pending_buildids);
@@ -1195,12 +1209,59 @@ static enum pd_status read_raw(struct pd_perf *r, struct pd_record *rec) {
 
 // ---- ordering ----
 
-static int cmp_qent(const void *a, const void *b) {
-	const struct qent *x = a, *y = b;
-	if (x->time != y->time) {
-		return x->time < y->time ? -1 : 1;
+static void unref_block(struct pd_perf *r, struct qblock *b) {
+	if (b && --b->refs == 0 && b != r->fill) {
+		free(b);
 	}
-	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static inline bool qent_before(const struct qent *x, const struct qent *y) {
+	return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+// Sorts the queue by (time, seq). Rounds hold one time-ordered run per CPU
+// buffer, so a natural merge sort (merging the runs found) does little work.
+static void sort_queue(struct pd_perf *r) {
+	size_t n = r->qn;
+	pd_xgrow(&r->qtmp, &r->qtmp_cap, n, sizeof(*r->qtmp));
+	struct qent *a = r->q, *b = r->qtmp;
+	for (;;) {
+		size_t runs = 0;
+		for (size_t lo = 0; lo < n;) {
+			size_t mid = lo + 1;
+			while (mid < n && !qent_before(&a[mid], &a[mid - 1])) {
+				mid++;
+			}
+			size_t hi = mid;
+			if (mid < n) {
+				hi = mid + 1;
+				while (hi < n && !qent_before(&a[hi], &a[hi - 1])) {
+					hi++;
+				}
+			}
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) {
+				b[k++] = qent_before(&a[j], &a[i]) ? a[j++] : a[i++];
+			}
+			while (i < mid) {
+				b[k++] = a[i++];
+			}
+			while (j < hi) {
+				b[k++] = a[j++];
+			}
+			lo = hi;
+			runs++;
+		}
+		struct qent *t = a;
+		a = b;
+		b = t;
+		if (runs <= 1) {
+			break;
+		}
+	}
+	if (a != r->q) {
+		memcpy(r->q, a, n * sizeof(*r->q));
+	}
 }
 
 // Sorts the queue and marks entries with time <= limit ready.
@@ -1213,7 +1274,7 @@ static void flush(struct pd_perf *r, uint64_t limit) {
 	memmove(r->q, r->q + r->next, (r->qn - r->next) * sizeof(*r->q));
 	r->qn -= r->next;
 	r->next = 0;
-	qsort(r->q, r->qn, sizeof(*r->q), cmp_qent);
+	sort_queue(r);
 	size_t n = 0;
 	while (n < r->qn && r->q[n].time <= limit) {
 		n++;
@@ -1223,13 +1284,26 @@ static void flush(struct pd_perf *r, uint64_t limit) {
 
 static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 	pd_xgrow(&r->q, &r->qcap, r->qn + 1, sizeof(*r->q));
-	uint8_t *copy = pd_xmalloc(rec->size);
+	struct qblock *b = r->fill;
+	if (!b || b->cap - b->used < rec->size) {
+		if (b && b->refs == 0) {
+			b->used = 0; // nothing points into it any more: reuse
+		} else {
+			r->fill = b = pd_xmalloc(sizeof(*b) + QBLOCK);
+			b->used = b->refs = 0;
+			b->cap = QBLOCK;
+		}
+	}
+	uint8_t *copy = b->data + b->used;
+	b->used += (rec->size + 7u) & ~(size_t)7;
+	b->refs++;
 	memcpy(copy, rec->data, rec->size);
 	r->q[r->qn++] = (struct qent){
 		.time = rec->time,
 		.seq = r->seq++,
 		.offset = rec->offset,
 		.compressed = rec->compressed,
+		.block = b,
 		.data = copy,
 	};
 	r->qbytes += rec->size;
@@ -1240,8 +1314,8 @@ static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 
 static void deliver(struct pd_perf *r, struct pd_record *rec) {
 	struct qent *e = &r->q[r->next++];
-	free(r->cur);
-	r->cur = e->data;
+	unref_block(r, r->cur);
+	r->cur = e->block;
 	r->qbytes -= pd_get_u16(e->data + 6);
 	*rec = (struct pd_record){
 		.type = pd_get_u32(e->data),

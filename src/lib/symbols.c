@@ -47,6 +47,7 @@ struct pd_symbols {
 	void (*unwind_free)(void *);
 	// kallsyms, read by kernel_thread into kbuf
 	bool kernel_started, kernel_thread_ok, kernel_tried;
+	bool kallsyms_cached; // read from perf's build-id cache
 	pthread_t kernel_thread;
 	char *kbuf;
 	struct ksym *ksyms;
@@ -468,6 +469,20 @@ static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 static bool running_kernel_matches(struct pd_symbols *s);
 
 static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->build_id_len) {
+		// perf record keeps a copy of the recorded vdso.
+		char h[41], *cache = home_debug();
+		hex(h, d->build_id, d->build_id_len);
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
+		free(cache);
+		int fd = open_checked(b.s, d);
+		if (fd >= 0) {
+			d->path = b.s;
+			return fd;
+		}
+		pd_strbuf_finish(&b);
+	}
 	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
 	if (!base || !running_kernel_matches(s)) {
 		return -1;
@@ -701,16 +716,17 @@ static int hexval(char ch) {
 	return -1;
 }
 
-// Parses kallsyms text ("addr type name[\t[module]]" lines) in place:
-// names stay inside buf. Keeps text symbols; addresses read 0 when
-// kptr_restrict hides them, and those are dropped.
-static void parse_kallsyms(struct pd_symbols *s, char *buf, size_t len) {
-	size_t cap = 0;
-	for (char *p = buf, *end = buf + len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *eol = nl ? nl : end;
+// Parses whole kallsyms lines ("addr type name[\t[module]]") from buf,
+// keeping text symbols; their names go to s->kbuf, and each symbol holds
+// its name's offset until read_kallsyms turns offsets into pointers.
+// Addresses read 0 when kptr_restrict hides them: those are dropped.
+static void parse_kallsyms(struct pd_symbols *s, const char *buf, size_t len,
+		size_t *cap, size_t *kcap, size_t *klen) {
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
 		uint64_t addr = 0;
-		char *q = p;
+		const char *q = p;
 		int v;
 		while (q < eol && (v = hexval(*q)) >= 0) {
 			addr = addr << 4 | (uint64_t)v;
@@ -719,13 +735,75 @@ static void parse_kallsyms(struct pd_symbols *s, char *buf, size_t len) {
 		if (q > p && eol - q > 3 && q[0] == ' ' && q[2] == ' ' && addr
 				&& (q[1] == 't' || q[1] == 'T' || q[1] == 'w'
 					|| q[1] == 'W')) {
-			char *name = q + 3;
-			*eol = '\0';
-			name[strcspn(name, "\t")] = '\0';
-			pd_xgrow(&s->ksyms, &cap, s->nksyms + 1, sizeof(*s->ksyms));
-			s->ksyms[s->nksyms++] = (struct ksym){addr, name};
+			const char *name = q + 3;
+			size_t n = 0;
+			while (name + n < eol && name[n] != '\t') {
+				n++;
+			}
+			pd_xgrow(&s->kbuf, kcap, *klen + n + 1, 1);
+			memcpy(s->kbuf + *klen, name, n);
+			s->kbuf[*klen + n] = '\0';
+			pd_xgrow(&s->ksyms, cap, s->nksyms + 1, sizeof(*s->ksyms));
+			s->ksyms[s->nksyms++] = (struct ksym){addr,
+				(const char *)(uintptr_t)*klen};
+			*klen += n + 1;
 		}
 		p = eol + 1;
+	}
+}
+
+// Reads the kernel symbol file in pieces; runs on its own thread so the
+// kernel's slow formatting of /proc/kallsyms overlaps with other work.
+static void *read_kallsyms(void *arg) {
+	struct pd_symbols *s = arg;
+	int fd = -1;
+	if (s->o.kallsyms) {
+		fd = open(s->o.kallsyms, O_RDONLY | O_CLOEXEC);
+	} else if (s->kernel_build_id_len) {
+		// perf record keeps a copy for the recorded kernel's build id:
+		// exact even on another machine, and much faster to read.
+		char h[41], *cache = home_debug();
+		hex(h, s->kernel_build_id, s->kernel_build_id_len);
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/[kernel.kallsyms]/%s/kallsyms", cache, h);
+		fd = open(b.s, O_RDONLY | O_CLOEXEC);
+		s->kallsyms_cached = fd >= 0;
+		pd_strbuf_finish(&b);
+		free(cache);
+	}
+	if (fd < 0 && !s->o.kallsyms) {
+		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		return NULL;
+	}
+	enum { CHUNK = 1 << 18 };
+	char *buf = pd_xmalloc(2 * CHUNK);
+	size_t have = 0, cap = 0, kcap = 0, klen = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, 2 * CHUNK - have);
+		if (n <= 0) {
+			// A last line without a newline still counts.
+			parse_kallsyms(s, buf, have, &cap, &kcap, &klen);
+			break;
+		}
+		have += (size_t)n;
+		char *last = memrchr(buf, '\n', have);
+		if (!last) {
+			if (have == 2 * CHUNK) {
+				have = 0; // a line this long is not kallsyms
+			}
+			continue;
+		}
+		size_t used = (size_t)(last - buf) + 1;
+		parse_kallsyms(s, buf, used, &cap, &kcap, &klen);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	free(buf);
+	close(fd);
+	for (size_t i = 0; i < s->nksyms; i++) {
+		s->ksyms[i].name = s->kbuf + (uintptr_t)s->ksyms[i].name;
 	}
 	bool sorted = true;
 	for (size_t i = 1; i < s->nksyms && sorted; i++) {
@@ -733,30 +811,6 @@ static void parse_kallsyms(struct pd_symbols *s, char *buf, size_t len) {
 	}
 	if (!sorted) {
 		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
-	}
-}
-
-// Reads the kernel symbol file; runs on its own thread so the kernel's
-// slow formatting of /proc/kallsyms overlaps with reading perf.data.
-static void *read_kallsyms(void *arg) {
-	struct pd_symbols *s = arg;
-	const char *path = s->o.kallsyms ? s->o.kallsyms : "/proc/kallsyms";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return NULL;
-	}
-	size_t len = 0, cap = 0;
-	for (;;) {
-		pd_xgrow(&s->kbuf, &cap, len + (1u << 20), 1);
-		ssize_t n = read(fd, s->kbuf + len, cap - len);
-		if (n <= 0) {
-			break;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if (s->kbuf) {
-		parse_kallsyms(s, s->kbuf, len);
 	}
 	return NULL;
 }
@@ -781,7 +835,8 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 			pthread_join(s->kernel_thread, NULL);
 		}
 		// Only now is the recording's build id surely known.
-		if (!s->o.kallsyms && !running_kernel_matches(s)) {
+		if (!s->o.kallsyms && !s->kallsyms_cached
+				&& !running_kernel_matches(s)) {
 			s->nksyms = 0;
 		}
 		s->kernel->has_symtab = s->nksyms > 0;
