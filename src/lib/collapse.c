@@ -133,6 +133,9 @@ static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
 			return c->loc_index[j] - 1;
 		}
 	}
+	if (d) {
+		pd_symbols_warm(c->syms, d);
+	}
 	pd_xgrow(&c->locs, &c->locs_cap, c->nlocs + 1, sizeof(*c->locs));
 	c->locs[c->nlocs] = (struct loc){d, addr, NULL};
 	c->loc_index[j] = (uint32_t)++c->nlocs;
@@ -296,6 +299,8 @@ static size_t unwind(struct pd_collapse *c, struct pd_perf *r,
 		size_t n) {
 	if (!c->unwind_tried) {
 		c->unwind_tried = true;
+		// The unwinder loads DSOs on this thread from now on.
+		pd_symbols_warm_finish(c->syms);
 		c->unwind = pd_unwind_create(c->syms, pd_perf_arch(r));
 		if (!c->unwind) {
 			warnx("%s: cannot unwind stack dumps of %s", pd_perf_name(r),
@@ -479,6 +484,7 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 		return;
 	}
 	struct stacks *s = &c->ev[c->selected];
+	pd_symbols_warm_finish(c->syms);
 	// User code first: kernel symbols may still be loading on their own
 	// thread (pd_symbols_prefetch_kernel).
 	for (size_t i = 0; i < c->nlocs; i++) {

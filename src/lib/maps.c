@@ -250,7 +250,8 @@ static bool apply_mmap(struct pd_maps *m, const struct pd_record *rec) {
 	}
 	map.dso = pd_symbols_dso(m->syms, name, pid);
 	if (rec->type == PD_REC_MMAP2 && (rec->misc & PD_MISC_MMAP_BUILD_ID)
-			&& map.dso->kind == PD_DSO_FILE && !map.dso->loaded) {
+			&& map.dso->kind == PD_DSO_FILE && !map.dso->warm_queued
+			&& !map.dso->loaded) {
 		size_t idlen = p[40] <= 20 ? p[40] : 20;
 		memcpy(map.dso->build_id, p + 44, idlen);
 		map.dso->build_id_len = idlen;

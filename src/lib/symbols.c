@@ -48,6 +48,14 @@ struct pd_symbols {
 	// kallsyms, read by kernel_thread into kbuf
 	bool kernel_started, kernel_thread_ok, kernel_tried;
 	bool kallsyms_cached; // read from perf's build-id cache
+	// Background loading of DSOs (pd_symbols_warm); lock guards the
+	// queue.
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t warm_thread;
+	bool warm_started, warm_closing;
+	struct pd_dso **warm_q;
+	size_t warm_n, warm_cap, warm_next;
 	pthread_t kernel_thread;
 	char *kbuf;
 	struct ksym *ksyms;
@@ -107,6 +115,8 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 		.debuginfo_path = &s->debuginfo_path,
 	};
 	s->strings = pd_intern_create();
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
 	s->nslots = 256;
 	s->dsos = pd_xcalloc(s->nslots, sizeof(*s->dsos));
 	s->kernel = pd_symbols_dso(s, "[kernel.kallsyms]", (uint32_t)-1);
@@ -128,6 +138,11 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	if (!s) {
 		return;
 	}
+	// Loads not started yet are not needed any more.
+	pthread_mutex_lock(&s->lock);
+	s->warm_next = s->warm_n;
+	pthread_mutex_unlock(&s->lock);
+	pd_symbols_warm_finish(s);
 	for (size_t i = 0; i < s->nslots; i++) {
 		if (s->dsos[i]) {
 			struct pd_dso *d = s->dsos[i];
@@ -142,6 +157,9 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		}
 	}
 	free(s->dsos);
+	free(s->warm_q);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
 	if (s->kernel_started && !s->kernel_tried && s->kernel_thread_ok) {
 		pthread_join(s->kernel_thread, NULL);
 	}
@@ -223,7 +241,8 @@ void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
 		return;
 	}
 	struct pd_dso *d = pd_symbols_dso(s, filename, 0);
-	if (!d->loaded) {
+	// A DSO handed to the loader thread is no longer ours to change.
+	if (!d->warm_queued && !d->loaded) {
 		memcpy(d->build_id, id, len);
 		d->build_id_len = len;
 	}
@@ -554,6 +573,61 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 	}
 	load_symtab(d);
 	return true;
+}
+
+// Loads queued DSOs and their DWARF (decompressing debug sections is the
+// slow part) while the main thread is still reading samples.
+static void *warm_main(void *arg) {
+	struct pd_symbols *s = arg;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->warm_next == s->warm_n && !s->warm_closing) {
+			pthread_cond_wait(&s->wake, &s->lock);
+		}
+		if (s->warm_next == s->warm_n) {
+			break;
+		}
+		struct pd_dso *d = s->warm_q[s->warm_next++];
+		pthread_mutex_unlock(&s->lock);
+		if (pd_dso_load(s, d) && s->o.inline_frames) {
+			Dwarf_Addr bias;
+			dwfl_module_getdwarf(d->mod, &bias);
+		}
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->kind != PD_DSO_FILE || d->warm_queued || s->warm_closing) {
+		return;
+	}
+	d->warm_queued = true;
+	pthread_mutex_lock(&s->lock);
+	if (!s->warm_started) {
+		s->warm_started = pthread_create(&s->warm_thread, NULL,
+			warm_main, s) == 0;
+		if (!s->warm_started) {
+			s->warm_closing = true;
+		}
+	}
+	pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1, sizeof(*s->warm_q));
+	s->warm_q[s->warm_n++] = d;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void pd_symbols_warm_finish(struct pd_symbols *s) {
+	pthread_mutex_lock(&s->lock);
+	bool started = s->warm_started;
+	s->warm_closing = true;
+	s->warm_started = false;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	if (started) {
+		pthread_join(s->warm_thread, NULL);
+	}
 }
 
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,

@@ -44,6 +44,7 @@ struct pd_dso {
 	size_t nsyms;
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
+	bool warm_queued;       // handed to pd_symbols_warm
 	// Per-DSO state of the DWARF unwinder (unwind.c), NULL until used;
 	// freed by the function given to pd_symbols_set_unwind_free.
 	void *unwind;
@@ -106,6 +107,12 @@ void pd_symbols_set_unwind_free(struct pd_symbols *s, void (*fn)(void *));
 // Calls fn for every DSO (for summaries).
 void pd_symbols_foreach(struct pd_symbols *s,
 	void (*fn)(void *arg, struct pd_dso *d), void *arg);
+
+// Loads d (file, symbols, DWARF) on a background thread. Until
+// pd_symbols_warm_finish returns, the caller must not touch DSOs it queued;
+// after it, pd_symbols_warm does nothing.
+void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d);
+void pd_symbols_warm_finish(struct pd_symbols *s);
 
 // Starts reading kernel symbols in the background (once).
 void pd_symbols_prefetch_kernel(struct pd_symbols *s);
