@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@
 struct input {
 	int fd;
 	bool seekable;
+	uint8_t *map;    // the whole file when it could be mapped
+	uint64_t released; // map bytes below this were given back
 	uint64_t size;   // regular file size, 0 if unknown
 	uint8_t *buf;
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
@@ -113,7 +116,7 @@ const char *pd_perf_name(const struct pd_perf *r) {
 
 // Makes at least n bytes available at buf[lo]; returns how many are.
 static size_t in_fill(struct input *in, size_t n) {
-	if (in->hi - in->lo >= n || in->eof) {
+	if (in->hi - in->lo >= n || in->eof || in->map) {
 		return in->hi - in->lo;
 	}
 	if (in->lo > 0) {
@@ -145,6 +148,14 @@ static void in_drop(struct input *in, size_t n) {
 // Moves forward to offset off (skipping bytes); false if it lies behind us
 // on a stream or beyond the end.
 static bool in_seek(struct input *in, uint64_t off) {
+	if (in->map) {
+		if (off > in->hi) {
+			return false;
+		}
+		in->lo = (size_t)off;
+		in->pos = off;
+		return true;
+	}
 	if (off >= in->pos && off <= in->pos + (in->hi - in->lo)) {
 		in_drop(in, (size_t)(off - in->pos));
 		return true;
@@ -627,6 +638,15 @@ enum pd_status pd_perf_open(struct pd_perf **out, const char *path) {
 		r->in.seekable = lseek(fd, 0, SEEK_CUR) == 0;
 		if (!r->in.seekable) {
 			r->in.size = 0;
+		} else if (r->in.size && r->in.size <= SIZE_MAX) {
+			// Mapped, records are used in place: no copies.
+			void *m = mmap(NULL, (size_t)r->in.size, PROT_READ, MAP_PRIVATE,
+				fd, 0);
+			if (m != MAP_FAILED) {
+				madvise(m, (size_t)r->in.size, MADV_SEQUENTIAL);
+				r->in.map = r->in.buf = m;
+				r->in.hi = (size_t)r->in.size;
+			}
 		}
 	}
 	enum pd_status st = PD_EDATA;
@@ -679,7 +699,11 @@ void pd_perf_close(struct pd_perf *r) {
 	if (r->in.fd != STDIN_FILENO) {
 		close(r->in.fd);
 	}
-	free(r->in.buf);
+	if (r->in.map) {
+		munmap(r->in.map, r->in.hi);
+	} else {
+		free(r->in.buf);
+	}
 	for (size_t i = 0; i < r->nevents; i++) {
 		free(r->events[i].name);
 		free(r->events[i].ids);
@@ -998,7 +1022,9 @@ static enum pd_status decompress(struct pd_perf *r, const uint8_t *p,
 		r->zlo = 0;
 	}
 	ZSTD_inBuffer zin = {p, n, 0};
-	while (zin.pos < zin.size) {
+	// Until the input is used up and zstd has no output left to give
+	// (a full output buffer may hide more).
+	for (bool full = true; zin.pos < zin.size || full;) {
 		pd_xgrow(&r->zbuf, &r->zcap, r->zhi + ZSTD_DStreamOutSize(), 1);
 		ZSTD_outBuffer zout = {r->zbuf, r->zcap, r->zhi};
 		size_t ret = ZSTD_decompressStream(r->zs, &zout, &zin);
@@ -1006,6 +1032,7 @@ static enum pd_status decompress(struct pd_perf *r, const uint8_t *p,
 			pd_perf_error(r, off, "zstd: %s", ZSTD_getErrorName(ret));
 			return PD_EDATA;
 		}
+		full = zout.pos == zout.size;
 		r->zhi = zout.pos;
 		if (r->zhi - r->zlo > (256u << 20)) {
 			pd_perf_error(r, off, "compressed record expands to an "
@@ -1265,7 +1292,29 @@ static void sort_queue(struct pd_perf *r) {
 }
 
 // Sorts the queue and marks entries with time <= limit ready.
+// Gives back mapped pages that no queued record needs, so memory stays
+// bounded on big files (a page touched again is simply read again).
+static void release_map(struct pd_perf *r) {
+	struct input *in = &r->in;
+	if (!in->map) {
+		return;
+	}
+	uint64_t low = in->pos;
+	for (size_t i = r->next; i < r->qn; i++) {
+		if (!r->q[i].block && r->q[i].offset < low) {
+			low = r->q[i].offset;
+		}
+	}
+	low &= ~(uint64_t)((1u << 21) - 1);
+	if (low >= in->released + (8u << 20)) {
+		madvise(in->map + in->released, (size_t)(low - in->released),
+			MADV_DONTNEED);
+		in->released = low;
+	}
+}
+
 static void flush(struct pd_perf *r, uint64_t limit) {
+	release_map(r);
 	// Drop entries already handed out.
 	if (r->qn == 0) {
 		r->next = r->ready = 0;
@@ -1284,6 +1333,19 @@ static void flush(struct pd_perf *r, uint64_t limit) {
 
 static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 	pd_xgrow(&r->q, &r->qcap, r->qn + 1, sizeof(*r->q));
+	if (r->in.map && !rec->compressed) {
+		r->q[r->qn++] = (struct qent){
+			.time = rec->time,
+			.seq = r->seq++,
+			.offset = rec->offset,
+			.data = (uint8_t *)rec->data,
+		};
+		r->qbytes += rec->size;
+		if (rec->time > r->max_time) {
+			r->max_time = rec->time;
+		}
+		return;
+	}
 	struct qblock *b = r->fill;
 	if (!b || b->cap - b->used < rec->size) {
 		if (b && b->refs == 0) {

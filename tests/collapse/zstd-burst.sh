@@ -1,0 +1,1 @@
+pd-collapse --list-events perf/zstd-burst.data
