@@ -3,7 +3,6 @@
 // perf-PID.map), with demangling and stackcollapse-perf.pl's tidying.
 #include "symbols.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <gelf.h>
@@ -12,61 +11,14 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <libiberty/demangle.h>
 
+#include "symbols-internal.h"
 #include "util.h"
-
-struct ksym {
-	uint64_t addr;
-	const char *name;
-};
-
-struct jitsym {
-	uint64_t start, end;
-	const char *name;
-};
-
-struct jit_table {
-	struct jitsym *v;
-	size_t n;
-};
-
-struct pd_symbols {
-	struct pd_symbols_options o;
-	char *debuginfo_path;
-	Dwfl_Callbacks cb;
-	struct pd_intern *strings;
-	struct pd_dso **dsos; // open addressing, keyed by interned name
-	size_t nslots, ndsos;
-	struct pd_dso *kernel;
-	void (*unwind_free)(void *);
-	// kallsyms, read by kernel_thread into kbuf
-	bool kernel_started, kernel_thread_ok, kernel_tried;
-	bool kallsyms_cached; // read from perf's build-id cache
-	// Background loading of DSOs (pd_symbols_warm); lock guards the
-	// queue.
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	pthread_t warm_thread;
-	bool warm_started, warm_closing;
-	struct pd_dso **warm_q;
-	size_t warm_n, warm_cap, warm_next;
-	pthread_t kernel_thread;
-	char *kbuf;
-	struct ksym *ksyms;
-	size_t nksyms;
-	char *osrelease;
-	uint8_t kernel_build_id[20];
-	size_t kernel_build_id_len;
-	// demangling cache: raw interned name -> tidied name
-	const char **dm_keys, **dm_vals;
-	size_t dm_slots, dm_n;
-};
 
 static const char *const anon_prefixes[] = {"//anon", "/dev/zero",
 	"/anon_hugepage", "[stack", "/SYSV", "[heap]", "[anon:", "/memfd:"};
@@ -268,7 +220,7 @@ void pd_symbols_foreach(struct pd_symbols *s,
 
 // ---- ELF files ----
 
-static void hex(char *out, const uint8_t *id, size_t len) {
+void pd_symbols_hex(char *out, const uint8_t *id, size_t len) {
 	for (size_t i = 0; i < len; i++) {
 		sprintf(out + 2 * i, "%02x", id[i]);
 	}
@@ -322,7 +274,7 @@ static int open_checked(const char *path, const struct pd_dso *d) {
 	return fd;
 }
 
-static char *home_debug(void) {
+char *pd_symbols_home_debug(void) {
 	const char *home = getenv("HOME");
 	struct pd_strbuf b = {0};
 	pd_strbuf_printf(&b, "%s/.debug", home && *home ? home : "/root");
@@ -336,8 +288,8 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 	struct pd_dso *d = *userdata;
 	if (d && d->build_id_len) {
 		char h[41];
-		hex(h, d->build_id, d->build_id_len);
-		char *cache = home_debug();
+		pd_symbols_hex(h, d->build_id, d->build_id_len);
+		char *cache = pd_symbols_home_debug();
 		char *paths[2];
 		size_t n = 0;
 		struct pd_strbuf b = {0};
@@ -364,8 +316,8 @@ static int open_dso_file(struct pd_symbols *s, struct pd_dso *d) {
 	struct pd_strbuf b = {0};
 	int fd = -1;
 	if (d->build_id_len) {
-		char h[41], *cache = home_debug();
-		hex(h, d->build_id, d->build_id_len);
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, d->build_id, d->build_id_len);
 		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
 		free(cache);
 		fd = open_checked(b.s, d);
@@ -485,13 +437,11 @@ static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 
 // The [vdso] of this process, as a file: it is the recorded one when the
 // recording ran on this kernel (perf keeps no copy in the file).
-static bool running_kernel_matches(struct pd_symbols *s);
-
 static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
 	if (d->build_id_len) {
 		// perf record keeps a copy of the recorded vdso.
-		char h[41], *cache = home_debug();
-		hex(h, d->build_id, d->build_id_len);
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, d->build_id, d->build_id_len);
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
 		free(cache);
@@ -503,7 +453,7 @@ static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
 		pd_strbuf_finish(&b);
 	}
 	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
-	if (!base || !running_kernel_matches(s)) {
+	if (!base || !pd_symbols_kernel_matches(s)) {
 		return -1;
 	}
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
@@ -724,291 +674,6 @@ static const char *demangle(struct pd_symbols *s, const char *raw) {
 	return val;
 }
 
-// ---- kernel ----
-
-static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
-	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	uint8_t buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	close(fd);
-	for (ssize_t off = 0; n > 0 && off + 12 <= n;) {
-		uint32_t namesz = pd_get_u32(buf + off);
-		uint32_t descsz = pd_get_u32(buf + off + 4);
-		uint32_t type = pd_get_u32(buf + off + 8);
-		size_t name_off = (size_t)off + 12;
-		size_t desc_off = name_off + ((namesz + 3u) & ~3u);
-		if (namesz > 4096 || descsz > 4096
-				|| desc_off + descsz > (size_t)n) {
-			break;
-		}
-		if (type == 3 && namesz == 4
-				&& memcmp(buf + name_off, "GNU", 4) == 0) {
-			*len = descsz < 20 ? descsz : 20;
-			memcpy(id, buf + desc_off, *len);
-			return true;
-		}
-		off = (ssize_t)(desc_off + ((descsz + 3u) & ~3u));
-	}
-	return false;
-}
-
-// /proc/kallsyms describes the recording only if it ran on this kernel.
-static bool running_kernel_matches(struct pd_symbols *s) {
-	uint8_t id[20];
-	size_t len;
-	if (s->kernel_build_id_len) {
-		return read_running_kernel_build_id(id, &len)
-			&& len >= s->kernel_build_id_len
-			&& memcmp(id, s->kernel_build_id,
-				s->kernel_build_id_len) == 0;
-	}
-	if (s->osrelease) {
-		struct utsname u;
-		return uname(&u) == 0 && strcmp(u.release, s->osrelease) == 0;
-	}
-	return true;
-}
-
-static int cmp_ksym(const void *a, const void *b) {
-	const struct ksym *x = a, *y = b;
-	if (x->addr != y->addr) {
-		return x->addr < y->addr ? -1 : 1;
-	}
-	return strcmp(x->name, y->name);
-}
-
-static int hexval(char ch) {
-	if (ch >= '0' && ch <= '9') {
-		return ch - '0';
-	}
-	if (ch >= 'a' && ch <= 'f') {
-		return ch - 'a' + 10;
-	}
-	return -1;
-}
-
-// Parses whole kallsyms lines ("addr type name[\t[module]]") from buf,
-// keeping text symbols; their names go to s->kbuf, and each symbol holds
-// its name's offset until read_kallsyms turns offsets into pointers.
-// Addresses read 0 when kptr_restrict hides them: those are dropped.
-static void parse_kallsyms(struct pd_symbols *s, const char *buf, size_t len,
-		size_t *cap, size_t *kcap, size_t *klen) {
-	for (const char *p = buf, *end = buf + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		uint64_t addr = 0;
-		const char *q = p;
-		int v;
-		while (q < eol && (v = hexval(*q)) >= 0) {
-			addr = addr << 4 | (uint64_t)v;
-			q++;
-		}
-		if (q > p && eol - q > 3 && q[0] == ' ' && q[2] == ' ' && addr
-				&& (q[1] == 't' || q[1] == 'T' || q[1] == 'w'
-					|| q[1] == 'W')) {
-			const char *name = q + 3;
-			size_t n = 0;
-			while (name + n < eol && name[n] != '\t') {
-				n++;
-			}
-			pd_xgrow(&s->kbuf, kcap, *klen + n + 1, 1);
-			memcpy(s->kbuf + *klen, name, n);
-			s->kbuf[*klen + n] = '\0';
-			pd_xgrow(&s->ksyms, cap, s->nksyms + 1, sizeof(*s->ksyms));
-			s->ksyms[s->nksyms++] = (struct ksym){addr,
-				(const char *)(uintptr_t)*klen};
-			*klen += n + 1;
-		}
-		p = eol + 1;
-	}
-}
-
-// Reads the kernel symbol file in pieces; runs on its own thread so the
-// kernel's slow formatting of /proc/kallsyms overlaps with other work.
-static void *read_kallsyms(void *arg) {
-	struct pd_symbols *s = arg;
-	int fd = -1;
-	if (s->o.kallsyms) {
-		fd = open(s->o.kallsyms, O_RDONLY | O_CLOEXEC);
-	} else if (s->kernel_build_id_len) {
-		// perf record keeps a copy for the recorded kernel's build id:
-		// exact even on another machine, and much faster to read.
-		char h[41], *cache = home_debug();
-		hex(h, s->kernel_build_id, s->kernel_build_id_len);
-		struct pd_strbuf b = {0};
-		pd_strbuf_printf(&b, "%s/[kernel.kallsyms]/%s/kallsyms", cache, h);
-		fd = open(b.s, O_RDONLY | O_CLOEXEC);
-		s->kallsyms_cached = fd >= 0;
-		pd_strbuf_finish(&b);
-		free(cache);
-	}
-	if (fd < 0 && !s->o.kallsyms) {
-		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		return NULL;
-	}
-	enum { CHUNK = 1 << 18 };
-	char *buf = pd_xmalloc(2 * CHUNK);
-	size_t have = 0, cap = 0, kcap = 0, klen = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, 2 * CHUNK - have);
-		if (n <= 0) {
-			// A last line without a newline still counts.
-			parse_kallsyms(s, buf, have, &cap, &kcap, &klen);
-			break;
-		}
-		have += (size_t)n;
-		char *last = memrchr(buf, '\n', have);
-		if (!last) {
-			if (have == 2 * CHUNK) {
-				have = 0; // a line this long is not kallsyms
-			}
-			continue;
-		}
-		size_t used = (size_t)(last - buf) + 1;
-		parse_kallsyms(s, buf, used, &cap, &kcap, &klen);
-		memmove(buf, buf + used, have - used);
-		have -= used;
-	}
-	free(buf);
-	close(fd);
-	for (size_t i = 0; i < s->nksyms; i++) {
-		s->ksyms[i].name = s->kbuf + (uintptr_t)s->ksyms[i].name;
-	}
-	bool sorted = true;
-	for (size_t i = 1; i < s->nksyms && sorted; i++) {
-		sorted = s->ksyms[i - 1].addr <= s->ksyms[i].addr;
-	}
-	if (!sorted) {
-		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
-	}
-	return NULL;
-}
-
-void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
-	if (s->kernel_started) {
-		return;
-	}
-	s->kernel_started = true;
-	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
-		read_kallsyms, s) == 0;
-	if (!s->kernel_thread_ok) {
-		read_kallsyms(s);
-	}
-}
-
-bool pd_symbols_have_kernel(struct pd_symbols *s) {
-	if (!s->kernel_tried) {
-		s->kernel_tried = true;
-		pd_symbols_prefetch_kernel(s);
-		if (s->kernel_thread_ok) {
-			pthread_join(s->kernel_thread, NULL);
-		}
-		// Only now is the recording's build id surely known.
-		if (!s->o.kallsyms && !s->kallsyms_cached
-				&& !running_kernel_matches(s)) {
-			s->nksyms = 0;
-		}
-		s->kernel->has_symtab = s->nksyms > 0;
-		s->kernel->loaded = true;
-	}
-	return s->nksyms > 0;
-}
-
-static const char *kernel_lookup(struct pd_symbols *s, uint64_t addr) {
-	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
-		return NULL;
-	}
-	size_t lo = 0, hi = s->nksyms;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->ksyms[mid].addr <= addr) {
-			lo = mid;
-		} else {
-			hi = mid;
-		}
-	}
-	// The last symbol has no end; do not stretch it over unmapped space.
-	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
-		return NULL;
-	}
-	return s->ksyms[lo].name;
-}
-
-// ---- JIT maps: /tmp/perf-PID.map ----
-
-static int cmp_jit(const void *a, const void *b) {
-	const struct jitsym *x = a, *y = b;
-	return (x->start > y->start) - (x->start < y->start);
-}
-
-static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
-	if (d->loaded) {
-		return d->jit;
-	}
-	d->loaded = true;
-	struct jit_table *t = pd_xcalloc(1, sizeof(*t));
-	d->jit = t;
-	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "", d->name);
-	FILE *f = fopen(b.s, "re");
-	pd_strbuf_finish(&b);
-	if (!f) {
-		return t;
-	}
-	size_t cap = 0, linecap = 0;
-	char *line = NULL;
-	while (getline(&line, &linecap, f) > 0) {
-		char *p = line, *end;
-		unsigned long long start = strtoull(p, &end, 16);
-		if (end == p || *end != ' ') {
-			continue;
-		}
-		p = end + 1;
-		unsigned long long size = strtoull(p, &end, 16);
-		if (end == p || *end != ' ' || size == 0) {
-			continue;
-		}
-		char *name = end + 1;
-		name[strcspn(name, "\n")] = '\0';
-		pd_xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
-		t->v[t->n++] = (struct jitsym){start, start + size,
-			pd_intern(s->strings, name, strlen(name))};
-	}
-	free(line);
-	fclose(f);
-	if (t->n) {
-		qsort(t->v, t->n, sizeof(*t->v), cmp_jit);
-	}
-	d->has_symtab = t->n > 0;
-	return t;
-}
-
-static const char *jit_lookup(struct pd_symbols *s, struct pd_dso *d,
-		uint64_t addr) {
-	struct jit_table *t = load_jit(s, d);
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->v[mid].start <= addr) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	// Later entries win on overlap: scan back over the few candidates.
-	for (size_t i = lo; i-- > 0 && lo - i < 16;) {
-		if (addr >= t->v[i].start && addr < t->v[i].end) {
-			return t->v[i].name;
-		}
-	}
-	return NULL;
-}
-
 // ---- inline frames ----
 
 // A DWARF function name: the linkage name (demangled, so qualified) when
@@ -1115,10 +780,10 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	size_t ninl = 0;
 	switch (d->kind) {
 	case PD_DSO_KERNEL:
-		name = kernel_lookup(s, addr);
+		name = pd_symbols_kernel_lookup(s, addr);
 		break;
 	case PD_DSO_JIT:
-		name = jit_lookup(s, d, addr);
+		name = pd_symbols_jit_lookup(s, d, addr);
 		break;
 	case PD_DSO_FILE:
 	case PD_DSO_VDSO: {

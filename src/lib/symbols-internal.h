@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Private to the symbols*.c files: the symbol registry's state.
+#ifndef PD_SYMBOLS_INTERNAL_H
+#define PD_SYMBOLS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "symbols.h"
+#include "util.h"
+
+struct ksym {
+	uint64_t addr;
+	const char *name;
+};
+
+struct jitsym {
+	uint64_t start, end;
+	const char *name;
+};
+
+struct jit_table {
+	struct jitsym *v;
+	size_t n;
+};
+
+struct pd_symbols {
+	struct pd_symbols_options o;
+	char *debuginfo_path;
+	Dwfl_Callbacks cb;
+	struct pd_intern *strings;
+	struct pd_dso **dsos; // open addressing, keyed by interned name
+	size_t nslots, ndsos;
+	struct pd_dso *kernel;
+	void (*unwind_free)(void *);
+	// kallsyms, read by kernel_thread into kbuf
+	bool kernel_started, kernel_thread_ok, kernel_tried;
+	bool kallsyms_cached; // read from perf's build-id cache
+	// Background loading of DSOs (pd_symbols_warm); lock guards the
+	// queue.
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t warm_thread;
+	bool warm_started, warm_closing;
+	struct pd_dso **warm_q;
+	size_t warm_n, warm_cap, warm_next;
+	pthread_t kernel_thread;
+	char *kbuf;
+	struct ksym *ksyms;
+	size_t nksyms;
+	char *osrelease;
+	uint8_t kernel_build_id[20];
+	size_t kernel_build_id_len;
+	// demangling cache: raw interned name -> tidied name
+	const char **dm_keys, **dm_vals;
+	size_t dm_slots, dm_n;
+};
+
+// symbols.c: helpers for perf's build-id cache (~/.debug).
+char *pd_symbols_home_debug(void); // caller frees
+void pd_symbols_hex(char *out, const uint8_t *id, size_t len);
+
+// symbols-kernel.c: kernel (kallsyms) and JIT (perf-PID.map) names.
+bool pd_symbols_kernel_matches(struct pd_symbols *s);
+const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
+const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
+	uint64_t addr);
+
+#endif
