@@ -169,6 +169,37 @@ kernel)
 		'dd if=/dev/zero of=/dev/null bs=512 count=300000 2>/dev/null; bin/fp-burn 60'
 	check k.data --all
 	check k.data --kernel --addrs
+	# --kallsyms FILE: the same kernel symbols renamed ("K" + name) must
+	# rename exactly the kernel frames and nothing else.
+	[ -r /proc/kallsyms ] || skip "/proc/kallsyms not readable"
+	sed -E 's/^([0-9a-f]+ [a-zA-Z] )/\1K/' /proc/kallsyms >renamed.kallsyms
+	fold k.data --kernel
+	mv pd.folded plain.folded
+	fold k.data --kernel --kallsyms renamed.kallsyms
+	python3 - plain.folded pd.folded <<'PY' || fail "--kallsyms did not rename kernel frames only"
+import sys
+def frames(line):
+    stack, count = line.rsplit(' ', 1)
+    return stack.split(';'), count
+want = []
+for line in open(sys.argv[1]):
+    fs, count = frames(line.rstrip('\n'))
+    fs = ['K' + f if f.endswith('_[k]') else f for f in fs]
+    want.append(';'.join(fs) + ' ' + count)
+got = [l.rstrip('\n') for l in open(sys.argv[2])]
+kernel = sum(1 for l in want if '_[k]' in l)
+print('kernel stacks:', kernel)
+sys.exit(0 if sorted(want) == sorted(got) and kernel > 0 else 1)
+PY
+	;;
+jit)
+	# JIT code described by /tmp/perf-PID.map, annotated with --jit.
+	build jit
+	record j.data -g -e cpu-clock -- bin/jit 300
+	map=$(cat record.out)
+	check j.data --jit
+	rm -f "$map"
+	grep -q 'jit_hot_loop_\[j\]' pd.folded || fail "JIT symbol not resolved"
 	;;
 cxx)
 	CXX=${CXX:-c++}
