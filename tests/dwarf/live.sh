@@ -17,27 +17,13 @@ fields=comm,pid,tid,period,event,ip,sym,dso
 tests=$src/tests
 dsrc=$src/testdata/dwarf/src
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-command -v perf >/dev/null 2>&1 || skip "perf not found on PATH"
-command -v python3 >/dev/null 2>&1 || skip "python3 not found on PATH"
-CC=${CC:-cc}
-command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) on PATH"
-rm -rf "$work" && mkdir -p "$work/bin" || exit 99
-cd "$work" || exit 99
+. "$src/tests/live-common.sh"
 
 # record OUT [perf options] -- command
 record() {
 	out=$1
 	shift
-	if ! perf record -q -N -F 1000 -e cpu-clock:u -o "$out" "$@" \
-			>record.out 2>record.err; then
-		cat record.err
-		grep -qiE 'permission|paranoid|not supported|access' record.err &&
-			skip "perf record is not allowed here (see perf_event_paranoid)"
-		fail "perf record failed"
-	fi
+	perf_record "$out" -N -F 1000 -e cpu-clock:u "$@"
 }
 
 # compare FILE NOINLINE_STACKS INLINE_STACKS INLINE_LEAF [pd options]:

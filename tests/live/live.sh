@@ -13,15 +13,7 @@ work=${PD_WORKDIR:-${TMPDIR:-/tmp}}/live-$case
 fields=comm,pid,tid,period,event,ip,sym,dso
 rate=${PD_LIVE_FREQ:-4000}
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-command -v perf >/dev/null 2>&1 || skip "perf not found on PATH"
-command -v python3 >/dev/null 2>&1 || skip "python3 not found on PATH"
-CC=${CC:-cc}
-command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC) on PATH"
-rm -rf "$work" && mkdir -p "$work/bin" || exit 99
-cd "$work" || exit 99
+. "$src/tests/live-common.sh"
 
 # build NAME [extra flags]: compiles testdata/src/NAME.c into bin/NAME.
 build() {
@@ -31,16 +23,11 @@ build() {
 		"$src/testdata/src/$name.c" || exit 99
 }
 
-# record OUT [perf record options] -- command: skips when perf cannot record.
+# record OUT [perf record options] -- command
 record() {
 	out=$1
 	shift
-	if ! perf record -q -F "$rate" -o "$out" "$@" >record.out 2>record.err; then
-		cat record.err
-		grep -qiE 'permission|paranoid|not supported|access|not permitted|not implemented|no such device' record.err &&
-			skip "perf record cannot sample here (permissions, perf_event_paranoid or no perf events)"
-		fail "perf record failed"
-	fi
+	perf_record "$out" -F "$rate" "$@"
 }
 
 # fold FILE [pd-collapse options]: pd-collapse FILE > pd.folded.
