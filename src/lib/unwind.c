@@ -599,7 +599,8 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		uint64_t pc = out[n - 1].pc;
 		uint64_t look = out[n - 1].exact ? pc : pc - 1;
 		const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
-		if (!m || m->dso->kind != PD_DSO_FILE) {
+		if (!m || (m->dso->kind != PD_DSO_FILE
+				&& m->dso->kind != PD_DSO_VDSO)) {
 			*end = PD_UNWIND_NO_MAP;
 			break;
 		}
