@@ -24,7 +24,7 @@ ${CXX:-c++} -O2 -g -o cxx-dwarf "$root/testdata/dwarf/src/cxx-dwarf.cc"
 [ -s c.data ] || perf record -q -N --call-graph dwarf -e cpu-clock -F 10000 \
 	-o c.data -- sh -c './c-burn 500 & ./c-burn 500; wait' >/dev/null
 [ -s cxx.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
-	-F 10000 -o cxx.data -- sh -c './cxx-dwarf 8000 & ./cxx-dwarf 8000; wait' \
+	-F 10000 -o cxx.data -- sh -c './cxx-dwarf 9000 & ./cxx-dwarf 9000; wait' \
 	>/dev/null
 
 # run NAME CMD: prints seconds and peak KiB; a timeout is a lower bound.

@@ -146,6 +146,7 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 		}
 	}
 	struct pd_dso *d = pd_xcalloc(1, sizeof(*d));
+	d->owner = s;
 	d->kind = kind;
 	d->name = pd_xstrdup(key);
 	d->base = basename_of(d->name);
@@ -281,35 +282,95 @@ char *pd_symbols_home_debug(void) {
 	return b.s;
 }
 
+// Tries one candidate debug file; on success sets *name (taking path).
+static int try_debug(char *path, const struct pd_dso *want, char **name) {
+	int fd = open_checked(path, want);
+	if (fd >= 0) {
+		*name = path;
+	} else {
+		free(path);
+	}
+	return fd;
+}
+
+// Separate debug info, where perf and gdb look: perf's build-id cache,
+// DIR/.build-id/xx/rest.debug, and the .gnu_debuglink name beside the
+// file, in its .debug/ and in DIR/<its directory>, for DIR in SYMFS/usr/lib/debug
+// and /usr/lib/debug. Candidates must carry the file's build id. libdwfl's
+// standard search (with its debuginfod client) runs only when
+// DEBUGINFOD_URLS is set: loading that client costs more than a whole run.
 static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		const char *modname, Dwarf_Addr base, const char *file_name,
 		const char *debuglink_file, GElf_Word debuglink_crc,
 		char **debuginfo_file_name) {
 	struct pd_dso *d = *userdata;
-	if (d && d->build_id_len) {
-		char h[41];
-		pd_symbols_hex(h, d->build_id, d->build_id_len);
-		char *cache = pd_symbols_home_debug();
-		char *paths[2];
-		size_t n = 0;
+	struct pd_symbols *s = d ? d->owner : NULL;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!d || !s || (urls && *urls)) {
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+			file_name, debuglink_file, debuglink_crc,
+			debuginfo_file_name);
+	}
+	struct pd_dso want = {0};
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int nbits = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (nbits > 0) {
+		want.build_id_len = nbits < 20 ? (size_t)nbits : 20;
+		memcpy(want.build_id, bits, want.build_id_len);
+	} else {
+		want.build_id_len = d->build_id_len;
+		memcpy(want.build_id, d->build_id, d->build_id_len);
+	}
+	const char *dirs[2] = {NULL, "/usr/lib/debug"};
+	char *symfs_dir = NULL;
+	if (s->o.symfs) {
 		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/usr/lib/debug", s->o.symfs);
+		dirs[0] = symfs_dir = b.s;
+	}
+	int fd = -1;
+	struct pd_strbuf b = {0};
+	if (want.build_id_len) {
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, want.build_id, want.build_id_len);
 		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/debug", cache, h, h + 2);
-		paths[n++] = b.s;
 		free(cache);
-		for (size_t i = 0; i < n; i++) {
-			int fd = open_checked(paths[i], d);
-			if (fd >= 0) {
-				*debuginfo_file_name = paths[i];
-				for (size_t k = i + 1; k < n; k++) {
-					free(paths[k]);
-				}
-				return fd;
+		fd = try_debug(b.s, &want, debuginfo_file_name);
+		for (int i = 0; i < 2 && fd < 0; i++) {
+			if (!dirs[i]) {
+				continue;
 			}
-			free(paths[i]);
+			b = (struct pd_strbuf){0};
+			pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s.debug", dirs[i], h,
+				h + 2);
+			fd = try_debug(b.s, &want, debuginfo_file_name);
 		}
 	}
-	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
-		file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (fd < 0 && debuglink_file && file_name && want.build_id_len) {
+		const char *slash = strrchr(file_name, '/');
+		int dlen = slash ? (int)(slash - file_name) : 0;
+		const char *orig = strrchr(d->name, '/');
+		int olen = orig ? (int)(orig - d->name) : 0;
+		for (int k = 0; k < 4 && fd < 0; k++) {
+			b = (struct pd_strbuf){0};
+			if (k == 0) {
+				pd_strbuf_printf(&b, "%.*s/%s", dlen, file_name,
+					debuglink_file);
+			} else if (k == 1) {
+				pd_strbuf_printf(&b, "%.*s/.debug/%s", dlen, file_name,
+					debuglink_file);
+			} else if (dirs[k - 2]) {
+				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 2], olen,
+					d->name, debuglink_file);
+			} else {
+				continue;
+			}
+			fd = try_debug(b.s, &want, debuginfo_file_name);
+		}
+	}
+	free(symfs_dir);
+	return fd;
 }
 
 static int open_dso_file(struct pd_symbols *s, struct pd_dso *d) {

@@ -29,6 +29,7 @@ enum pd_dso_kind {
 // One mapped object; owned by struct pd_symbols.
 struct pd_dso {
 	enum pd_dso_kind kind;
+	struct pd_symbols *owner;
 	char *name;             // as recorded, e.g. /usr/lib/x86_64-linux-gnu/libc.so.6
 	const char *base;       // last path component of name
 	uint32_t pid;           // PD_DSO_JIT: the process

@@ -156,6 +156,12 @@ debug-file)
 			/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
 		[ -f "$lib" ] || continue
 		mkdir -p "symfs$(dirname "$lib")" && cp "$lib" "symfs$lib" || exit 99
+		# and their debug files, which pd also finds by build id
+		lid=$(readelf -n "$lib" | awk '/Build ID/ { print $3 }')
+		dbg=/usr/lib/debug/.build-id/$(echo "$lid" | cut -c1-2)/$(echo "$lid" | cut -c3-).debug
+		if [ -n "$lid" ] && [ -f "$dbg" ]; then
+			mkdir -p "symfs$(dirname "$dbg")" && cp "$dbg" "symfs$dbg" || exit 99
+		fi
 	done
 	record sep.data --call-graph dwarf -- bin/burn-stripped 150
 	perfopts="--symfs symfs"
