@@ -8,4 +8,4 @@ apt-get install -y -qq --no-install-recommends \
 	libdw-dev libelf-dev libtraceevent-dev libzstd-dev libiberty-dev \
 	libdebuginfod-dev bash-completion \
 	linux-perf binutils python3 perl rustc g++ \
-	chromium fonts-dejavu-core hyperfine time file >/dev/null
+	chromium fonts-dejavu-core hyperfine time file debuginfod >/dev/null

@@ -179,6 +179,33 @@ print('kernel stacks:', kernel)
 sys.exit(0 if sorted(want) == sorted(got) and kernel > 0 else 1)
 PY
 	;;
+debuginfod)
+	# Debug info served only by a debuginfod on loopback (libdwfl's client,
+	# used when DEBUGINFOD_URLS is set); HOME elsewhere so that perf's
+	# ~/.debug cache cannot supply it. A fresh client cache per try: the
+	# client remembers misses from before the server indexed srv/.
+	command -v debuginfod >/dev/null 2>&1 || skip "debuginfod not installed"
+	command -v objcopy >/dev/null 2>&1 || skip "objcopy not found"
+	build fp-burn
+	mkdir -p srv home && objcopy --only-keep-debug bin/fp-burn srv/fp-burn.debug &&
+		objcopy --strip-all bin/fp-burn bin/stripped || exit 99
+	HOME=$work/home record d.data -g -e cpu-clock:u -- bin/stripped 100
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	debuginfod -p "$port" -F srv -d "$work/db.sqlite" >debuginfod.log 2>&1 &
+	server=$!
+	trap 'kill $server 2>/dev/null' EXIT
+	ok=
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		sleep 0.5
+		HOME=$work/home DEBUGINFOD_URLS=http://127.0.0.1:$port \
+			DEBUGINFOD_CACHE_PATH=$work/cache$i "$pd" -q d.data >pd.folded 2>pd.err
+		grep -q ';leaf_add ' pd.folded && { ok=1; break; }
+	done
+	[ -n "$ok" ] || { cat debuginfod.log pd.err; fail "symbols not fetched from debuginfod"; }
+	HOME=$work/home "$pd" -q d.data >plain.folded
+	grep -q ';leaf_add ' plain.folded && fail "symbols found without debuginfod"
+	echo "symbols fetched from debuginfod on port $port"
+	;;
 jit)
 	# JIT code described by /tmp/perf-PID.map, annotated with --jit.
 	build jit
