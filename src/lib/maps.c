@@ -103,7 +103,9 @@ const char *pd_maps_comm(struct pd_maps *m, uint32_t pid, uint32_t tid) {
 		return t->comm;
 	}
 	char buf[32];
-	int n = snprintf(buf, sizeof(buf), ":%d", (int)tid);
+	// perf names the idle task; other unnamed threads are ":TID".
+	int n = tid == 0 ? snprintf(buf, sizeof(buf), "swapper")
+		: snprintf(buf, sizeof(buf), ":%d", (int)tid);
 	const char *c = pd_intern(m->strings, buf, (size_t)n);
 	t = thread_get(m, tid, true);
 	t->pid = pid;

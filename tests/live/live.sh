@@ -206,6 +206,19 @@ debuginfod)
 	grep -q ';leaf_add ' plain.folded && fail "symbols found without debuginfod"
 	echo "symbols fetched from debuginfod on port $port"
 	;;
+system-wide)
+	# perf record -a: a dummy:HG event besides cpu-clock, every process
+	# (other tests may be running: a looser 0.95), the idle task as perf
+	# names it.
+	record a.data -a -g -e cpu-clock -- sleep 1
+	fold a.data
+	reference a.data
+	echo "== a.data (system-wide)"
+	python3 "$src/tests/compare-folded.py" --min-stacks 0.95 --label-a pd-collapse \
+		--label-b reference pd.folded ref.folded || fail "system-wide"
+	grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
+	grep -q '^:0;' pd.folded && fail "idle task folded as :0"
+	;;
 jit)
 	# JIT code described by /tmp/perf-PID.map, annotated with --jit.
 	build jit
