@@ -299,8 +299,6 @@ static size_t unwind(struct pd_collapse *c, struct pd_perf *r,
 		size_t n) {
 	if (!c->unwind_tried) {
 		c->unwind_tried = true;
-		// The unwinder loads DSOs on this thread from now on.
-		pd_symbols_warm_finish(c->syms);
 		c->unwind = pd_unwind_create(c->syms, pd_perf_arch(r));
 		if (!c->unwind) {
 			warnx("%s: cannot unwind stack dumps of %s", pd_perf_name(r),

@@ -373,7 +373,8 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 	return fd;
 }
 
-static int open_dso_file(struct pd_symbols *s, struct pd_dso *d) {
+static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
+		char **path) {
 	struct pd_strbuf b = {0};
 	int fd = -1;
 	if (d->build_id_len) {
@@ -390,7 +391,7 @@ static int open_dso_file(struct pd_symbols *s, struct pd_dso *d) {
 		fd = open_checked(b.s, d);
 	}
 	if (fd >= 0) {
-		d->path = b.s;
+		*path = b.s;
 	} else {
 		pd_strbuf_finish(&b);
 	}
@@ -498,7 +499,8 @@ static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 
 // The [vdso] of this process, as a file: it is the recorded one when the
 // recording ran on this kernel (perf keeps no copy in the file).
-static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
+static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
+		char **path) {
 	if (d->build_id_len) {
 		// perf record keeps a copy of the recorded vdso.
 		char h[41], *cache = pd_symbols_home_debug();
@@ -508,7 +510,7 @@ static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
 		free(cache);
 		int fd = open_checked(b.s, d);
 		if (fd >= 0) {
-			d->path = b.s;
+			*path = b.s;
 			return fd;
 		}
 		pd_strbuf_finish(&b);
@@ -546,8 +548,39 @@ static int open_vdso(struct pd_symbols *s, struct pd_dso *d) {
 		close(fd);
 		return -1;
 	}
-	d->path = pd_xstrdup("[vdso]");
+	*path = pd_xstrdup("[vdso]");
 	return fd;
+}
+
+// Opens d's file (or vdso image) in a new Dwfl of one module at its
+// link-time addresses. Reads only what does not change once d is in use,
+// so two threads may open the same DSO.
+static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
+		Dwfl **dwfl, char **path) {
+	int fd = -1;
+	*dwfl = NULL;
+	if (d->kind == PD_DSO_FILE) {
+		fd = open_dso_file(s, d, path);
+	} else if (d->kind == PD_DSO_VDSO) {
+		fd = open_vdso(s, d, path);
+	}
+	if (fd < 0) {
+		return NULL;
+	}
+	*dwfl = dwfl_begin(&s->cb);
+	if (!*dwfl) {
+		close(fd);
+		return NULL;
+	}
+	// libdwfl owns fd from here on.
+	Dwfl_Module *mod = dwfl_report_elf(*dwfl, d->base, *path, fd, 0, false);
+	dwfl_report_end(*dwfl, NULL, NULL);
+	if (mod) {
+		void **ud;
+		dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+		*ud = d;
+	}
+	return mod;
 }
 
 bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
@@ -555,35 +588,21 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 		return d->mod != NULL;
 	}
 	d->loaded = true;
-	int fd = -1;
-	if (d->kind == PD_DSO_FILE) {
-		fd = open_dso_file(s, d);
-	} else if (d->kind == PD_DSO_VDSO) {
-		fd = open_vdso(s, d);
-	}
-	if (fd < 0) {
-		return false;
-	}
-	d->dwfl = dwfl_begin(&s->cb);
-	if (!d->dwfl) {
-		close(fd);
-		return false;
-	}
-	// libdwfl owns fd from here on.
-	d->mod = dwfl_report_elf(d->dwfl, d->base, d->path, fd, 0, false);
-	dwfl_report_end(d->dwfl, NULL, NULL);
-	if (!d->mod) {
-		return false;
-	}
-	void **ud;
-	dwfl_module_info(d->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
-	*ud = d;
-	if (!dwfl_module_getelf(d->mod, &d->bias)) {
+	d->mod = open_module(s, d, &d->dwfl, &d->path);
+	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias)) {
 		d->mod = NULL;
 		return false;
 	}
 	load_symtab(d);
 	return true;
+}
+
+Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
+		Dwfl **dwfl) {
+	char *path = NULL;
+	Dwfl_Module *mod = open_module(s, d, dwfl, &path);
+	free(path);
+	return mod;
 }
 
 // Loads queued DSOs and their DWARF (decompressing debug sections is the
@@ -643,11 +662,13 @@ void pd_symbols_warm_finish(struct pd_symbols *s) {
 
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 		Dwarf_Addr *addr) {
-	if (!d->mod) {
-		return false;
-	}
+	return d->mod && pd_module_offset_to_addr(d->mod, offset, addr);
+}
+
+bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,
+		Dwarf_Addr *addr) {
 	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(d->mod, &bias);
+	Elf *elf = dwfl_module_getelf(mod, &bias);
 	size_t n;
 	if (!elf || elf_getphdrnum(elf, &n) != 0) {
 		return false;

@@ -82,10 +82,18 @@ void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release);
 // info once; false if no usable ELF file was found.
 bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d);
 
-// Converts a file offset in d to the address libdwfl uses for d->mod;
-// false if no loadable segment holds it.
+// Converts a file offset in d to the address libdwfl uses for d->mod
+// (or for mod); false if no loadable segment holds it.
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 	Dwarf_Addr *addr);
+bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,
+	Dwarf_Addr *addr);
+
+// A second handle on d's file, owned by the caller (dwfl_end(*dwfl)), for
+// the unwinder: d's own may be loading on the background thread. NULL if
+// no file was found.
+Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
+	Dwfl **dwfl);
 
 // A resolved location: frame names, outermost first: names[0] is the
 // function the code belongs to, names[1..] the calls inlined into it, the

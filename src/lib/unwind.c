@@ -74,7 +74,9 @@ struct dso_rules {
 	size_t nregs, regs_cap;
 	Dwarf_Op *ops;
 	size_t nops, ops_cap;
-	bool cfi_tried, dbg_tried;
+	bool cfi_tried, dbg_tried, opened;
+	Dwfl *dwfl;       // the unwinder's own handle on the DSO
+	Dwfl_Module *mod;
 	Dwarf_CFI *eh, *dbg;
 	Dwarf_Addr eh_bias, dbg_bias;
 };
@@ -96,6 +98,9 @@ static void dso_rules_free(void *p) {
 	struct dso_rules *dr = p;
 	if (!dr) {
 		return;
+	}
+	if (dr->dwfl) {
+		dwfl_end(dr->dwfl);
 	}
 	free(dr->keys);
 	free(dr->vals);
@@ -409,7 +414,7 @@ static void cfi_init(struct dso_rules *dr, struct pd_dso *d) {
 		return;
 	}
 	dr->cfi_tried = true;
-	dr->eh = dwfl_module_eh_cfi(d->mod, &dr->eh_bias);
+	dr->eh = dwfl_module_eh_cfi(dr->mod, &dr->eh_bias);
 }
 
 // The CFI row for a dwfl address: .eh_frame first, else .debug_frame
@@ -423,7 +428,7 @@ static Dwarf_Frame *frame_at(struct dso_rules *dr, struct pd_dso *d,
 	}
 	if (!dr->dbg_tried) {
 		dr->dbg_tried = true;
-		dr->dbg = dwfl_module_dwarf_cfi(d->mod, &dr->dbg_bias);
+		dr->dbg = dwfl_module_dwarf_cfi(dr->mod, &dr->dbg_bias);
 	}
 	if (dr->dbg && dwarf_cfi_addrframe(dr->dbg, a - dr->dbg_bias, &f) == 0) {
 		return f;
@@ -470,7 +475,11 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 	}
 	struct rule r = {.status = RULE_NONE};
 	Dwarf_Addr a;
-	if (pd_dso_load(u->syms, d) && pd_dso_offset_to_addr(d, off, &a)) {
+	if (!dr->opened) {
+		dr->opened = true;
+		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
+	}
+	if (dr->mod && pd_module_offset_to_addr(dr->mod, off, &a)) {
 		Dwarf_Frame *f = frame_at(dr, d, a);
 		if (f) {
 			fill_rule(u->arch, dr, f, &r);

@@ -118,8 +118,8 @@ vdso)
 	record v.data --call-graph dwarf -- bin/vdso-clock 3000000
 	# With inline frames on, perf 6.1 names libc's clock_gettime by its
 	# DWARF name __GI___clock_gettime (its quirk, see canon.py): hold
-	# that comparison to the leaf only.
-	compare v.data 0.97 0 0.95
+	# that comparison to most leaves only (the leaf is that function too).
+	compare v.data 0.97 0 0.8
 	grep -q '__vdso_clock_gettime' pd-noinline.folded ||
 		skip "no samples in the vdso"
 	complete pd-noinline.folded 0.97
