@@ -261,88 +261,6 @@ static enum pd_status fold(struct pd_perf *r, struct pd_maps *maps,
 	return st == PD_FOUND ? PD_OK : st;
 }
 
-struct verbose_ctx {
-	const char *name;
-};
-
-static void verbose_dso(void *arg, struct pd_dso *d) {
-	struct verbose_ctx *v = arg;
-	if (!d->frames) {
-		return;
-	}
-	const char *why = "";
-	if (d->kind == PD_DSO_FILE && !d->path) {
-		why = " (file not found)";
-	} else if (!d->has_symtab) {
-		why = " (no symbols)";
-	}
-	if (d->unresolved) {
-		warnx("%s: %s: %llu of %llu addresses unresolved%s", v->name,
-			d->name, (unsigned long long)d->unresolved,
-			(unsigned long long)d->frames, why);
-	}
-}
-
-static void summary(const struct cli *cli, struct pd_perf *r,
-		struct pd_collapse *c, struct pd_symbols *syms) {
-	const struct pd_collapse_stats *s = pd_collapse_stats(c);
-	uint64_t unknown = pd_perf_unknown_records(r);
-	if (cli->quiet || (!s->lost && !s->lost_samples && !s->no_stack
-			&& !s->unresolved && !unknown && !s->truncated)) {
-		return;
-	}
-	char buf[512];
-	size_t len = 0;
-	buf[0] = '\0';
-#define ADD(...) len += (size_t)snprintf(buf + len, \
-		len < sizeof(buf) ? sizeof(buf) - len : 0, __VA_ARGS__)
-	if (s->lost) {
-		ADD("%s%llu events lost", len ? ", " : "",
-			(unsigned long long)s->lost);
-	}
-	if (s->lost_samples) {
-		ADD("%s%llu samples lost", len ? ", " : "",
-			(unsigned long long)s->lost_samples);
-	}
-	if (s->no_stack) {
-		ADD("%s%llu of %llu samples had no usable stack",
-			len ? ", " : "", (unsigned long long)s->no_stack,
-			(unsigned long long)s->samples);
-	}
-	if (s->truncated) {
-		ADD("%s%llu of %llu unwound stacks cut short", len ? ", " : "",
-			(unsigned long long)s->truncated,
-			(unsigned long long)s->unwound);
-	}
-	if (s->unresolved) {
-		ADD("%s%llu of %llu distinct addresses unresolved",
-			len ? ", " : "", (unsigned long long)s->unresolved,
-			(unsigned long long)s->frames);
-	}
-	if (unknown) {
-		ADD("%s%llu records of unknown type skipped", len ? ", " : "",
-			(unsigned long long)unknown);
-	}
-#undef ADD
-	warnx("%s: %s%s", pd_perf_name(r), buf, cli->verbose
-		|| (!s->unresolved && !s->truncated) ? "" : " (see --verbose)");
-	for (int e = 1; cli->verbose && e < PD_UNWIND_NEND; e++) {
-		if (s->unwind_ends[e]) {
-			warnx("%s: %llu unwinds stopped: %s", pd_perf_name(r),
-				(unsigned long long)s->unwind_ends[e],
-				pd_unwind_end_name((enum pd_unwind_end)e));
-		}
-	}
-	if (cli->verbose) {
-		struct verbose_ctx v = {pd_perf_name(r)};
-		pd_symbols_foreach(syms, verbose_dso, &v);
-		if (s->unmapped) {
-			warnx("%s: %llu addresses outside any mapping",
-				pd_perf_name(r), (unsigned long long)s->unmapped);
-		}
-	}
-}
-
 int main(int argc, char *argv[]) {
 	struct cli cli = {.so = {.demangle = true, .inline_frames = true}};
 	enum pd_status st = parse_args(argc, argv, &cli);
@@ -374,7 +292,9 @@ int main(int argc, char *argv[]) {
 			pd_perf_name(r));
 		st = read_st;
 	} else if (st == PD_OK && !cli.list) {
-		summary(&cli, r, c, syms);
+		if (!cli.quiet) {
+			pd_collapse_summary(c, r, syms, cli.verbose);
+		}
 		const struct pd_collapse_stats *s = pd_collapse_stats(c);
 		if (cli.strict && (s->lost || s->lost_samples)) {
 			st = PD_EDATA;

@@ -149,7 +149,7 @@ int main(int argc, char *argv[]) {
 	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
 	double v;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "chi", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:hi", longopts, NULL)) != -1) {
 		bool ok = true;
 		switch (opt) {
 		case 'c':
@@ -253,9 +253,15 @@ int main(int argc, char *argv[]) {
 	o.diff = ncounts == 2;
 	if (st == PD_OK && in.profile) {
 		uint64_t t[2];
-		pd_profile_totals(in.profile, t);
-		struct keep_ctx k = {&o, t[o.diff ? 1 : 0]};
-		pd_flame_build(f, in.profile, o.diff ? 1 : 0, keep, &k);
+		if (!pd_profile_totals(in.profile, t)) {
+			// Each file's totals are checked as it is read; together
+			// they may still not fit.
+			warnx("the inputs' counts add up to more than 64 bits");
+			st = PD_EDATA;
+		} else {
+			struct keep_ctx k = {&o, t[o.diff ? 1 : 0]};
+			pd_flame_build(f, in.profile, o.diff ? 1 : 0, keep, &k);
+		}
 	}
 	if (st == PD_OK) {
 		pd_flame_finish(f, sort, o.diff ? 1 : 0);

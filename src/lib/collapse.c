@@ -239,7 +239,8 @@ static void stacks_rehash(struct stacks *s) {
 	}
 }
 
-static void stacks_add(struct stacks *s, const uint32_t *key, size_t len,
+// Adds weight to the stack key; false if its count saturated.
+static bool stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 		uint64_t weight) {
 	uint64_t h = pd_hash(key, len * sizeof(*key), 0);
 	size_t j = h & (s->slots - 1);
@@ -248,8 +249,9 @@ static void stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 		const uint32_t *k = s->keys + s->offs[i];
 		if (s->hashes[i] == h && k[0] == len
 				&& memcmp(k + 1, key, len * sizeof(*key)) == 0) {
-			s->counts[i] += weight;
-			return;
+			bool ok = s->counts[i] + weight >= weight;
+			s->counts[i] = ok ? s->counts[i] + weight : UINT64_MAX;
+			return ok;
 		}
 	}
 	size_t cap = s->cap;
@@ -268,6 +270,7 @@ static void stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 	if (s->n * 2 > s->slots) {
 		stacks_rehash(s);
 	}
+	return true;
 }
 
 // ---- samples ----
@@ -385,7 +388,9 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 		c->st.no_stack++;
 	}
 	c->st.samples++;
-	stacks_add(st, key, n, c->o.period ? s->period : 1);
+	if (!stacks_add(st, key, n, c->o.period ? s->period : 1)) {
+		c->st.overflowed = true;
+	}
 }
 
 // ---- selection and output ----
@@ -508,7 +513,91 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 		}
 		pd_profile_add(p, b.s, b.len, s->counts[i], 0);
 	}
+	c->st.overflowed |= pd_profile_overflowed(p);
 	pd_profile_write(out, p, 1);
 	pd_strbuf_finish(&b);
 	pd_profile_destroy(p);
 }
+
+// ---- summary ----
+
+static void verbose_dso(void *arg, struct pd_dso *d) {
+	const char *name = arg;
+	if (!d->frames || !d->unresolved) {
+		return;
+	}
+	const char *why = "";
+	if (d->kind == PD_DSO_FILE && !d->path) {
+		why = " (file not found)";
+	} else if (!d->has_symtab) {
+		why = " (no symbols)";
+	}
+	warnx("%s: %s: %llu of %llu addresses unresolved%s", name, d->name,
+		(unsigned long long)d->unresolved, (unsigned long long)d->frames,
+		why);
+}
+
+// Separates the parts of the summary line.
+static struct pd_strbuf *sep(struct pd_strbuf *b) {
+	if (b->len) {
+		pd_strbuf_adds(b, ", ");
+	}
+	return b;
+}
+
+#define U(x) ((unsigned long long)(x))
+
+void pd_collapse_summary(struct pd_collapse *c, struct pd_perf *r,
+		struct pd_symbols *syms, bool verbose) {
+	const struct pd_collapse_stats *s = &c->st;
+	const char *name = pd_perf_name(r);
+	uint64_t unknown = pd_perf_unknown_records(r);
+	struct pd_strbuf b = {0};
+	if (s->lost) {
+		pd_strbuf_printf(sep(&b), "%llu events lost", U(s->lost));
+	}
+	if (s->lost_samples) {
+		pd_strbuf_printf(sep(&b), "%llu samples lost", U(s->lost_samples));
+	}
+	if (s->no_stack) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu samples had no usable "
+			"stack", U(s->no_stack), U(s->samples));
+	}
+	if (s->truncated) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu unwound stacks cut short",
+			U(s->truncated), U(s->unwound));
+	}
+	if (s->unresolved) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu distinct addresses "
+			"unresolved", U(s->unresolved), U(s->frames));
+	}
+	if (unknown) {
+		pd_strbuf_printf(sep(&b), "%llu records of unknown type skipped",
+			U(unknown));
+	}
+	if (s->overflowed) {
+		pd_strbuf_adds(sep(&b), "counts over 2^64 - 1 were capped there");
+	}
+	if (b.len) {
+		bool more = !verbose && (s->unresolved || s->truncated);
+		warnx("%s: %s%s", name, b.s, more ? " (see --verbose)" : "");
+	}
+	pd_strbuf_finish(&b);
+	if (!verbose) {
+		return;
+	}
+	for (int e = 1; e < PD_UNWIND_NEND; e++) {
+		if (s->unwind_ends[e]) {
+			warnx("%s: %llu unwinds stopped: %s", name,
+				U(s->unwind_ends[e]),
+				pd_unwind_end_name((enum pd_unwind_end)e));
+		}
+	}
+	pd_symbols_foreach(syms, verbose_dso, (void *)name);
+	if (s->unmapped) {
+		warnx("%s: %llu addresses outside any mapping", name,
+			U(s->unmapped));
+	}
+}
+
+#undef U

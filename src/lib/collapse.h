@@ -34,6 +34,7 @@ struct pd_collapse_stats {
 	uint64_t unmapped;      // of the unresolved: outside any mapping
 	uint64_t lost;          // events lost (LOST records)
 	uint64_t lost_samples;  // LOST_SAMPLES records
+	bool overflowed;        // a count saturated at 2^64 - 1
 };
 
 struct pd_collapse;
@@ -58,5 +59,10 @@ void pd_collapse_list_events(struct pd_collapse *c, struct pd_perf *r,
 	FILE *out);
 
 const struct pd_collapse_stats *pd_collapse_stats(struct pd_collapse *c);
+
+// Writes the one summary line (when anything was lost or guessed) to
+// stderr; verbose adds per-module and per-reason lines.
+void pd_collapse_summary(struct pd_collapse *c, struct pd_perf *r,
+	struct pd_symbols *syms, bool verbose);
 
 #endif

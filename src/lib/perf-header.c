@@ -485,6 +485,7 @@ static enum pd_status open_file_mode(struct pd_perf *r, const uint8_t *h) {
 	}
 	enum pd_status st = PD_OK;
 	uint64_t nattr = attrs_len / attr_size;
+	uint64_t ids_total = 0;
 	for (uint64_t i = 0; i < nattr && st == PD_OK; i++) {
 		uint64_t off = attrs_off + i * attr_size;
 		if (off < FILE_HEADER_SIZE || off - FILE_HEADER_SIZE > pre_len
@@ -506,12 +507,15 @@ static enum pd_status open_file_mode(struct pd_perf *r, const uint8_t *h) {
 		}
 		if (ids_off < FILE_HEADER_SIZE || ids_len % 8
 				|| ids_off - FILE_HEADER_SIZE > pre_len
-				|| ids_len > pre_len - (ids_off - FILE_HEADER_SIZE)) {
+				|| ids_len > pre_len - (ids_off - FILE_HEADER_SIZE)
+				|| ids_len > pre_len - ids_total) {
+			// (Id arrays may not overlap: together they fit the area.)
 			pd_perf_error(r, off + attr_size - 16, "bad event id "
 				"section");
 			st = PD_EDATA;
 			break;
 		}
+		ids_total += ids_len;
 		pd_perf_add_ids(r, r->nevents - 1, pre + (ids_off - FILE_HEADER_SIZE),
 			(size_t)(ids_len / 8));
 	}

@@ -72,6 +72,7 @@ struct pd_perf {
 	uint8_t *zbuf;
 	size_t zcap, zlo, zhi;
 	uint64_t zoff;
+	bool zmid_block; // the zstd stream stopped inside a block
 
 	struct qent *q, *qtmp;
 	size_t qn, qcap, qtmp_cap, ready, next;

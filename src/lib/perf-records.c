@@ -70,6 +70,9 @@ static int record_event(const struct pd_perf *r, const uint8_t *p,
 		id = pd_get_u64(p + size - 8 * pos);
 	}
 	int ev = pd_perf_id_lookup(r, id);
+	if (ev < 0 && type == PD_REC_SAMPLE) {
+		return -2; // a sample of no known event: parse_sample says so
+	}
 	return ev < 0 ? 0 : ev; // id 0 (synthesized records): first event
 }
 
@@ -161,8 +164,9 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 		const struct pd_record *rec, struct pd_sample *s) {
 	*s = (struct pd_sample){.event = rec->event, .misc = rec->misc};
 	if (rec->event < 0) {
-		pd_perf_error(r, rec->offset, "sample before any event "
-			"attribute");
+		pd_perf_error(r, rec->offset, rec->event == -1
+			? "sample before any event attribute"
+			: "sample's event id matches no event attribute");
 		return PD_EDATA;
 	}
 	const struct pd_event *e = &r->events[rec->event];
@@ -224,10 +228,13 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 		if (e->branch_sample_type & (1u << 17)) {
 			take_u64(&c); // hw_idx
 		}
-		if (nr > (uint64_t)(c.end - c.p) / 24) {
+		// Entries are {from, to, flags}; with BRANCH_COUNTERS a u64
+		// counter per entry follows them.
+		uint64_t each = e->branch_sample_type & (1u << 19) ? 32 : 24;
+		if (nr > (uint64_t)(c.end - c.p) / each) {
 			c.bad = true;
 		} else {
-			take_bytes(&c, nr * 24);
+			take_bytes(&c, nr * each);
 		}
 	}
 	if (t & PD_SAMPLE_REGS_USER) {
@@ -288,6 +295,9 @@ static enum pd_status decompress(struct pd_perf *r, const uint8_t *p,
 			return PD_EDATA;
 		}
 		full = zout.pos == zout.size;
+		// perf flushes after every record, so a whole one ends on a
+		// block boundary, where zstd asks for a block header next.
+		r->zmid_block = ret > 3; // 3: the size of a block header
 		r->zhi = zout.pos;
 		if (r->zhi - r->zlo > (256u << 20)) {
 			pd_perf_error(r, off, "compressed record expands to an "
@@ -387,16 +397,18 @@ static enum pd_status read_raw(struct pd_perf *r, struct pd_record *rec) {
 			}
 			return PD_OK;
 		}
-		if (r->in.pos >= r->data_end) {
-			return PD_FOUND;
-		}
-		size_t have = pd_perf_in_fill(&r->in, 8);
+		size_t have = r->in.pos >= r->data_end ? 0
+			: pd_perf_in_fill(&r->in, 8);
 		uint64_t off = r->in.pos;
-		if (have == 0 && r->data_end == UINT64_MAX) {
-			if (r->zhi > r->zlo) {
+		if (have == 0 && (r->in.pos >= r->data_end
+				|| r->data_end == UINT64_MAX)) {
+			if (r->zhi > r->zlo || r->zmid_block) {
 				pd_perf_error(r, r->zoff, "compressed data ends "
 					"inside a record");
 				return PD_EDATA;
+			}
+			if (r->in.pos >= r->data_end) {
+				return PD_FOUND;
 			}
 			// perf ends every stream with FINISHED_ROUND; a stream
 			// without one was cut short (or perf was killed).
@@ -481,7 +493,8 @@ static enum pd_status read_raw(struct pd_perf *r, struct pd_record *rec) {
 			return PD_OK;
 		}
 		pd_perf_in_drop(&r->in, size);
-		if (extra && !pd_perf_in_seek(&r->in, r->in.pos + extra)) {
+		if (extra && (extra > r->data_end - r->in.pos
+				|| !pd_perf_in_seek(&r->in, r->in.pos + extra))) {
 			pd_perf_error(r, off, "record payload runs past the end "
 				"of the file");
 			return PD_EDATA;

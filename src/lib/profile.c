@@ -23,6 +23,7 @@ struct pd_profile {
 	uint64_t *hashes;
 	size_t slots;    // power of two
 	struct arena_block *arena;
+	bool overflowed;   // a count saturated at UINT64_MAX
 };
 
 struct pd_profile *pd_profile_create(void) {
@@ -84,8 +85,15 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 		struct pd_profile_entry *e = &p->entries[p->index[j] - 1];
 		if (p->hashes[p->index[j] - 1] == h && e->len == len
 				&& memcmp(e->stack, stack, len) == 0) {
-			e->count[0] += count0;
-			e->count[1] += count1;
+			// Saturate rather than wrap; callers check overflowed.
+			if (e->count[0] + count0 < count0
+					|| e->count[1] + count1 < count1) {
+				p->overflowed = true;
+			}
+			e->count[0] = e->count[0] + count0 < count0 ? UINT64_MAX
+				: e->count[0] + count0;
+			e->count[1] = e->count[1] + count1 < count1 ? UINT64_MAX
+				: e->count[1] + count1;
 			return;
 		}
 	}
@@ -102,6 +110,10 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 	if (p->n * 2 > p->slots) {
 		rehash(p);
 	}
+}
+
+bool pd_profile_overflowed(const struct pd_profile *p) {
+	return p->overflowed;
 }
 
 size_t pd_profile_size(const struct pd_profile *p) {
@@ -165,14 +177,17 @@ enum pd_status pd_profile_load(struct pd_profile *p, const char *path,
 	return pd_folded_read(path, flags, &ncounts, load_line, &l);
 }
 
-void pd_profile_totals(const struct pd_profile *p, uint64_t total[2]) {
+bool pd_profile_totals(const struct pd_profile *p, uint64_t total[2]) {
+	bool fits = !p->overflowed;
 	total[0] = total[1] = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		for (int k = 0; k < 2; k++) {
 			uint64_t c = p->entries[i].count[k];
+			fits &= total[k] <= UINT64_MAX - c;
 			total[k] = total[k] > UINT64_MAX - c ? UINT64_MAX : total[k] + c;
 		}
 	}
+	return fits;
 }
 
 void pd_profile_normalize(struct pd_profile *p) {

@@ -3,6 +3,7 @@
 #ifndef PD_PROFILE_H
 #define PD_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,12 +35,16 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 enum pd_status pd_profile_load(struct pd_profile *p, const char *path,
 	int slot, unsigned flags);
 
-// Sums count[0] and count[1] over all entries (saturating at UINT64_MAX).
-void pd_profile_totals(const struct pd_profile *p, uint64_t total[2]);
+// Sums count[0] and count[1] over all entries (saturating at UINT64_MAX);
+// false if a sum or an added count did not fit 64 bits.
+bool pd_profile_totals(const struct pd_profile *p, uint64_t total[2]);
 
 // Scales every count[0] by total[1] / total[0], rounding to the nearest
 // integer (halves up), so both columns add up to about the same total.
 void pd_profile_normalize(struct pd_profile *p);
+
+// Whether adding ever overflowed 64 bits (the count then stays UINT64_MAX).
+bool pd_profile_overflowed(const struct pd_profile *p);
 
 // Entries in insertion order; valid until the next add or destroy.
 size_t pd_profile_size(const struct pd_profile *p);

@@ -28,7 +28,7 @@ struct svg {
 	const struct pd_svg_options *o;
 	int col;                // count that gives the width
 	double scale;           // pixels per count
-	unsigned height, top, bottom, maxdepth;
+	uint64_t height, top, bottom, maxdepth; // 64-bit: deep stacks
 	uint64_t maxdelta;
 	struct label *labels;
 	struct pd_strbuf text;
@@ -244,8 +244,9 @@ static void put_frame(struct svg *s, const struct pd_flame_node *n,
 	const char *name = s->text.s + l->off;
 	double x = XPAD + (double)start * s->scale;
 	double w = (double)n->total[s->col] * s->scale;
-	unsigned y = o->inverted ? s->top + n->depth * o->frameheight
-		: s->height - s->bottom - (n->depth + 1) * o->frameheight;
+	uint64_t y = o->inverted
+		? s->top + (uint64_t)n->depth * o->frameheight
+		: s->height - s->bottom - ((uint64_t)n->depth + 1) * o->frameheight;
 	puts_(s, "<g><title>");
 	put_esc(s, name, l->len);
 	put(s, "\n", 1);
@@ -373,7 +374,7 @@ static void put_num(struct svg *s, double v) {
 }
 
 static void put_text(struct svg *s, const char *id, const char *attrs,
-		double x, unsigned y, const char *text) {
+		double x, uint64_t y, const char *text) {
 	puts_(s, "<text id=\"");
 	puts_(s, id);
 	puts_(s, "\" x=\"");
@@ -426,7 +427,7 @@ static void put_header(struct svg *s) {
 		put_text(s, "subtitle", " text-anchor=\"middle\" fill=\"#777\"",
 			o->width / 2.0, (unsigned)(fs * 4 + 0.5), o->subtitle);
 	}
-	unsigned by = s->height - (unsigned)(fs + 5 + 0.5);
+	uint64_t by = s->height - (uint64_t)(fs + 5 + 0.5);
 	put_text(s, "unzoom", " class=\"b h\"", XPAD, ty, "Reset Zoom");
 	put_text(s, "search", " class=\"b\" text-anchor=\"end\"",
 		o->width - XPAD, ty, "Search");
@@ -475,7 +476,7 @@ void pd_svg_write(FILE *out, const struct pd_flame *f,
 	walk(s, false);
 	s->top = (unsigned)(o->fontsize * (o->subtitle ? 5 : 3) + 0.5);
 	s->bottom = (unsigned)(o->fontsize * 2 + 10 + 0.5);
-	s->height = s->top + s->bottom + (s->maxdepth + 1) * o->frameheight;
+	s->height = s->top + s->bottom + (s->maxdepth + 1) * (uint64_t)o->frameheight;
 	put_header(s);
 	puts_(s, "<g id=\"frames\">\n");
 	walk(s, true);

@@ -38,6 +38,8 @@ struct pd_symbols {
 	// kallsyms, read by kernel_thread into kbuf
 	bool kernel_started, kernel_thread_ok, kernel_tried;
 	bool kallsyms_cached; // read from perf's build-id cache
+	uint8_t kthread_id[20]; // the build id kernel_thread works with
+	size_t kthread_id_len;
 	// Background loading of DSOs (pd_symbols_warm); lock guards the
 	// queue.
 	pthread_mutex_t lock;

@@ -121,11 +121,11 @@ static void *read_kallsyms(void *arg) {
 	int fd = -1;
 	if (s->o.kallsyms) {
 		fd = open(s->o.kallsyms, O_RDONLY | O_CLOEXEC);
-	} else if (s->kernel_build_id_len) {
+	} else if (s->kthread_id_len) {
 		// perf record keeps a copy for the recorded kernel's build id:
 		// exact even on another machine, and much faster to read.
 		char h[41], *cache = pd_symbols_home_debug();
-		pd_symbols_hex(h, s->kernel_build_id, s->kernel_build_id_len);
+		pd_symbols_hex(h, s->kthread_id, s->kthread_id_len);
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s/[kernel.kallsyms]/%s/kallsyms", cache, h);
 		fd = open(b.s, O_RDONLY | O_CLOEXEC);
@@ -182,6 +182,9 @@ void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
 		return;
 	}
 	s->kernel_started = true;
+	// The thread works from a copy: the build id may still arrive.
+	memcpy(s->kthread_id, s->kernel_build_id, sizeof(s->kthread_id));
+	s->kthread_id_len = s->kernel_build_id_len;
 	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
 		read_kallsyms, s) == 0;
 	if (!s->kernel_thread_ok) {
@@ -195,6 +198,22 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 		pd_symbols_prefetch_kernel(s);
 		if (s->kernel_thread_ok) {
 			pthread_join(s->kernel_thread, NULL);
+		}
+		if (s->kthread_id_len != s->kernel_build_id_len
+				|| memcmp(s->kthread_id, s->kernel_build_id,
+					s->kernel_build_id_len) != 0) {
+			// The recorded build id came after the thread started
+			// (pipe mode, non-seekable input): read again with it.
+			free(s->ksyms);
+			free(s->kbuf);
+			s->ksyms = NULL;
+			s->kbuf = NULL;
+			s->nksyms = 0;
+			s->kallsyms_cached = false;
+			memcpy(s->kthread_id, s->kernel_build_id,
+				sizeof(s->kthread_id));
+			s->kthread_id_len = s->kernel_build_id_len;
+			read_kallsyms(s);
 		}
 		// Only now is the recording's build id surely known.
 		if (!s->o.kallsyms && !s->kallsyms_cached
