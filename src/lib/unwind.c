@@ -426,7 +426,10 @@ static Dwarf_Frame *frame_at(struct dso_rules *dr, struct pd_dso *d,
 	if (dr->eh && dwarf_cfi_addrframe(dr->eh, a - dr->eh_bias, &f) == 0) {
 		return f;
 	}
-	if (!dr->dbg_tried) {
+	// .debug_frame only for modules without .eh_frame: loading it means
+	// loading (and inflating) all the module's DWARF a second time, which
+	// the symbol side already does on its own thread.
+	if (!dr->dbg_tried && !dr->eh) {
 		dr->dbg_tried = true;
 		dr->dbg = dwfl_module_dwarf_cfi(dr->mod, &dr->dbg_bias);
 	}
