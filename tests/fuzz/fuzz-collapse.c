@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: any bytes as a perf.data file through the reader, the
+// map timeline and the folding, as pd-collapse runs them (symbols are
+// looked up under a symfs that does not exist, so no host file is read).
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "collapse.h"
+#include "maps.h"
+#include "perf.h"
+#include "symbols.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fold(const char *path, FILE *out) {
+	struct pd_perf *r;
+	if (pd_perf_open(&r, path) != PD_OK) {
+		return;
+	}
+	struct pd_symbols_options so = {.symfs = "/nonexistent",
+		.kallsyms = "/nonexistent", .demangle = true};
+	struct pd_symbols *syms = pd_symbols_create(&so);
+	struct pd_maps *maps = pd_maps_create(syms);
+	struct pd_collapse_options co = {.pid = true, .kernel = true};
+	struct pd_collapse *c = pd_collapse_create(&co, syms, maps);
+	struct pd_record rec;
+	struct pd_sample s;
+	while (pd_perf_next(r, &rec) == PD_OK) {
+		if (rec.type != PD_REC_SAMPLE) {
+			pd_maps_apply(maps, &rec);
+		} else if (pd_perf_parse_sample(r, &rec, &s) == PD_OK) {
+			pd_collapse_sample(c, r, &s);
+		}
+	}
+	if (pd_collapse_select(c, r) == PD_OK) {
+		pd_collapse_write(c, out);
+	}
+	pd_collapse_destroy(c);
+	pd_maps_destroy(maps);
+	pd_symbols_destroy(syms);
+	pd_perf_close(r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+	int fd = memfd_create("perf.data", 0);
+	if (fd < 0) {
+		return 0;
+	}
+	if (write(fd, data, size) == (ssize_t)size) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		FILE *out = fopen("/dev/null", "w");
+		if (out) {
+			fold(path, out);
+			fclose(out);
+		}
+	}
+	close(fd);
+	return 0;
+}
