@@ -218,47 +218,8 @@ static void buildid_cb(void *arg, uint16_t cpumode, int32_t pid,
 	pd_symbols_buildid(arg, cpumode, id, len, filename);
 }
 
-// Reads every record, keeping the timeline and folding samples.
-static enum pd_status fold(struct pd_perf *r, struct pd_maps *maps,
-		struct pd_collapse *c) {
-	struct progress pg = {.on = isatty(STDERR_FILENO)};
-	clock_gettime(CLOCK_MONOTONIC, &pg.start);
-	pg.last = pg.start;
-	struct pd_record rec;
-	struct pd_sample s;
-	enum pd_status st;
-	uint64_t n = 0;
-	while ((st = pd_perf_next(r, &rec)) == PD_OK) {
-		if (pg.on && (++n & 4095) == 0) {
-			progress_show(&pg, r, pd_collapse_stats(c)->samples);
-		}
-		switch (rec.type) {
-		case PD_REC_SAMPLE:
-			if (pd_perf_parse_sample(r, &rec, &s) == PD_OK) {
-				pd_collapse_sample(c, r, &s);
-			} else {
-				st = PD_EDATA;
-			}
-			break;
-		case PD_REC_LOST:
-		case PD_REC_LOST_SAMPLES:
-			pd_collapse_lost(c, &rec);
-			break;
-		default:
-			if (!pd_maps_apply(maps, &rec)) {
-				pd_perf_error(r, rec.offset, "record of type %u is "
-					"too short (%u bytes)", rec.type, rec.size);
-				st = PD_EDATA;
-			}
-		}
-		if (st != PD_OK) {
-			break;
-		}
-	}
-	if (pg.shown) {
-		fputs("\r\033[K", stderr);
-	}
-	return st == PD_FOUND ? PD_OK : st;
+static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
+	progress_show(arg, r, samples);
 }
 
 int main(int argc, char *argv[]) {
@@ -277,7 +238,14 @@ int main(int argc, char *argv[]) {
 	struct pd_collapse *c = pd_collapse_create(&cli.co, syms, maps);
 	pd_perf_set_buildid_callback(r, buildid_cb, syms);
 
-	enum pd_status read_st = fold(r, maps, c);
+	struct progress pg = {.on = isatty(STDERR_FILENO)};
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.last = pg.start;
+	enum pd_status read_st = pd_collapse_read(c, r, maps,
+		pg.on ? progress_cb : NULL, &pg);
+	if (pg.shown) {
+		fputs("\r\033[K", stderr);
+	}
 	pd_symbols_set_osrelease(syms, pd_perf_osrelease(r));
 	if (cli.list) {
 		pd_collapse_list_events(c, r, stdout);

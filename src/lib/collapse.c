@@ -519,6 +519,45 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	pd_profile_destroy(p);
 }
 
+// ---- reading ----
+
+enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
+		struct pd_maps *maps,
+		void (*progress)(void *arg, struct pd_perf *r, uint64_t samples),
+		void *arg) {
+	struct pd_record rec;
+	struct pd_sample s;
+	enum pd_status st;
+	uint64_t n = 0;
+	while ((st = pd_perf_next(r, &rec)) == PD_OK) {
+		if (progress && (++n & 4095) == 0) {
+			progress(arg, r, c->st.samples);
+		}
+		switch (rec.type) {
+		case PD_REC_SAMPLE:
+			st = pd_perf_parse_sample(r, &rec, &s);
+			if (st == PD_OK) {
+				pd_collapse_sample(c, r, &s);
+			}
+			break;
+		case PD_REC_LOST:
+		case PD_REC_LOST_SAMPLES:
+			pd_collapse_lost(c, &rec);
+			break;
+		default:
+			if (!pd_maps_apply(maps, &rec)) {
+				pd_perf_error(r, rec.offset, "record of type %u is "
+					"too short (%u bytes)", rec.type, rec.size);
+				st = PD_EDATA;
+			}
+		}
+		if (st != PD_OK) {
+			return st;
+		}
+	}
+	return st == PD_FOUND ? PD_OK : st;
+}
+
 // ---- summary ----
 
 static void verbose_dso(void *arg, struct pd_dso *d) {

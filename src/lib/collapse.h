@@ -43,6 +43,14 @@ struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 	struct pd_symbols *syms, struct pd_maps *maps);
 void pd_collapse_destroy(struct pd_collapse *c); // NULL is fine
 
+// Reads every record of r in order, keeping the timeline in maps and
+// folding samples; progress (if not NULL) is called now and then. Returns
+// PD_OK at the end of the data or the reader's error (already reported).
+enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
+	struct pd_maps *maps,
+	void (*progress)(void *arg, struct pd_perf *r, uint64_t samples),
+	void *arg);
+
 // Folds one sample (timeline state must be that of the sample's time).
 void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 	const struct pd_sample *s);

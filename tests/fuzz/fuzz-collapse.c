@@ -25,15 +25,7 @@ static void fold(const char *path, FILE *out) {
 	struct pd_maps *maps = pd_maps_create(syms);
 	struct pd_collapse_options co = {.pid = true, .kernel = true};
 	struct pd_collapse *c = pd_collapse_create(&co, syms, maps);
-	struct pd_record rec;
-	struct pd_sample s;
-	while (pd_perf_next(r, &rec) == PD_OK) {
-		if (rec.type != PD_REC_SAMPLE) {
-			pd_maps_apply(maps, &rec);
-		} else if (pd_perf_parse_sample(r, &rec, &s) == PD_OK) {
-			pd_collapse_sample(c, r, &s);
-		}
-	}
+	pd_collapse_read(c, r, maps, NULL, NULL);
 	if (pd_collapse_select(c, r) == PD_OK) {
 		pd_collapse_write(c, out);
 	}
