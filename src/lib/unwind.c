@@ -74,7 +74,7 @@ struct dso_rules {
 	size_t nregs, regs_cap;
 	Dwarf_Op *ops;
 	size_t nops, ops_cap;
-	bool cfi_tried, dbg_tried, opened;
+	bool cfi_tried, dbg_tried;
 	Dwfl *dwfl;       // the unwinder's own handle on the DSO
 	Dwfl_Module *mod;
 	Dwarf_CFI *eh, *dbg;
@@ -90,6 +90,8 @@ struct pd_unwind {
 struct state {
 	const uint8_t *stack;
 	uint64_t sp0, dyn;
+	const struct pd_proc *proc; // for memory outside the dump
+	struct pd_unwind *u;
 	uint64_t regs[MAX_REGS];
 	uint64_t valid;
 };
@@ -150,13 +152,33 @@ const char *pd_unwind_end_name(enum pd_unwind_end e) {
 
 // ---- reading the dump and evaluating DWARF expressions ----
 
-static bool mem_read(const struct state *st, uint64_t addr, uint64_t *v) {
-	if (addr < st->sp0) {
+static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d);
+
+// Memory outside the stack dump: the bytes of the mapped file, which is
+// right for code and read-only data (maps kept here are executable ones).
+static bool file_read(const struct state *st, uint64_t addr, uint64_t *v) {
+	const struct pd_map *m = st->proc ? pd_proc_find(st->proc, addr) : NULL;
+	if (!m || m->end - addr < 8 || (m->dso->kind != PD_DSO_FILE
+			&& m->dso->kind != PD_DSO_VDSO)) {
 		return false;
 	}
-	uint64_t off = addr - st->sp0;
-	if (off > st->dyn || st->dyn - off < 8) {
+	struct dso_rules *dr = dso_rules_get(st->u, m->dso);
+	GElf_Addr bias;
+	Elf *elf = dr->mod ? dwfl_module_getelf(dr->mod, &bias) : NULL;
+	size_t size;
+	const char *raw = elf ? elf_rawfile(elf, &size) : NULL;
+	uint64_t off = addr - m->start + m->pgoff;
+	if (!raw || off > size || size - off < 8) {
 		return false;
+	}
+	*v = pd_get_u64(raw + off);
+	return true;
+}
+
+static bool mem_read(const struct state *st, uint64_t addr, uint64_t *v) {
+	uint64_t off = addr - st->sp0;
+	if (addr < st->sp0 || off > st->dyn || st->dyn - off < 8) {
+		return file_read(st, addr, v);
 	}
 	*v = pd_get_u64(st->stack + off);
 	return true;
@@ -461,14 +483,21 @@ static void rules_rehash(struct dso_rules *dr) {
 	free(ov);
 }
 
-// The rule for file offset off of d (built on first use).
-static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
-		uint64_t off) {
+// d's rule cache and its own handle on d's file (made on first use).
+static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 	struct dso_rules *dr = d->unwind;
 	if (!dr) {
 		dr = d->unwind = pd_xcalloc(1, sizeof(*dr));
 		rules_rehash(dr);
+		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
 	}
+	return dr;
+}
+
+// The rule for file offset off of d (built on first use).
+static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
+		uint64_t off) {
+	struct dso_rules *dr = dso_rules_get(u, d);
 	uint64_t key = off + 1;
 	size_t j = pd_hash_u64(key) & (dr->slots - 1);
 	for (; dr->keys[j]; j = (j + 1) & (dr->slots - 1)) {
@@ -478,10 +507,6 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 	}
 	struct rule r = {.status = RULE_NONE};
 	Dwarf_Addr a;
-	if (!dr->opened) {
-		dr->opened = true;
-		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
-	}
 	if (dr->mod && pd_module_offset_to_addr(dr->mod, off, &a)) {
 		Dwarf_Frame *f = frame_at(dr, d, a);
 		if (f) {
@@ -576,7 +601,7 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		const struct pd_sample *s, struct pd_unwind_frame *out, size_t max,
 		enum pd_unwind_end *end) {
 	const struct arch *arch = u->arch;
-	struct state st = {.stack = s->stack};
+	struct state st = {.stack = s->stack, .proc = proc, .u = u};
 	*end = PD_UNWIND_NO_REGS;
 	// Only 64-bit processes (abi 2): 32-bit ones use other DWARF numbers.
 	if (!pd_unwind_has_dump(s) || s->regs_abi != 2 || max == 0) {
