@@ -2,8 +2,10 @@
 # Installs what pd needs to build, test and benchmark on Debian 12 (as root).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
+# Wait for another apt (e.g. unattended upgrades) instead of failing.
+apt="apt-get -o DPkg::Lock::Timeout=600"
+$apt update -qq
+$apt install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev meson ninja-build pkg-config scdoc \
 	libdw-dev libelf-dev libtraceevent-dev libzstd-dev libiberty-dev \
 	libdebuginfod-dev bash-completion \
