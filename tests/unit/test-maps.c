@@ -8,15 +8,7 @@
 #include "maps.h"
 #include "perf.h"
 #include "symbols.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 static uint8_t buf[256];
 
@@ -131,9 +123,5 @@ int main(void) {
 
 	pd_maps_destroy(m);
 	pd_symbols_destroy(syms);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_status();
 }

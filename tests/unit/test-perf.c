@@ -8,15 +8,7 @@
 #include <unistd.h>
 
 #include "perf.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 static uint8_t stream[4096];
 static size_t len;
@@ -106,9 +98,5 @@ int main(void) {
 	CHECK(!strcmp(pd_perf_event(r, 0)->name, "cpu-clock"));
 	pd_perf_close(r);
 	unlink(path);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_status();
 }

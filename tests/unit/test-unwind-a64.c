@@ -16,15 +16,7 @@
 #include "perf.h"
 #include "symbols.h"
 #include "unwind.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "check.h"
 
 #define SP 0x7ffff000ULL
 
@@ -106,9 +98,5 @@ int main(int argc, char **argv) {
 	pd_unwind_destroy(u);
 	pd_maps_destroy(maps);
 	pd_symbols_destroy(syms);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_status();
 }
