@@ -8,13 +8,6 @@
 #include "folded-read.h"
 #include "util.h"
 
-#define ARENA_BLOCK (1u << 20)
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	char data[];
-};
 
 struct pd_profile {
 	struct pd_profile_entry *entries;
@@ -22,7 +15,7 @@ struct pd_profile {
 	uint32_t *index; // entry number + 1; 0 = empty slot
 	uint64_t *hashes;
 	size_t slots;    // power of two
-	struct arena_block *arena;
+	struct pd_arena strings;
 	bool overflowed;   // a count saturated at UINT64_MAX
 };
 
@@ -37,31 +30,11 @@ void pd_profile_destroy(struct pd_profile *p) {
 	if (!p) {
 		return;
 	}
-	for (struct arena_block *b = p->arena, *next; b; b = next) {
-		next = b->next;
-		free(b);
-	}
+	pd_arena_finish(&p->strings);
 	free(p->entries);
 	free(p->hashes);
 	free(p->index);
 	free(p);
-}
-
-static char *arena_copy(struct pd_profile *p, const char *s, size_t len) {
-	struct arena_block *b = p->arena;
-	if (!b || b->cap - b->used < len + 1) {
-		size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
-		b = pd_xmalloc(sizeof(*b) + cap);
-		b->used = 0;
-		b->cap = cap;
-		b->next = p->arena;
-		p->arena = b;
-	}
-	char *d = b->data + b->used;
-	memcpy(d, s, len);
-	d[len] = '\0';
-	b->used += len + 1;
-	return d;
 }
 
 static void rehash(struct pd_profile *p) {
@@ -101,7 +74,7 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 	pd_xgrow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries));
 	pd_xgrow(&p->hashes, &cap, p->n + 1, sizeof(*p->hashes));
 	p->entries[p->n] = (struct pd_profile_entry){
-		.stack = arena_copy(p, stack, len),
+		.stack = pd_arena_strdup(&p->strings, stack, len),
 		.len = len,
 		.count = {count0, count1},
 	};

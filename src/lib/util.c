@@ -117,17 +117,44 @@ enum pd_status pd_stdout_close(void) {
 	return PD_OK;
 }
 
-struct intern_block {
-	struct intern_block *next;
+
+struct pd_arena_block {
+	struct pd_arena_block *next;
 	size_t used, cap;
 	char data[];
 };
+
+char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len) {
+	enum { BLOCK = 1 << 16 };
+	struct pd_arena_block *b = a->blocks;
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > BLOCK ? len + 1 : BLOCK;
+		b = pd_xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = a->blocks;
+		a->blocks = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	b->used += len + 1;
+	return d;
+}
+
+void pd_arena_finish(struct pd_arena *a) {
+	for (struct pd_arena_block *b = a->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->blocks = NULL;
+}
 
 struct pd_intern {
 	const char **slots;
 	uint64_t *hashes;
 	size_t nslots, n;
-	struct intern_block *blocks;
+	struct pd_arena strings;
 };
 
 struct pd_intern *pd_intern_create(void) {
@@ -142,10 +169,7 @@ void pd_intern_destroy(struct pd_intern *t) {
 	if (!t) {
 		return;
 	}
-	for (struct intern_block *b = t->blocks, *next; b; b = next) {
-		next = b->next;
-		free(b);
-	}
+	pd_arena_finish(&t->strings);
 	free(t->slots);
 	free(t->hashes);
 	free(t);
@@ -169,19 +193,7 @@ const char *pd_intern(struct pd_intern *t, const char *s, size_t len) {
 			return t->slots[j];
 		}
 	}
-	struct intern_block *b = t->blocks;
-	if (!b || b->cap - b->used < len + 1) {
-		size_t cap = len + 1 > 65536 ? len + 1 : 65536;
-		b = pd_xmalloc(sizeof(*b) + cap);
-		b->used = 0;
-		b->cap = cap;
-		b->next = t->blocks;
-		t->blocks = b;
-	}
-	char *d = b->data + b->used;
-	memcpy(d, s, len);
-	d[len] = '\0';
-	b->used += len + 1;
+	char *d = pd_arena_strdup(&t->strings, s, len);
 	if ((t->n + 1) * 2 > t->nslots) {
 		const char **old = t->slots;
 		uint64_t *oldh = t->hashes;

@@ -59,6 +59,14 @@ static inline uint16_t pd_get_u16(const void *p) {
 
 
 
+// Strings copied into big blocks, all freed at once; zero-initialise.
+struct pd_arena {
+	struct pd_arena_block *blocks;
+};
+// Returns a NUL-terminated copy of s[0, len) owned by a.
+char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
+void pd_arena_finish(struct pd_arena *a);
+
 // String interning: equal strings get the same pointer, owned by the table.
 struct pd_intern;
 struct pd_intern *pd_intern_create(void);
