@@ -7,7 +7,7 @@ apt="apt-get -o DPkg::Lock::Timeout=600"
 $apt update -qq
 $apt install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev meson ninja-build pkg-config scdoc \
-	libdw-dev libelf-dev libtraceevent-dev libzstd-dev libiberty-dev \
+	libdw-dev libelf-dev libdeflate-dev libtraceevent-dev libzstd-dev libiberty-dev \
 	libdebuginfod-dev bash-completion \
 	linux-perf binutils python3 perl rustc g++ \
 	chromium fonts-dejavu-core hyperfine time file debuginfod >/dev/null

@@ -17,6 +17,7 @@
 #include <elfutils/libdw.h>
 #include <libiberty/demangle.h>
 
+#include "elf-inflate.h"
 #include "symbols-internal.h"
 #include "util.h"
 
@@ -115,8 +116,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	if (s->kernel_started && !s->kernel_tried && s->kernel_thread_ok) {
 		pthread_join(s->kernel_thread, NULL);
 	}
-	free(s->ksyms);
-	free(s->kbuf);
+	pd_symbols_free_kernel(s);
 	free(s->osrelease);
 	free(s->dm_keys);
 	free(s->dm_vals);
@@ -370,6 +370,15 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		}
 	}
 	free(symfs_dir);
+	if (fd >= 0 && s->o.inline_frames) {
+		// Inline frames need the DWARF: inflate it faster than
+		// libdw would (elf-inflate.c).
+		int copy = pd_elf_inflate(fd, false);
+		if (copy >= 0) {
+			close(fd);
+			fd = copy;
+		}
+	}
 	return fd;
 }
 

@@ -168,6 +168,31 @@ debug-file)
 	compare sep.data 0.97 0.97 0.99 --symfs symfs
 	grep -q 'beta' pd-noinline.folded || fail "no symbols from the debug file"
 	;;
+debug-zlib)
+	# The program's DWARF in a zlib-compressed separate file, as Debian's
+	# -dbgsym packages ship it, found through .gnu_debuglink: pd inflates
+	# it itself (src/lib/elf-inflate.c), and the inline frames must be
+	# those it finds in the same file uncompressed.
+	command -v objcopy >/dev/null 2>&1 || skip "objcopy not found"
+	CXX=${CXX:-c++}
+	command -v "$CXX" >/dev/null 2>&1 || skip "no C++ compiler ($CXX) on PATH"
+	"$CXX" -O2 -g -o full "$dsrc/cxx-dwarf.cc" || exit 99
+	objcopy --only-keep-debug full cxx.debug || exit 99
+	objcopy --compress-debug-sections=zlib-gabi cxx.debug cxx.zdebug || exit 99
+	readelf -SW cxx.zdebug | grep -q '\.debug_info .* C ' ||
+		fail "objcopy did not compress .debug_info"
+	objcopy --strip-all --add-gnu-debuglink=cxx.debug full bin/cxx || exit 99
+	record z.data --call-graph dwarf -- bin/cxx 1500
+	cp cxx.debug bin/cxx.debug || exit 99
+	"$pd" -q --inline-marks z.data >plain.folded || fail "pd-collapse (plain)"
+	cp cxx.zdebug bin/cxx.debug || exit 99
+	"$pd" -q --inline-marks z.data >zlib.folded || fail "pd-collapse (zlib)"
+	grep -q 'std::__introsort_loop' plain.folded ||
+		fail "no symbols from the debug file"
+	grep -q 'cxx;.*_\[i\]' plain.folded || fail "no inline frames"
+	cmp plain.folded zlib.folded || fail "compressed debug file: other stacks"
+	echo "same $(wc -l <plain.folded) stacks from the compressed debug file"
+	;;
 exec)
 	# Three execs in one recording: maps and caches must follow each.
 	"$CC" -O2 -g -fomit-frame-pointer -o bin/burn "$src/testdata/src/fp-burn.c" ||

@@ -17,9 +17,10 @@ lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" \
 		"$lib"/perf-header.c "$lib"/perf-records.c "$lib"/maps.c \
-		"$lib"/symbols.c "$lib"/symbols-kernel.c "$lib"/collapse.c \
+		"$lib"/symbols.c "$lib"/symbols-kernel.c "$lib"/elf-inflate.c \
+		"$lib"/collapse.c \
 		"$lib"/unwind.c "$lib"/profile.c "$lib"/folded-read.c "$lib"/util.c \
-		-ldw -lelf -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
+		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
 	cat build.log
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99
