@@ -13,7 +13,7 @@
 
 struct ksym {
 	uint64_t addr;
-	const char *name;
+	uint32_t name, len; // the name's place in pd_symbols.ktext
 };
 
 struct jitsym {
@@ -35,7 +35,7 @@ struct pd_symbols {
 	size_t nslots, ndsos;
 	struct pd_dso *kernel;
 	void (*unwind_free)(void *);
-	// kallsyms, read by kernel_thread into kbuf
+	// kallsyms, read by kernel_thread into ktext
 	bool kernel_started, kernel_thread_ok, kernel_tried;
 	bool kallsyms_cached; // read from perf's build-id cache
 	uint8_t kthread_id[20]; // the build id kernel_thread works with
@@ -49,7 +49,9 @@ struct pd_symbols {
 	struct pd_dso **warm_q;
 	size_t warm_n, warm_cap, warm_next;
 	pthread_t kernel_thread;
-	char *kbuf;
+	char *ktext; // the whole kallsyms text, mapped or read
+	size_t ktext_len;
+	bool ktext_mapped;
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *osrelease;
@@ -66,6 +68,7 @@ void pd_symbols_hex(char *out, const uint8_t *id, size_t len);
 
 // symbols-kernel.c: kernel (kallsyms) and JIT (perf-PID.map) names.
 bool pd_symbols_kernel_matches(struct pd_symbols *s);
+void pd_symbols_free_kernel(struct pd_symbols *s);
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
 const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);

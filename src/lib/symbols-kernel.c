@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -60,62 +62,118 @@ bool pd_symbols_kernel_matches(struct pd_symbols *s) {
 	return true;
 }
 
-static int cmp_ksym(const void *a, const void *b) {
+static int cmp_ksym(const void *a, const void *b, void *arg) {
 	const struct ksym *x = a, *y = b;
 	if (x->addr != y->addr) {
 		return x->addr < y->addr ? -1 : 1;
 	}
-	return strcmp(x->name, y->name);
+	const char *text = arg;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(text + x->name, text + y->name, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static int hexval(char ch) {
-	if (ch >= '0' && ch <= '9') {
-		return ch - '0';
-	}
-	if (ch >= 'a' && ch <= 'f') {
-		return ch - 'a' + 10;
-	}
-	return -1;
-}
+static const int8_t hexdigit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
-// Parses whole kallsyms lines ("addr type name[\t[module]]") from buf,
-// keeping text symbols; their names go to s->kbuf, and each symbol holds
-// its name's offset until read_kallsyms turns offsets into pointers.
-// Addresses read 0 when kptr_restrict hides them: those are dropped.
-static void parse_kallsyms(struct pd_symbols *s, const char *buf, size_t len,
-		size_t *cap, size_t *kcap, size_t *klen) {
-	for (const char *p = buf, *end = buf + len; p < end;) {
+// Indexes the text symbols of kallsyms text ("addr type name[\t[module]]"
+// lines): each keeps its name's place in the text, which lookups end with
+// a NUL when they first return it. Addresses read 0 when kptr_restrict
+// hides them: those are dropped.
+static void parse_kallsyms(struct pd_symbols *s) {
+	const char *text = s->ktext, *end = text + s->ktext_len;
+	size_t cap = s->ktext_len / 32 + 16;
+	s->ksyms = pd_xmalloc(cap * sizeof(*s->ksyms));
+	s->nksyms = 0;
+	bool sorted = true;
+	uint64_t last = 0;
+	for (const char *p = text; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
 		uint64_t addr = 0;
 		const char *q = p;
 		int v;
-		while (q < eol && (v = hexval(*q)) >= 0) {
-			addr = addr << 4 | (uint64_t)v;
+		while (q < eol && (v = hexdigit[(unsigned char)*q]) != 0) {
+			addr = addr << 4 | (uint64_t)(v - 1);
 			q++;
 		}
 		if (q > p && eol - q > 3 && q[0] == ' ' && q[2] == ' ' && addr
 				&& (q[1] == 't' || q[1] == 'T' || q[1] == 'w'
 					|| q[1] == 'W')) {
 			const char *name = q + 3;
-			size_t n = 0;
-			while (name + n < eol && name[n] != '\t') {
-				n++;
+			const char *tab = memchr(name, '\t', (size_t)(eol - name));
+			if (s->nksyms == cap) {
+				pd_xgrow(&s->ksyms, &cap, cap + 1, sizeof(*s->ksyms));
 			}
-			pd_xgrow(&s->kbuf, kcap, *klen + n + 1, 1);
-			memcpy(s->kbuf + *klen, name, n);
-			s->kbuf[*klen + n] = '\0';
-			pd_xgrow(&s->ksyms, cap, s->nksyms + 1, sizeof(*s->ksyms));
 			s->ksyms[s->nksyms++] = (struct ksym){addr,
-				(const char *)(uintptr_t)*klen};
-			*klen += n + 1;
+				(uint32_t)(name - text),
+				(uint32_t)((tab ? tab : eol) - name)};
+			sorted &= addr >= last;
+			last = addr;
 		}
 		p = eol + 1;
 	}
+	if (!sorted) {
+		qsort_r(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym,
+			s->ktext);
+	}
 }
 
-// Reads the kernel symbol file in pieces; runs on its own thread so the
-// kernel's slow formatting of /proc/kallsyms overlaps with other work.
+// Takes the whole file into s->ktext: mapped (privately writable, for the
+// NULs) when it is a regular file ending in a newline, else read.
+static bool load_text(struct pd_symbols *s, int fd) {
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+			&& (uint64_t)st.st_size < UINT32_MAX) {
+		char *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED && m[st.st_size - 1] == '\n') {
+			s->ktext = m;
+			s->ktext_len = (size_t)st.st_size;
+			s->ktext_mapped = true;
+			return true;
+		}
+		if (m != MAP_FAILED) {
+			munmap(m, (size_t)st.st_size);
+		}
+	}
+	size_t cap = 1 << 23, len = 0;
+	char *buf = pd_xmalloc(cap);
+	for (;;) {
+		if (cap - len < (1 << 16)) {
+			pd_xgrow(&buf, &cap, cap + 1, 1);
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0 || len + (size_t)n >= UINT32_MAX) {
+			break;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\n'; // the NUL after a last line's name goes here
+	s->ktext = buf;
+	s->ktext_len = len;
+	s->ktext_mapped = false;
+	return true;
+}
+
+void pd_symbols_free_kernel(struct pd_symbols *s) {
+	if (s->ktext_mapped) {
+		munmap(s->ktext, s->ktext_len);
+	} else {
+		free(s->ktext);
+	}
+	free(s->ksyms);
+	s->ktext = NULL;
+	s->ktext_len = 0;
+	s->ksyms = NULL;
+	s->nksyms = 0;
+}
+
+// Reads the kernel symbol file; runs on its own thread so the kernel's
+// slow formatting of /proc/kallsyms overlaps with other work.
 static void *read_kallsyms(void *arg) {
 	struct pd_symbols *s = arg;
 	int fd = -1;
@@ -139,41 +197,10 @@ static void *read_kallsyms(void *arg) {
 	if (fd < 0) {
 		return NULL;
 	}
-	enum { CHUNK = 1 << 18 };
-	char *buf = pd_xmalloc(2 * CHUNK);
-	size_t have = 0, cap = 0, kcap = 0, klen = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, 2 * CHUNK - have);
-		if (n <= 0) {
-			// A last line without a newline still counts.
-			parse_kallsyms(s, buf, have, &cap, &kcap, &klen);
-			break;
-		}
-		have += (size_t)n;
-		char *last = memrchr(buf, '\n', have);
-		if (!last) {
-			if (have == 2 * CHUNK) {
-				have = 0; // a line this long is not kallsyms
-			}
-			continue;
-		}
-		size_t used = (size_t)(last - buf) + 1;
-		parse_kallsyms(s, buf, used, &cap, &kcap, &klen);
-		memmove(buf, buf + used, have - used);
-		have -= used;
+	if (load_text(s, fd)) {
+		parse_kallsyms(s);
 	}
-	free(buf);
 	close(fd);
-	for (size_t i = 0; i < s->nksyms; i++) {
-		s->ksyms[i].name = s->kbuf + (uintptr_t)s->ksyms[i].name;
-	}
-	bool sorted = true;
-	for (size_t i = 1; i < s->nksyms && sorted; i++) {
-		sorted = s->ksyms[i - 1].addr <= s->ksyms[i].addr;
-	}
-	if (!sorted) {
-		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
-	}
 	return NULL;
 }
 
@@ -204,11 +231,7 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 					s->kernel_build_id_len) != 0) {
 			// The recorded build id came after the thread started
 			// (pipe mode, non-seekable input): read again with it.
-			free(s->ksyms);
-			free(s->kbuf);
-			s->ksyms = NULL;
-			s->kbuf = NULL;
-			s->nksyms = 0;
+			pd_symbols_free_kernel(s);
 			s->kallsyms_cached = false;
 			memcpy(s->kthread_id, s->kernel_build_id,
 				sizeof(s->kthread_id));
@@ -243,7 +266,9 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
 		return NULL;
 	}
-	return s->ksyms[lo].name;
+	struct ksym *k = &s->ksyms[lo];
+	s->ktext[k->name + k->len] = '\0';
+	return s->ktext + k->name;
 }
 
 // ---- JIT maps: /tmp/perf-PID.map ----
