@@ -365,7 +365,7 @@ enum pd_status pd_perf_feature(struct pd_perf *r, unsigned bit,
 enum pd_status pd_perf_read_features(struct pd_perf *r) {
 	unsigned nfeat = 0;
 	for (int i = 0; i < 4; i++) {
-		nfeat += (unsigned)__builtin_popcountll(r->feat_bits[i]);
+		nfeat += pd_popcount64(r->feat_bits[i]);
 	}
 	if (nfeat == 0) {
 		return PD_OK;

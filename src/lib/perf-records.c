@@ -242,7 +242,7 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 		if (s->regs_abi) {
 			s->regs_mask = e->sample_regs_user;
 			s->regs = take_bytes(&c,
-				8 * (uint64_t)__builtin_popcountll(s->regs_mask));
+				8 * (uint64_t)pd_popcount64(s->regs_mask));
 		}
 	}
 	if (t & PD_SAMPLE_STACK_USER) {

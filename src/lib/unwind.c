@@ -616,7 +616,7 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		}
 		uint64_t bit = 1ULL << p;
 		uint64_t v = pd_get_u64(s->regs
-			+ 8 * (size_t)__builtin_popcountll(mask & (bit - 1)));
+			+ 8 * (size_t)pd_popcount64(mask & (bit - 1)));
 		if (i < arch->nregs) {
 			st.regs[i] = v;
 			st.valid |= 1ULL << i;
