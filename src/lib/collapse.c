@@ -40,6 +40,22 @@ struct frame_cache {
 	bool valid;
 };
 
+// Frame-pointer callchains repeat: a sample whose raw chain, thread,
+// comm, mode and process maps match a remembered one adds to the same
+// stack without looking up each frame again.
+#define CHAIN_MEMO 1024
+#define CHAIN_MEMO_MAX 512 // longer chains are not remembered
+
+struct chain_memo {
+	const struct pd_proc *proc;
+	uint64_t gen;
+	const char *comm;
+	uint64_t *ips;
+	size_t nr, cap;
+	uint32_t pid, tid, stack;
+	int event, mode;
+};
+
 struct pd_collapse {
 	struct pd_collapse_options o;
 	struct pd_symbols *syms;
@@ -60,6 +76,7 @@ struct pd_collapse {
 	bool unwind_tried;
 	struct pd_unwind_frame *frames;
 	struct frame_cache cache[FRAME_CACHE];
+	struct chain_memo *memo; // CHAIN_MEMO slots, allocated when first used
 };
 
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
@@ -96,6 +113,10 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	free(c->ev_samples);
 	free(c->scratch);
 	free(c->frames);
+	for (size_t i = 0; c->memo && i < CHAIN_MEMO; i++) {
+		free(c->memo[i].ips);
+	}
+	free(c->memo);
 	pd_unwind_destroy(c->unwind);
 	free(c);
 }
@@ -239,9 +260,17 @@ static void stacks_rehash(struct stacks *s) {
 	}
 }
 
-// Adds weight to the stack key; false if its count saturated.
+// Adds weight to stack i; false if its count saturated.
+static bool stacks_bump(struct stacks *s, size_t i, uint64_t weight) {
+	bool ok = s->counts[i] + weight >= weight;
+	s->counts[i] = ok ? s->counts[i] + weight : UINT64_MAX;
+	return ok;
+}
+
+// Adds weight to the stack key, whose number goes to *index; false if
+// its count saturated.
 static bool stacks_add(struct stacks *s, const uint32_t *key, size_t len,
-		uint64_t weight) {
+		uint64_t weight, uint32_t *index) {
 	uint64_t h = pd_hash(key, len * sizeof(*key), 0);
 	size_t j = h & (s->slots - 1);
 	for (; s->index[j]; j = (j + 1) & (s->slots - 1)) {
@@ -249,9 +278,8 @@ static bool stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 		const uint32_t *k = s->keys + s->offs[i];
 		if (s->hashes[i] == h && k[0] == len
 				&& memcmp(k + 1, key, len * sizeof(*key)) == 0) {
-			bool ok = s->counts[i] + weight >= weight;
-			s->counts[i] = ok ? s->counts[i] + weight : UINT64_MAX;
-			return ok;
+			*index = (uint32_t)i;
+			return stacks_bump(s, i, weight);
 		}
 	}
 	size_t cap = s->cap;
@@ -266,6 +294,7 @@ static bool stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 	s->keys_len += len + 1;
 	s->counts[s->n] = weight;
 	s->hashes[s->n] = h;
+	*index = (uint32_t)s->n;
 	s->index[j] = (uint32_t)++s->n;
 	if (s->n * 2 > s->slots) {
 		stacks_rehash(s);
@@ -331,6 +360,48 @@ static size_t unwind(struct pd_collapse *c, struct pd_perf *r,
 	return n;
 }
 
+// The memo slot for a sample's raw callchain (s->nr > 0).
+static struct chain_memo *memo_slot(struct pd_collapse *c,
+		const struct pd_sample *s) {
+	if (!c->memo) {
+		c->memo = pd_xcalloc(CHAIN_MEMO, sizeof(*c->memo));
+	}
+	// Chains differ most near the leaf (after a context marker): hash
+	// the first few entries, and the middle and last for long chains.
+	uint64_t h = (uint64_t)s->tid << 32 ^ s->nr;
+	size_t k = s->nr < 6 ? s->nr : 6;
+	for (size_t i = 0; i < k; i++) {
+		h = (h ^ pd_get_u64(s->ips + 8 * i)) * 0x9e3779b97f4a7c15ULL;
+	}
+	h ^= pd_get_u64(s->ips + 8 * (s->nr / 2)) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= pd_get_u64(s->ips + 8 * (s->nr - 1));
+	return &c->memo[pd_hash_u64(h) & (CHAIN_MEMO - 1)];
+}
+
+static bool memo_hit(const struct chain_memo *m, const struct pd_sample *s,
+		const struct pd_proc *proc, const char *comm, int mode) {
+	return m->ips && m->nr == s->nr && m->proc == proc
+		&& m->gen == (proc ? proc->generation : 0) && m->comm == comm
+		&& m->pid == s->pid && m->tid == s->tid && m->event == s->event
+		&& m->mode == mode && memcmp(m->ips, s->ips, 8 * s->nr) == 0;
+}
+
+static void memo_store(struct chain_memo *m, const struct pd_sample *s,
+		const struct pd_proc *proc, const char *comm, int mode,
+		uint32_t stack) {
+	pd_xgrow(&m->ips, &m->cap, s->nr, sizeof(*m->ips));
+	memcpy(m->ips, s->ips, 8 * s->nr);
+	m->nr = s->nr;
+	m->proc = proc;
+	m->gen = proc ? proc->generation : 0;
+	m->comm = comm;
+	m->pid = s->pid;
+	m->tid = s->tid;
+	m->event = s->event;
+	m->mode = mode;
+	m->stack = stack;
+}
+
 void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 		const struct pd_sample *s) {
 	stacks_for(c, s->event);
@@ -341,18 +412,30 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 	struct stacks *st = &c->ev[s->event];
 	st->samples++;
 	struct pd_proc *proc = pd_maps_proc(c->maps, s->pid);
+	const char *comm = pd_maps_comm(c->maps, s->pid, s->tid);
+	uint64_t weight = c->o.period ? s->period : 1;
+	int mode = s->misc & PD_MISC_CPUMODE_MASK;
+	bool dump = pd_unwind_has_dump(s);
+	struct chain_memo *m = NULL;
+	if (s->ips && s->nr && s->nr <= CHAIN_MEMO_MAX && !dump) {
+		m = memo_slot(c, s);
+		if (memo_hit(m, s, proc, comm, mode)) {
+			c->st.samples++;
+			c->st.overflowed |= !stacks_bump(st, m->stack, weight);
+			return;
+		}
+	}
+	int mode0 = mode;
 	uint32_t *key = c->scratch;
 	size_t n = 3;
-	key[0] = comm_index(c, pd_maps_comm(c->maps, s->pid, s->tid));
+	key[0] = comm_index(c, comm);
 	key[1] = c->o.pid || c->o.tid ? s->pid : 0;
 	key[2] = c->o.tid ? s->tid : 0;
 	// Callchains list the leaf first; keys are stored leaf first too and
 	// reversed when written.
 	// Frame-pointer return addresses are looked up as they are, as perf
 	// does, so stacks name the same functions as perf script's.
-	int mode = s->misc & PD_MISC_CPUMODE_MASK;
 	bool usable = true, user = false;
-	bool dump = pd_unwind_has_dump(s);
 	if (s->ips) {
 		for (uint64_t i = 0; i < s->nr && n < MAX_FRAMES + 3; i++) {
 			uint64_t ip = pd_get_u64(s->ips + 8 * i);
@@ -388,8 +471,12 @@ void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
 		c->st.no_stack++;
 	}
 	c->st.samples++;
-	if (!stacks_add(st, key, n, c->o.period ? s->period : 1)) {
+	uint32_t stack;
+	if (!stacks_add(st, key, n, weight, &stack)) {
 		c->st.overflowed = true;
+	}
+	if (m && usable && n > 3) {
+		memo_store(m, s, proc, comm, mode0, stack);
 	}
 }
 

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// Unit test of folding on a hand-made pipe-mode stream in which one raw
+// frame-pointer callchain recurs while what it means changes: after an
+// exec (new comm, new maps), after a new mapping over one of its
+// addresses, after a rename, and with another cpumode. Each sample must
+// fold by what the addresses meant at its time (the files do not exist,
+// so frames print as [module]), whatever pd remembers between samples.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collapse.h"
+#include "maps.h"
+#include "perf.h"
+#include "symbols.h"
+#include "check.h"
+
+static uint8_t stream[8192];
+static size_t len;
+
+static void put(const void *p, size_t n) {
+	memcpy(stream + len, p, n);
+	len += n;
+}
+
+static void put_u64(uint64_t v) {
+	put(&v, 8);
+}
+
+static void put_u32s(uint32_t a, uint32_t b) {
+	put(&a, 4);
+	put(&b, 4);
+}
+
+static void header(uint32_t type, uint16_t misc, size_t size) {
+	uint16_t sz = (uint16_t)size;
+	put(&type, 4);
+	put(&misc, 2);
+	put(&sz, 2);
+}
+
+// sample_id_all trailer for TID | TIME
+static void trailer(uint64_t time) {
+	put_u32s(100, 100);
+	put_u64(time);
+}
+
+static void comm(const char *name, bool exec, uint64_t time) {
+	char buf[16] = {0};
+	strncpy(buf, name, sizeof(buf) - 1);
+	header(PD_REC_COMM, exec ? 1 << 13 : 0, 8 + 8 + 16 + 16);
+	put_u32s(100, 100);
+	put(buf, 16);
+	trailer(time);
+}
+
+static void mmap_file(uint64_t addr, const char *path, uint64_t time) {
+	char buf[24] = {0};
+	strncpy(buf, path, sizeof(buf) - 1);
+	header(PD_REC_MMAP, PD_MISC_USER, 8 + 8 + 24 + 24 + 16);
+	put_u32s(100, 100);
+	put_u64(addr);
+	put_u64(0x10000);
+	put_u64(0);
+	put(buf, 24);
+	trailer(time);
+}
+
+// A sample whose callchain is [marker,] 0x401000 (leaf), 0x501000.
+static void sample(uint16_t mode, bool marker, uint64_t time) {
+	size_t nr = marker ? 3 : 2;
+	header(PD_REC_SAMPLE, mode, 8 + 8 + 8 + 8 + 8 + 8 + 8 * nr);
+	put_u64(0x401000);
+	put_u32s(100, 100);
+	put_u64(time);
+	put_u64(1);
+	put_u64(nr);
+	if (marker) {
+		put_u64((uint64_t)-512); // PERF_CONTEXT_USER
+	}
+	put_u64(0x401000);
+	put_u64(0x501000);
+}
+
+int main(void) {
+	put("PERFILE2", 8);
+	put_u64(16);
+	uint8_t attr[128] = {0};
+	uint32_t type = 1, size = sizeof(attr);
+	uint64_t st = PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN;
+	uint64_t flags = PD_ATTR_SAMPLE_ID_ALL;
+	memcpy(attr, &type, 4);
+	memcpy(attr + 4, &size, 4);
+	memcpy(attr + 24, &st, 8);
+	memcpy(attr + 40, &flags, 8);
+	header(PD_REC_HEADER_ATTR, 0, 8 + sizeof(attr) + 8);
+	put(attr, sizeof(attr));
+	put_u64(7);
+
+	comm("one", false, 1);
+	mmap_file(0x400000, "/nonexistent/a", 2);
+	mmap_file(0x500000, "/nonexistent/b", 3);
+	sample(PD_MISC_USER, true, 10);
+	sample(PD_MISC_USER, true, 11);
+	comm("two", true, 20); // exec: the old maps go
+	mmap_file(0x400000, "/nonexistent/c", 21);
+	sample(PD_MISC_USER, true, 30);
+	mmap_file(0x500000, "/nonexistent/d", 40);
+	sample(PD_MISC_USER, true, 50);
+	comm("three", false, 60); // a rename, maps unchanged
+	sample(PD_MISC_USER, true, 70);
+	sample(PD_MISC_USER, false, 80);
+	sample(PD_MISC_KERNEL, false, 90); // the same numbers, kernel side
+	header(PD_REC_FINISHED_ROUND, 0, 8);
+
+	char path[] = "/tmp/pd-test-collapse-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, stream, len) != (ssize_t)len) {
+		perror(path);
+		return 99;
+	}
+	close(fd);
+	struct pd_perf *r;
+	if (pd_perf_open(&r, path) != PD_OK) {
+		unlink(path);
+		return 1;
+	}
+	struct pd_symbols_options so = {.kallsyms = "/dev/null"};
+	struct pd_collapse_options co = {0};
+	struct pd_symbols *syms = pd_symbols_create(&so);
+	struct pd_maps *maps = pd_maps_create(syms);
+	struct pd_collapse *c = pd_collapse_create(&co, syms, maps);
+	CHECK(pd_collapse_read(c, r, maps, NULL, NULL) == PD_OK);
+	CHECK(pd_collapse_select(c, r) == PD_OK);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	pd_collapse_write(c, f);
+	fclose(f);
+	const char *want =
+		"one;[b];[a] 2\n"
+		"three;[[kernel.kallsyms]];[[kernel.kallsyms]] 1\n"
+		"three;[d];[c] 2\n"
+		"two;[d];[c] 1\n"
+		"two;[unknown];[c] 1\n";
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%swant:\n%s", out, want);
+		CHECK(false);
+	}
+	CHECK(pd_collapse_stats(c)->samples == 7);
+	free(out);
+	pd_collapse_destroy(c);
+	pd_maps_destroy(maps);
+	pd_symbols_destroy(syms);
+	pd_perf_close(r);
+	unlink(path);
+	return check_status();
+}
