@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "perf-internal.h"
+#include "prefetch.h"
 #include "util.h"
 
 void pd_perf_error(const struct pd_perf *r, uint64_t offset, const char *fmt,
@@ -63,6 +64,7 @@ size_t pd_perf_in_fill(struct input *in, size_t n) {
 void pd_perf_in_drop(struct input *in, size_t n) {
 	in->lo += n;
 	in->pos += n;
+	pd_prefetch_at(in->prefetch, in->pos);
 }
 
 // Moves forward to offset off (skipping bytes); false if it lies behind us
@@ -74,6 +76,7 @@ bool pd_perf_in_seek(struct input *in, uint64_t off) {
 		}
 		in->lo = (size_t)off;
 		in->pos = off;
+		pd_prefetch_at(in->prefetch, in->pos);
 		return true;
 	}
 	if (off >= in->pos && off <= in->pos + (in->hi - in->lo)) {
@@ -570,6 +573,7 @@ enum pd_status pd_perf_open(struct pd_perf **out, const char *path) {
 				madvise(m, (size_t)r->in.size, MADV_SEQUENTIAL);
 				r->in.map = r->in.buf = m;
 				r->in.hi = (size_t)r->in.size;
+				r->in.prefetch = pd_prefetch_start(m, r->in.size);
 			}
 		}
 	}
@@ -623,6 +627,7 @@ void pd_perf_close(struct pd_perf *r) {
 		close(r->in.fd);
 	}
 	if (r->in.map) {
+		pd_prefetch_stop(r->in.prefetch);
 		munmap(r->in.map, r->in.hi);
 	} else {
 		free(r->in.buf);

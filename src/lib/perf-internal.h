@@ -35,6 +35,7 @@ struct input {
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
 	uint64_t pos;    // file offset of buf[lo]
 	bool eof;
+	struct pd_prefetch *prefetch; // maps pages ahead of pos (big files)
 };
 
 // Queued records are copied into shared blocks, freed when the last

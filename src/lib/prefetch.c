@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Populating a file mapping ahead of its reader (see prefetch.h). Without
+// it, a 371 MB --call-graph dwarf profile costs the reading thread ~6,700
+// page faults; with it the second core maps the pages while the first
+// parses and unwinds. The reader's output does not depend on it at all.
+#include "prefetch.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "util.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+enum {
+	STEP = 1 << 20,   // populate and wake in steps of this
+	AHEAD = 8 << 20,  // how far ahead of the reader to map
+	MIN_SIZE = 32 << 20,
+};
+
+struct pd_prefetch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	const uint8_t *map;
+	uint64_t size;
+	uint64_t done, want; // populated up to done; asked for up to want
+	uint64_t kick;       // reader side: the step it last woke us for
+	bool stop;
+};
+
+static void *prefetch_main(void *arg) {
+	struct pd_prefetch *p = arg;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->done >= p->want) {
+			pthread_cond_wait(&p->wake, &p->lock);
+		}
+		if (p->stop) {
+			break;
+		}
+		uint64_t from = p->done;
+		uint64_t to = from + STEP < p->want ? from + STEP : p->want;
+		pthread_mutex_unlock(&p->lock);
+		int rc = madvise((void *)(p->map + from), (size_t)(to - from),
+			MADV_POPULATE_READ);
+		pthread_mutex_lock(&p->lock);
+		if (rc != 0) {
+			break; // an older kernel: the reader faults pages in itself
+		}
+		if (p->done == from) {
+			p->done = to;
+		}
+	}
+	p->stop = true;
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+struct pd_prefetch *pd_prefetch_start(const uint8_t *map, uint64_t size) {
+	if (size < MIN_SIZE) {
+		return NULL;
+	}
+	struct pd_prefetch *p = pd_xcalloc(1, sizeof(*p));
+	p->map = map;
+	p->size = size;
+	p->want = AHEAD;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	if (pthread_create(&p->thread, NULL, prefetch_main, p) != 0) {
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->wake);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos) {
+	if (!p || (pos >= p->kick && pos < p->kick + STEP)) {
+		return;
+	}
+	uint64_t here = pos & ~(uint64_t)(STEP - 1);
+	p->kick = here;
+	pthread_mutex_lock(&p->lock);
+	// Start over from here when the reader got ahead of us or seeked
+	// back (file mode reads the feature sections at the end first).
+	if (p->done < here || p->done > here + AHEAD) {
+		p->done = here;
+	}
+	p->want = here + AHEAD < p->size ? here + AHEAD : p->size;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pd_prefetch_stop(struct pd_prefetch *p) {
+	if (!p) {
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->wake);
+	free(p);
+}
