@@ -69,6 +69,15 @@ void pd_symbols_hex(char *out, const uint8_t *id, size_t len);
 // symbols-kernel.c: kernel (kallsyms) and JIT (perf-PID.map) names.
 bool pd_symbols_kernel_matches(struct pd_symbols *s);
 void pd_symbols_free_kernel(struct pd_symbols *s);
+// symbols.c: names as they are printed (stackcollapse-perf.pl's tidying,
+// and demangled), interned.
+const char *pd_symbols_tidy(struct pd_symbols *s, const char *name);
+const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw);
+// symbols-inline.c: the calls inlined at dwfl address a, innermost first,
+// into names[] (up to max); the function they are in goes to *outer.
+size_t pd_symbols_inline_chain(struct pd_symbols *s, struct pd_dso *d,
+	Dwarf_Addr a, const char **names, size_t max, const char **outer);
+void pd_symbols_free_scopes(struct pd_dso *d);
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
 const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);

@@ -78,6 +78,7 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 }
 
 static void free_dso(struct pd_dso *d) {
+	pd_symbols_free_scopes(d);
 	if (d->dwfl) {
 		dwfl_end(d->dwfl);
 	}
@@ -698,7 +699,7 @@ bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,
 // ---- names ----
 
 // stackcollapse-perf.pl's tidying: ';' would split the frame, quotes go.
-static const char *tidy(struct pd_symbols *s, const char *name) {
+const char *pd_symbols_tidy(struct pd_symbols *s, const char *name) {
 	struct pd_strbuf b = {0};
 	bool changed = false;
 	for (const char *p = name; *p; p++) {
@@ -721,10 +722,10 @@ static const char *tidy(struct pd_symbols *s, const char *name) {
 
 // Demangles C++ and Rust (legacy and v0) names without the top-level
 // parameter list; template arguments and lambda signatures stay.
-static const char *demangle(struct pd_symbols *s, const char *raw) {
+const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 	const char *key = pd_intern(s->strings, raw, strlen(raw));
 	if (!s->o.demangle) {
-		return tidy(s, key);
+		return pd_symbols_tidy(s, key);
 	}
 	if (s->dm_slots == 0 || (s->dm_n + 1) * 2 > s->dm_slots) {
 		const char **ok = s->dm_keys, **ov = s->dm_vals;
@@ -757,104 +758,12 @@ static const char *demangle(struct pd_symbols *s, const char *raw) {
 	if (key[0] == '_' && (key[1] == 'Z' || key[1] == 'R')) {
 		d = cplus_demangle(key, DMGL_AUTO);
 	}
-	val = tidy(s, d ? d : key);
+	val = pd_symbols_tidy(s, d ? d : key);
 	free(d);
 	s->dm_keys[j] = key;
 	s->dm_vals[j] = val;
 	s->dm_n++;
 	return val;
-}
-
-// ---- inline frames ----
-
-// A DWARF function name: the linkage name (demangled, so qualified) when
-// the DIE or its abstract origin / specification has one, else DW_AT_name.
-static const char *die_name(struct pd_symbols *s, Dwarf_Die *die) {
-	Dwarf_Attribute at;
-	const char *n = NULL;
-	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &at)
-			|| dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &at)) {
-		n = dwarf_formstring(&at);
-	}
-	if (n && *n) {
-		return demangle(s, n);
-	}
-	if (dwarf_attr_integrate(die, DW_AT_name, &at)) {
-		n = dwarf_formstring(&at);
-	}
-	return n && *n ? tidy(s, n) : NULL;
-}
-
-// Appends to path the DIEs below parent whose code holds pc, outermost
-// first. Functions nest in namespaces (C++, Rust), so those are entered;
-// dwarf_getscopes does not enter them in elfutils 0.188.
-static bool find_scopes(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
-		size_t *n, size_t max) {
-	Dwarf_Die child;
-	if (dwarf_child(parent, &child) != 0) {
-		return false;
-	}
-	do {
-		switch (dwarf_tag(&child)) {
-		case DW_TAG_subprogram:
-		case DW_TAG_inlined_subroutine:
-			if (dwarf_haspc(&child, pc) != 1) {
-				break;
-			}
-			if (*n < max) {
-				path[(*n)++] = child;
-			}
-			find_scopes(&child, pc, path, n, max);
-			return true;
-		// gcc's block ranges can miss code of the calls inlined in them
-		// (addr2line does not rely on them either): look inside anyway.
-		case DW_TAG_lexical_block:
-		case DW_TAG_try_block:
-		case DW_TAG_catch_block:
-		case DW_TAG_namespace:
-		case DW_TAG_module:
-			if (find_scopes(&child, pc, path, n, max)) {
-				return true;
-			}
-			break;
-		default:
-			break;
-		}
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return false;
-}
-
-// Fills names[] with the calls inlined at dwfl address a, innermost
-// first, up to the function they were inlined into (its DWARF name in
-// *outer). Returns how many.
-static size_t inline_chain(struct pd_symbols *s, struct pd_dso *d,
-		Dwarf_Addr a, const char **names, size_t max, const char **outer) {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(d->mod, a, &bias);
-	*outer = NULL;
-	if (!cu) {
-		return 0;
-	}
-	d->has_debuginfo = true;
-	Dwarf_Die path[64];
-	size_t n = 0, k = 0;
-	find_scopes(cu, a - bias, path, &n, 64);
-	// The last subprogram on the path is the function the code is in;
-	// the inlined subroutines after it are the calls inlined into it.
-	size_t first = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (dwarf_tag(&path[i]) == DW_TAG_subprogram) {
-			first = i;
-		}
-	}
-	if (n) {
-		*outer = die_name(s, &path[first]);
-	}
-	for (size_t i = n; i-- > first + 1 && k < max;) {
-		const char *name = die_name(s, &path[i]);
-		names[k++] = name ? name : "[unknown]";
-	}
-	return k;
 }
 
 // ---- resolving ----
@@ -882,7 +791,8 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
 			name = sym_lookup(d, a);
 			if (s->o.inline_frames) {
-				ninl = inline_chain(s, d, a, inl, 63, &outer);
+				ninl = pd_symbols_inline_chain(s, d, a, inl, 63,
+					&outer);
 			}
 			if (!name && ninl) {
 				name = outer;
@@ -897,7 +807,8 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		d->unresolved++;
 		return;
 	}
-	out->names[0] = d->kind == PD_DSO_KERNEL ? name : demangle(s, name);
+	out->names[0] = d->kind == PD_DSO_KERNEL ? name
+		: pd_symbols_demangle(s, name);
 	out->inlined[0] = false;
 	out->n = 1;
 	out->resolved = true;

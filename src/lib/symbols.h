@@ -50,6 +50,7 @@ struct pd_dso {
 	// freed by the function given to pd_symbols_set_unwind_free.
 	void *unwind;
 	void *jit;              // PD_DSO_JIT: the parsed perf-PID.map
+	void *scopes;           // functions by address (symbols-inline.c)
 	// Statistics for the summary.
 	uint64_t frames, unresolved;
 };
