@@ -92,6 +92,23 @@ void pd_strbuf_finish(struct pd_strbuf *b) {
 uint64_t pd_hash(const void *p, size_t n, uint64_t seed) {
 	const unsigned char *s = p;
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	if (n >= 32) {
+		// Four independent lanes: long keys (deep stacks) hash at
+		// several bytes a cycle instead of one multiply's latency.
+		uint64_t l[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
+			h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+		do {
+			for (int i = 0; i < 4; i++) {
+				l[i] = (l[i] ^ pd_get_u64(s + 8 * i))
+					* 0x100000001b3ULL;
+				l[i] ^= l[i] >> 29;
+			}
+			s += 32;
+			n -= 32;
+		} while (n >= 32);
+		h = pd_hash_u64(l[0]) ^ pd_hash_u64(l[1] + 1)
+			^ pd_hash_u64(l[2] + 2) ^ pd_hash_u64(l[3] + 3);
+	}
 	while (n >= 8) {
 		h = (h ^ pd_get_u64(s)) * 0x100000001b3ULL;
 		h ^= h >> 29;
