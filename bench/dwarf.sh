@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Benchmarks pd-collapse on --call-graph dwarf profiles (a C and a C++
-# program built without frame pointers, >= 30k samples each) against
+# Benchmarks pd-collapse on --call-graph dwarf profiles (a C program built
+# without frame pointers, a small C++ one, and a C++ std::regex/std::map
+# workload with deep template-heavy stacks; >= 30k samples each) against
 # `perf script` (inline frames on, as by default) and
 # `perf script --no-inline`: wall time and peak RSS (/usr/bin/time).
 # usage: sh bench/dwarf.sh [BUILDDIR]  (default build)
@@ -20,18 +21,22 @@ command -v perf >/dev/null || { echo "bench: perf not found" >&2; exit 1; }
 
 ${CC:-cc} -O2 -g -fomit-frame-pointer -o c-burn "$root/testdata/src/fp-burn.c"
 ${CXX:-c++} -O2 -g -o cxx-dwarf "$root/testdata/dwarf/src/cxx-dwarf.cc"
+${CXX:-c++} -O2 -g -o cxx-regex "$root/testdata/dwarf/src/cxx-regex.cc"
 # Two copies, one per core, at 10 kHz: ~35k samples of 8 KiB dumps.
 [ -s c.data ] || perf record -q -N --call-graph dwarf -e cpu-clock -F 10000 \
 	-o c.data -- sh -c './c-burn 500 & ./c-burn 500; wait' >/dev/null
 [ -s cxx.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
 	-F 10000 -o cxx.data -- sh -c './cxx-dwarf 9000 & ./cxx-dwarf 9000; wait' \
 	>/dev/null
+[ -s regex.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
+	-F 10000 -o regex.data -- \
+	sh -c './cxx-regex 500000 & ./cxx-regex 500000; wait' >/dev/null
 
 # run NAME CMD: prints seconds and peak KiB; a timeout is a lower bound.
 run() {
 	name=$1
 	shift
-	cat "$file" >/dev/null # warm the page cache
+	cat "$file" >/dev/null # warm the page cache (some hosts page it out)
 	if /usr/bin/time -f '%e %M' -o time.txt timeout "$limit" sh -c "$*" \
 			>/dev/null 2>&1; then
 		set -- $(cat time.txt)
@@ -45,7 +50,7 @@ run() {
 
 uname -srm
 nproc
-for file in c.data cxx.data; do
+for file in c.data cxx.data regex.data; do
 	samples=$(perf script -i "$file" -F event 2>/dev/null | wc -l)
 	echo "$file: $samples samples, $(wc -c <"$file") bytes"
 	[ "$samples" -ge 30000 ] || echo "bench: warning: fewer than 30000 samples"

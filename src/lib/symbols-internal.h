@@ -78,6 +78,10 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw);
 size_t pd_symbols_inline_chain(struct pd_symbols *s, struct pd_dso *d,
 	Dwarf_Addr a, const char **names, size_t max, const char **outer);
 void pd_symbols_free_scopes(struct pd_dso *d);
+// symbols-plt.c: appends name@plt symbols for d's PLT entries to syms
+// (numbered from index on); returns how many.
+size_t pd_symbols_plt(struct pd_dso *d, struct pd_sym **syms, size_t *n,
+	size_t *cap, uint32_t index);
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
 const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);

@@ -83,6 +83,7 @@ static void free_dso(struct pd_dso *d) {
 		dwfl_end(d->dwfl);
 	}
 	free(d->syms);
+	free(d->plt_names);
 	free(d->path);
 	free(d->name);
 	free(d);
@@ -468,6 +469,7 @@ static void load_symtab(struct pd_dso *d) {
 		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
 			(uint32_t)i, GELF_ST_BIND(sym.st_info)};
 	}
+	pd_symbols_plt(d, &d->syms, &k, &cap, n > 0 ? (uint32_t)n : 0);
 	if (k) {
 		qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
 	}
@@ -723,7 +725,19 @@ const char *pd_symbols_tidy(struct pd_symbols *s, const char *name) {
 // Demangles C++ and Rust (legacy and v0) names without the top-level
 // parameter list; template arguments and lambda signatures stay.
 const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
-	const char *key = pd_intern(s->strings, raw, strlen(raw));
+	size_t len = strlen(raw);
+	if (len > 4 && strcmp(raw + len - 4, "@plt") == 0 && s->o.demangle) {
+		// name@plt: the name demangled, then the suffix
+		char *base = pd_xstrdup(raw);
+		base[len - 4] = '\0';
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s@plt", pd_symbols_demangle(s, base));
+		const char *r = pd_intern(s->strings, b.s, b.len);
+		pd_strbuf_finish(&b);
+		free(base);
+		return r;
+	}
+	const char *key = pd_intern(s->strings, raw, len);
 	if (!s->o.demangle) {
 		return pd_symbols_tidy(s, key);
 	}

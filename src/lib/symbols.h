@@ -43,6 +43,7 @@ struct pd_dso {
 	Dwarf_Addr bias;
 	struct pd_sym *syms;    // functions sorted by address (dwfl addresses)
 	size_t nsyms;
+	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
 	bool warm_queued;       // handed to pd_symbols_warm

@@ -79,6 +79,19 @@ cxx)
 	grep -q 'std::__introsort_loop' pd-noinline.folded ||
 		fail "std::__introsort_loop not in pd-collapse output"
 	;;
+cxx-regex)
+	# Deep, template-heavy stacks (std::regex's recursive executor): many
+	# distinct addresses in big compilation units.
+	CXX=${CXX:-c++}
+	command -v "$CXX" >/dev/null 2>&1 || skip "no C++ compiler ($CXX) on PATH"
+	"$CXX" -O2 -g -o bin/cxx-regex "$dsrc/cxx-regex.cc" || exit 99
+	record rx.data --call-graph dwarf -- bin/cxx-regex 150000
+	# Calls into libstdc++ and libc pass through PLT entries, which
+	# perf names name@plt: so must pd (--no-inline measured 1.00).
+	compare rx.data 0.97 0.8 0.9
+	grep -q 'std::__detail::_Executor<.*>::_M_dfs;.*_M_dfs' \
+		pd-noinline.folded || fail "no recursive std::regex executor frames"
+	;;
 rust-v0 | rust-legacy)
 	RUSTC=${RUSTC:-rustc}
 	command -v "$RUSTC" >/dev/null 2>&1 || skip "no rustc on PATH"

@@ -18,6 +18,7 @@ if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" \
 		"$lib"/perf-header.c "$lib"/perf-records.c "$lib"/prefetch.c "$lib"/maps.c \
 		"$lib"/symbols.c "$lib"/symbols-kernel.c "$lib"/symbols-inline.c \
+		"$lib"/symbols-plt.c \
 		"$lib"/elf-inflate.c \
 		"$lib"/collapse.c \
 		"$lib"/unwind.c "$lib"/profile.c "$lib"/folded-read.c "$lib"/util.c \
