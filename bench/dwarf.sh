@@ -1,56 +1,83 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Benchmarks pd-collapse on --call-graph dwarf profiles (a C program built
-# without frame pointers, a small C++ one, and a C++ std::regex/std::map
-# workload with deep template-heavy stacks; >= 30k samples each) against
-# `perf script` (inline frames on, as by default) and
-# `perf script --no-inline`: wall time and peak RSS (/usr/bin/time).
+# Benchmarks pd-collapse on --call-graph dwarf profiles, >= 30k samples
+# each, of four programs built without frame pointers: two small ones (C
+# fp-burn, C++ cxx-dwarf: a handful of functions) and two shaped like real
+# code (C c-words: snprintf, strtod, qsort, a hash table; C++ cxx-regex:
+# std::regex, std::map, sorting), against `perf script` (inline frames on,
+# as by default) and `perf script --no-inline`: wall time (median) and
+# peak RSS.
 # usage: sh bench/dwarf.sh [BUILDDIR]  (default build)
-# env: PD_BENCH_TIMEOUT (seconds for one perf script run, default 600)
+# env: PD_BENCH_TIMEOUT (seconds for one perf script run, default 600),
+#      PD_BENCH_RUNS (runs per command, median reported; default 5)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 pd=$build/src/pd-collapse
 out=$build/bench-dwarf
 limit=${PD_BENCH_TIMEOUT:-600}
+runs=${PD_BENCH_RUNS:-5}
 fields=comm,pid,tid,period,event,ip,sym,dso
 mkdir -p "$out"
 cd "$out"
 command -v perf >/dev/null || { echo "bench: perf not found" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time not found" >&2; exit 1; }
 
 ${CC:-cc} -O2 -g -fomit-frame-pointer -o c-burn "$root/testdata/src/fp-burn.c"
 ${CXX:-c++} -O2 -g -o cxx-dwarf "$root/testdata/dwarf/src/cxx-dwarf.cc"
 ${CXX:-c++} -O2 -g -o cxx-regex "$root/testdata/dwarf/src/cxx-regex.cc"
+${CC:-cc} -O2 -g -fomit-frame-pointer -o c-words "$root/testdata/dwarf/src/c-words.c"
 # Two copies, one per core, at 10 kHz: ~35k samples of 8 KiB dumps.
 [ -s c.data ] || perf record -q -N --call-graph dwarf -e cpu-clock -F 10000 \
 	-o c.data -- sh -c './c-burn 500 & ./c-burn 500; wait' >/dev/null
 [ -s cxx.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
 	-F 10000 -o cxx.data -- sh -c './cxx-dwarf 9000 & ./cxx-dwarf 9000; wait' \
 	>/dev/null
+[ -s words.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
+	-F 10000 -o words.data -- \
+	sh -c './c-words 250000 & ./c-words 250000; wait' >/dev/null
 [ -s regex.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
 	-F 10000 -o regex.data -- \
 	sh -c './cxx-regex 500000 & ./cxx-regex 500000; wait' >/dev/null
 
-# run NAME CMD: prints seconds and peak KiB; a timeout is a lower bound.
+# run NAME CMD: prints the median wall time of $runs runs (the page cache
+# warmed before each) and the peak RSS of the largest process; a timeout
+# is a lower bound.
 run() {
 	name=$1
 	shift
-	cat "$file" >/dev/null # warm the page cache (some hosts page it out)
-	if /usr/bin/time -f '%e %M' -o time.txt timeout "$limit" sh -c "$*" \
-			>/dev/null 2>&1; then
-		set -- $(cat time.txt)
-		printf '  %-28s %8.2f s %9d KiB\n' "$name" "$1" "$2"
+	set -- $(python3 - "$limit" "$runs" "$file" "$*" <<'PY'
+import resource, subprocess, sys, time
+limit, runs, data, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+times = []
+for _ in range(runs):
+    with open(data, 'rb') as f:  # warm the page cache (some hosts page it out)
+        while f.read(1 << 24):
+            pass
+    # timeout(1), not subprocess's: its wait polls in steps of up to 50 ms
+    t = time.perf_counter()
+    r = subprocess.run(['timeout', str(limit), 'sh', '-c', cmd],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if r.returncode == 124:
+        print(-1, 0)
+        sys.exit()
+    times.append(time.perf_counter() - t)
+times.sort()
+print('%.3f' % times[len(times) // 2],
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+)
+	if [ "$1" = -1 ]; then
+		printf '  %-28s > %6s s (timed out)\n' "$name" "$limit"
+		set -- "$limit" 0
 	else
-		set -- $(tail -1 time.txt)
-		printf '  %-28s > %6s s %9s KiB (timed out)\n' "$name" "$limit" "$2"
+		printf '  %-28s %8.3f s %9d KiB\n' "$name" "$1" "$2"
 	fi
 	eval "t_$tag=\$1 m_$tag=\$2"
 }
 
 uname -srm
 nproc
-for file in c.data cxx.data regex.data; do
+for file in c.data words.data cxx.data regex.data; do
 	samples=$(perf script -i "$file" -F event 2>/dev/null | wc -l)
 	echo "$file: $samples samples, $(wc -c <"$file") bytes"
 	[ "$samples" -ge 30000 ] || echo "bench: warning: fewer than 30000 samples"

@@ -10,11 +10,16 @@ output and perf script's can be compared despite perf 6.1's quirks:
   * perf names inlined functions by their short DW_AT_name (`sort<...>`),
     pd by their demangled linkage name (`std::sort<...>`);
   * perf sometimes repeats the caller of an inline group
-    (`main;sort;main;__introsort_loop`).
+    (`main;sort;main;__introsort_loop`);
+  * glibc's DWARF names differ from its symbols: internal aliases
+    (`__GI___snprintf` for `__snprintf`), and memcpy variants that are
+    the memmove code (`__memcpy_avx512_unaligned_erms` at the address of
+    `__memmove_avx512_unaligned_erms`).
 
 Each frame loses `_[i]`, symbol versions, clone suffixes, template
-arguments, parameter lists and namespaces; a frame equal to the one
-before, or to the one two before (the repeated caller), is dropped.
+arguments, parameter lists, namespaces and a `__GI_` prefix, and says
+memmove for memcpy; a frame equal to the one before, or to the one two
+before (the repeated caller), is dropped.
 usage: canon.py < in.folded > out.folded
 """
 import re
@@ -22,6 +27,7 @@ import sys
 
 CLONE = re.compile(r'\.(constprop|isra|part|cold|lto_priv)(\.\d+)*')
 ALIAS = {'__libc_start_main_impl': '__libc_start_main'}
+MEMCPY = re.compile(r'(?<=^__)memcpy_')
 
 
 def strip_groups(s, open_c, close_c):
@@ -43,6 +49,8 @@ def canon(frame):
     f = strip_groups(f, '<', '>')
     f = strip_groups(f, '(', ')')
     f = f.rsplit('::', 1)[-1].strip()
+    f = f[len('__GI_'):] if f.startswith('__GI_') else f
+    f = MEMCPY.sub('memmove_', f)
     return ALIAS.get(f, f)
 
 

@@ -79,6 +79,16 @@ cxx)
 	grep -q 'std::__introsort_loop' pd-noinline.folded ||
 		fail "std::__introsort_loop not in pd-collapse output"
 	;;
+c-words)
+	# C shaped like real programs: deep libc stacks (snprintf, strtod,
+	# qsort calling back into the program), inlined static helpers.
+	"$CC" -O2 -g -fomit-frame-pointer -o bin/c-words "$dsrc/c-words.c" ||
+		exit 99
+	record w.data --call-graph dwarf -- bin/c-words 120000
+	compare w.data 0.97 0.95 0.97
+	grep -q 'qsort.*;by_count' pd-noinline.folded ||
+		fail "no qsort calling back into by_count"
+	;;
 cxx-regex)
 	# Deep, template-heavy stacks (std::regex's recursive executor): many
 	# distinct addresses in big compilation units.
