@@ -12,32 +12,13 @@
 
 #include "collapse.h"
 #include "maps.h"
-#include "perf.h"
 #include "symbols.h"
 #include "check.h"
-
-static uint8_t stream[8192];
-static size_t len;
-
-static void put(const void *p, size_t n) {
-	memcpy(stream + len, p, n);
-	len += n;
-}
-
-static void put_u64(uint64_t v) {
-	put(&v, 8);
-}
+#include "stream.h"
 
 static void put_u32s(uint32_t a, uint32_t b) {
 	put(&a, 4);
 	put(&b, 4);
-}
-
-static void header(uint32_t type, uint16_t misc, size_t size) {
-	uint16_t sz = (uint16_t)size;
-	put(&type, 4);
-	put(&misc, 2);
-	put(&sz, 2);
 }
 
 // sample_id_all trailer for TID | TIME
@@ -84,20 +65,8 @@ static void sample(uint16_t mode, bool marker, uint64_t time) {
 }
 
 int main(void) {
-	put("PERFILE2", 8);
-	put_u64(16);
-	uint8_t attr[128] = {0};
-	uint32_t type = 1, size = sizeof(attr);
-	uint64_t st = PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
-		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN;
-	uint64_t flags = PD_ATTR_SAMPLE_ID_ALL;
-	memcpy(attr, &type, 4);
-	memcpy(attr + 4, &size, 4);
-	memcpy(attr + 24, &st, 8);
-	memcpy(attr + 40, &flags, 8);
-	header(PD_REC_HEADER_ATTR, 0, 8 + sizeof(attr) + 8);
-	put(attr, sizeof(attr));
-	put_u64(7);
+	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
 
 	comm("one", false, 1);
 	mmap_file(0x400000, "/nonexistent/a", 2);
@@ -116,15 +85,8 @@ int main(void) {
 	header(PD_REC_FINISHED_ROUND, 0, 8);
 
 	char path[] = "/tmp/pd-test-collapse-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0 || write(fd, stream, len) != (ssize_t)len) {
-		perror(path);
-		return 99;
-	}
-	close(fd);
-	struct pd_perf *r;
-	if (pd_perf_open(&r, path) != PD_OK) {
-		unlink(path);
+	struct pd_perf *r = stream_open(path);
+	if (!r) {
 		return 1;
 	}
 	struct pd_symbols_options so = {.kallsyms = "/dev/null"};

@@ -7,26 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "perf.h"
 #include "check.h"
-
-static uint8_t stream[4096];
-static size_t len;
-
-static void put(const void *p, size_t n) {
-	memcpy(stream + len, p, n);
-	len += n;
-}
-
-static void put_u64(uint64_t v) {
-	put(&v, 8);
-}
-
-static void header(uint32_t type, uint16_t misc, uint16_t size) {
-	put(&type, 4);
-	put(&misc, 2);
-	put(&size, 2);
-}
+#include "stream.h"
 
 static void sample(uint32_t tid, uint64_t time) {
 	header(PD_REC_SAMPLE, PD_MISC_USER, 8 + 8 + 8 + 8);
@@ -37,20 +19,7 @@ static void sample(uint32_t tid, uint64_t time) {
 }
 
 int main(void) {
-	put("PERFILE2", 8);
-	put_u64(16);
-	// One software event: sample_type TID | TIME | PERIOD, sample_id_all.
-	uint8_t attr[128] = {0};
-	uint32_t type = 1, size = sizeof(attr);
-	uint64_t st = PD_SAMPLE_TID | PD_SAMPLE_TIME | PD_SAMPLE_PERIOD;
-	uint64_t flags = PD_ATTR_SAMPLE_ID_ALL;
-	memcpy(attr, &type, 4);
-	memcpy(attr + 4, &size, 4);
-	memcpy(attr + 24, &st, 8);
-	memcpy(attr + 40, &flags, 8);
-	header(PD_REC_HEADER_ATTR, 0, 8 + sizeof(attr) + 8);
-	put(attr, sizeof(attr));
-	put_u64(7); // its id
+	stream_begin(PD_SAMPLE_TID | PD_SAMPLE_TIME | PD_SAMPLE_PERIOD);
 	sample(1, 30);
 	sample(2, 10);
 	sample(3, 20);
@@ -62,15 +31,8 @@ int main(void) {
 	header(PD_REC_FINISHED_ROUND, 0, 8);
 
 	char path[] = "/tmp/pd-test-perf-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0 || write(fd, stream, len) != (ssize_t)len) {
-		perror(path);
-		return 99;
-	}
-	close(fd);
-	struct pd_perf *r;
-	if (pd_perf_open(&r, path) != PD_OK) {
-		unlink(path);
+	struct pd_perf *r = stream_open(path);
+	if (!r) {
 		return 1;
 	}
 	// Expected order: 10 20 25 30 (round 2), then 35 40 at the end.
