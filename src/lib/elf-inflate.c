@@ -111,13 +111,6 @@ static int plan(const unsigned char *map, size_t size, const Elf64_Ehdr *eh,
 static bool fill(unsigned char *out, const unsigned char *map,
 		const Elf64_Ehdr *eh, const Elf64_Shdr *old, const Elf64_Shdr *sh,
 		uint64_t shoff) {
-	Elf64_Ehdr neh = *eh;
-	neh.e_shoff = shoff;
-	memcpy(out, &neh, sizeof(neh));
-	if (eh->e_phnum) {
-		memcpy(out + eh->e_phoff, map + eh->e_phoff,
-			(size_t)eh->e_phnum * eh->e_phentsize);
-	}
 	struct libdeflate_decompressor *z = libdeflate_alloc_decompressor();
 	if (!z) {
 		return false;
@@ -142,6 +135,15 @@ static bool fill(unsigned char *out, const unsigned char *map,
 	}
 	libdeflate_free_decompressor(z);
 	memcpy(out + shoff, sh, (size_t)eh->e_shnum * sizeof(*sh));
+	// Headers last: a section that claims to overlap them cannot undo
+	// the new section table's offset.
+	if (eh->e_phnum) {
+		memcpy(out + eh->e_phoff, map + eh->e_phoff,
+			(size_t)eh->e_phnum * eh->e_phentsize);
+	}
+	Elf64_Ehdr neh = *eh;
+	neh.e_shoff = shoff;
+	memcpy(out, &neh, sizeof(neh));
 	return ok;
 }
 
