@@ -12,8 +12,9 @@
 #include "util.h"
 
 struct plt_rel {
-	uint64_t got;  // r_offset: the GOT slot, in PLT order
-	uint32_t sym;  // .dynsym index
+	uint64_t got;    // r_offset: the GOT slot, in PLT order
+	uint64_t addend; // for IRELATIVE: the IFUNC resolver's address
+	uint32_t sym;    // .dynsym index, 0 for IRELATIVE
 };
 
 static int cmp_rel(const void *a, const void *b) {
@@ -57,7 +58,7 @@ static struct plt_rel *read_rels(Elf *elf, Elf_Scn *scn,
 			r.r_offset = rel.r_offset;
 			r.r_info = rel.r_info;
 		}
-		v[i] = (struct plt_rel){r.r_offset,
+		v[i] = (struct plt_rel){r.r_offset, (uint64_t)r.r_addend,
 			(uint32_t)GELF_R_SYM(r.r_info)};
 	}
 	qsort(v, *n, sizeof(*v), cmp_rel);
@@ -115,21 +116,25 @@ size_t pd_symbols_plt(struct pd_dso *d, struct pd_sym **syms, size_t *n,
 		const char *name = gelf_getsym(dynsyms, (int)rels[i].sym, &sym)
 			? elf_strptr(elf, dynsh.sh_link, sym.st_name) : NULL;
 		offs[i] = SIZE_MAX;
-		if (name && *name) {
+		if (rels[i].sym == 0 && relsh.sh_type == SHT_RELA) {
+			offs[i] = SIZE_MAX - 1; // IRELATIVE: named at lookup
+		} else if (name && *name) {
 			offs[i] = names.len;
 			pd_strbuf_printf(&names, "%s@plt", name);
 			pd_strbuf_addc(&names, '\0');
 		}
 	}
 	d->plt_names = names.s;
-	for (size_t i = 0; i < nrel && names.s; i++) {
+	for (size_t i = 0; i < nrel; i++) {
 		if (offs[i] == SIZE_MAX) {
 			continue;
 		}
 		uint64_t start = first + i * entry + bias;
+		bool ifunc = offs[i] == SIZE_MAX - 1;
 		pd_xgrow(syms, cap, *n + 1, sizeof(**syms));
 		(*syms)[(*n)++] = (struct pd_sym){start, start + entry,
-			names.s + offs[i], index + (uint32_t)i, STB_GLOBAL};
+			ifunc ? "" : names.s + offs[i], index + (uint32_t)i,
+			STB_GLOBAL, ifunc ? rels[i].addend + bias : 0};
 		added++;
 	}
 	free(offs);

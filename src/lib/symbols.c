@@ -467,7 +467,7 @@ static void load_symtab(struct pd_dso *d) {
 		}
 		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
 		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
-			(uint32_t)i, GELF_ST_BIND(sym.st_info)};
+			(uint32_t)i, GELF_ST_BIND(sym.st_info), 0};
 	}
 	pd_symbols_plt(d, &d->syms, &k, &cap, n > 0 ? (uint32_t)n : 0);
 	if (k) {
@@ -492,7 +492,8 @@ static void load_symtab(struct pd_dso *d) {
 	d->has_symtab = m > 0;
 }
 
-static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
+static const struct pd_sym *sym_lookup(const struct pd_dso *d,
+		uint64_t addr) {
 	size_t lo = 0, hi = d->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -506,7 +507,26 @@ static const char *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 		return NULL;
 	}
 	const struct pd_sym *s = &d->syms[lo - 1];
-	return addr < s->end || s->end == s->start ? s->name : NULL;
+	return addr < s->end || s->end == s->start ? s : NULL;
+}
+
+// The name of the symbol found at addr: a PLT entry of an IFUNC is named
+// after the IFUNC, whose symbol starts at its resolver.
+static const char *sym_name(struct pd_symbols *s, const struct pd_dso *d,
+		uint64_t addr) {
+	const struct pd_sym *sym = sym_lookup(d, addr);
+	if (!sym || !sym->ifunc) {
+		return sym ? sym->name : NULL;
+	}
+	const struct pd_sym *f = sym_lookup(d, sym->ifunc);
+	if (!f || f->start != sym->ifunc || f->ifunc || !*f->name) {
+		return NULL;
+	}
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%.*s@plt", (int)strcspn(f->name, "@"), f->name);
+	const char *r = pd_intern(s->strings, b.s, b.len);
+	pd_strbuf_finish(&b);
+	return r;
 }
 
 // The [vdso] of this process, as a file: it is the recorded one when the
@@ -803,7 +823,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	case PD_DSO_VDSO: {
 		Dwarf_Addr a;
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
-			name = sym_lookup(d, a);
+			name = sym_name(s, d, a);
 			if (s->o.inline_frames) {
 				ninl = pd_symbols_inline_chain(s, d, a, inl, 63,
 					&outer);

@@ -13,9 +13,10 @@
 // A function symbol: [start, end) in the DSO's libdwfl address space.
 struct pd_sym {
 	uint64_t start, end;
-	const char *name; // raw ELF name, owned by libdwfl
+	const char *name; // raw ELF name, owned by libdwfl (or the DSO)
 	uint32_t index;   // in the symbol table: earlier wins ties, as in perf
 	uint8_t bind;
+	uint64_t ifunc;   // a PLT entry for an IFUNC: its resolver (name "")
 };
 
 enum pd_dso_kind {

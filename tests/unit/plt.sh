@@ -3,7 +3,9 @@
 # name@plt symbols (src/lib/symbols-plt.c) against objdump's own: for a
 # program built with a lazy .plt and with an IBT .plt.sec, every PLT entry
 # objdump names must resolve to the same name in pd, and the PLT header
-# to none of them.
+# to none of them. In libc, whose .plt also holds IFUNC entries (IRELATIVE
+# relocations, which objdump names *ABS*+0x...@plt), each of those must
+# be named after a symbol readelf lists at its resolver's address.
 # usage: plt.sh TOOL SRCDIR   (exit 0 pass, 1 fail, 77 skip, 99 setup)
 set -u
 tool=$1
@@ -61,3 +63,29 @@ if "${CC:-cc}" -O1 -fcf-protection=full -Wl,-z,ibtplt -o ibt prog.c 2>/dev/null 
 else
 	echo "no .plt.sec from this toolchain: IBT case not run"
 fi
+
+libc=$(ldd ./lazy | awk '/libc\.so/ { print $3 }')
+[ -f "$libc" ] || { echo "no libc found: IFUNC case not run"; exit 0; }
+set -- $(readelf -SW "$libc" | awk '$2 == ".plt" { print $4, $5 }')
+delta=$((0x$1 - 0x$2))
+# GOT slot order is PLT order; entry i follows the 16-byte header
+readelf -rW "$libc" | awk '/Relocation section .\.rela\.plt/ { on = 1; next }
+	/Relocation section/ { on = 0 } on && $1 ~ /^[0-9a-f]+$/ { print $1, $3, $NF }' |
+	sort >rels.txt
+[ -s rels.txt ] || fail "$libc: no .rela.plt"
+id=$(readelf -n "$libc" | awk '/Build ID/ { print $3 }')
+dbg=/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
+{ readelf -sW "$libc"; [ -f "$dbg" ] && readelf -sW "$dbg"; } 2>/dev/null |
+	awk '$1 ~ /:$/ { sub(/@.*/, "", $8); print $2, $8 }' >syms.txt
+n=0 i=0
+while read -r got type target; do
+	i=$((i + 1))
+	[ "$type" = R_X86_64_IRELATIVE ] || continue
+	off=$((0x$1 + 16 * i - delta))
+	name=$("$tool" "$libc" "$off" | awk '{ print $2 }')
+	want=$(printf '%016x' "0x$target")
+	grep -q "^$want ${name%@plt}\$" syms.txt ||
+		fail "$libc: IFUNC entry $i (resolver 0x$target) named '$name'"
+	n=$((n + 1))
+done <rels.txt
+echo "$libc .plt: $n IFUNC entries named after their IFUNC"
