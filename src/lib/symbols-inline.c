@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Inline frames: the DWARF scopes (subprogram, inlined subroutines) that
-// hold an address. Each compilation unit's functions are indexed by
-// address the first time one of its addresses is looked up, so a lookup
-// costs a binary search and a walk down one function's DIEs instead of a
-// walk over the whole unit (which, for template-heavy C++, holds
-// thousands of functions).
+// hold an address. The scopes directly inside a compilation unit or a
+// scope are indexed by address the first time a lookup passes through it,
+// so a lookup costs a binary search per level instead of a walk over all
+// the DIEs of the unit (thousands of functions in template-heavy C++) and
+// of the function (thousands of inlined blocks in glibc's vfprintf).
 #include "symbols.h"
 
 #include <stdlib.h>
@@ -16,8 +16,8 @@
 #include "symbols-internal.h"
 #include "util.h"
 
-// A range of code of a function, in DIE order (order) as it appears in
-// a depth-first walk of the unit.
+// A range of code of a scope, with its place (order) in the order the
+// walk finds the scopes.
 struct sub_range {
 	Dwarf_Addr lo, hi;
 	Dwarf_Addr reach; // the largest hi of this and all earlier ranges
@@ -25,14 +25,16 @@ struct sub_range {
 	Dwarf_Die die;
 };
 
-struct cu_index {
-	Dwarf_Off cu;      // the unit's DIE offset; slot empty if no v
+// The scopes directly inside one DIE (a unit or a scope): those below it
+// with no scope between, through blocks and namespaces.
+struct scope_index {
+	Dwarf_Off die;     // the DIE's offset; slot empty if no v
 	struct sub_range *v;
 	size_t n;
 };
 
 struct scopes {
-	struct cu_index *slots;
+	struct scope_index *slots;
 	size_t nslots, n;
 };
 
@@ -54,48 +56,11 @@ static const char *die_name(struct pd_symbols *s, Dwarf_Die *die) {
 	return n && *n ? pd_symbols_tidy(s, n) : NULL;
 }
 
-// Appends to path the DIEs below parent whose code holds pc, outermost
-// first. Functions nest in namespaces (C++, Rust), so those are entered;
-// dwarf_getscopes does not enter them in elfutils 0.188.
-static bool find_scopes(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
-		size_t *n, size_t max) {
-	Dwarf_Die child;
-	if (dwarf_child(parent, &child) != 0) {
-		return false;
-	}
-	do {
-		switch (dwarf_tag(&child)) {
-		case DW_TAG_subprogram:
-		case DW_TAG_inlined_subroutine:
-			if (dwarf_haspc(&child, pc) != 1) {
-				break;
-			}
-			if (*n < max) {
-				path[(*n)++] = child;
-			}
-			find_scopes(&child, pc, path, n, max);
-			return true;
-		// gcc's block ranges can miss code of the calls inlined in them
-		// (addr2line does not rely on them either): look inside anyway.
-		case DW_TAG_lexical_block:
-		case DW_TAG_try_block:
-		case DW_TAG_catch_block:
-		case DW_TAG_namespace:
-		case DW_TAG_module:
-			if (find_scopes(&child, pc, path, n, max)) {
-				return true;
-			}
-			break;
-		default:
-			break;
-		}
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return false;
-}
-
-// Collects the code ranges of the functions find_scopes would reach from
-// the unit's DIE, in the order it would try them.
-static void collect(Dwarf_Die *parent, struct cu_index *ci, size_t *cap,
+// Collects the code ranges of the scopes directly inside parent, in DIE
+// order. Functions nest in namespaces (C++, Rust), so those are entered;
+// so are blocks: gcc's block ranges can miss code of the calls inlined in
+// them (addr2line does not rely on them either).
+static void collect(Dwarf_Die *parent, struct scope_index *ci, size_t *cap,
 		uint32_t *order) {
 	Dwarf_Die child;
 	if (dwarf_child(parent, &child) != 0) {
@@ -138,17 +103,17 @@ static int cmp_range(const void *a, const void *b) {
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-static struct cu_index *cu_index(struct pd_dso *d, Dwarf_Die *cu) {
+static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
 	struct scopes *sc = d->scopes;
 	if (!sc) {
 		sc = d->scopes = pd_xcalloc(1, sizeof(*sc));
 		sc->nslots = 64;
 		sc->slots = pd_xcalloc(sc->nslots, sizeof(*sc->slots));
 	}
-	Dwarf_Off off = dwarf_dieoffset(cu);
+	Dwarf_Off off = dwarf_dieoffset(die);
 	size_t mask = sc->nslots - 1, j = pd_hash_u64(off) & mask;
 	for (; sc->slots[j].v; j = (j + 1) & mask) {
-		if (sc->slots[j].cu == off) {
+		if (sc->slots[j].die == off) {
 			return &sc->slots[j];
 		}
 	}
@@ -157,7 +122,7 @@ static struct cu_index *cu_index(struct pd_dso *d, Dwarf_Die *cu) {
 			sizeof(*sc->slots)), sc->nslots * 2, sc->n};
 		for (size_t i = 0; i < sc->nslots; i++) {
 			if (sc->slots[i].v) {
-				size_t k = pd_hash_u64(sc->slots[i].cu)
+				size_t k = pd_hash_u64(sc->slots[i].die)
 					& (grown.nslots - 1);
 				while (grown.slots[k].v) {
 					k = (k + 1) & (grown.nslots - 1);
@@ -167,14 +132,16 @@ static struct cu_index *cu_index(struct pd_dso *d, Dwarf_Die *cu) {
 		}
 		free(sc->slots);
 		*sc = grown;
-		return cu_index(d, cu);
+		return scope_index(d, die);
 	}
-	struct cu_index *ci = &sc->slots[j];
+	struct scope_index *ci = &sc->slots[j];
 	size_t cap = 0;
 	uint32_t order = 0;
-	*ci = (struct cu_index){off, NULL, 0};
-	collect(cu, ci, &cap, &order);
-	qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
+	*ci = (struct scope_index){off, NULL, 0};
+	collect(die, ci, &cap, &order);
+	if (ci->n) {
+		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
+	}
 	for (size_t i = 0; i < ci->n; i++) {
 		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
 		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
@@ -186,8 +153,8 @@ static struct cu_index *cu_index(struct pd_dso *d, Dwarf_Die *cu) {
 	return ci;
 }
 
-// The function (first in DIE order) whose code holds pc.
-static bool find_function(const struct cu_index *ci, Dwarf_Addr pc,
+// The scope (first in DIE order) whose code holds pc.
+static bool find_scope(const struct scope_index *ci, Dwarf_Addr pc,
 		Dwarf_Die *out) {
 	size_t lo = 0, hi = ci->n;
 	while (lo < hi) { // the first range starting after pc
@@ -233,11 +200,12 @@ size_t pd_symbols_inline_chain(struct pd_symbols *s, struct pd_dso *d,
 		return 0;
 	}
 	d->has_debuginfo = true;
+	// The scopes holding the address, outermost first.
 	Dwarf_Die path[64];
 	size_t n = 0, k = 0;
-	if (find_function(cu_index(d, cu), a - bias, &path[0])) {
-		n = 1;
-		find_scopes(&path[0], a - bias, path, &n, 64);
+	for (Dwarf_Die *in = cu; n < 64
+			&& find_scope(scope_index(d, in), a - bias, &path[n]);) {
+		in = &path[n++];
 	}
 	// The last subprogram on the path is the function the code is in;
 	// the inlined subroutines after it are the calls inlined into it.
