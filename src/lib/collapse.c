@@ -617,7 +617,7 @@ enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 	enum pd_status st;
 	uint64_t n = 0;
 	while ((st = pd_perf_next(r, &rec)) == PD_OK) {
-		if (progress && (++n & 4095) == 0) {
+		if (progress && (++n & 255) == 0) {
 			progress(arg, r, c->st.samples);
 		}
 		switch (rec.type) {
