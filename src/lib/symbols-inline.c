@@ -28,14 +28,14 @@ struct sub_range {
 // The scopes directly inside one DIE (a unit or a scope): those below it
 // with no scope between, through blocks and namespaces.
 struct scope_index {
-	Dwarf_Off die;     // the DIE's offset; slot empty if no v
 	struct sub_range *v;
 	size_t n;
 };
 
 struct scopes {
-	struct scope_index *slots;
-	size_t nslots, n;
+	struct pd_map64 by_die; // DIE offset + 1 -> position in v
+	struct scope_index *v;
+	size_t n, cap;
 };
 
 // A DWARF function name: the linkage name (demangled, so qualified) when
@@ -107,37 +107,17 @@ static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
 	struct scopes *sc = d->scopes;
 	if (!sc) {
 		sc = d->scopes = pd_xcalloc(1, sizeof(*sc));
-		sc->nslots = 64;
-		sc->slots = pd_xcalloc(sc->nslots, sizeof(*sc->slots));
 	}
-	Dwarf_Off off = dwarf_dieoffset(die);
-	size_t mask = sc->nslots - 1, j = pd_hash_u64(off) & mask;
-	for (; sc->slots[j].v; j = (j + 1) & mask) {
-		if (sc->slots[j].die == off) {
-			return &sc->slots[j];
-		}
+	uint64_t key = dwarf_dieoffset(die) + 1;
+	const uint64_t *known = pd_map64_find(&sc->by_die, key);
+	if (known) {
+		return &sc->v[*known];
 	}
-	if ((sc->n + 1) * 2 > sc->nslots) {
-		struct scopes grown = {pd_xcalloc(sc->nslots * 2,
-			sizeof(*sc->slots)), sc->nslots * 2, sc->n};
-		for (size_t i = 0; i < sc->nslots; i++) {
-			if (sc->slots[i].v) {
-				size_t k = pd_hash_u64(sc->slots[i].die)
-					& (grown.nslots - 1);
-				while (grown.slots[k].v) {
-					k = (k + 1) & (grown.nslots - 1);
-				}
-				grown.slots[k] = sc->slots[i];
-			}
-		}
-		free(sc->slots);
-		*sc = grown;
-		return scope_index(d, die);
-	}
-	struct scope_index *ci = &sc->slots[j];
+	pd_xgrow(&sc->v, &sc->cap, sc->n + 1, sizeof(*sc->v));
+	struct scope_index *ci = &sc->v[sc->n];
 	size_t cap = 0;
 	uint32_t order = 0;
-	*ci = (struct scope_index){off, NULL, 0};
+	*ci = (struct scope_index){NULL, 0};
 	collect(die, ci, &cap, &order);
 	if (ci->n) {
 		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
@@ -146,10 +126,7 @@ static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
 		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
 		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
 	}
-	if (!ci->v) {
-		ci->v = pd_xmalloc(sizeof(*ci->v)); // marks the slot used
-	}
-	sc->n++;
+	pd_map64_insert(&sc->by_die, key, sc->n++);
 	return ci;
 }
 
@@ -183,10 +160,11 @@ void pd_symbols_free_scopes(struct pd_dso *d) {
 	if (!sc) {
 		return;
 	}
-	for (size_t i = 0; i < sc->nslots; i++) {
-		free(sc->slots[i].v);
+	for (size_t i = 0; i < sc->n; i++) {
+		free(sc->v[i].v);
 	}
-	free(sc->slots);
+	free(sc->v);
+	pd_map64_free(&sc->by_die);
 	free(sc);
 	d->scopes = NULL;
 }

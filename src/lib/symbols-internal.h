@@ -58,8 +58,7 @@ struct pd_symbols {
 	uint8_t kernel_build_id[20];
 	size_t kernel_build_id_len;
 	// demangling cache: raw interned name -> tidied name
-	const char **dm_keys, **dm_vals;
-	size_t dm_slots, dm_n;
+	struct pd_map64 demangled;
 };
 
 // symbols.c: helpers for perf's build-id cache (~/.debug).

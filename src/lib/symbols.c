@@ -120,8 +120,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	}
 	pd_symbols_free_kernel(s);
 	free(s->osrelease);
-	free(s->dm_keys);
-	free(s->dm_vals);
+	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
 	pd_intern_destroy(s->strings);
 	free(s);
@@ -761,31 +760,9 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 	if (!s->o.demangle) {
 		return pd_symbols_tidy(s, key);
 	}
-	if (s->dm_slots == 0 || (s->dm_n + 1) * 2 > s->dm_slots) {
-		const char **ok = s->dm_keys, **ov = s->dm_vals;
-		size_t on = s->dm_slots;
-		s->dm_slots = on ? on * 2 : 1024;
-		s->dm_keys = pd_xcalloc(s->dm_slots, sizeof(*s->dm_keys));
-		s->dm_vals = pd_xcalloc(s->dm_slots, sizeof(*s->dm_vals));
-		for (size_t i = 0; i < on; i++) {
-			if (ok[i]) {
-				size_t j = pd_hash_u64((uintptr_t)ok[i])
-					& (s->dm_slots - 1);
-				while (s->dm_keys[j]) {
-					j = (j + 1) & (s->dm_slots - 1);
-				}
-				s->dm_keys[j] = ok[i];
-				s->dm_vals[j] = ov[i];
-			}
-		}
-		free(ok);
-		free(ov);
-	}
-	size_t j = pd_hash_u64((uintptr_t)key) & (s->dm_slots - 1);
-	for (; s->dm_keys[j]; j = (j + 1) & (s->dm_slots - 1)) {
-		if (s->dm_keys[j] == key) {
-			return s->dm_vals[j];
-		}
+	const uint64_t *known = pd_map64_find(&s->demangled, (uintptr_t)key);
+	if (known) {
+		return (const char *)(uintptr_t)*known;
 	}
 	const char *val;
 	char *d = NULL;
@@ -794,9 +771,7 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 	}
 	val = pd_symbols_tidy(s, d ? d : key);
 	free(d);
-	s->dm_keys[j] = key;
-	s->dm_vals[j] = val;
-	s->dm_n++;
+	pd_map64_insert(&s->demangled, (uintptr_t)key, (uintptr_t)val);
 	return val;
 }
 

@@ -65,9 +65,7 @@ struct rule {
 
 // Per-DSO cache: file offset -> rule.
 struct dso_rules {
-	uint64_t *keys; // offset + 1; 0 = empty slot
-	uint32_t *vals;
-	size_t slots, n;
+	struct pd_map64 index; // offset + 1 -> position in rules
 	struct rule *rules;
 	size_t nrules, rules_cap;
 	struct reg_rule *regs;
@@ -104,8 +102,7 @@ static void dso_rules_free(void *p) {
 	if (dr->dwfl) {
 		dwfl_end(dr->dwfl);
 	}
-	free(dr->keys);
-	free(dr->vals);
+	pd_map64_free(&dr->index);
 	free(dr->rules);
 	free(dr->regs);
 	free(dr->ops);
@@ -461,34 +458,11 @@ static Dwarf_Frame *frame_at(struct dso_rules *dr, struct pd_dso *d,
 	return NULL;
 }
 
-static void rules_rehash(struct dso_rules *dr) {
-	uint64_t *ok = dr->keys;
-	uint32_t *ov = dr->vals;
-	size_t on = dr->slots;
-	dr->slots = on ? on * 2 : 256;
-	dr->keys = pd_xcalloc(dr->slots, sizeof(*dr->keys));
-	dr->vals = pd_xcalloc(dr->slots, sizeof(*dr->vals));
-	for (size_t i = 0; i < on; i++) {
-		if (!ok[i]) {
-			continue;
-		}
-		size_t j = pd_hash_u64(ok[i]) & (dr->slots - 1);
-		while (dr->keys[j]) {
-			j = (j + 1) & (dr->slots - 1);
-		}
-		dr->keys[j] = ok[i];
-		dr->vals[j] = ov[i];
-	}
-	free(ok);
-	free(ov);
-}
-
 // d's rule cache and its own handle on d's file (made on first use).
 static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 	struct dso_rules *dr = d->unwind;
 	if (!dr) {
 		dr = d->unwind = pd_xcalloc(1, sizeof(*dr));
-		rules_rehash(dr);
 		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
 	}
 	return dr;
@@ -498,12 +472,9 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 		uint64_t off) {
 	struct dso_rules *dr = dso_rules_get(u, d);
-	uint64_t key = off + 1;
-	size_t j = pd_hash_u64(key) & (dr->slots - 1);
-	for (; dr->keys[j]; j = (j + 1) & (dr->slots - 1)) {
-		if (dr->keys[j] == key) {
-			return &dr->rules[dr->vals[j]];
-		}
+	const uint64_t *known = pd_map64_find(&dr->index, off + 1);
+	if (known) {
+		return &dr->rules[*known];
 	}
 	struct rule r = {.status = RULE_NONE};
 	Dwarf_Addr a;
@@ -516,12 +487,8 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 	}
 	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));
 	dr->rules[dr->nrules] = r;
-	dr->keys[j] = key;
-	dr->vals[j] = (uint32_t)dr->nrules++;
-	if (++dr->n * 2 > dr->slots) {
-		rules_rehash(dr);
-	}
-	return &dr->rules[dr->nrules - 1];
+	pd_map64_insert(&dr->index, off + 1, dr->nrules);
+	return &dr->rules[dr->nrules++];
 }
 
 // ---- walking ----

@@ -89,6 +89,39 @@ void pd_strbuf_finish(struct pd_strbuf *b) {
 
 // FNV-1a over 8-byte words, finished with a mixer: fast enough for keys of
 // a few dozen bytes and good enough for open addressing.
+static void map64_put(struct pd_map64 *m, uint64_t key, uint64_t val) {
+	size_t j = pd_hash_u64(key) & (m->slots - 1);
+	while (m->keys[j]) {
+		j = (j + 1) & (m->slots - 1);
+	}
+	m->keys[j] = key;
+	m->vals[j] = val;
+}
+
+void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val) {
+	if ((m->n + 1) * 2 > m->slots) {
+		struct pd_map64 old = *m;
+		m->slots = old.slots ? old.slots * 2 : 256;
+		m->keys = pd_xcalloc(m->slots, sizeof(*m->keys));
+		m->vals = pd_xcalloc(m->slots, sizeof(*m->vals));
+		for (size_t i = 0; i < old.slots; i++) {
+			if (old.keys[i]) {
+				map64_put(m, old.keys[i], old.vals[i]);
+			}
+		}
+		free(old.keys);
+		free(old.vals);
+	}
+	map64_put(m, key, val);
+	m->n++;
+}
+
+void pd_map64_free(struct pd_map64 *m) {
+	free(m->keys);
+	free(m->vals);
+	*m = (struct pd_map64){0};
+}
+
 uint64_t pd_hash(const void *p, size_t n, uint64_t seed) {
 	const unsigned char *s = p;
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;

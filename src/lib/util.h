@@ -40,7 +40,31 @@ static inline uint64_t pd_hash_u64(uint64_t x) {
 	return x;
 }
 
-// Unaligned little-helpers: perf.data records need not be aligned.
+// An open-addressing map from nonzero 64-bit keys to 64-bit values;
+// zero-initialise, free with pd_map64_free.
+struct pd_map64 {
+	uint64_t *keys; // 0: empty slot
+	uint64_t *vals;
+	size_t slots, n;
+};
+
+// The value stored for key, or NULL.
+static inline uint64_t *pd_map64_find(const struct pd_map64 *m, uint64_t key) {
+	if (!m->slots) {
+		return NULL;
+	}
+	size_t j = pd_hash_u64(key) & (m->slots - 1);
+	for (; m->keys[j]; j = (j + 1) & (m->slots - 1)) {
+		if (m->keys[j] == key) {
+			return &m->vals[j];
+		}
+	}
+	return NULL;
+}
+// Stores val for key, which must not be there yet.
+void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val);
+void pd_map64_free(struct pd_map64 *m);
+
 // Set bits in x. Inline: the baseline x86-64 target has no popcnt, and
 // __builtin_popcountll becomes a libgcc call there.
 static inline unsigned pd_popcount64(uint64_t x) {
