@@ -48,6 +48,7 @@ struct qblock {
 struct qent {
 	uint64_t time, seq, offset;
 	bool compressed;
+	uint32_t size;
 	struct qblock *block;
 	uint8_t *data; // copy of the record inside block
 };

@@ -606,6 +606,7 @@ static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 			.time = rec->time,
 			.seq = r->seq++,
 			.offset = rec->offset,
+			.size = rec->size,
 			.data = (uint8_t *)rec->data,
 		};
 		r->qbytes += rec->size;
@@ -633,6 +634,7 @@ static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 		.seq = r->seq++,
 		.offset = rec->offset,
 		.compressed = rec->compressed,
+		.size = rec->size,
 		.block = b,
 		.data = copy,
 	};
@@ -642,7 +644,25 @@ static void enqueue(struct pd_perf *r, const struct pd_record *rec) {
 	}
 }
 
+// Records come cold from memory (a stack dump is 8 KiB or more): while
+// one is processed, the one PREFETCH_AHEAD places on is loaded: its
+// header, sample fields, registers and the top of its stack dump, where
+// unwinding reads most, and its end (the dump's valid size).
+#define PREFETCH_AHEAD 4
+#define PREFETCH_BYTES 2048
+
+static void prefetch_record(const struct qent *e) {
+	uint32_t n = e->size < PREFETCH_BYTES ? e->size : PREFETCH_BYTES;
+	for (uint32_t i = 0; i < n; i += 64) {
+		__builtin_prefetch(e->data + i);
+	}
+	__builtin_prefetch(e->data + e->size - 1);
+}
+
 static void deliver(struct pd_perf *r, struct pd_record *rec) {
+	if (r->next + PREFETCH_AHEAD < r->ready) {
+		prefetch_record(&r->q[r->next + PREFETCH_AHEAD]);
+	}
 	struct qent *e = &r->q[r->next++];
 	pd_perf_unref_block(r, r->cur);
 	r->cur = e->block;
