@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "perf-internal.h"
+#include "prefetch.h"
 #include "util.h"
 
 // ---- sample_id: which event a record belongs to, and its time ----
@@ -575,8 +576,12 @@ static void release_map(struct pd_perf *r) {
 	}
 	low &= ~(uint64_t)((1u << 21) - 1);
 	if (low >= in->released + (8u << 20)) {
-		madvise(in->map + in->released, (size_t)(low - in->released),
-			MADV_DONTNEED);
+		if (in->prefetch) {
+			pd_prefetch_release(in->prefetch, in->released, low);
+		} else {
+			madvise(in->map + in->released, (size_t)(low - in->released),
+				MADV_DONTNEED);
+		}
 		in->released = low;
 	}
 }

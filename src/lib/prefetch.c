@@ -30,6 +30,7 @@ struct pd_prefetch {
 	uint64_t size;
 	uint64_t done, want; // populated up to done; asked for up to want
 	uint64_t kick;       // reader side: the step it last woke us for
+	uint64_t released, release; // given back up to released; asked up to
 	bool stop;
 };
 
@@ -37,11 +38,21 @@ static void *prefetch_main(void *arg) {
 	struct pd_prefetch *p = arg;
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->stop && p->done >= p->want) {
+		while (!p->stop && p->done >= p->want
+				&& p->released >= p->release) {
 			pthread_cond_wait(&p->wake, &p->lock);
 		}
 		if (p->stop) {
 			break;
+		}
+		if (p->released < p->release) {
+			uint64_t from = p->released, to = p->release;
+			p->released = to;
+			pthread_mutex_unlock(&p->lock);
+			madvise((void *)(p->map + from), (size_t)(to - from),
+				MADV_DONTNEED);
+			pthread_mutex_lock(&p->lock);
+			continue;
 		}
 		uint64_t from = p->done;
 		uint64_t to = from + STEP < p->want ? from + STEP : p->want;
@@ -93,6 +104,17 @@ void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos) {
 		p->done = here;
 	}
 	p->want = here + AHEAD < p->size ? here + AHEAD : p->size;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pd_prefetch_release(struct pd_prefetch *p, uint64_t from,
+		uint64_t to) {
+	pthread_mutex_lock(&p->lock);
+	if (p->released >= p->release) {
+		p->released = from;
+	}
+	p->release = to;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }
