@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
 #include "util.h"
 
 #define MAX_FRAMES 4096
@@ -569,6 +568,94 @@ static void write_root(struct pd_strbuf *b, const char *comm, uint32_t pid,
 	}
 }
 
+// Output lines are merged and sorted as sequences of text ids (the root
+// and each location's frames), not as whole lines: with deep C++ stacks a
+// line is kilobytes long and hashing and comparing lines dominated. Ids
+// come from interning, so equal texts have equal ids.
+struct texts {
+	struct pd_intern *intern;
+	struct pd_map64 ids; // interned pointer -> id
+	const char **s;
+	size_t *len;
+	size_t n, cap;
+};
+
+static uint32_t text_id(struct texts *t, const char *s, size_t len) {
+	const char *p = pd_intern(t->intern, s, len);
+	const uint64_t *id = pd_map64_find(&t->ids, (uintptr_t)p);
+	if (id) {
+		return (uint32_t)*id;
+	}
+	size_t cap = t->cap;
+	pd_xgrow(&t->s, &t->cap, t->n + 1, sizeof(*t->s));
+	pd_xgrow(&t->len, &cap, t->n + 1, sizeof(*t->len));
+	t->s[t->n] = p;
+	t->len[t->n] = len;
+	pd_map64_insert(&t->ids, (uintptr_t)p, t->n);
+	return (uint32_t)t->n++;
+}
+
+// The next byte of the line made of texts seq[*i..n) joined by ';' from
+// byte *o of seq[*i]; -1 at its end.
+static int line_byte(const struct texts *t, const uint32_t *seq, size_t n,
+		size_t *i, size_t *o) {
+	if (*i >= n) {
+		return -1;
+	}
+	if (*o < t->len[seq[*i]]) {
+		return (unsigned char)t->s[seq[*i]][(*o)++];
+	}
+	*o = 0;
+	return ++*i < n ? ';' : -1;
+}
+
+// Compares two lines as memcmp would (a prefix first), skipping the
+// leading texts they share.
+static int cmp_lines(const struct texts *t, const uint32_t *a, size_t na,
+		const uint32_t *b, size_t nb) {
+	size_t i = 0;
+	while (i < na && i < nb && a[i] == b[i]) {
+		i++;
+	}
+	if (i == na && i == nb) {
+		return 0;
+	}
+	size_t ia = i, ib = i, oa = 0, ob = 0;
+	for (;;) {
+		int x = line_byte(t, a, na, &ia, &oa);
+		int y = line_byte(t, b, nb, &ib, &ob);
+		if (x != y) {
+			return x < y ? -1 : 1;
+		}
+		if (x < 0) {
+			return 0; // equal lines from different texts ("a;b" + "c")
+		}
+	}
+}
+
+struct sort_ctx {
+	const struct texts *t;
+	const struct stacks *lines;
+};
+
+static int cmp_line_index(const void *x, const void *y, void *arg) {
+	const struct sort_ctx *sc = arg;
+	const uint32_t *a = sc->lines->keys + sc->lines->offs[*(const size_t *)x];
+	const uint32_t *b = sc->lines->keys + sc->lines->offs[*(const size_t *)y];
+	return cmp_lines(sc->t, a + 1, a[0], b + 1, b[0]);
+}
+
+static void write_line(struct pd_strbuf *b, const struct texts *t,
+		const uint32_t *seq, size_t n, uint64_t count) {
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			pd_strbuf_addc(b, ';');
+		}
+		pd_strbuf_add(b, t->s[seq[i]], t->len[seq[i]]);
+	}
+	pd_strbuf_printf(b, " %llu\n", (unsigned long long)count);
+}
+
 void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	if (c->selected < 0 || (size_t)c->selected >= c->nev) {
 		return;
@@ -583,27 +670,73 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 			l->text = resolve_loc(c, l);
 		}
 	}
-	struct pd_profile *p = pd_profile_create();
+	struct texts t = {.intern = pd_intern_create()};
+	uint32_t *loc_text = pd_xmalloc((c->nlocs + 1) * sizeof(*loc_text));
+	memset(loc_text, 0xff, (c->nlocs + 1) * sizeof(*loc_text));
+	struct stacks lines = {.slots = 1024};
+	lines.index = pd_xcalloc(lines.slots, sizeof(*lines.index));
+	uint32_t *seq = c->scratch;
 	struct pd_strbuf b = {0};
 	for (size_t i = 0; i < s->n; i++) {
 		const uint32_t *k = s->keys + s->offs[i];
-		size_t len = k[0];
+		size_t len = k[0], n = 0;
 		b.len = 0;
 		write_root(&b, c->comms[k[1]], k[2], k[3], &c->o);
+		seq[n++] = text_id(&t, b.s, b.len);
 		for (size_t j = len; j-- > 3;) {
-			struct loc *l = &c->locs[k[1 + j]];
-			if (!l->text) {
-				l->text = resolve_loc(c, l);
+			uint32_t li = k[1 + j];
+			if (loc_text[li] == UINT32_MAX) {
+				struct loc *l = &c->locs[li];
+				if (!l->text) {
+					l->text = resolve_loc(c, l);
+				}
+				loc_text[li] = text_id(&t, l->text, strlen(l->text));
 			}
-			pd_strbuf_addc(&b, ';');
-			pd_strbuf_adds(&b, l->text);
+			seq[n++] = loc_text[li];
 		}
-		pd_profile_add(p, b.s, b.len, s->counts[i], 0);
+		uint32_t index;
+		if (!stacks_add(&lines, seq, n, s->counts[i], &index)) {
+			c->st.overflowed = true;
+		}
 	}
-	c->st.overflowed |= pd_profile_overflowed(p);
-	pd_profile_write(out, p, 1);
+	size_t *order = pd_xmalloc((lines.n + 1) * sizeof(*order));
+	for (size_t i = 0; i < lines.n; i++) {
+		order[i] = i;
+	}
+	struct sort_ctx sc = {&t, &lines};
+	qsort_r(order, lines.n, sizeof(*order), cmp_line_index, &sc);
+	b.len = 0;
+	for (size_t i = 0; i < lines.n;) {
+		const uint32_t *k = lines.keys + lines.offs[order[i]];
+		uint64_t count = lines.counts[order[i]];
+		// Lines equal as text but not as texts are written once.
+		size_t j = i + 1;
+		for (; j < lines.n && cmp_line_index(&order[i], &order[j], &sc) == 0;
+				j++) {
+			uint64_t more = lines.counts[order[j]];
+			c->st.overflowed |= count + more < more;
+			count = count + more < more ? UINT64_MAX : count + more;
+		}
+		write_line(&b, &t, k + 1, k[0], count);
+		if (b.len >= 1 << 16) {
+			fwrite(b.s, 1, b.len, out);
+			b.len = 0;
+		}
+		i = j;
+	}
+	fwrite(b.s, 1, b.len, out);
 	pd_strbuf_finish(&b);
-	pd_profile_destroy(p);
+	free(order);
+	free(lines.keys);
+	free(lines.offs);
+	free(lines.counts);
+	free(lines.hashes);
+	free(lines.index);
+	free(loc_text);
+	free(t.s);
+	free(t.len);
+	pd_map64_free(&t.ids);
+	pd_intern_destroy(t.intern);
 }
 
 // ---- reading ----
