@@ -272,6 +272,11 @@ int main(int argc, char *argv[]) {
 	if (st == PD_OK) {
 		st = out_st;
 	}
+	if (!PD_FREE_AT_EXIT) {
+		// Tearing down libdw's trees and the tables costs milliseconds;
+		// exiting frees it all at once.
+		return st;
+	}
 	pd_collapse_destroy(c);
 	pd_maps_destroy(maps);
 	pd_symbols_destroy(syms);

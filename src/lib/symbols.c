@@ -651,8 +651,14 @@ static void *warm_main(void *arg) {
 		struct pd_dso *d = s->warm_q[s->warm_next++];
 		pthread_mutex_unlock(&s->lock);
 		if (pd_dso_load(s, d) && s->o.inline_frames) {
-			Dwarf_Addr bias;
-			dwfl_module_getdwarf(d->mod, &bias);
+			// One lookup loads the module's address ranges too (a few
+			// ms for libc), which the inline lookups need first.
+			Dwarf_Addr bias, start;
+			if (dwfl_module_getdwarf(d->mod, &bias)) {
+				dwfl_module_info(d->mod, NULL, &start, NULL, NULL, NULL,
+					NULL, NULL);
+				dwfl_module_addrdie(d->mod, start, &bias);
+			}
 		}
 		pthread_mutex_lock(&s->lock);
 	}
