@@ -138,7 +138,7 @@ vdso)
 	# Samples in clock_gettime's [vdso] code unwind on into the program.
 	"$CC" -O2 -g -fomit-frame-pointer -o bin/vdso-clock \
 		"$src/testdata/src/vdso-clock.c" || exit 99
-	record v.data --call-graph dwarf -- bin/vdso-clock 3000000
+	record v.data --call-graph dwarf -- bin/vdso-clock 30000000
 	# With inline frames on, perf 6.1 names libc's clock_gettime by its
 	# DWARF name __GI___clock_gettime (its quirk, see canon.py): hold
 	# that comparison to most leaves only (the leaf is that function too).
