@@ -30,6 +30,14 @@ struct stacks {
 	uint64_t samples;
 };
 
+static void stacks_free(struct stacks *s) {
+	free(s->keys);
+	free(s->offs);
+	free(s->counts);
+	free(s->hashes);
+	free(s->index);
+}
+
 #define FRAME_CACHE 4096
 
 struct frame_cache {
@@ -102,11 +110,7 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	free(c->loc_index);
 	free(c->comms);
 	for (size_t i = 0; i < c->nev; i++) {
-		free(c->ev[i].keys);
-		free(c->ev[i].offs);
-		free(c->ev[i].counts);
-		free(c->ev[i].hashes);
-		free(c->ev[i].index);
+		stacks_free(&c->ev[i]);
 	}
 	free(c->ev);
 	free(c->ev_samples);
@@ -228,6 +232,11 @@ static uint32_t comm_index(struct pd_collapse *c, const char *comm) {
 	return (uint32_t)c->ncomms++;
 }
 
+static void stacks_init(struct stacks *s) {
+	s->slots = 1024;
+	s->index = pd_xcalloc(s->slots, sizeof(*s->index));
+}
+
 static struct stacks *stacks_for(struct pd_collapse *c, int ev) {
 	if ((size_t)ev >= c->nev) {
 		size_t n = (size_t)ev + 1;
@@ -240,8 +249,7 @@ static struct stacks *stacks_for(struct pd_collapse *c, int ev) {
 	}
 	struct stacks *s = &c->ev[ev];
 	if (!s->slots) {
-		s->slots = 1024;
-		s->index = pd_xcalloc(s->slots, sizeof(*s->index));
+		stacks_init(s);
 	}
 	return s;
 }
@@ -673,8 +681,8 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	struct texts t = {.intern = pd_intern_create()};
 	uint32_t *loc_text = pd_xmalloc((c->nlocs + 1) * sizeof(*loc_text));
 	memset(loc_text, 0xff, (c->nlocs + 1) * sizeof(*loc_text));
-	struct stacks lines = {.slots = 1024};
-	lines.index = pd_xcalloc(lines.slots, sizeof(*lines.index));
+	struct stacks lines = {0};
+	stacks_init(&lines);
 	uint32_t *seq = c->scratch;
 	struct pd_strbuf b = {0};
 	for (size_t i = 0; i < s->n; i++) {
@@ -727,11 +735,7 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	fwrite(b.s, 1, b.len, out);
 	pd_strbuf_finish(&b);
 	free(order);
-	free(lines.keys);
-	free(lines.offs);
-	free(lines.counts);
-	free(lines.hashes);
-	free(lines.index);
+	stacks_free(&lines);
 	free(loc_text);
 	free(t.s);
 	free(t.len);

@@ -577,7 +577,7 @@ static void release_map(struct pd_perf *r) {
 	low &= ~(uint64_t)((1u << 21) - 1);
 	if (low >= in->released + (8u << 20)) {
 		if (in->prefetch) {
-			pd_prefetch_release(in->prefetch, in->released, low);
+			pd_prefetch_release(in->prefetch, low);
 		} else {
 			madvise(in->map + in->released, (size_t)(low - in->released),
 				MADV_DONTNEED);

@@ -30,7 +30,8 @@ struct pd_prefetch {
 	uint64_t size;
 	uint64_t done, want; // populated up to done; asked for up to want
 	uint64_t kick;       // reader side: the step it last woke us for
-	uint64_t released, release; // given back up to released; asked up to
+	uint64_t released, release; // pages below released given back; asked
+	                            // up to release
 	bool stop;
 };
 
@@ -108,12 +109,8 @@ void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos) {
 	pthread_mutex_unlock(&p->lock);
 }
 
-void pd_prefetch_release(struct pd_prefetch *p, uint64_t from,
-		uint64_t to) {
+void pd_prefetch_release(struct pd_prefetch *p, uint64_t to) {
 	pthread_mutex_lock(&p->lock);
-	if (p->released >= p->release) {
-		p->released = from;
-	}
 	p->release = to;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
