@@ -254,19 +254,6 @@ static struct stacks *stacks_for(struct pd_collapse *c, int ev) {
 	return s;
 }
 
-static void stacks_rehash(struct stacks *s) {
-	free(s->index);
-	s->slots *= 2;
-	s->index = pd_xcalloc(s->slots, sizeof(*s->index));
-	for (size_t i = 0; i < s->n; i++) {
-		size_t j = s->hashes[i] & (s->slots - 1);
-		while (s->index[j]) {
-			j = (j + 1) & (s->slots - 1);
-		}
-		s->index[j] = (uint32_t)i + 1;
-	}
-}
-
 // Adds weight to stack i; false if its count saturated.
 static bool stacks_bump(struct stacks *s, size_t i, uint64_t weight) {
 	bool ok = s->counts[i] + weight >= weight;
@@ -304,7 +291,7 @@ static bool stacks_add(struct stacks *s, const uint32_t *key, size_t len,
 	*index = (uint32_t)s->n;
 	s->index[j] = (uint32_t)++s->n;
 	if (s->n * 2 > s->slots) {
-		stacks_rehash(s);
+		pd_index_grow(&s->index, &s->slots, s->hashes, s->n);
 	}
 	return true;
 }

@@ -37,19 +37,6 @@ void pd_profile_destroy(struct pd_profile *p) {
 	free(p);
 }
 
-static void rehash(struct pd_profile *p) {
-	free(p->index);
-	p->slots *= 2;
-	p->index = pd_xcalloc(p->slots, sizeof(*p->index));
-	for (size_t i = 0; i < p->n; i++) {
-		size_t j = p->hashes[i] & (p->slots - 1);
-		while (p->index[j]) {
-			j = (j + 1) & (p->slots - 1);
-		}
-		p->index[j] = (uint32_t)i + 1;
-	}
-}
-
 void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 		uint64_t count0, uint64_t count1) {
 	uint64_t h = pd_hash(stack, len, 0);
@@ -81,7 +68,7 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 	p->hashes[p->n] = h;
 	p->index[j] = (uint32_t)++p->n;
 	if (p->n * 2 > p->slots) {
-		rehash(p);
+		pd_index_grow(&p->index, &p->slots, p->hashes, p->n);
 	}
 }
 

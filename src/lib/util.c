@@ -207,6 +207,21 @@ struct pd_intern {
 	struct pd_arena strings;
 };
 
+void pd_index_grow(uint32_t **index, size_t *slots, const uint64_t *hashes,
+		size_t n) {
+	free(*index);
+	*slots *= 2;
+	uint32_t *x = *index = pd_xcalloc(*slots, sizeof(*x));
+	size_t mask = *slots - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = hashes[i] & mask;
+		while (x[j]) {
+			j = (j + 1) & mask;
+		}
+		x[j] = (uint32_t)i + 1;
+	}
+}
+
 struct pd_intern *pd_intern_create(void) {
 	struct pd_intern *t = pd_xcalloc(1, sizeof(*t));
 	t->nslots = 256;

@@ -65,6 +65,11 @@ static inline uint64_t *pd_map64_find(const struct pd_map64 *m, uint64_t key) {
 void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val);
 void pd_map64_free(struct pd_map64 *m);
 
+// Doubles an open-addressing index of entry numbers + 1 (0: empty slot)
+// and refills it from the entries' hashes, hashes[0 .. n).
+void pd_index_grow(uint32_t **index, size_t *slots, const uint64_t *hashes,
+	size_t n);
+
 // Set bits in x. Inline: the baseline x86-64 target has no popcnt, and
 // __builtin_popcountll becomes a libgcc call there.
 static inline unsigned pd_popcount64(uint64_t x) {
