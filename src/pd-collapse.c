@@ -2,6 +2,7 @@
 // pd-collapse: fold the callchains of a perf.data file into folded stacks.
 #include <err.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,12 @@ static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
 
 int main(int argc, char *argv[]) {
 	struct cli cli = {.so = {.demangle = true, .inline_frames = true}};
+	// Growing or shrinking the heap with brk or mmap waits for the
+	// helper thread that is mapping the input ahead (both need the
+	// process's memory-map lock): grow in large steps and never shrink.
+	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	enum pd_status st = parse_args(argc, argv, &cli);
 	if (st != PD_OK) {
 		return st;

@@ -37,6 +37,7 @@ struct pd_prefetch {
 
 static void *prefetch_main(void *arg) {
 	struct pd_prefetch *p = arg;
+	pd_thread_helper();
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->stop && p->done >= p->want

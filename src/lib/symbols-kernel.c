@@ -204,6 +204,11 @@ static void *read_kallsyms(void *arg) {
 	return NULL;
 }
 
+static void *kallsyms_thread(void *arg) {
+	pd_thread_helper();
+	return read_kallsyms(arg);
+}
+
 void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
 	if (s->kernel_started) {
 		return;
@@ -213,7 +218,7 @@ void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
 	memcpy(s->kthread_id, s->kernel_build_id, sizeof(s->kthread_id));
 	s->kthread_id_len = s->kernel_build_id_len;
 	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
-		read_kallsyms, s) == 0;
+		kallsyms_thread, s) == 0;
 	if (!s->kernel_thread_ok) {
 		read_kallsyms(s);
 	}

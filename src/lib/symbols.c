@@ -640,6 +640,7 @@ Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
 // slow part) while the main thread is still reading samples.
 static void *warm_main(void *arg) {
 	struct pd_symbols *s = arg;
+	pd_thread_helper();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (s->warm_next == s->warm_n && !s->warm_closing) {

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -14,6 +16,11 @@ static void *check(void *p) {
 		errx(PD_ENOMEM, "out of memory");
 	}
 	return p;
+}
+
+void pd_thread_helper(void) {
+	// Linux keeps the nice value per thread. Failure only costs speed.
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 }
 
 void *pd_xmalloc(size_t n) {

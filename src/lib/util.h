@@ -17,6 +17,12 @@ void pd_xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 
+// Called first thing by helper threads (mapping ahead, loading DWARF and
+// kernel symbols): lowers the calling thread's priority, so that when
+// more threads are runnable than there are cores, the one reading
+// samples, which all the work waits on, keeps its core.
+void pd_thread_helper(void);
+
 // A NUL-terminated growable string; zero-initialise, free with pd_strbuf_finish.
 struct pd_strbuf {
 	char *s;
