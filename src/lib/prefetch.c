@@ -19,6 +19,7 @@
 enum {
 	STEP = 1 << 20,   // populate and wake in steps of this
 	AHEAD = 8 << 20,  // how far ahead of the reader to map
+	LAG = 16 << 20,   // most the thread may fall behind in giving back
 	MIN_SIZE = 32 << 20,
 };
 
@@ -112,6 +113,17 @@ void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos) {
 
 void pd_prefetch_release(struct pd_prefetch *p, uint64_t to) {
 	pthread_mutex_lock(&p->lock);
+	if (to - p->released > LAG) {
+		// The thread is starved (it runs at a lower priority): give the
+		// pages back here, so memory stays bounded whatever the
+		// scheduler does. Its own madvise, if any, is of pages below.
+		uint64_t from = p->released;
+		p->released = p->release = to;
+		pthread_mutex_unlock(&p->lock);
+		madvise((void *)(p->map + from), (size_t)(to - from),
+			MADV_DONTNEED);
+		return;
+	}
 	p->release = to;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
