@@ -616,6 +616,16 @@ static int cmp_lines(const struct texts *t, const uint32_t *a, size_t na,
 		return 0;
 	}
 	size_t ia = i, ib = i, oa = 0, ob = 0;
+	if (i < na && i < nb) {
+		// Texts differ, often late in long C++ names: memcmp them, and
+		// go byte by byte only where one is a prefix of the other.
+		size_t la = t->len[a[i]], lb = t->len[b[i]];
+		int d = memcmp(t->s[a[i]], t->s[b[i]], la < lb ? la : lb);
+		if (d != 0) {
+			return d < 0 ? -1 : 1;
+		}
+		oa = ob = la < lb ? la : lb;
+	}
 	for (;;) {
 		int x = line_byte(t, a, na, &ia, &oa);
 		int y = line_byte(t, b, nb, &ib, &ob);
