@@ -153,6 +153,7 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d);
 
 // Memory outside the stack dump: the bytes of the mapped file, which is
 // right for code and read-only data (maps kept here are executable ones).
+__attribute__((noinline))
 static bool file_read(const struct state *st, uint64_t addr, uint64_t *v) {
 	const struct pd_map *m = st->proc ? pd_proc_find(st->proc, addr) : NULL;
 	if (!m || m->end - addr < 8 || (m->dso->kind != PD_DSO_FILE
@@ -172,9 +173,11 @@ static bool file_read(const struct state *st, uint64_t addr, uint64_t *v) {
 	return true;
 }
 
-static bool mem_read(const struct state *st, uint64_t addr, uint64_t *v) {
+static inline bool mem_read(const struct state *st, uint64_t addr,
+		uint64_t *v) {
 	uint64_t off = addr - st->sp0;
-	if (addr < st->sp0 || off > st->dyn || st->dyn - off < 8) {
+	if (__builtin_expect(addr < st->sp0 || off > st->dyn
+			|| st->dyn - off < 8, 0)) {
 		return file_read(st, addr, v);
 	}
 	*v = pd_get_u64(st->stack + off);
@@ -550,10 +553,9 @@ static enum pd_unwind_end step(const struct arch *arch,
 		return PD_UNWIND_STACK_END;
 	}
 	st->valid &= r->keep;
-	for (unsigned reg = 0; reg < arch->nregs; reg++) {
-		if (got >> reg & 1) {
-			st->regs[reg] = vals[reg];
-		}
+	for (uint64_t m = got; m; m &= m - 1) {
+		unsigned reg = (unsigned)__builtin_ctzll(m);
+		st->regs[reg] = vals[reg];
 	}
 	st->valid |= got;
 	st->regs[arch->sp] = cfa;
@@ -599,10 +601,13 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		: s->stack_size) : 0;
 	out[0].exact = true;
 	size_t n = 1;
+	const struct pd_map *m = NULL; // callers are mostly in the same map
 	for (;;) {
 		uint64_t pc = out[n - 1].pc;
 		uint64_t look = out[n - 1].exact ? pc : pc - 1;
-		const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
+		if (!m || look < m->start || look >= m->end) {
+			m = proc ? pd_proc_find(proc, look) : NULL;
+		}
 		if (!m || (m->dso->kind != PD_DSO_FILE
 				&& m->dso->kind != PD_DSO_VDSO)) {
 			*end = PD_UNWIND_NO_MAP;
