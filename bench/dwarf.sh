@@ -9,7 +9,9 @@
 # peak RSS.
 # usage: sh bench/dwarf.sh [BUILDDIR]  (default build)
 # env: PD_BENCH_TIMEOUT (seconds for one perf script run, default 600),
-#      PD_BENCH_RUNS (runs per command, median reported; default 5)
+#      PD_BENCH_RUNS (runs per perf script command, median reported;
+#      default 5), PD_BENCH_PD_RUNS (runs per pd-collapse command; default
+#      15: its runs are short, so noise from other tenants weighs more)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -17,6 +19,7 @@ pd=$build/src/pd-collapse
 out=$build/bench-dwarf
 limit=${PD_BENCH_TIMEOUT:-600}
 runs=${PD_BENCH_RUNS:-5}
+pd_runs=${PD_BENCH_PD_RUNS:-15}
 fields=comm,pid,tid,period,event,ip,sym,dso
 mkdir -p "$out"
 cd "$out"
@@ -44,8 +47,9 @@ ${CC:-cc} -O2 -g -fomit-frame-pointer -o c-words "$root/testdata/dwarf/src/c-wor
 # is a lower bound.
 run() {
 	name=$1
-	shift
-	set -- $(python3 - "$limit" "$runs" "$file" "$*" <<'PY'
+	n=$2
+	shift 2
+	set -- $(python3 - "$limit" "$n" "$file" "$*" <<'PY'
 import resource, subprocess, sys, time
 limit, runs, data, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 times = []
@@ -81,10 +85,11 @@ for file in c.data words.data cxx.data regex.data; do
 	samples=$(perf script -i "$file" -F event 2>/dev/null | wc -l)
 	echo "$file: $samples samples, $(wc -c <"$file") bytes"
 	[ "$samples" -ge 30000 ] || echo "bench: warning: fewer than 30000 samples"
-	tag=pd run "pd-collapse" "$pd -q $file"
-	tag=pdn run "pd-collapse --no-inline" "$pd -q --no-inline $file"
-	tag=ps run "perf script" "perf script -i $file -F $fields"
-	tag=psn run "perf script --no-inline" \
+	tag=pd run "pd-collapse" "$pd_runs" "$pd -q $file"
+	tag=pdn run "pd-collapse --no-inline" "$pd_runs" \
+		"$pd -q --no-inline $file"
+	tag=ps run "perf script" "$runs" "perf script -i $file -F $fields"
+	tag=psn run "perf script --no-inline" "$runs" \
 		"perf script -i $file --no-inline -F $fields"
 	awk -v a="$t_pd" -v b="$t_ps" -v c="$t_psn" -v ma="$m_pd" -v mb="$m_ps" \
 		'BEGIN { printf "  speed-up: %.1fx vs perf script, %.1fx vs --no-inline; RSS %.2f of perf script\n",

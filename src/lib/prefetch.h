@@ -17,7 +17,8 @@ struct pd_prefetch *pd_prefetch_start(const uint8_t *map, uint64_t size);
 // The reader is at pos; cheap to call often.
 void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos);
 // The reader is done with everything below to: the thread gives those
-// pages back (MADV_DONTNEED) off the reader's core. to only grows.
+// pages back (MADV_DONTNEED) off the reader's core, or the caller does
+// when the thread has fallen 16 MB behind. to only grows.
 void pd_prefetch_release(struct pd_prefetch *p, uint64_t to);
 // Stops and joins the thread; NULL is fine. Call before unmapping.
 void pd_prefetch_stop(struct pd_prefetch *p);
