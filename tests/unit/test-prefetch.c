@@ -3,7 +3,8 @@
 // in this process's page tables (/proc/self/pagemap, and the mapping's
 // Rss) just ahead of a reader that never touches them: after the reader
 // looks at the end first (as file mode does for the feature sections) and
-// comes back, and after a jump forward.
+// comes back, and after a jump forward; and are given back behind it, by
+// the thread, or at once by the caller when that is far behind.
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,6 +60,14 @@ static bool wait_present(const void *p) {
 	return present(p);
 }
 
+// Waits up to 5 s for the page at p to be gone.
+static bool wait_gone(const void *p) {
+	for (int i = 0; i < 500 && present(p); i++) {
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	return !present(p);
+}
+
 // Waits up to 5 s for the mapping's Rss to reach want bytes.
 static long wait_rss(const void *map, long want) {
 	long rss = 0;
@@ -96,6 +105,13 @@ int main(void) {
 	CHECK(wait_present(map + 28 * MB));
 	long second = wait_rss(map, first + 2 * MB);
 	CHECK(second >= first + 2 * MB);
+	CHECK(present(map + 1 * MB) && present(map + 4 * MB));
+	pd_prefetch_release(p, 2 * MB); // a little behind: the thread's job
+	CHECK(wait_gone(map + 1 * MB));
+	CHECK(present(map + 4 * MB));
+	pd_prefetch_release(p, 24 * MB); // more than 16 MB: done before return
+	CHECK(!present(map + 4 * MB));
+	CHECK(present(map + 28 * MB));
 	pd_prefetch_stop(p);
 	pd_prefetch_stop(NULL);
 	munmap((void *)map, SIZE);
