@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Decompressed copies of debug files. Debian's -dbg and -dbgsym packages
-// compress their DWARF (SHF_COMPRESSED, zlib); libdw 0.188 inflates every
-// such section with zlib when it opens the file, which for libc's debug
-// file costs more than reading a whole profile. libdeflate inflates the
-// same bytes in well under half the time, and the sections pd never reads
-// (line tables, location lists, macros) need not be inflated at all.
+// Decompressed copies of ELF files with compressed DWARF. Debian's -dbg
+// and -dbgsym packages compress theirs (SHF_COMPRESSED, zlib); libdw 0.188
+// inflates every such section with zlib when it opens the file, which for
+// libc's debug file costs more than reading a whole profile. libdeflate
+// inflates the same bytes in well under half the time, and the sections pd
+// never reads (line tables, location lists, macros) need not be inflated
+// at all. Sections compressed with zstd (ld and objcopy
+// --compress-debug-sections=zstd) libdw 0.188 cannot read at all.
 #include "elf-inflate.h"
 
 #include <elf.h>
@@ -15,15 +17,20 @@
 #include <unistd.h>
 
 #include <libdeflate.h>
+#include <zstd.h>
 
 #include "util.h"
+
+#ifndef ELFCOMPRESS_ZSTD
+#define ELFCOMPRESS_ZSTD 2 // gABI; glibc 2.36's elf.h lacks it
+#endif
 
 // Sections that name lookups and CFI never read: inflating them is waste.
 static const char *const unread[] = {".debug_line", ".debug_loc",
 	".debug_loclists", ".debug_macro", ".debug_macinfo"};
 
-// An inflated section may not claim more than deflate can expand to
-// (1032:1) nor more than this.
+// An inflated section may not claim more than its compressor can expand
+// to (below) nor more than this.
 #define MAX_SECTION ((uint64_t)1 << 32)
 
 static bool is_unread(const char *name) {
@@ -89,8 +96,13 @@ static int plan(const unsigned char *map, size_t size, const Elf64_Ehdr *eh,
 		}
 		memcpy(&ch, map + s->sh_offset, sizeof(ch));
 		uint64_t a = ch.ch_addralign;
-		if (ch.ch_type != ELFCOMPRESS_ZLIB || ch.ch_size > MAX_SECTION
-				|| ch.ch_size / 1032 > s->sh_size
+		// zstd expands at most ~1:32000 (a 3-byte block header per
+		// 128 KiB block of repeated bytes); zlib 1032:1.
+		uint64_t ratio = ch.ch_type == ELFCOMPRESS_ZSTD ? 32768 : 1032;
+		if ((ch.ch_type != ELFCOMPRESS_ZLIB
+				&& ch.ch_type != ELFCOMPRESS_ZSTD)
+				|| ch.ch_size > MAX_SECTION
+				|| ch.ch_size / ratio > s->sh_size
 				|| (a & (a - 1)) != 0 || a > 4096) {
 			return -1;
 		}
@@ -112,6 +124,7 @@ static bool fill(unsigned char *out, const unsigned char *map,
 		const Elf64_Ehdr *eh, const Elf64_Shdr *old, const Elf64_Shdr *sh,
 		uint64_t shoff) {
 	struct libdeflate_decompressor *z = libdeflate_alloc_decompressor();
+	ZSTD_DCtx *zs = NULL; // made when a section needs it
 	if (!z) {
 		return false;
 	}
@@ -126,14 +139,27 @@ static bool fill(unsigned char *out, const unsigned char *map,
 			memcpy(out + o->sh_offset, map + o->sh_offset, o->sh_size);
 			continue;
 		}
-		size_t got = 0;
-		ok = libdeflate_zlib_decompress(z,
-			map + o->sh_offset + sizeof(Elf64_Chdr),
-			o->sh_size - sizeof(Elf64_Chdr), out + s->sh_offset,
-			s->sh_size, &got) == LIBDEFLATE_SUCCESS
-			&& got == s->sh_size;
+		Elf64_Chdr ch;
+		memcpy(&ch, map + o->sh_offset, sizeof(ch));
+		const unsigned char *in = map + o->sh_offset + sizeof(ch);
+		size_t in_size = o->sh_size - sizeof(ch);
+		if (ch.ch_type == ELFCOMPRESS_ZSTD) {
+			if (!zs && !(zs = ZSTD_createDCtx())) {
+				ok = false;
+				break;
+			}
+			size_t got = ZSTD_decompressDCtx(zs, out + s->sh_offset,
+				s->sh_size, in, in_size);
+			ok = !ZSTD_isError(got) && got == s->sh_size;
+		} else {
+			size_t got = 0;
+			ok = libdeflate_zlib_decompress(z, in, in_size,
+				out + s->sh_offset, s->sh_size, &got)
+				== LIBDEFLATE_SUCCESS && got == s->sh_size;
+		}
 	}
 	libdeflate_free_decompressor(z);
+	ZSTD_freeDCtx(zs);
 	memcpy(out + shoff, sh, (size_t)eh->e_shnum * sizeof(*sh));
 	// Headers last: a section that claims to overlap them cannot undo
 	// the new section table's offset.

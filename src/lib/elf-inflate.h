@@ -5,8 +5,8 @@
 #include <stdbool.h>
 
 // Returns a new descriptor (a memfd) for a copy of the 64-bit
-// little-endian ELF file open on fd with its zlib-compressed .debug_*
-// sections inflated. Unless all is set, the sections pd never reads
+// little-endian ELF file open on fd with its compressed (zlib or zstd)
+// .debug_* sections inflated. Unless all is set, the sections pd never reads
 // (.debug_line, location lists, macros) become empty SHT_NOBITS
 // sections. Returns -1 when there is nothing to inflate or the file is
 // not one this handles (malformed, 32-bit, corrupt stream); fd is left

@@ -294,6 +294,21 @@ static int try_debug(char *path, const struct pd_dso *want, char **name) {
 	return fd;
 }
 
+// fd, or a copy with its compressed DWARF inflated (elf-inflate.c) when
+// inline frames, which need the DWARF, are on: faster than libdw inflates
+// zlib, and libdw 0.188 cannot read zstd at all.
+static int with_dwarf(struct pd_symbols *s, int fd) {
+	if (!s->o.inline_frames) {
+		return fd;
+	}
+	int copy = pd_elf_inflate(fd, false);
+	if (copy < 0) {
+		return fd;
+	}
+	close(fd);
+	return copy;
+}
+
 // Separate debug info, where perf and gdb look: perf's build-id cache,
 // DIR/.build-id/xx/rest.debug, and the .gnu_debuglink name beside the
 // file, in its .debug/ and in DIR/<its directory>, for DIR in SYMFS/usr/lib/debug
@@ -371,20 +386,13 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		}
 	}
 	free(symfs_dir);
-	if (fd >= 0 && s->o.inline_frames) {
-		// Inline frames need the DWARF: inflate it faster than
-		// libdw would (elf-inflate.c).
-		int copy = pd_elf_inflate(fd, false);
-		if (copy >= 0) {
-			close(fd);
-			fd = copy;
-		}
-	}
-	return fd;
+	return fd >= 0 ? with_dwarf(s, fd) : fd;
 }
 
+// d's file; with_dwarf() when dwarf is set (the DWARF may be in the file
+// itself).
 static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
-		char **path) {
+		char **path, bool dwarf) {
 	struct pd_strbuf b = {0};
 	int fd = -1;
 	if (d->build_id_len) {
@@ -400,12 +408,12 @@ static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
 			d->name);
 		fd = open_checked(b.s, d);
 	}
-	if (fd >= 0) {
-		*path = b.s;
-	} else {
+	if (fd < 0) {
 		pd_strbuf_finish(&b);
+		return fd;
 	}
-	return fd;
+	*path = b.s;
+	return dwarf ? with_dwarf(s, fd) : fd;
 }
 
 static int prefix_underscores(const char *s) {
@@ -584,14 +592,15 @@ static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
 }
 
 // Opens d's file (or vdso image) in a new Dwfl of one module at its
-// link-time addresses. Reads only what does not change once d is in use,
-// so two threads may open the same DSO.
+// link-time addresses; dwarf: the DWARF will be read (not only the CFI
+// and code). Reads only what does not change once d is in use, so two
+// threads may open the same DSO.
 static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
-		Dwfl **dwfl, char **path) {
+		Dwfl **dwfl, char **path, bool dwarf) {
 	int fd = -1;
 	*dwfl = NULL;
 	if (d->kind == PD_DSO_FILE) {
-		fd = open_dso_file(s, d, path);
+		fd = open_dso_file(s, d, path, dwarf);
 	} else if (d->kind == PD_DSO_VDSO) {
 		fd = open_vdso(s, d, path);
 	}
@@ -619,7 +628,7 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 		return d->mod != NULL;
 	}
 	d->loaded = true;
-	d->mod = open_module(s, d, &d->dwfl, &d->path);
+	d->mod = open_module(s, d, &d->dwfl, &d->path, true);
 	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias)) {
 		d->mod = NULL;
 		return false;
@@ -631,7 +640,7 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
 		Dwfl **dwfl) {
 	char *path = NULL;
-	Dwfl_Module *mod = open_module(s, d, dwfl, &path);
+	Dwfl_Module *mod = open_module(s, d, dwfl, &path, false);
 	free(path);
 	return mod;
 }
