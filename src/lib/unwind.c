@@ -49,7 +49,13 @@ struct reg_rule {
 	int32_t off; // offset, or first op of an expression
 };
 
-enum { RULE_OK, RULE_NONE, RULE_BAD };
+// RULE_ENTRY: no CFI, but the pc is in the file's entry routine (ld.so's
+// _start has none): nothing called it, so the stack is complete there.
+enum { RULE_OK, RULE_NONE, RULE_BAD, RULE_ENTRY };
+
+// How far past the ELF entry point a pc without CFI still counts as the
+// entry routine: glibc's are 38 (crt1 _start) and 61 (ld.so) bytes.
+#define ENTRY_SPAN 64
 
 struct rule {
 	uint8_t status;
@@ -471,6 +477,19 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 	return dr;
 }
 
+// Whether module address a lies in the first ENTRY_SPAN bytes of the
+// module's ELF entry point.
+static bool in_entry(Dwfl_Module *mod, Dwarf_Addr a) {
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Ehdr eh;
+	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_entry == 0) {
+		return false;
+	}
+	Dwarf_Addr entry = eh.e_entry + bias;
+	return a >= entry && a - entry < ENTRY_SPAN;
+}
+
 // The rule for file offset off of d (built on first use).
 static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 		uint64_t off) {
@@ -486,6 +505,8 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 		if (f) {
 			fill_rule(u->arch, dr, f, &r);
 			free(f);
+		} else if (in_entry(dr->mod, a)) {
+			r.status = RULE_ENTRY;
 		}
 	}
 	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));
@@ -616,7 +637,8 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		const struct rule *r = rule_for(u, m->dso, look - m->start
 			+ m->pgoff);
 		if (r->status != RULE_OK) {
-			*end = r->status == RULE_NONE ? PD_UNWIND_NO_CFI
+			*end = r->status == RULE_ENTRY ? PD_UNWIND_DONE
+				: r->status == RULE_NONE ? PD_UNWIND_NO_CFI
 				: PD_UNWIND_BAD_FRAME;
 			break;
 		}
