@@ -96,8 +96,8 @@ static int plan(const unsigned char *map, size_t size, const Elf64_Ehdr *eh,
 		}
 		memcpy(&ch, map + s->sh_offset, sizeof(ch));
 		uint64_t a = ch.ch_addralign;
-		// zstd expands at most ~1:32000 (a 3-byte block header per
-		// 128 KiB block of repeated bytes); zlib 1032:1.
+		// zstd expands at most 32768:1 (a 4-byte RLE block gives
+		// 128 KiB); zlib 1032:1.
 		uint64_t ratio = ch.ch_type == ELFCOMPRESS_ZSTD ? 32768 : 1032;
 		if ((ch.ch_type != ELFCOMPRESS_ZLIB
 				&& ch.ch_type != ELFCOMPRESS_ZSTD)

@@ -36,6 +36,15 @@ struct pd_prefetch {
 	bool stop;
 };
 
+// Gives back the pages from released up to to; called with the lock
+// held, returns with it released.
+static void give_back(struct pd_prefetch *p, uint64_t to) {
+	uint64_t from = p->released;
+	p->released = to;
+	pthread_mutex_unlock(&p->lock);
+	madvise((void *)(p->map + from), (size_t)(to - from), MADV_DONTNEED);
+}
+
 static void *prefetch_main(void *arg) {
 	struct pd_prefetch *p = arg;
 	pd_thread_helper();
@@ -49,11 +58,7 @@ static void *prefetch_main(void *arg) {
 			break;
 		}
 		if (p->released < p->release) {
-			uint64_t from = p->released, to = p->release;
-			p->released = to;
-			pthread_mutex_unlock(&p->lock);
-			madvise((void *)(p->map + from), (size_t)(to - from),
-				MADV_DONTNEED);
+			give_back(p, p->release);
 			pthread_mutex_lock(&p->lock);
 			continue;
 		}
@@ -117,11 +122,8 @@ void pd_prefetch_release(struct pd_prefetch *p, uint64_t to) {
 		// The thread is starved (it runs at a lower priority): give the
 		// pages back here, so memory stays bounded whatever the
 		// scheduler does. Its own madvise, if any, is of pages below.
-		uint64_t from = p->released;
-		p->released = p->release = to;
-		pthread_mutex_unlock(&p->lock);
-		madvise((void *)(p->map + from), (size_t)(to - from),
-			MADV_DONTNEED);
+		p->release = to;
+		give_back(p, to);
 		return;
 	}
 	p->release = to;

@@ -14,6 +14,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL ($kind): $*"; exit 1; }
 cd "$work" || exit 99
+dump() { readelf -z -x "$2" "$1" 2>&1 | grep '^  0x'; }
+phdrs() { readelf -lW "$1" | sed -n "/^Program Headers/,/^$/p"; }
 # check KIND: the tests below on a copy of ELF compressed with objcopy's
 # --compress-debug-sections=KIND.
 check() {
@@ -27,7 +29,6 @@ check() {
 	"$tool" --all z.elf all.elf || fail "--all: declined (exit $?)"
 	readelf -SW out.elf | grep -q '\.debug_.* C ' && fail "a section is still compressed"
 
-	dump() { readelf -z -x "$2" "$1" 2>&1 | grep '^  0x'; }
 	for sec in .debug_info .debug_abbrev .debug_aranges .debug_rnglists \
 			.debug_str .symtab .strtab .text; do
 		[ -n "$(dump z.elf $sec)" ] || fail "$sec: empty in the original"
@@ -41,7 +42,6 @@ check() {
 			fail "$sec: --all copy differs from readelf's decompression"
 	done
 	[ "$(readelf -n z.elf)" = "$(readelf -n out.elf)" ] || fail "notes differ"
-	phdrs() { readelf -lW "$1" | sed -n "/^Program Headers/,/^$/p"; }
 	[ "$(phdrs z.elf)" = "$(phdrs out.elf)" ] || fail "program headers differ"
 
 	# Nothing to inflate: declined.
