@@ -30,15 +30,19 @@ ${CXX:-c++} -O2 -g -o cxx-dwarf "$root/testdata/dwarf/src/cxx-dwarf.cc"
 ${CXX:-c++} -O2 -g -o cxx-regex "$root/testdata/dwarf/src/cxx-regex.cc"
 ${CC:-cc} -O2 -g -fomit-frame-pointer -o c-words "$root/testdata/dwarf/src/c-words.c"
 # Two copies, one per core, at 10 kHz: ~35k samples of 8 KiB dumps.
-[ -s c.data ] || perf record -q -N --call-graph dwarf -e cpu-clock -F 10000 \
+# Recorded as perf record does by default (no -N): it keeps a copy of the
+# kernel's symbol table in its build-id cache (~/.debug), which both
+# pd-collapse and perf script read instead of /proc/kallsyms (see
+# bench/README.md for what that costs).
+[ -s c.data ] || perf record -q --call-graph dwarf -e cpu-clock -F 10000 \
 	-o c.data -- sh -c './c-burn 500 & ./c-burn 500; wait' >/dev/null
-[ -s cxx.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
+[ -s cxx.data ] || perf record -q --call-graph dwarf -e cpu-clock \
 	-F 10000 -o cxx.data -- sh -c './cxx-dwarf 9000 & ./cxx-dwarf 9000; wait' \
 	>/dev/null
-[ -s words.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
+[ -s words.data ] || perf record -q --call-graph dwarf -e cpu-clock \
 	-F 10000 -o words.data -- \
 	sh -c './c-words 250000 & ./c-words 250000; wait' >/dev/null
-[ -s regex.data ] || perf record -q -N --call-graph dwarf -e cpu-clock \
+[ -s regex.data ] || perf record -q --call-graph dwarf -e cpu-clock \
 	-F 10000 -o regex.data -- \
 	sh -c './cxx-regex 500000 & ./cxx-regex 500000; wait' >/dev/null
 
@@ -81,6 +85,12 @@ PY
 
 uname -srm
 nproc
+kid=$(perf buildid-list -k 2>/dev/null || true)
+if [ -n "$kid" ] && [ -s "$HOME/.debug/[kernel.kallsyms]/$kid/kallsyms" ]; then
+	echo "kernel symbols: perf's build-id cache ($kid)"
+else
+	echo "kernel symbols: /proc/kallsyms (no copy in perf's build-id cache)"
+fi
 for file in c.data words.data cxx.data regex.data; do
 	samples=$(perf script -i "$file" -F event 2>/dev/null | wc -l)
 	echo "$file: $samples samples, $(wc -c <"$file") bytes"
