@@ -12,7 +12,6 @@ checks the output equals a run on the file.
 usage: pipe-size.py PD_COLLAPSE FIXTURE
 """
 import fcntl
-import os
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ def main():
     fd = p.stdin.fileno()
     before = size = fcntl.fcntl(fd, F_GETPIPE_SZ)
     deadline = time.monotonic() + 20
-    while size == before and time.monotonic() < deadline:
+    while want > before and size == before and time.monotonic() < deadline:
         time.sleep(0.01)
         size = fcntl.fcntl(fd, F_GETPIPE_SZ)
     with open(fixture, 'rb') as f:
