@@ -64,6 +64,7 @@ struct rule {
 	uint8_t ra;       // return-address column
 	uint8_t nlisted;  // reg_rules[first .. first+nlisted)
 	bool signal;      // signal frame: the caller's pc is exact
+	bool at_cfa;      // every listed rule is K_AT_CFA or K_VAL_CFA
 	int32_t cfa_off;
 	uint32_t first;
 	uint64_t keep;    // registers whose rule is "same value"
@@ -88,6 +89,11 @@ struct dso_rules {
 struct pd_unwind {
 	struct pd_symbols *syms;
 	const struct arch *arch;
+	// Where each DWARF register (and, last, the pc) sits among a
+	// sample's registers for regs_mask mask (-1: not sampled). Every
+	// sample of a recording has the same mask.
+	uint64_t mask;
+	int8_t slot[MAX_REGS + 1];
 };
 
 // The stack dump and the register file of the frame being unwound.
@@ -415,6 +421,7 @@ static void fill_rule(const struct arch *arch, struct dso_rules *dr,
 		return;
 	}
 	r->first = (uint32_t)dr->nregs;
+	r->at_cfa = true;
 	for (unsigned reg = 0; reg < arch->nregs; reg++) {
 		if (reg == arch->sp) {
 			continue; // the caller's sp is the CFA
@@ -428,6 +435,7 @@ static void fill_rule(const struct arch *arch, struct dso_rules *dr,
 		if (rr.kind == K_SAME) {
 			r->keep |= 1ULL << reg;
 		} else if (rr.kind != K_UNDEF) {
+			r->at_cfa &= rr.kind == K_AT_CFA || rr.kind == K_VAL_CFA;
 			pd_xgrow(&dr->regs, &dr->regs_cap, dr->nregs + 1,
 				sizeof(*dr->regs));
 			dr->regs[dr->nregs++] = rr;
@@ -536,10 +544,30 @@ static enum pd_unwind_end step(const struct arch *arch,
 	if (cfa < sp || (cfa == sp && !first)) {
 		return PD_UNWIND_BAD_FRAME;
 	}
+	const struct reg_rule *rr = &dr->regs[r->first];
+	if (r->at_cfa) {
+		// No rule reads a register: write the caller's in place.
+		uint64_t valid = (st->valid & r->keep) | 1ULL << arch->sp;
+		for (uint32_t i = 0; i < r->nlisted; i++, rr++) {
+			uint64_t v = cfa + (uint64_t)(int64_t)rr->off;
+			if (rr->kind == K_VAL_CFA || mem_read(st, v, &v)) {
+				st->regs[rr->reg] = v;
+				valid |= 1ULL << rr->reg;
+			} else if (rr->reg == r->ra) {
+				return PD_UNWIND_STACK_END;
+			}
+		}
+		st->valid = valid;
+		st->regs[arch->sp] = cfa;
+		if (!reg_get(st, r->ra, pc) || *pc == 0) {
+			return PD_UNWIND_DONE;
+		}
+		return PD_UNWIND_NEND;
+	}
 	uint64_t vals[MAX_REGS];
 	uint64_t got = 0, failed = 0;
 	for (uint32_t i = 0; i < r->nlisted; i++) {
-		const struct reg_rule *rr = &dr->regs[r->first + i];
+		rr = &dr->regs[r->first + i];
 		uint64_t v, addr;
 		bool ok;
 		switch (rr->kind) {
@@ -587,6 +615,18 @@ static enum pd_unwind_end step(const struct arch *arch,
 	return PD_UNWIND_NEND; // go on
 }
 
+// Where the registers sit among the u64s of a sample with this mask.
+static void set_mask(struct pd_unwind *u, uint64_t mask) {
+	const struct arch *arch = u->arch;
+	u->mask = mask;
+	for (unsigned i = 0; i <= arch->nregs; i++) {
+		unsigned p = i < arch->nregs ? (unsigned)arch->perf_of[i]
+			: arch->perf_pc;
+		u->slot[i] = p < 64 && (mask >> p & 1)
+			? (int8_t)pd_popcount64(mask & ((1ULL << p) - 1)) : -1;
+	}
+}
+
 size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 		const struct pd_sample *s, struct pd_unwind_frame *out, size_t max,
 		enum pd_unwind_end *end) {
@@ -597,26 +637,19 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 	if (!pd_unwind_has_dump(s) || s->regs_abi != 2 || max == 0) {
 		return 0;
 	}
-	uint64_t mask = s->regs_mask;
-	for (unsigned i = 0; i <= arch->nregs; i++) {
-		unsigned p = i < arch->nregs ? (unsigned)arch->perf_of[i]
-			: arch->perf_pc;
-		if (p >= 64 || !(mask >> p & 1)) {
-			continue;
-		}
-		uint64_t bit = 1ULL << p;
-		uint64_t v = pd_get_u64(s->regs
-			+ 8 * (size_t)pd_popcount64(mask & (bit - 1)));
-		if (i < arch->nregs) {
-			st.regs[i] = v;
+	if (s->regs_mask != u->mask) {
+		set_mask(u, s->regs_mask);
+	}
+	for (unsigned i = 0; i < arch->nregs; i++) {
+		if (u->slot[i] >= 0) {
+			st.regs[i] = pd_get_u64(s->regs + 8 * u->slot[i]);
 			st.valid |= 1ULL << i;
-		} else {
-			out[0].pc = v;
 		}
 	}
-	if (!(mask >> arch->perf_pc & 1) || !(st.valid >> arch->sp & 1)) {
+	if (u->slot[arch->nregs] < 0 || !(st.valid >> arch->sp & 1)) {
 		return 0;
 	}
+	out[0].pc = pd_get_u64(s->regs + 8 * u->slot[arch->nregs]);
 	st.sp0 = st.regs[arch->sp];
 	st.dyn = s->stack ? (s->stack_dyn < s->stack_size ? s->stack_dyn
 		: s->stack_size) : 0;
