@@ -781,20 +781,45 @@ enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 
 // ---- summary ----
 
-static void verbose_dso(void *arg, struct pd_dso *d) {
-	const char *name = arg;
-	if (!d->frames || !d->unresolved) {
-		return;
+struct dso_list {
+	struct pd_dso **v;
+	size_t n, cap;
+};
+
+static void add_unresolved(void *arg, struct pd_dso *d) {
+	struct dso_list *l = arg;
+	if (d->frames && d->unresolved) {
+		pd_xgrow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = d;
 	}
-	const char *why = "";
-	if (d->kind == PD_DSO_FILE && !d->path) {
-		why = " (file not found)";
-	} else if (!d->has_symtab) {
-		why = " (no symbols)";
+}
+
+static int by_name(const void *a, const void *b) {
+	return strcmp((*(struct pd_dso *const *)a)->name,
+		(*(struct pd_dso *const *)b)->name);
+}
+
+// One line per module with unresolved addresses, in name order (the
+// module table's order depends on where its strings were allocated).
+static void verbose_dsos(struct pd_symbols *syms, const char *name) {
+	struct dso_list l = {0};
+	pd_symbols_foreach(syms, add_unresolved, &l);
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), by_name);
 	}
-	warnx("%s: %s: %llu of %llu addresses unresolved%s", name, d->name,
-		(unsigned long long)d->unresolved, (unsigned long long)d->frames,
-		why);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct pd_dso *d = l.v[i];
+		const char *why = "";
+		if (d->kind == PD_DSO_FILE && !d->path) {
+			why = " (file not found)";
+		} else if (!d->has_symtab) {
+			why = " (no symbols)";
+		}
+		warnx("%s: %s: %llu of %llu addresses unresolved%s", name,
+			d->name, (unsigned long long)d->unresolved,
+			(unsigned long long)d->frames, why);
+	}
+	free(l.v);
 }
 
 // Separates the parts of the summary line.
@@ -853,7 +878,7 @@ void pd_collapse_summary(struct pd_collapse *c, struct pd_perf *r,
 				pd_unwind_end_name((enum pd_unwind_end)e));
 		}
 	}
-	pd_symbols_foreach(syms, verbose_dso, (void *)name);
+	verbose_dsos(syms, name);
 	if (s->unmapped) {
 		warnx("%s: %llu addresses outside any mapping", name,
 			U(s->unmapped));

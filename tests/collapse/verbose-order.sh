@@ -1,0 +1,26 @@
+#!/bin/sh
+# --verbose lists the modules with unresolved addresses in name order, the
+# same on every run. With no binaries to read (--symfs names an empty
+# directory) all three modules of the zstd-burst fixture are unresolved.
+# Usage: verbose-order.sh PD_COLLAPSE TESTDATA
+set -u
+pd=$1 data=$2/perf/zstd-burst.data
+empty=$(mktemp -d) || exit 99
+trap 'rm -rf "$empty"' EXIT
+first=
+for run in 1 2 3 4 5; do
+	"$pd" -v --symfs "$empty" "$data" 2>"$empty/err" >/dev/null || {
+		echo "pd-collapse failed"; cat "$empty/err"; exit 1; }
+	grep ' addresses unresolved (file not found)$' "$empty/err" \
+		| sed 's/^[^:]*: [^:]*: //; s/: [0-9]* of .*//' >"$empty/mods"
+	n=$(wc -l <"$empty/mods")
+	[ "$n" -ge 3 ] || { echo "want 3 modules, got:"; cat "$empty/err"; exit 1; }
+	LC_ALL=C sort -c "$empty/mods" || {
+		echo "run $run: modules not in name order:"; cat "$empty/mods"; exit 1; }
+	if [ -z "$first" ]; then
+		first=$(cat "$empty/err")
+	elif [ "$(cat "$empty/err")" != "$first" ]; then
+		echo "run $run: summary differs from run 1"; exit 1
+	fi
+done
+echo "ok: $n modules, in name order, 5 identical runs"
