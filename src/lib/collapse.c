@@ -18,6 +18,11 @@ struct loc {
 	char *text;     // "frame;frame" after resolving
 };
 
+struct early {
+	char *text;     // NULL: not made early
+	bool unresolved;
+};
+
 struct stacks {
 	uint32_t *keys;     // arena of keys: [len, comm, pid, tid, locs...]
 	size_t keys_len, keys_cap;
@@ -84,6 +89,11 @@ struct pd_collapse {
 	struct pd_unwind_frame *frames;
 	struct frame_cache cache[FRAME_CACHE];
 	struct chain_memo *memo; // CHAIN_MEMO slots, allocated when first used
+	// Texts of file locations, by location number, made on the symbol
+	// thread while samples are read (resolve_job); the reading thread
+	// takes them after pd_symbols_warm_finish.
+	struct early *early;
+	size_t nearly, early_cap;
 };
 
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
@@ -106,6 +116,10 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	for (size_t i = 0; i < c->nlocs; i++) {
 		free(c->locs[i].text);
 	}
+	for (size_t i = 0; i < c->nearly; i++) {
+		free(c->early[i].text);
+	}
+	free(c->early);
 	free(c->locs);
 	free(c->loc_index);
 	free(c->comms);
@@ -148,6 +162,9 @@ static void loc_rehash(struct pd_collapse *c) {
 	}
 }
 
+static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
+	uint64_t addr);
+
 static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
 		uint64_t addr) {
 	size_t j = loc_hash(d, addr) & (c->loc_slots - 1);
@@ -159,6 +176,8 @@ static uint32_t loc_get(struct pd_collapse *c, struct pd_dso *d,
 	}
 	if (d) {
 		pd_symbols_warm(c->syms, d);
+		pd_symbols_warm_job(c->syms, d, resolve_job, c,
+			(uint32_t)c->nlocs, addr);
 	}
 	pd_xgrow(&c->locs, &c->locs_cap, c->nlocs + 1, sizeof(*c->locs));
 	c->locs[c->nlocs] = (struct loc){d, addr, NULL};
@@ -518,30 +537,30 @@ static void add_name(struct pd_strbuf *b, const char *name, const char *mark) {
 	}
 }
 
-static char *resolve_loc(struct pd_collapse *c, struct loc *l) {
+// The text of location (d, addr): its frames, outermost first.
+static char *loc_text(const struct pd_collapse *c, struct pd_dso *d,
+		uint64_t addr, bool *unresolved) {
 	struct pd_frames f;
 	struct pd_strbuf b = {0};
-	pd_symbols_resolve(c->syms, l->dso, l->addr, &f);
-	c->st.frames++;
+	pd_symbols_resolve(c->syms, d, addr, &f);
+	*unresolved = !f.resolved;
 	if (!f.resolved) {
-		const char *mod = l->dso ? l->dso->base : "unknown";
-		if (l->dso && l->dso->kind == PD_DSO_KERNEL) {
+		const char *mod = d ? d->base : "unknown";
+		if (d && d->kind == PD_DSO_KERNEL) {
 			mod = "[kernel.kallsyms]";
 		}
-		c->st.unresolved++;
-		c->st.unmapped += !l->dso;
 		if (c->o.addrs) {
 			pd_strbuf_printf(&b, "[%s <%llx>]", mod,
-				(unsigned long long)l->addr);
+				(unsigned long long)addr);
 		} else {
 			pd_strbuf_printf(&b, "[%s]", mod);
 		}
 		return b.s;
 	}
 	const char *mark = NULL;
-	if (l->dso->kind == PD_DSO_KERNEL && c->o.kernel) {
+	if (d->kind == PD_DSO_KERNEL && c->o.kernel) {
 		mark = "_[k]";
-	} else if (l->dso->kind == PD_DSO_JIT && c->o.jit) {
+	} else if (d->kind == PD_DSO_JIT && c->o.jit) {
 		mark = "_[j]";
 	}
 	for (size_t i = 0; i < f.n; i++) {
@@ -549,6 +568,39 @@ static char *resolve_loc(struct pd_collapse *c, struct loc *l) {
 		add_name(&b, f.names[i], in ? "_[i]" : mark);
 	}
 	return b.s;
+}
+
+// On the symbol thread: the text of location i of a file, made while the
+// reading thread goes on (it touches nothing else of c).
+static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
+		uint64_t addr) {
+	struct pd_collapse *c = arg;
+	if (i >= c->early_cap) {
+		size_t old = c->early_cap;
+		pd_xgrow(&c->early, &c->early_cap, (size_t)i + 1,
+			sizeof(*c->early));
+		memset(c->early + old, 0, (c->early_cap - old)
+			* sizeof(*c->early));
+	}
+	c->early[i].text = loc_text(c, d, addr, &c->early[i].unresolved);
+	c->nearly = (size_t)i + 1;
+}
+
+static char *resolve_loc(struct pd_collapse *c, size_t i) {
+	const struct loc *l = &c->locs[i];
+	bool unresolved;
+	char *text;
+	if (i < c->nearly && c->early[i].text) {
+		text = c->early[i].text;
+		unresolved = c->early[i].unresolved;
+		c->early[i].text = NULL;
+	} else {
+		text = loc_text(c, l->dso, l->addr, &unresolved);
+	}
+	c->st.frames++;
+	c->st.unresolved += unresolved;
+	c->st.unmapped += unresolved && !l->dso;
+	return text;
 }
 
 static void write_root(struct pd_strbuf *b, const char *comm, uint32_t pid,
@@ -672,7 +724,7 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	for (size_t i = 0; i < c->nlocs; i++) {
 		struct loc *l = &c->locs[i];
 		if (!l->text && (!l->dso || l->dso->kind != PD_DSO_KERNEL)) {
-			l->text = resolve_loc(c, l);
+			l->text = resolve_loc(c, i);
 		}
 	}
 	struct texts t = {.intern = pd_intern_create()};
@@ -693,7 +745,7 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 			if (loc_text[li] == UINT32_MAX) {
 				struct loc *l = &c->locs[li];
 				if (!l->text) {
-					l->text = resolve_loc(c, l);
+					l->text = resolve_loc(c, li);
 				}
 				loc_text[li] = text_id(&t, l->text, strlen(l->text));
 			}

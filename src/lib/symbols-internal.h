@@ -26,11 +26,23 @@ struct jit_table {
 	size_t n;
 };
 
+// A DSO to load (fn NULL), or a job to run once it is loaded.
+struct warm_item {
+	struct pd_dso *d;
+	pd_symbols_job_fn fn;
+	void *arg;
+	uint64_t addr;
+	uint32_t i;
+};
+
 struct pd_symbols {
 	struct pd_symbols_options o;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
-	struct pd_intern *strings;
+	struct pd_intern *strings; // module file names (the reading thread)
+	// Symbol names: the warm thread's while it runs jobs, the caller's
+	// after pd_symbols_warm_finish.
+	struct pd_intern *names;
 	struct pd_dso **dsos; // open addressing, keyed by interned name
 	size_t nslots, ndsos;
 	struct pd_dso *kernel;
@@ -46,7 +58,7 @@ struct pd_symbols {
 	pthread_cond_t wake;
 	pthread_t warm_thread;
 	bool warm_started, warm_closing;
-	struct pd_dso **warm_q;
+	struct warm_item *warm_q;
 	size_t warm_n, warm_cap, warm_next;
 	pthread_t kernel_thread;
 	char *ktext; // the whole kallsyms text, mapped or read

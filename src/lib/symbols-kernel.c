@@ -314,7 +314,7 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 		name[strcspn(name, "\n")] = '\0';
 		pd_xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
 		t->v[t->n++] = (struct jitsym){start, start + size,
-			pd_intern(s->strings, name, strlen(name))};
+			pd_intern(s->names, name, strlen(name))};
 	}
 	free(line);
 	fclose(f);

@@ -68,6 +68,7 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 		.debuginfo_path = &s->debuginfo_path,
 	};
 	s->strings = pd_intern_create();
+	s->names = pd_intern_create();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	s->nslots = 256;
@@ -123,6 +124,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
 	pd_intern_destroy(s->strings);
+	pd_intern_destroy(s->names);
 	free(s);
 }
 
@@ -531,7 +533,7 @@ static const char *sym_name(struct pd_symbols *s, const struct pd_dso *d,
 	}
 	struct pd_strbuf b = {0};
 	pd_strbuf_printf(&b, "%.*s@plt", (int)strcspn(f->name, "@"), f->name);
-	const char *r = pd_intern(s->strings, b.s, b.len);
+	const char *r = pd_intern(s->names, b.s, b.len);
 	pd_strbuf_finish(&b);
 	return r;
 }
@@ -658,9 +660,12 @@ static void *warm_main(void *arg) {
 		if (s->warm_next == s->warm_n) {
 			break;
 		}
-		struct pd_dso *d = s->warm_q[s->warm_next++];
+		struct warm_item it = s->warm_q[s->warm_next++];
+		struct pd_dso *d = it.d;
 		pthread_mutex_unlock(&s->lock);
-		if (pd_dso_load(s, d) && s->o.inline_frames) {
+		if (it.fn) {
+			it.fn(it.arg, it.i, d, it.addr);
+		} else if (pd_dso_load(s, d) && s->o.inline_frames) {
 			// One lookup loads the module's address ranges too (a few
 			// ms for libc), which the inline lookups need first.
 			Dwarf_Addr bias, start;
@@ -676,23 +681,47 @@ static void *warm_main(void *arg) {
 	return NULL;
 }
 
-void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
-	if (d->kind != PD_DSO_FILE || d->warm_queued || s->warm_closing) {
-		return;
-	}
-	d->warm_queued = true;
+enum { WARM_BATCH = 64 };
+
+// Queues it, starting the thread on first use; false if it cannot run.
+static bool warm_push(struct pd_symbols *s, struct warm_item it) {
 	pthread_mutex_lock(&s->lock);
-	if (!s->warm_started) {
+	if (!s->warm_started && !s->warm_closing) {
 		s->warm_started = pthread_create(&s->warm_thread, NULL,
 			warm_main, s) == 0;
 		if (!s->warm_started) {
 			s->warm_closing = true;
 		}
 	}
-	pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1, sizeof(*s->warm_q));
-	s->warm_q[s->warm_n++] = d;
-	pthread_cond_signal(&s->wake);
+	bool ok = s->warm_started && !s->warm_closing;
+	if (ok) {
+		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1,
+			sizeof(*s->warm_q));
+		s->warm_q[s->warm_n++] = it;
+		// Jobs are small: wake the thread for a batch of them, not
+		// for each (pd_symbols_warm_finish runs the rest).
+		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH) {
+			pthread_cond_signal(&s->wake);
+		}
+	}
 	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->kind != PD_DSO_FILE || d->warm_queued || s->warm_closing) {
+		return;
+	}
+	d->warm_queued = true;
+	warm_push(s, (struct warm_item){.d = d});
+}
+
+bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
+		pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr) {
+	if (d->kind != PD_DSO_FILE || !d->warm_queued || s->warm_closing) {
+		return false;
+	}
+	return warm_push(s, (struct warm_item){d, fn, arg, addr, i});
 }
 
 void pd_symbols_warm_finish(struct pd_symbols *s) {
@@ -751,8 +780,8 @@ const char *pd_symbols_tidy(struct pd_symbols *s, const char *name) {
 		}
 		pd_strbuf_addc(&b, *p);
 	}
-	const char *r = changed ? pd_intern(s->strings, b.s ? b.s : "", b.len)
-		: pd_intern(s->strings, name, strlen(name));
+	const char *r = changed ? pd_intern(s->names, b.s ? b.s : "", b.len)
+		: pd_intern(s->names, name, strlen(name));
 	pd_strbuf_finish(&b);
 	return r;
 }
@@ -767,12 +796,12 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 		base[len - 4] = '\0';
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s@plt", pd_symbols_demangle(s, base));
-		const char *r = pd_intern(s->strings, b.s, b.len);
+		const char *r = pd_intern(s->names, b.s, b.len);
 		pd_strbuf_finish(&b);
 		free(base);
 		return r;
 	}
-	const char *key = pd_intern(s->strings, raw, len);
+	const char *key = pd_intern(s->names, raw, len);
 	if (!s->o.demangle) {
 		return pd_symbols_tidy(s, key);
 	}

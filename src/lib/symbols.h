@@ -124,6 +124,15 @@ void pd_symbols_foreach(struct pd_symbols *s,
 // pd_symbols_warm_finish returns, the caller must not touch DSOs it queued;
 // after it, pd_symbols_warm does nothing.
 void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d);
+// Runs fn(arg, i, d, addr) on that thread once d (a file queued with
+// pd_symbols_warm) is loaded, in the order queued; fn may resolve names
+// in d (pd_symbols_resolve) but must not race with the caller otherwise.
+// False when there is no such thread: the caller does the work itself.
+typedef void (*pd_symbols_job_fn)(void *arg, uint32_t i, struct pd_dso *d,
+	uint64_t addr);
+bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
+	pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr);
+// Runs what is queued, then stops the thread.
 void pd_symbols_warm_finish(struct pd_symbols *s);
 
 // Starts reading kernel symbols in the background (once).
