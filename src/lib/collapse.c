@@ -91,9 +91,9 @@ struct pd_collapse {
 	struct chain_memo *memo; // CHAIN_MEMO slots, allocated when first used
 	// Texts of file locations, by location number, made on the symbol
 	// thread while samples are read (resolve_job); the reading thread
-	// takes them after pd_symbols_warm_finish.
+	// takes them after pd_symbols_warm_finish. Entries not made are zero.
 	struct early *early;
-	size_t nearly, early_cap;
+	size_t early_cap;
 };
 
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
@@ -116,7 +116,7 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	for (size_t i = 0; i < c->nlocs; i++) {
 		free(c->locs[i].text);
 	}
-	for (size_t i = 0; i < c->nearly; i++) {
+	for (size_t i = 0; i < c->early_cap; i++) {
 		free(c->early[i].text);
 	}
 	free(c->early);
@@ -571,7 +571,7 @@ static char *loc_text(const struct pd_collapse *c, struct pd_dso *d,
 }
 
 // On the symbol thread: the text of location i of a file, made while the
-// reading thread goes on (it touches nothing else of c).
+// reading thread goes on (c->early is the only part of c written here).
 static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
 		uint64_t addr) {
 	struct pd_collapse *c = arg;
@@ -583,14 +583,13 @@ static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
 			* sizeof(*c->early));
 	}
 	c->early[i].text = loc_text(c, d, addr, &c->early[i].unresolved);
-	c->nearly = (size_t)i + 1;
 }
 
 static char *resolve_loc(struct pd_collapse *c, size_t i) {
 	const struct loc *l = &c->locs[i];
 	bool unresolved;
 	char *text;
-	if (i < c->nearly && c->early[i].text) {
+	if (i < c->early_cap && c->early[i].text) {
 		text = c->early[i].text;
 		unresolved = c->early[i].unresolved;
 		c->early[i].text = NULL;

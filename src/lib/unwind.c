@@ -525,49 +525,35 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 
 // ---- walking ----
 
-// Applies rule r to st (the callee's registers), giving the caller's.
-static enum pd_unwind_end step(const struct arch *arch,
-		const struct dso_rules *dr, const struct rule *r, struct state *st,
-		uint64_t *pc, bool first) {
-	uint64_t cfa;
-	bool is_value;
-	if (r->cfa_kind == K_REG) {
-		if (!reg_get(st, r->cfa_reg, &cfa)) {
-			return PD_UNWIND_BAD_FRAME;
-		}
-		cfa += (uint64_t)(int64_t)r->cfa_off;
-	} else if (!eval(st, dr->ops + r->cfa_off, r->cfa_nops, 0, false, &cfa,
-			&is_value)) {
-		return PD_UNWIND_STACK_END;
-	}
-	uint64_t sp = st->regs[arch->sp];
-	if (cfa < sp || (cfa == sp && !first)) {
-		return PD_UNWIND_BAD_FRAME;
-	}
+// Sets the caller's registers from rules that read only the stack (every
+// save at an offset from the CFA): in place, as no rule reads a register.
+// False if the return address cannot be read.
+static bool restore_at_cfa(const struct dso_rules *dr, const struct rule *r,
+		struct state *st, uint64_t cfa) {
 	const struct reg_rule *rr = &dr->regs[r->first];
-	if (r->at_cfa) {
-		// No rule reads a register: write the caller's in place.
-		uint64_t valid = (st->valid & r->keep) | 1ULL << arch->sp;
-		for (uint32_t i = 0; i < r->nlisted; i++, rr++) {
-			uint64_t v = cfa + (uint64_t)(int64_t)rr->off;
-			if (rr->kind == K_VAL_CFA || mem_read(st, v, &v)) {
-				st->regs[rr->reg] = v;
-				valid |= 1ULL << rr->reg;
-			} else if (rr->reg == r->ra) {
-				return PD_UNWIND_STACK_END;
-			}
+	uint64_t valid = st->valid & r->keep;
+	for (uint32_t i = 0; i < r->nlisted; i++, rr++) {
+		uint64_t v = cfa + (uint64_t)(int64_t)rr->off;
+		if (rr->kind == K_VAL_CFA || mem_read(st, v, &v)) {
+			st->regs[rr->reg] = v;
+			valid |= 1ULL << rr->reg;
+		} else if (rr->reg == r->ra) {
+			return false;
 		}
-		st->valid = valid;
-		st->regs[arch->sp] = cfa;
-		if (!reg_get(st, r->ra, pc) || *pc == 0) {
-			return PD_UNWIND_DONE;
-		}
-		return PD_UNWIND_NEND;
 	}
+	st->valid = valid;
+	return true;
+}
+
+// The same for any rules: all read the callee's registers before any is
+// replaced.
+static bool restore(const struct dso_rules *dr, const struct rule *r,
+		struct state *st, uint64_t cfa) {
 	uint64_t vals[MAX_REGS];
 	uint64_t got = 0, failed = 0;
+	bool is_value;
 	for (uint32_t i = 0; i < r->nlisted; i++) {
-		rr = &dr->regs[r->first + i];
+		const struct reg_rule *rr = &dr->regs[r->first + i];
 		uint64_t v, addr;
 		bool ok;
 		switch (rr->kind) {
@@ -599,7 +585,7 @@ static enum pd_unwind_end step(const struct arch *arch,
 		}
 	}
 	if (failed >> r->ra & 1) {
-		return PD_UNWIND_STACK_END;
+		return false;
 	}
 	st->valid &= r->keep;
 	for (uint64_t m = got; m; m &= m - 1) {
@@ -607,6 +593,32 @@ static enum pd_unwind_end step(const struct arch *arch,
 		st->regs[reg] = vals[reg];
 	}
 	st->valid |= got;
+	return true;
+}
+
+// Applies rule r to st (the callee's registers), giving the caller's.
+static enum pd_unwind_end step(const struct arch *arch,
+		const struct dso_rules *dr, const struct rule *r, struct state *st,
+		uint64_t *pc, bool first) {
+	uint64_t cfa;
+	bool is_value;
+	if (r->cfa_kind == K_REG) {
+		if (!reg_get(st, r->cfa_reg, &cfa)) {
+			return PD_UNWIND_BAD_FRAME;
+		}
+		cfa += (uint64_t)(int64_t)r->cfa_off;
+	} else if (!eval(st, dr->ops + r->cfa_off, r->cfa_nops, 0, false, &cfa,
+			&is_value)) {
+		return PD_UNWIND_STACK_END;
+	}
+	uint64_t sp = st->regs[arch->sp];
+	if (cfa < sp || (cfa == sp && !first)) {
+		return PD_UNWIND_BAD_FRAME;
+	}
+	if (!(r->at_cfa ? restore_at_cfa(dr, r, st, cfa)
+			: restore(dr, r, st, cfa))) {
+		return PD_UNWIND_STACK_END;
+	}
 	st->regs[arch->sp] = cfa;
 	st->valid |= 1ULL << arch->sp;
 	if (!reg_get(st, r->ra, pc) || *pc == 0) {

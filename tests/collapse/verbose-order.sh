@@ -5,21 +5,23 @@
 # Usage: verbose-order.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2/perf/zstd-burst.data
-empty=$(mktemp -d) || exit 99
-trap 'rm -rf "$empty"' EXIT
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+empty=$tmp/symfs
+mkdir "$empty" || exit 99
 first=
 for run in 1 2 3 4 5; do
-	"$pd" -v --symfs "$empty" "$data" 2>"$empty/err" >/dev/null || {
-		echo "pd-collapse failed"; cat "$empty/err"; exit 1; }
-	grep ' addresses unresolved (file not found)$' "$empty/err" \
-		| sed 's/^[^:]*: [^:]*: //; s/: [0-9]* of .*//' >"$empty/mods"
-	n=$(wc -l <"$empty/mods")
-	[ "$n" -ge 3 ] || { echo "want 3 modules, got:"; cat "$empty/err"; exit 1; }
-	LC_ALL=C sort -c "$empty/mods" || {
-		echo "run $run: modules not in name order:"; cat "$empty/mods"; exit 1; }
+	"$pd" -v --symfs "$empty" "$data" 2>"$tmp/err" >/dev/null || {
+		echo "pd-collapse failed"; cat "$tmp/err"; exit 1; }
+	grep ' addresses unresolved (file not found)$' "$tmp/err" \
+		| sed 's/^[^:]*: [^:]*: //; s/: [0-9]* of .*//' >"$tmp/mods"
+	n=$(wc -l <"$tmp/mods")
+	[ "$n" -ge 3 ] || { echo "want 3 modules, got:"; cat "$tmp/err"; exit 1; }
+	LC_ALL=C sort -c "$tmp/mods" || {
+		echo "run $run: modules not in name order:"; cat "$tmp/mods"; exit 1; }
 	if [ -z "$first" ]; then
-		first=$(cat "$empty/err")
-	elif [ "$(cat "$empty/err")" != "$first" ]; then
+		first=$(cat "$tmp/err")
+	elif [ "$(cat "$tmp/err")" != "$first" ]; then
 		echo "run $run: summary differs from run 1"; exit 1
 	fi
 done
