@@ -113,6 +113,9 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	if (!c) {
 		return;
 	}
+	// resolve_job runs on the symbol thread and writes c->early: let it
+	// finish every job queued for c before c goes.
+	pd_symbols_warm_finish(c->syms);
 	for (size_t i = 0; i < c->nlocs; i++) {
 		free(c->locs[i].text);
 	}

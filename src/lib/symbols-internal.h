@@ -58,6 +58,7 @@ struct pd_symbols {
 	pthread_cond_t wake;
 	pthread_t warm_thread;
 	bool warm_started, warm_closing;
+	unsigned debug_delay_us; // debug builds: PD_DEBUG_LOADER_DELAY_US
 	struct warm_item *warm_q;
 	size_t warm_n, warm_cap, warm_next;
 	pthread_t kernel_thread;

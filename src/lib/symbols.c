@@ -69,6 +69,10 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 	};
 	s->strings = pd_intern_create();
 	s->names = pd_intern_create();
+#ifndef NDEBUG
+	const char *delay = getenv("PD_DEBUG_LOADER_DELAY_US");
+	s->debug_delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+#endif
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	s->nslots = 256;
@@ -647,6 +651,20 @@ Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
 	return mod;
 }
 
+// Debug builds: PD_DEBUG_LOADER_DELAY_US=N wakes the loader thread for
+// every job and makes it sleep N microseconds before running each, so
+// tests can keep it busy while the reading thread finishes, and check
+// that no job runs after its owner is gone.
+static void debug_delay(struct pd_symbols *s) {
+#ifndef NDEBUG
+	if (s->debug_delay_us) {
+		usleep(s->debug_delay_us);
+	}
+#else
+	(void)s;
+#endif
+}
+
 // Loads queued DSOs and their DWARF (decompressing debug sections is the
 // slow part) while the main thread is still reading samples.
 static void *warm_main(void *arg) {
@@ -664,6 +682,7 @@ static void *warm_main(void *arg) {
 		struct pd_dso *d = it.d;
 		pthread_mutex_unlock(&s->lock);
 		if (it.fn) {
+			debug_delay(s);
 			it.fn(it.arg, it.i, d, it.addr);
 		} else if (pd_dso_load(s, d) && s->o.inline_frames) {
 			// One lookup loads the module's address ranges too (a few
@@ -700,7 +719,8 @@ static bool warm_push(struct pd_symbols *s, struct warm_item it) {
 		s->warm_q[s->warm_n++] = it;
 		// Jobs are small: wake the thread for a batch of them, not
 		// for each (pd_symbols_warm_finish runs the rest).
-		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH) {
+		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH
+				|| s->debug_delay_us) {
 			pthread_cond_signal(&s->wake);
 		}
 	}

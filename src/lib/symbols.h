@@ -132,7 +132,8 @@ typedef void (*pd_symbols_job_fn)(void *arg, uint32_t i, struct pd_dso *d,
 	uint64_t addr);
 bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 	pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr);
-// Runs what is queued, then stops the thread.
+// Runs what is queued, then stops the thread. Whoever queued jobs must
+// call it before freeing what they use.
 void pd_symbols_warm_finish(struct pd_symbols *s);
 
 // Starts reading kernel symbols in the background (once).
