@@ -7,7 +7,19 @@ and the fraction with the same leaf frame, both as
 sum(min(a, b)) / max(total_a, total_b), then the stacks that differ most.
 Exits 1 when a fraction is below its threshold, 2 on bad input.
 
+--plt: PLT stubs compare equal whatever their names. perf 6.1 names some
+  wrongly: `@plt` or `name@plt` of the wrong slot for libc's IFUNC entries,
+  and `_init` (the symbol before .plt) for every stub of a module whose
+  PLT symbols it did not make. pd's PLT names are checked against
+  objdump's by tests/unit/plt.sh; here frames ending in `@plt` and
+  `_init` frames all become `@plt`.
+--deeper-ok: a stack of a that b lacks agrees with b's stack made of its
+  last frames (same root), when b has one: where one unwinder stops early
+  (perf's at __libc_start_call_main in some processes) the other's deeper
+  stack ends in the same frames. A different stack does not agree.
+
 usage: compare-folded.py [--min-stacks 0.99] [--min-leaf 0] [--top 10]
+                         [--plt] [--deeper-ok]
                          [--label-a A] [--label-b B] a.folded b.folded
 """
 import argparse
@@ -30,6 +42,35 @@ def load(path):
     return stacks
 
 
+def plt(stacks):
+    out = {}
+    for stack, n in stacks.items():
+        frames = stack.split(';')
+        frames[1:] = ['@plt' if f.endswith('@plt') or f == '_init' else f
+                      for f in frames[1:]]
+        key = ';'.join(frames)
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def deeper(a, b):
+    """a with each stack that b lacks moved to b's longest stack made of
+    its root and last frames; returns (new a, samples moved)."""
+    out, moved = {}, 0
+    for stack, n in a.items():
+        key = stack
+        if stack not in b:
+            frames = stack.split(';')
+            for k in range(2, len(frames)):
+                cand = ';'.join(frames[:1] + frames[k:])
+                if cand in b:
+                    key = cand
+                    moved += n
+                    break
+        out[key] = out.get(key, 0) + n
+    return out, moved
+
+
 def by_leaf(stacks):
     leaves = {}
     for stack, n in stacks.items():
@@ -50,6 +91,8 @@ def main():
     ap.add_argument('--min-stacks', type=float, default=0.99)
     ap.add_argument('--min-leaf', type=float, default=0.0)
     ap.add_argument('--top', type=int, default=10)
+    ap.add_argument('--plt', action='store_true')
+    ap.add_argument('--deeper-ok', action='store_true')
     ap.add_argument('--label-a', default='a')
     ap.add_argument('--label-b', default='b')
     ap.add_argument('a')
@@ -57,10 +100,18 @@ def main():
     opts = ap.parse_args()
     a, b = load(opts.a), load(opts.b)
     la, lb = opts.label_a, opts.label_b
+    if opts.plt:
+        a, b = plt(a), plt(b)
+    moved = 0
+    if opts.deeper_ok:
+        a, moved = deeper(a, b)
     stacks = overlap(a, b)
     leaf = overlap(by_leaf(a), by_leaf(b))
     print('%s: %d samples, %d stacks; %s: %d samples, %d stacks'
           % (la, sum(a.values()), len(a), lb, sum(b.values()), len(b)))
+    if opts.deeper_ok:
+        print('%s deeper, ending in %s\'s frames: %d samples'
+              % (la, lb, moved))
     print('identical stacks: %.4f (min %.4f)' % (stacks, opts.min_stacks))
     print('same leaf:        %.4f (min %.4f)' % (leaf, opts.min_leaf))
     diffs = []

@@ -16,13 +16,22 @@ output and perf script's can be compared despite perf 6.1's quirks:
     the memmove code (`__memcpy_avx512_unaligned_erms` at the address of
     `__memmove_avx512_unaligned_erms`).
 
+  * without DWARF for a library, perf 6.1's inline lookup (addr2line)
+    names an address after the first of its aliases in the symbol table
+    (`snprintf`, `__libc_free`) and marks it "(inlined)", where its own
+    symbol table, and pd, pick by perf's rule (`__snprintf`, `cfree`):
+    with --aliases ELF..., names of functions at one address in those
+    files' symbol tables (readelf's listing) all become the first name
+    in byte order.
+
 Each frame loses `_[i]`, symbol versions, clone suffixes, template
 arguments, parameter lists, namespaces and a `__GI_` prefix, and says
 memmove for memcpy; a frame equal to the one before, or to the one two
 before (the repeated caller), is dropped.
-usage: canon.py < in.folded > out.folded
+usage: canon.py [--aliases ELF...] < in.folded > out.folded
 """
 import re
+import subprocess
 import sys
 
 CLONE = re.compile(r'\.(constprop|isra|part|cold|lto_priv)(\.\d+)*')
@@ -42,6 +51,30 @@ def strip_groups(s, open_c, close_c):
     return ''.join(out)
 
 
+def aliases(paths):
+    """name -> the first name in byte order of the functions at its
+    address, from readelf's listing of each file's symbol tables."""
+    groups = {}
+    for path in paths:
+        out = subprocess.run(['readelf', '-sW', '--dyn-syms', path],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) < 8 or f[3] not in ('FUNC', 'IFUNC') or f[6] == 'UND':
+                continue
+            key = (path, f[1])
+            groups.setdefault(key, set()).add(f[7].split('@')[0])
+    names = {}
+    for group in groups.values():
+        first = min(group)
+        for n in group:
+            names[n] = first
+    return names
+
+
+ALIASES = {}
+
+
 def canon(frame):
     f = frame.replace('_[i]', '')
     f = f.split('@')[0] if not f.startswith('@') else f
@@ -51,10 +84,13 @@ def canon(frame):
     f = f.rsplit('::', 1)[-1].strip()
     f = f[len('__GI_'):] if f.startswith('__GI_') else f
     f = MEMCPY.sub('memmove_', f)
-    return ALIAS.get(f, f)
+    f = ALIAS.get(f, f)
+    return ALIASES.get(f, f)
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == '--aliases':
+        ALIASES.update(aliases(sys.argv[2:]))
     counts = {}
     for line in sys.stdin:
         stack, _, n = line.rstrip('\n').rpartition(' ')
