@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Runs the whole test suite as CI does: installs dependencies (as root on
-# Debian), then `meson test` in a -Dwerror=true build (build-ci) and in an
-# ASan+UBSan build (build-asan), and ends with "N passed, N failed, N skipped".
+# Debian), then `meson test` in a -Dwerror=true build (build-ci), its live
+# and DWARF suites again with the debug packages hidden (build-ci/nodebug),
+# all of it in an ASan+UBSan build (build-asan) and the collapse, DWARF and
+# live suites in a ThreadSanitizer build (build-tsan); it ends with
+# "N passed, N failed, N skipped".
 # Environment: PD_SKIP_DEPS=1 skips tests/deps.sh; PD_NO_ASAN=1 skips the
-# sanitizer build; PD_ROBUST_QUICK=0 runs the full corruption set there too;
+# sanitizer builds; PD_ROBUST_QUICK=0 runs the full corruption set there too;
 # extra arguments go to `meson test` (e.g. --suite live).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,20 +35,48 @@ setup() {
 	rm -f "$log"
 }
 
+# nodebug COMMAND...: runs COMMAND as on a machine without debug packages:
+# glibc's separate debug info (/usr/lib/debug) and perf's build-id cache
+# (~/.debug) hidden under empty tmpfs mounts in a private mount namespace.
+nodebug() {
+	mkdir -p /usr/lib/debug "$HOME/.debug" &&
+	unshare --mount --propagation private sh -c 'mount -t tmpfs none /usr/lib/debug &&
+		mount -t tmpfs none "$HOME/.debug" && exec "$@"' sh "$@"
+}
+
 status=0
-builds=build-ci
+logs=""	# BUILD/LOGBASE of every meson test run, for the summary
+# run_tests BUILD LOGBASE [meson test options]
+run_tests() {
+	b=$1 base=$2
+	shift 2
+	logs="$logs $b/$base"
+	meson test -C "$b" --print-errorlogs --logbase "$base" "$@" || status=1
+}
+
 echo "run-all: build-ci (-Dwerror=true)"
 if setup build-ci -Dwerror=true && ninja -C build-ci; then
-	meson test -C build-ci --print-errorlogs "$@" || status=1
+	run_tests build-ci testlog "$@"
+	# The live and DWARF suites again, as most users' machines are.
+	if [ "$(id -u)" = 0 ] && nodebug true 2>/dev/null; then
+		echo "run-all: build-ci, live and DWARF suites without debug info" \
+			"(/usr/lib/debug and ~/.debug hidden)"
+		nodebug meson test -C build-ci --print-errorlogs --logbase nodebug \
+			--suite live --suite dwarf "$@" || status=1
+		logs="$logs build-ci/nodebug"
+	else
+		echo "run-all: cannot hide the debug info here (needs root and" \
+			"unshare): skipping the pass without it"
+	fi
 else
 	echo "run-all: build-ci failed to build"
 	status=1
+	logs="$logs build-ci/testlog"
 fi
 
 if [ "${PD_NO_ASAN:-}" = 1 ]; then
-	echo "run-all: PD_NO_ASAN=1: skipping the sanitizer build"
+	echo "run-all: PD_NO_ASAN=1: skipping the sanitizer builds"
 else
-	builds="$builds build-asan"
 	echo "run-all: build-asan (-Db_sanitize=address,undefined)"
 	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:print_summary=1
@@ -55,21 +86,37 @@ else
 	export ASAN_OPTIONS UBSAN_OPTIONS PD_ROBUST_QUICK
 	if setup build-asan -Dwerror=true -Db_sanitize=address,undefined \
 			-Db_lundef=false && ninja -C build-asan; then
-		meson test -C build-asan --print-errorlogs "$@" || status=1
+		run_tests build-asan testlog "$@"
 	else
 		echo "run-all: build-asan failed to build"
 		status=1
+		logs="$logs build-asan/testlog"
+	fi
+
+	# pd-collapse's symbol thread works beside the reading thread.
+	echo "run-all: build-tsan (-Db_sanitize=thread): collapse, DWARF and live suites"
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+	export TSAN_OPTIONS
+	if setup build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false &&
+			ninja -C build-tsan; then
+		run_tests build-tsan testlog --suite collapse --suite dwarf \
+			--suite live "$@"
+	else
+		echo "run-all: build-tsan failed to build"
+		status=1
+		logs="$logs build-tsan/testlog"
 	fi
 fi
 
-# Summary from meson's testlog.json files (one JSON object per line).
-python3 - $builds <<'PY' || status=1
+# Summary from meson's JSON logs (one JSON object per line).
+python3 - $logs <<'PY' || status=1
 import json, os, sys
 tot = {'passed': 0, 'failed': 0, 'skipped': 0}
-for build in sys.argv[1:]:
-    path = os.path.join(build, 'meson-logs', 'testlog.json')
+for run in sys.argv[1:]:
+    build, base = run.split('/')
+    path = os.path.join(build, 'meson-logs', base + '.json')
     if not os.path.exists(path):
-        print('%s: no test log' % build)
+        print('%s: no test log' % run)
         tot['failed'] += 1
         continue
     n = {'passed': 0, 'failed': 0, 'skipped': 0}
@@ -85,7 +132,7 @@ for build in sys.argv[1:]:
             n['failed'] += 1
             failed.append(t.get('name', '?').split(' / ')[-1])
     print('%s: %d passed, %d failed, %d skipped%s' % (
-        build, n['passed'], n['failed'], n['skipped'],
+        run, n['passed'], n['failed'], n['skipped'],
         (' (' + ', '.join(failed) + ')') if failed else ''))
     for k in tot:
         tot[k] += n[k]

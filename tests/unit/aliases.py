@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""aliases: where several function symbols share an address, pd names it
+as perf's symbol layer does (tools/perf/util/symbol.c, choose_best_symbol):
+a sized symbol over a sizeless one, then non-weak over weak, global over
+not global, fewer leading underscores, the longer name, else the first in
+the table. The expected names come from this file's own reading of the ELF
+symbol tables, checked on:
+  * a program whose .symtab holds aliases of every kind (weak, local,
+    underscored, longer);
+  * the C library as pd finds it here: the .symtab of its separate debug
+    file when one is installed, else its .dynsym alone (the DWARF suite
+    runs again with the debug packages hidden, which checks the other).
+usage: aliases.py SYMBOLIZE_TOOL   (exit 0 pass, 1 fail, 77 skip, 99 setup)
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+STT_NOTYPE, STT_FUNC, STT_GNU_IFUNC = 0, 2, 10
+STB_LOCAL, STB_GLOBAL, STB_WEAK = 0, 1, 2
+SHN_UNDEF, SHN_ABS = 0, 0xfff1
+
+
+def sections(data):
+    shoff, = struct.unpack_from('<Q', data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x3a)
+    out = []
+    for i in range(shnum):
+        out.append(struct.unpack_from('<IIQQQQIIQQ', data, shoff + i * shentsize))
+    return out
+
+
+def symbols(path, table):
+    """(value, size, bind, index, name, type) of the function symbols of the
+    SHT_SYMTAB (2) or SHT_DYNSYM (11) table, as pd takes them."""
+    data = open(path, 'rb').read()
+    secs = sections(data)
+    out = []
+    for sh in secs:
+        if sh[1] != table:
+            continue
+        strtab = secs[sh[6]]
+        for i in range(1, sh[5] // 24):
+            name_off, info, _, shndx, value, size = struct.unpack_from(
+                '<IBBHQQ', data, sh[4] + 24 * i)
+            end = data.index(b'\0', strtab[4] + name_off)
+            name = data[strtab[4] + name_off:end].decode('latin-1')
+            kind = info & 15
+            label = kind == STT_NOTYPE and shndx != SHN_ABS and \
+                not name.startswith('$')
+            if not name or shndx == SHN_UNDEF or \
+                    (kind not in (STT_FUNC, STT_GNU_IFUNC) and not label):
+                continue
+            out.append((value, size, info >> 4, i, name, kind))
+    return out
+
+
+def underscores(name):
+    return len(name) - len(name.lstrip('_'))
+
+
+def better(a, b):
+    """True if perf's rule prefers symbol a over symbol b."""
+    if (a[1] > 0) != (b[1] > 0):
+        return a[1] > 0
+    if (a[2] == STB_WEAK) != (b[2] == STB_WEAK):
+        return b[2] == STB_WEAK
+    if (a[2] == STB_GLOBAL) != (b[2] == STB_GLOBAL):
+        return a[2] == STB_GLOBAL
+    if underscores(a[4]) != underscores(b[4]):
+        return underscores(a[4]) < underscores(b[4])
+    return len(a[4]) > len(b[4])
+
+
+def expected(syms):
+    """address -> chosen name, for functions' addresses with more than one
+    symbol (code labels take part in the choice, as in perf)."""
+    groups = {}
+    for s in sorted(syms, key=lambda s: s[3]):
+        groups.setdefault(s[0], []).append(s)
+    out = {}
+    for addr, g in groups.items():
+        if len({s[4] for s in g}) < 2 or \
+                not any(s[5] in (STT_FUNC, STT_GNU_IFUNC) for s in g):
+            continue
+        best = g[0]
+        for s in g[1:]:
+            if better(s, best):
+                best = s
+        out[addr] = best[4]
+    return out
+
+
+def file_offset(path, addr):
+    data = open(path, 'rb').read()
+    phoff, = struct.unpack_from('<Q', data, 0x20)
+    phentsize, phnum = struct.unpack_from('<HH', data, 0x36)
+    for i in range(phnum):
+        ptype, _, off, vaddr, _, filesz, memsz, _ = struct.unpack_from(
+            '<IIQQQQQQ', data, phoff + i * phentsize)
+        if ptype == 1 and vaddr <= addr < vaddr + memsz:
+            return addr - vaddr + off
+    return None
+
+
+def check(tool, path, want, what):
+    addrs = sorted(want)
+    offs = [file_offset(path, a) for a in addrs]
+    pairs = [(a, o) for a, o in zip(addrs, offs) if o is not None]
+    got = subprocess.run([tool, path] + ['%#x' % o for _, o in pairs],
+                         capture_output=True, text=True, check=True).stdout
+    bad = 0
+    for (a, _), line in zip(pairs, got.splitlines()):
+        name = line.split(' ', 1)[1].split(';')[0]
+        if name != want[a]:
+            bad += 1
+            if bad <= 10:
+                print('FAIL: %s: %#x: perf\'s rule gives %s, pd %s'
+                      % (what, a, want[a], name))
+    print('%s: %d addresses with aliases, %d named otherwise'
+          % (what, len(pairs), bad))
+    return bad == 0 and len(pairs) > 0
+
+
+def build_id(path):
+    out = subprocess.run(['readelf', '-n', path], capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        if 'Build ID:' in line:
+            return line.split()[-1]
+    return None
+
+
+PROGRAM = r'''
+int impl(int x) { return x * 3 + 1; }
+int __impl(int x) __attribute__((alias("impl")));
+int impl_weak_and_long(int x) __attribute__((weak, alias("impl")));
+static int impl_local_longer(int x) __attribute__((alias("impl"), used));
+int other(int x) { return x - 7; }
+int other_longer_name(int x) __attribute__((alias("other")));
+int _other(int x) __attribute__((alias("other")));
+int main(int argc, char **argv) { return impl(argc) + other(argc); }
+'''
+
+
+def main():
+    tool = sys.argv[1]
+    cc = os.environ.get('CC', 'cc')
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'prog.c')
+        prog = os.path.join(tmp, 'prog')
+        open(src, 'w').write(PROGRAM)
+        if subprocess.run([cc, '-O1', '-o', prog, src]).returncode != 0:
+            print('skip: no C compiler')
+            return 77
+        want = expected(symbols(prog, 2))
+        if len(want) != 2:
+            print('setup: the program has %d alias groups, not 2' % len(want))
+            return 99
+        ok &= check(tool, prog, want, 'program .symtab')
+
+    libc = '/usr/lib/x86_64-linux-gnu/libc.so.6'
+    if not os.path.exists(libc):
+        print('no %s: the C library is not checked' % libc)
+        return 0 if ok else 1
+    bid = build_id(libc)
+    debug = None
+    if bid:
+        for cand in ('/usr/lib/debug/.build-id/%s/%s.debug' % (bid[:2], bid[2:]),
+                     os.path.expanduser('~/.debug/.build-id/%s/%s/debug'
+                                        % (bid[:2], bid[2:]))):
+            if os.path.exists(cand):
+                debug = cand
+                break
+    if debug:
+        ok &= check(tool, libc, expected(symbols(debug, 2)),
+                    'libc (.symtab of %s)' % debug)
+    else:
+        ok &= check(tool, libc, expected(symbols(libc, 11)),
+                    'libc (.dynsym only)')
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
