@@ -91,10 +91,10 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			!= -1) {
 		switch (opt) {
 		case 'a':
-			cli->co.kernel = cli->co.jit = cli->co.inline_marks = true;
+			cli->co.out.kernel = cli->co.out.jit = cli->co.out.inline_marks = true;
 			break;
 		case OPT_ADDRS:
-			cli->co.addrs = true;
+			cli->co.out.addrs = true;
 			break;
 		case 'e':
 			cli->co.event = optarg;
@@ -104,16 +104,16 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			fputs(help, stdout);
 			exit(PD_OK);
 		case OPT_INLINE_MARKS:
-			cli->co.inline_marks = true;
+			cli->co.out.inline_marks = true;
 			break;
 		case OPT_JIT:
-			cli->co.jit = true;
+			cli->co.out.jit = true;
 			break;
 		case OPT_KALLSYMS:
 			cli->so.kallsyms = optarg;
 			break;
 		case 'k':
-			cli->co.kernel = true;
+			cli->co.out.kernel = true;
 			break;
 		case 'l':
 			cli->list = true;
@@ -136,7 +136,7 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			cli->so.inline_frames = false;
 			break;
 		case 'p':
-			cli->co.pid = true;
+			cli->co.out.pid = true;
 			break;
 		case 'q':
 			cli->quiet = true;
@@ -148,7 +148,7 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			cli->so.symfs = optarg;
 			break;
 		case 't':
-			cli->co.tid = true;
+			cli->co.out.tid = true;
 			break;
 		case 'v':
 			cli->verbose = true;

@@ -59,16 +59,16 @@ int main(int argc, char *argv[]) {
 		return PD_EUSAGE;
 	}
 	// One table for both sides: memory grows with the distinct stacks only.
-	struct pd_profile *p = pd_profile_create();
+	struct pd_profile *p = pd_profile_create(2);
 	enum pd_status st = pd_profile_load(p, argv[optind], 0, flags);
 	if (st == PD_OK) {
 		st = pd_profile_load(p, argv[optind + 1], 1, flags);
 	}
 	if (st == PD_OK) {
 		if (normalize) {
-			pd_profile_normalize(p);
+			pd_profile_normalize(p, 0, 1);
 		}
-		pd_profile_write(stdout, p, 2);
+		pd_profile_write(stdout, p);
 		st = pd_stdout_close();
 	}
 	pd_profile_destroy(p);

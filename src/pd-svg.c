@@ -76,11 +76,12 @@ struct input {
 	struct pd_strbuf rev;
 };
 
-static void add_line(void *ctx, const char *stack, size_t len, uint64_t c0,
-		uint64_t c1) {
+static void add_line(void *ctx, const char *stack, size_t len,
+		const uint64_t *c, size_t n) {
 	struct input *in = ctx;
+	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
 	if (in->chart) {
-		pd_flame_add(in->chart, stack, len, c0, c1);
+		pd_flame_add(in->chart, stack, len, cc[0], cc[1]);
 		return;
 	}
 	if (in->reverse) {
@@ -98,7 +99,7 @@ static void add_line(void *ctx, const char *stack, size_t len, uint64_t c0,
 		stack = in->rev.s;
 		len = in->rev.len;
 	}
-	pd_profile_add(in->profile, stack, len, c0, c1);
+	pd_profile_add(in->profile, stack, len, cc);
 }
 
 struct keep_ctx {
@@ -240,10 +241,10 @@ int main(int argc, char *argv[]) {
 	struct pd_flame *f = pd_flame_create(reverse, chart);
 	struct input in = {
 		.chart = chart ? f : NULL,
-		.profile = chart ? NULL : pd_profile_create(),
+		.profile = chart ? NULL : pd_profile_create(2),
 		.reverse = reverse,
 	};
-	int ncounts = 0;
+	size_t ncounts = 0;
 	enum pd_status st = PD_OK;
 	int nfiles = argc - optind;
 	for (int i = 0; st == PD_OK && i < (nfiles ? nfiles : 1); i++) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Folding samples into stacks of locations, resolved to names at the end.
+// pd-collapse's engine: samples of the chosen event folded into a stack
+// table keyed by process and code locations (dispatch.c reads, sample-stack.c
+// turns samples into locations, stacks.c counts, folded-write.c writes).
 #ifndef PD_COLLAPSE_H
 #define PD_COLLAPSE_H
 
@@ -7,31 +9,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "folded-write.h"
 #include "maps.h"
 #include "perf.h"
 #include "status.h"
 #include "symbols.h"
-#include "unwind.h"
 
 struct pd_collapse_options {
-	bool pid, tid;      // comm-PID, comm-PID/TID roots
-	bool kernel, jit;   // _[k], _[j] annotations
-	bool inline_marks;  // _[i] on inlined frames
-	bool addrs;         // [module <addr>] for unresolved frames
+	struct pd_folded_options out;
 	bool period;        // weight by period instead of sample count
 	const char *event;  // NULL: the first event with samples
 	size_t max_stack;   // user frames unwound from dumps (0: 127)
 };
 
-// Counts for the summary line.
 struct pd_collapse_stats {
 	uint64_t samples;       // samples of the folded event
 	uint64_t no_stack;      // of those, without a usable stack
-	uint64_t truncated;     // of those, with a stack cut short
-	uint64_t unwound;       // of those, unwound from a stack dump
-	uint64_t unwind_ends[PD_UNWIND_NEND]; // why unwinds ended
-	uint64_t frames, unresolved;
-	uint64_t unmapped;      // of the unresolved: outside any mapping
 	uint64_t lost;          // events lost (LOST records)
 	uint64_t lost_samples;  // LOST_SAMPLES records
 	bool overflowed;        // a count saturated at 2^64 - 1
@@ -44,21 +37,16 @@ struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 void pd_collapse_destroy(struct pd_collapse *c); // NULL is fine
 
 // Reads every record of r in order, keeping the timeline in maps and
-// folding samples; progress (if not NULL) is called now and then. Returns
-// PD_OK at the end of the data or the reader's error (already reported).
+// folding samples; progress (if not NULL) is called now and then with the
+// samples folded so far. Returns PD_OK at the end of the data or the
+// reader's error (already reported).
 enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 	struct pd_maps *maps,
 	void (*progress)(void *arg, struct pd_perf *r, uint64_t samples),
 	void *arg);
 
-// Folds one sample (timeline state must be that of the sample's time).
-void pd_collapse_sample(struct pd_collapse *c, struct pd_perf *r,
-	const struct pd_sample *s);
-// Counts a LOST or LOST_SAMPLES record.
-void pd_collapse_lost(struct pd_collapse *c, const struct pd_record *rec);
-
-// Picks the event to write (by name or the first sampled); reports and
-// returns PD_EUSAGE if the named event does not exist.
+// Picks the event to write (by name or the first sampled); returns
+// PD_EUSAGE if the named event does not exist.
 enum pd_status pd_collapse_select(struct pd_collapse *c, struct pd_perf *r);
 // Resolves names and writes the folded stacks of the selected event.
 void pd_collapse_write(struct pd_collapse *c, FILE *out);

@@ -270,9 +270,16 @@ struct group {
 	size_t start, fill, count;
 };
 
+// A profile's stack as the build reads it.
+struct entry {
+	const char *stack;
+	size_t len;
+	uint64_t count[2];
+};
+
 struct build {
 	struct pd_flame *f;
-	const struct pd_profile_entry *e;
+	struct entry *e;
 	struct cursor *cur, *tmp;
 	uint32_t *gid;      // group of each cursor
 	uint32_t *group_of; // per name: group number + 1, 0 = none yet
@@ -327,14 +334,20 @@ void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 	size_t n = pd_profile_size(p);
 	struct build b = {
 		.f = f,
-		.e = pd_profile_entries(p),
+		.e = pd_xmalloc((n + 1) * sizeof(*b.e)),
 		.cur = pd_xmalloc((n + 1) * sizeof(*b.cur)),
 		.tmp = pd_xmalloc((n + 1) * sizeof(*b.tmp)),
 		.gid = pd_xmalloc((n + 1) * sizeof(*b.gid)),
 	};
 	f->built = true;
+	size_t ncols = pd_profile_cols(p);
 	for (size_t i = 0; i < n; i++) {
-		const uint64_t *c = b.e[i].count;
+		struct entry *e = &b.e[i];
+		e->stack = pd_profile_stack(p, (uint32_t)i, &e->len);
+		const uint64_t *pc = pd_profile_counts(p, (uint32_t)i);
+		e->count[0] = pc[0];
+		e->count[1] = ncols > 1 ? pc[1] : 0;
+		const uint64_t *c = e->count;
 		uint64_t d = c[1] > c[0] ? c[1] - c[0] : c[0] - c[1];
 		f->max_delta = d > f->max_delta ? d : f->max_delta;
 		f->nodes[0].total[0] += c[0];
@@ -380,6 +393,7 @@ void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 		}
 	}
 	free(work);
+	free(b.e);
 	free(b.cur);
 	free(b.tmp);
 	free(b.gid);

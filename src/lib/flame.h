@@ -43,9 +43,10 @@ struct pd_profile;
 // gets children: false for frames too narrow to draw.
 typedef bool pd_flame_keep_fn(void *ctx, uint64_t total);
 
-// Builds the tree of an empty f from every stack of p, top-down, leaving
-// out the children of nodes keep rejects; much faster than pd_flame_add
-// per stack when most frames are too narrow to draw. Add nothing after.
+// Builds the tree of an empty f from every stack of p (its first two
+// columns: before and after), top-down, leaving out the children of nodes
+// keep rejects; much faster than pd_flame_add per stack when most frames
+// are too narrow to draw. Add nothing after.
 void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 	pd_flame_keep_fn *keep, void *ctx);
 

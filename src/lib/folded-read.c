@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Folded-stack text reader: "stack count" and "stack before after" lines.
+// Folded-stack text reader: "stack count..." lines.
 #include "folded-read.h"
 
 #include <err.h>
@@ -15,8 +15,8 @@ struct reader {
 	const char *name;
 	unsigned long line;
 	unsigned flags;
-	int *ncounts;
-	uint64_t total[2];
+	size_t *ncounts;
+	uint64_t total[PD_FOLDED_MAX_COUNTS];
 	struct pd_strbuf hex;
 };
 
@@ -104,7 +104,7 @@ static const char *strip_hex(struct reader *r, const char **s, size_t *len) {
 	return NULL;
 }
 
-static const char *add_total(struct reader *r, int k, uint64_t c) {
+static const char *add_total(struct reader *r, size_t k, uint64_t c) {
 	if (r->total[k] > UINT64_MAX - c) {
 		return "sample counts add up to more than 2^64-1";
 	}
@@ -127,13 +127,16 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 		bool two = !last_count(s, &l, &v) && ends_in_count(s, l);
 		*r->ncounts = two ? 2 : 1;
 	}
-	uint64_t c[2] = {0, 0};
-	const char *why = last_count(s, &len, &c[0]);
-	if (!why && *r->ncounts == 2) {
-		c[1] = c[0];
-		why = last_count(s, &len, &c[0]);
-		if (why && strcmp(why, "missing sample count") == 0) {
-			why = "missing second sample count (differential input)";
+	// Counts are taken from the end: the last one is column n - 1.
+	size_t n = *r->ncounts;
+	uint64_t c[PD_FOLDED_MAX_COUNTS];
+	const char *why = NULL;
+	for (size_t k = n; k-- > 0 && !why;) {
+		why = last_count(s, &len, &c[k]);
+		if (why && k < n - 1 && strcmp(why, "missing sample count") == 0) {
+			why = n == 2 ? "missing second sample count (differential "
+				"input)" : "missing sample count (fewer counts than "
+				"the first line)";
 		}
 	}
 	if (why) {
@@ -142,18 +145,23 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 	if (len == 0) {
 		return "missing stack";
 	}
-	if ((why = add_total(r, 0, c[0])) || (why = add_total(r, 1, c[1]))) {
-		return why;
+	for (size_t k = 0; k < n; k++) {
+		if ((why = add_total(r, k, c[k]))) {
+			return why;
+		}
 	}
 	if (r->flags & PD_FOLDED_STRIP_HEX) {
 		strip_hex(r, &s, &len);
 	}
-	fn(ctx, s, len, c[0], c[1]);
+	fn(ctx, s, len, c, n);
 	return NULL;
 }
 
-enum pd_status pd_folded_read(const char *path, unsigned flags, int *ncounts,
-		pd_folded_fn *fn, void *ctx) {
+enum pd_status pd_folded_read(const char *path, unsigned flags,
+		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
+	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
+		*ncounts = PD_FOLDED_MAX_COUNTS;
+	}
 	bool std = strcmp(path, "-") == 0;
 	struct reader r = {
 		.name = std ? "<stdin>" : path,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Folded-stack text reader: "stack count" and "stack before after" lines.
+// Folded-stack text reader: "stack count" lines, and lines with more counts
+// ("stack before after" from pd-diff).
 #ifndef PD_FOLDED_READ_H
 #define PD_FOLDED_READ_H
 
@@ -13,16 +14,19 @@ enum pd_folded_flags {
 	PD_FOLDED_STRIP_HEX = 1 << 0,
 };
 
-// Called once per non-empty line; stack (len bytes, not NUL-terminated)
-// is only valid during the call. c1 is 0 for one-count lines.
-typedef void pd_folded_fn(void *ctx, const char *stack, size_t len,
-	uint64_t c0, uint64_t c1);
+// The most counts a line may have.
+#define PD_FOLDED_MAX_COUNTS 16
 
-// Reads folded lines from path ("-" = stdin). *ncounts is 1 or 2 to demand
-// that many counts per line, or 0 to let the first line decide (it is then
-// set). Reports "path:line: why" via warnx and returns PD_ENOINPUT or
-// PD_EDATA on failure.
-enum pd_status pd_folded_read(const char *path, unsigned flags, int *ncounts,
-	pd_folded_fn *fn, void *ctx);
+// Called once per non-empty line with its n counts; stack (len bytes, not
+// NUL-terminated) and counts are only valid during the call.
+typedef void pd_folded_fn(void *ctx, const char *stack, size_t len,
+	const uint64_t *counts, size_t n);
+
+// Reads folded lines from path ("-" = stdin). *ncounts (1 to
+// PD_FOLDED_MAX_COUNTS) demands that many counts per line; 0 lets the first
+// line decide between one and two (it is then set). Reports "path:line:
+// why" via warnx and returns PD_ENOINPUT or PD_EDATA on failure.
+enum pd_status pd_folded_read(const char *path, unsigned flags,
+	size_t *ncounts, pd_folded_fn *fn, void *ctx);
 
 #endif

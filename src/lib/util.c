@@ -214,19 +214,32 @@ struct pd_intern {
 	struct pd_arena strings;
 };
 
-void pd_index_grow(uint32_t **index, size_t *slots, const uint64_t *hashes,
-		size_t n) {
-	free(*index);
-	*slots *= 2;
-	uint32_t *x = *index = pd_xcalloc(*slots, sizeof(*x));
-	size_t mask = *slots - 1;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = hashes[i] & mask;
-		while (x[j]) {
-			j = (j + 1) & mask;
+uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
+	pd_xgrow(&x->hashes, &x->cap, x->n + 1, sizeof(*x->hashes));
+	uint32_t e = (uint32_t)x->n;
+	x->hashes[e] = h;
+	x->slots[j] = e + 1;
+	if (++x->n * 2 > x->nslots) {
+		// Doubled and refilled from the stored hashes.
+		free(x->slots);
+		x->nslots *= 2;
+		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+		size_t mask = x->nslots - 1;
+		for (size_t i = 0; i < x->n; i++) {
+			size_t k = x->hashes[i] & mask;
+			while (x->slots[k]) {
+				k = (k + 1) & mask;
+			}
+			x->slots[k] = (uint32_t)i + 1;
 		}
-		x[j] = (uint32_t)i + 1;
 	}
+	return e;
+}
+
+void pd_index_free(struct pd_index *x) {
+	free(x->slots);
+	free(x->hashes);
+	*x = (struct pd_index){0};
 }
 
 struct pd_intern *pd_intern_create(void) {

@@ -71,10 +71,33 @@ static inline uint64_t *pd_map64_find(const struct pd_map64 *m, uint64_t key) {
 void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val);
 void pd_map64_free(struct pd_map64 *m);
 
-// Doubles an open-addressing index of entry numbers + 1 (0: empty slot)
-// and refills it from the entries' hashes, hashes[0 .. n).
-void pd_index_grow(uint32_t **index, size_t *slots, const uint64_t *hashes,
-	size_t n);
+// An open-addressing index of the entries of a caller's table (numbered
+// from 0) by their hashes; the caller compares keys. Zero-initialise, free
+// with pd_index_free. Find or add:
+//	size_t j = pd_index_slot(x, h);
+//	for (uint32_t e; (e = x->slots[j]); j = pd_index_next(x, j))
+//		if (x->hashes[e - 1] == h && equal(e - 1)) return e - 1;
+//	return pd_index_add(x, j, h); // the new entry's number
+struct pd_index {
+	uint32_t *slots;  // entry number + 1; 0: empty
+	uint64_t *hashes; // of entry i
+	size_t nslots, n, cap;
+};
+
+static inline size_t pd_index_slot(struct pd_index *x, uint64_t h) {
+	if (!x->nslots) {
+		x->nslots = 1024;
+		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+	}
+	return h & (x->nslots - 1);
+}
+static inline size_t pd_index_next(const struct pd_index *x, size_t j) {
+	return (j + 1) & (x->nslots - 1);
+}
+// Adds entry number x->n with hash h at the empty slot j (from the search
+// that failed); returns that number.
+uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h);
+void pd_index_free(struct pd_index *x);
 
 // Set bits in x. Inline: the baseline x86-64 target has no popcnt, and
 // __builtin_popcountll becomes a libgcc call there.

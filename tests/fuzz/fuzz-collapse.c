@@ -23,7 +23,7 @@ static void fold(const char *path, FILE *out) {
 		.kallsyms = "/nonexistent", .demangle = true};
 	struct pd_symbols *syms = pd_symbols_create(&so);
 	struct pd_maps *maps = pd_maps_create(syms);
-	struct pd_collapse_options co = {.pid = true, .kernel = true};
+	struct pd_collapse_options co = {.out = {.pid = true, .kernel = true}};
 	struct pd_collapse *c = pd_collapse_create(&co, syms, maps);
 	pd_collapse_read(c, r, maps, NULL, NULL);
 	if (pd_collapse_select(c, r) == PD_OK) {

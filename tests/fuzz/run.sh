@@ -15,13 +15,7 @@ mkdir -p "$work/corpus" || exit 99
 cd "$work" || exit 99
 lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" \
-		"$lib"/perf-header.c "$lib"/perf-records.c "$lib"/prefetch.c "$lib"/maps.c \
-		"$lib"/symbols.c "$lib"/symbols-kernel.c "$lib"/symbols-inline.c \
-		"$lib"/symbols-plt.c \
-		"$lib"/elf-inflate.c \
-		"$lib"/collapse.c \
-		"$lib"/unwind.c "$lib"/profile.c "$lib"/folded-read.c "$lib"/util.c \
+		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" "$lib"/*.c \
 		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
 	cat build.log
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }

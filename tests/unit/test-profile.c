@@ -32,22 +32,23 @@ static char *write_temp(const char *text) {
 	return path;
 }
 
-static const struct pd_profile_entry *find(const struct pd_profile *p,
-		const char *stack) {
-	const struct pd_profile_entry *e = pd_profile_entries(p);
-	for (size_t i = 0; i < pd_profile_size(p); i++) {
-		if (e[i].len == strlen(stack) && memcmp(e[i].stack, stack,
-				e[i].len) == 0) {
-			return &e[i];
+// The counts of stack in p (a zero column if absent).
+static const uint64_t *find(const struct pd_profile *p, const char *stack) {
+	static const uint64_t none[PD_FOLDED_MAX_COUNTS];
+	for (uint32_t i = 0; i < pd_profile_size(p); i++) {
+		size_t len;
+		const char *s = pd_profile_stack(p, i, &len);
+		if (len == strlen(stack) && memcmp(s, stack, len) == 0) {
+			return pd_profile_counts(p, i);
 		}
 	}
-	return NULL;
+	return none;
 }
 
 static void test_load_normalize(void) {
 	char *a = write_temp("x;y 1\r\n\n  \nz\t3\nx;y 0\n");
 	char *b = write_temp("x;y 3\nz 3\n");
-	struct pd_profile *p = pd_profile_create();
+	struct pd_profile *p = pd_profile_create(2);
 	CHECK(pd_profile_load(p, a, 0, 0) == PD_OK);
 	CHECK(pd_profile_load(p, b, 1, 0) == PD_OK);
 	CHECK(pd_profile_size(p) == 2);
@@ -55,9 +56,9 @@ static void test_load_normalize(void) {
 	pd_profile_totals(p, t);
 	CHECK(t[0] == 4 && t[1] == 6);
 	// 1 * 6 / 4 = 1.5 and 3 * 6 / 4 = 4.5 both round up.
-	pd_profile_normalize(p);
-	CHECK(find(p, "x;y")->count[0] == 2 && find(p, "x;y")->count[1] == 3);
-	CHECK(find(p, "z")->count[0] == 5 && find(p, "z")->count[1] == 3);
+	pd_profile_normalize(p, 0, 1);
+	CHECK(find(p, "x;y")[0] == 2 && find(p, "x;y")[1] == 3);
+	CHECK(find(p, "z")[0] == 5 && find(p, "z")[1] == 3);
 	pd_profile_destroy(p);
 	unlink(a);
 	unlink(b);
@@ -72,29 +73,30 @@ static void test_malformed(void) {
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		char *path = write_temp(bad[i]);
-		struct pd_profile *p = pd_profile_create();
+		struct pd_profile *p = pd_profile_create(1);
 		fprintf(stderr, "expect an error: ");
 		CHECK(pd_profile_load(p, path, 0, 0) == PD_EDATA);
 		pd_profile_destroy(p);
 		unlink(path);
 		free(path);
 	}
-	struct pd_profile *p = pd_profile_create();
+	struct pd_profile *p = pd_profile_create(1);
 	fprintf(stderr, "expect an error: ");
 	CHECK(pd_profile_load(p, "/nonexistent/x", 0, 0) == PD_ENOINPUT);
 	pd_profile_destroy(p);
 }
 
-static void count_lines(void *ctx, const char *s, size_t len, uint64_t c0,
-		uint64_t c1) {
+static void count_lines(void *ctx, const char *s, size_t len,
+		const uint64_t *c, size_t n) {
 	uint64_t *sum = ctx;
-	sum[0] += c0;
-	sum[1] += c1;
+	for (size_t k = 0; k < n; k++) {
+		sum[k] += c[k];
+	}
 }
 
 static void test_detect_two(void) {
 	char *path = write_temp("a;b 1 2\na 3 4\n");
-	int n = 0;
+	size_t n = 0;
 	uint64_t sum[2] = {0, 0};
 	CHECK(pd_folded_read(path, 0, &n, count_lines, sum) == PD_OK);
 	CHECK(n == 2 && sum[0] == 4 && sum[1] == 6);
@@ -137,9 +139,10 @@ static bool keep_wide(void *ctx, uint64_t total) {
 // the children of nodes keep rejects.
 static void test_build(void) {
 	static const char *const stacks[] = {"a;b;c", "a;d", "a;b", "a;b;c", "e;f"};
-	struct pd_profile *p = pd_profile_create();
+	struct pd_profile *p = pd_profile_create(2);
 	for (size_t i = 0; i < 5; i++) {
-		pd_profile_add(p, stacks[i], strlen(stacks[i]), i + 1, 2 * i);
+		uint64_t c[2] = {i + 1, 2 * i};
+		pd_profile_add(p, stacks[i], strlen(stacks[i]), c);
 	}
 	uint64_t min = 0;
 	struct pd_flame *f = pd_flame_create(false, false);
@@ -162,7 +165,41 @@ static void test_build(void) {
 	pd_profile_destroy(p);
 }
 
+// N columns: one file per column, counts read from the end of each line,
+// a line with fewer counts than demanded refused; sorted output.
+static void test_columns(void) {
+	char *a = write_temp("b;c 1\na 2\n");
+	char *b = write_temp("a 5\n");
+	char *c = write_temp("b;c 7\nd 1\n");
+	struct pd_profile *p = pd_profile_create(3);
+	CHECK(pd_profile_load(p, a, 0, 0) == PD_OK);
+	CHECK(pd_profile_load(p, b, 1, 0) == PD_OK);
+	CHECK(pd_profile_load(p, c, 2, 0) == PD_OK);
+	CHECK(find(p, "a")[0] == 2 && find(p, "a")[1] == 5 && find(p, "a")[2] == 0);
+	CHECK(find(p, "b;c")[0] == 1 && find(p, "b;c")[2] == 7);
+	uint64_t t[3];
+	CHECK(pd_profile_totals(p, t) && t[0] == 3 && t[1] == 5 && t[2] == 8);
+	char out[256] = {0};
+	FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+	pd_profile_write(f, p);
+	fclose(f);
+	CHECK(strcmp(out, "a 2 5 0\nb;c 1 0 7\nd 0 0 1\n") == 0);
+	pd_profile_destroy(p);
+	char *three = write_temp("x;y 1 2 3\nz 4 5\n");
+	size_t n = 3;
+	uint64_t sum[3] = {0};
+	fprintf(stderr, "expect an error: ");
+	CHECK(pd_folded_read(three, 0, &n, count_lines, sum) == PD_EDATA);
+	CHECK(sum[0] == 1 && sum[1] == 2 && sum[2] == 3);
+	char *paths[] = {a, b, c, three};
+	for (size_t i = 0; i < 4; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+}
+
 int main(void) {
+	test_columns();
 	test_build();
 	test_load_normalize();
 	test_malformed();

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The read loop: records to the map timeline or to the consumer.
+#include "dispatch.h"
+
+enum pd_status pd_dispatch(struct pd_perf *r, struct pd_maps *maps,
+		const struct pd_dispatch_ops *ops, void *arg) {
+	struct pd_record rec;
+	struct pd_sample s;
+	enum pd_status st;
+	uint64_t n = 0;
+	while ((st = pd_perf_next(r, &rec)) == PD_OK) {
+		if (ops->progress && (++n & 255) == 0) {
+			ops->progress(arg, r);
+		}
+		switch (rec.type) {
+		case PD_REC_SAMPLE:
+			st = pd_perf_parse_sample(r, &rec, &s);
+			if (st == PD_OK) {
+				ops->sample(arg, r, &s);
+			}
+			break;
+		case PD_REC_LOST:
+		case PD_REC_LOST_SAMPLES:
+			if (ops->lost) {
+				ops->lost(arg, &rec);
+			}
+			break;
+		default:
+			if (!pd_maps_apply(maps, &rec)) {
+				pd_perf_error(r, rec.offset, "record of type %u is "
+					"too short (%u bytes)", rec.type, rec.size);
+				st = PD_EDATA;
+			}
+		}
+		if (st != PD_OK) {
+			return st;
+		}
+	}
+	return st == PD_FOUND ? PD_OK : st;
+}

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Writes pd-collapse's stack table as folded text, in
+// stackcollapse-perf.pl's conventions, lines sorted bytewise.
+#ifndef PD_FOLDED_WRITE_H
+#define PD_FOLDED_WRITE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "locations.h"
+#include "stacks.h"
+
+// A stack's ids: the root (comm number, pid, tid), then its locations,
+// leaf first.
+#define PD_STACK_ROOT 3
+
+struct pd_folded_options {
+	bool pid, tid;      // comm-PID, comm-PID/TID roots
+	bool kernel, jit;   // _[k], _[j] annotations
+	bool inline_marks;  // _[i] on inlined frames
+	bool addrs;         // [module <addr>] for unresolved frames
+};
+
+// Writes the stacks of s (weights of column col) to out; comms[i] names
+// comm number i. Resolves the locations it needs. Returns false if a
+// line's count saturated at 2^64 - 1. Write errors are left in ferror(out).
+bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
+	struct pd_locations *l, const char *const *comms,
+	const struct pd_folded_options *o);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// Code locations, their frame cache, and their resolution to frames: early
+// on the symbol thread for files, at the end for the rest.
+#include "locations.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define FRAME_CACHE 4096
+
+struct frame_cache {
+	const struct pd_proc *proc; // NULL: kernel
+	uint64_t gen, tag;
+	uint32_t loc;
+	bool valid;
+};
+
+struct resolved {
+	struct pd_location_frames f;
+	bool made;    // f is filled in
+	bool counted; // and counted in the stats
+};
+
+struct pd_locations {
+	struct pd_symbols *syms;
+	struct pd_location *v;
+	size_t n, cap;
+	struct pd_index index;
+	struct frame_cache cache[FRAME_CACHE];
+	// Frames by location number, made by the symbol thread while samples
+	// are read (resolve_job, which writes nothing else) and by the
+	// reading thread after pd_symbols_warm_finish.
+	struct resolved *res;
+	size_t res_cap;
+	struct pd_location_stats st;
+};
+
+struct pd_locations *pd_locations_create(struct pd_symbols *syms) {
+	struct pd_locations *l = pd_xcalloc(1, sizeof(*l));
+	l->syms = syms;
+	return l;
+}
+
+void pd_locations_destroy(struct pd_locations *l) {
+	if (!l) {
+		return;
+	}
+	// resolve_job writes l->res on the symbol thread: every job queued
+	// for l must be done before l goes.
+	pd_symbols_warm_finish(l->syms);
+	for (size_t i = 0; i < l->res_cap; i++) {
+		free(l->res[i].f.names);
+	}
+	free(l->res);
+	free(l->v);
+	pd_index_free(&l->index);
+	free(l);
+}
+
+size_t pd_locations_count(const struct pd_locations *l) {
+	return l->n;
+}
+
+const struct pd_location *pd_locations_at(const struct pd_locations *l,
+		uint32_t id) {
+	return &l->v[id];
+}
+
+const struct pd_location_stats *pd_locations_stats(
+		const struct pd_locations *l) {
+	return &l->st;
+}
+
+// Grows l->res to hold location i (zeroed entries).
+static struct resolved *res_slot(struct pd_locations *l, size_t i) {
+	if (i >= l->res_cap) {
+		size_t old = l->res_cap;
+		pd_xgrow(&l->res, &l->res_cap, i + 1, sizeof(*l->res));
+		memset(l->res + old, 0, (l->res_cap - old) * sizeof(*l->res));
+	}
+	return &l->res[i];
+}
+
+static void resolve_into(struct pd_symbols *syms, struct pd_dso *d,
+		uint64_t addr, struct pd_location_frames *out) {
+	struct pd_frames f;
+	pd_symbols_resolve(syms, d, addr, &f);
+	*out = (struct pd_location_frames){0};
+	if (!f.resolved) {
+		return;
+	}
+	out->names = pd_xmalloc(f.n * sizeof(*out->names));
+	memcpy(out->names, f.names, f.n * sizeof(*out->names));
+	out->n = (uint32_t)f.n;
+	for (size_t i = 0; i < f.n && i < 64; i++) {
+		out->inlined |= (uint64_t)f.inlined[i] << i;
+	}
+}
+
+// On the symbol thread: the frames of location i of a file, made while
+// the reading thread goes on.
+static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
+		uint64_t addr) {
+	struct pd_locations *l = arg;
+	struct resolved *r = res_slot(l, i);
+	resolve_into(l->syms, d, addr, &r->f);
+	r->made = true;
+}
+
+static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
+		uint64_t addr) {
+	uint64_t h = pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
+	size_t j = pd_index_slot(&l->index, h);
+	for (uint32_t e; (e = l->index.slots[j]); j = pd_index_next(&l->index, j)) {
+		const struct pd_location *x = &l->v[e - 1];
+		if (x->dso == d && x->addr == addr) {
+			return e - 1;
+		}
+	}
+	if (d) {
+		pd_symbols_warm(l->syms, d);
+		pd_symbols_warm_job(l->syms, d, resolve_job, l, (uint32_t)l->n,
+			addr);
+	}
+	uint32_t id = pd_index_add(&l->index, j, h);
+	pd_xgrow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = (struct pd_location){d, addr};
+	return id;
+}
+
+static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
+		bool kernel, uint64_t ip, bool exact) {
+	uint64_t look = exact || ip == 0 ? ip : ip - 1;
+	if (kernel) {
+		pd_symbols_prefetch_kernel(l->syms);
+		return find_or_add(l, pd_symbols_kernel(l->syms), look);
+	}
+	const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
+	if (!m) {
+		return find_or_add(l, NULL, look);
+	}
+	struct pd_dso *d = m->dso;
+	uint64_t addr = look;
+	if (d->kind == PD_DSO_FILE || d->kind == PD_DSO_VDSO) {
+		addr = look - m->start + m->pgoff;
+	}
+	return find_or_add(l, d, addr);
+}
+
+// Samples repeat the same few return addresses: a direct-mapped cache of
+// (address space and its version, ip) -> location skips the map search
+// and the location table for most frames.
+uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
+		bool kernel, uint64_t ip, bool exact) {
+	const struct pd_proc *key = kernel ? NULL : proc;
+	uint64_t gen = key ? key->generation : 0;
+	uint64_t tag = ip << 1 | exact;
+	size_t i = pd_hash_u64(tag ^ (uintptr_t)key) & (FRAME_CACHE - 1);
+	struct frame_cache *e = &l->cache[i];
+	if (e->tag == tag && e->proc == key && e->gen == gen && e->valid) {
+		return e->loc;
+	}
+	uint32_t loc = locate_slow(l, proc, kernel, ip, exact);
+	*e = (struct frame_cache){key, gen, tag, loc, true};
+	return loc;
+}
+
+const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
+		uint32_t id) {
+	struct resolved *r = res_slot(l, id);
+	if (r->counted) {
+		return &r->f;
+	}
+	const struct pd_location *x = &l->v[id];
+	if (!r->made) {
+		resolve_into(l->syms, x->dso, x->addr, &r->f);
+		r->made = true;
+	}
+	// Counted when first handed out, wherever it was resolved.
+	r->counted = true;
+	l->st.frames++;
+	l->st.unresolved += r->f.n == 0;
+	l->st.unmapped += r->f.n == 0 && !x->dso;
+	return &r->f;
+}
+
+void pd_locations_resolve_files(struct pd_locations *l) {
+	pd_symbols_warm_finish(l->syms);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pd_location *x = &l->v[i];
+		if (!x->dso || x->dso->kind != PD_DSO_KERNEL) {
+			pd_locations_frames(l, (uint32_t)i);
+		}
+	}
+}

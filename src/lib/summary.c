@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// pd-collapse's summary line, its --verbose detail, and --list-events.
+#include "summary.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define U(x) ((unsigned long long)(x))
+
+struct dso_list {
+	struct pd_dso **v;
+	size_t n, cap;
+};
+
+static void add_unresolved(void *arg, struct pd_dso *d) {
+	struct dso_list *l = arg;
+	if (d->frames && d->unresolved) {
+		pd_xgrow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = d;
+	}
+}
+
+static int by_name(const void *a, const void *b) {
+	return strcmp((*(struct pd_dso *const *)a)->name,
+		(*(struct pd_dso *const *)b)->name);
+}
+
+// One line per module with unresolved addresses, in name order (the
+// module table's order depends on where its strings were allocated).
+static void verbose_dsos(struct pd_symbols *syms, const char *name) {
+	struct dso_list l = {0};
+	pd_symbols_foreach(syms, add_unresolved, &l);
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), by_name);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct pd_dso *d = l.v[i];
+		const char *why = "";
+		if (d->kind == PD_DSO_FILE && !d->path) {
+			why = " (file not found)";
+		} else if (!d->has_symtab) {
+			why = " (no symbols)";
+		}
+		warnx("%s: %s: %llu of %llu addresses unresolved%s", name,
+			d->name, U(d->unresolved), U(d->frames), why);
+	}
+	free(l.v);
+}
+
+// Separates the parts of the summary line.
+static struct pd_strbuf *sep(struct pd_strbuf *b) {
+	if (b->len) {
+		pd_strbuf_adds(b, ", ");
+	}
+	return b;
+}
+
+void pd_summary_print(const struct pd_summary *s, const char *name,
+		struct pd_symbols *syms, bool verbose) {
+	static const struct pd_sample_stack_stats no_unwind;
+	const struct pd_sample_stack_stats *u = s->unwind ? s->unwind
+		: &no_unwind;
+	const struct pd_location_stats *f = s->frames;
+	struct pd_strbuf b = {0};
+	if (s->lost) {
+		pd_strbuf_printf(sep(&b), "%llu events lost", U(s->lost));
+	}
+	if (s->lost_samples) {
+		pd_strbuf_printf(sep(&b), "%llu samples lost", U(s->lost_samples));
+	}
+	if (s->no_stack) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu samples had no usable "
+			"stack", U(s->no_stack), U(s->samples));
+	}
+	if (u->truncated) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu unwound stacks cut short",
+			U(u->truncated), U(u->unwound));
+	}
+	if (f->unresolved) {
+		pd_strbuf_printf(sep(&b), "%llu of %llu distinct addresses "
+			"unresolved", U(f->unresolved), U(f->frames));
+	}
+	if (s->unknown) {
+		pd_strbuf_printf(sep(&b), "%llu records of unknown type skipped",
+			U(s->unknown));
+	}
+	if (s->overflowed) {
+		pd_strbuf_adds(sep(&b), "counts over 2^64 - 1 were capped there");
+	}
+	if (b.len) {
+		bool more = !verbose && (f->unresolved || u->truncated);
+		warnx("%s: %s%s", name, b.s, more ? " (see --verbose)" : "");
+	}
+	pd_strbuf_finish(&b);
+	if (!verbose) {
+		return;
+	}
+	for (int e = 1; e < PD_UNWIND_NEND; e++) {
+		if (u->unwind_ends[e]) {
+			warnx("%s: %llu unwinds stopped: %s", name,
+				U(u->unwind_ends[e]),
+				pd_unwind_end_name((enum pd_unwind_end)e));
+		}
+	}
+	verbose_dsos(syms, name);
+	if (f->unmapped) {
+		warnx("%s: %llu addresses outside any mapping", name,
+			U(f->unmapped));
+	}
+}
+
+void pd_summary_list_events(FILE *out, struct pd_perf *r,
+		const uint64_t *samples, size_t n) {
+	for (size_t i = 0; i < pd_perf_nevents(r); i++) {
+		fprintf(out, "%s %llu\n", pd_perf_event(r, i)->name,
+			U(i < n ? samples[i] : 0));
+	}
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Interned texts numbered densely, and the byte order of folded lines.
+#include "texts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct pd_texts {
+	struct pd_index index;
+	struct pd_arena arena;
+	const char **s; // by id
+	uint32_t *len;
+	size_t cap;
+};
+
+struct pd_texts *pd_texts_create(void) {
+	return pd_xcalloc(1, sizeof(struct pd_texts));
+}
+
+void pd_texts_destroy(struct pd_texts *t) {
+	if (!t) {
+		return;
+	}
+	pd_index_free(&t->index);
+	pd_arena_finish(&t->arena);
+	free(t->s);
+	free(t->len);
+	free(t);
+}
+
+uint32_t pd_texts_id(struct pd_texts *t, const char *s, size_t len) {
+	uint64_t h = pd_hash(s, len, 0);
+	size_t j = pd_index_slot(&t->index, h);
+	for (uint32_t e; (e = t->index.slots[j]); j = pd_index_next(&t->index, j)) {
+		if (t->index.hashes[e - 1] == h && t->len[e - 1] == len
+				&& memcmp(t->s[e - 1], s, len) == 0) {
+			return e - 1;
+		}
+	}
+	uint32_t id = pd_index_add(&t->index, j, h);
+	size_t cap = t->cap;
+	pd_xgrow(&t->s, &t->cap, (size_t)id + 1, sizeof(*t->s));
+	pd_xgrow(&t->len, &cap, (size_t)id + 1, sizeof(*t->len));
+	t->s[id] = pd_arena_strdup(&t->arena, s, len);
+	t->len[id] = (uint32_t)len;
+	return id;
+}
+
+const char *pd_texts_get(const struct pd_texts *t, uint32_t id, size_t *len) {
+	*len = t->len[id];
+	return t->s[id];
+}
+
+size_t pd_texts_count(const struct pd_texts *t) {
+	return t->index.n;
+}
+
+// The next byte of the line made of texts seq[*i..n) joined by ';' from
+// byte *o of seq[*i]; -1 at its end.
+static int line_byte(const struct pd_texts *t, const uint32_t *seq, size_t n,
+		size_t *i, size_t *o) {
+	if (*i >= n) {
+		return -1;
+	}
+	if (*o < t->len[seq[*i]]) {
+		return (unsigned char)t->s[seq[*i]][(*o)++];
+	}
+	*o = 0;
+	return ++*i < n ? ';' : -1;
+}
+
+// Lines share leading texts (a common stack root), skipped by id; where
+// texts differ, often late in long C++ names, they are memcmp'd, and
+// only where one is a prefix of the other compared byte by byte.
+int pd_texts_cmp(const struct pd_texts *t, const uint32_t *a, size_t na,
+		const uint32_t *b, size_t nb) {
+	size_t i = 0;
+	while (i < na && i < nb && a[i] == b[i]) {
+		i++;
+	}
+	if (i == na && i == nb) {
+		return 0;
+	}
+	size_t ia = i, ib = i, oa = 0, ob = 0;
+	if (i < na && i < nb) {
+		size_t la = t->len[a[i]], lb = t->len[b[i]];
+		int d = memcmp(t->s[a[i]], t->s[b[i]], la < lb ? la : lb);
+		if (d != 0) {
+			return d < 0 ? -1 : 1;
+		}
+		oa = ob = la < lb ? la : lb;
+	}
+	for (;;) {
+		int x = line_byte(t, a, na, &ia, &oa);
+		int y = line_byte(t, b, nb, &ib, &ob);
+		if (x != y) {
+			return x < y ? -1 : 1;
+		}
+		if (x < 0) {
+			return 0; // equal lines from different texts ("a;b" + "c")
+		}
+	}
+}
