@@ -25,7 +25,7 @@ static void render(struct pd_strbuf *b, const struct pd_location *x,
 		const struct pd_location_frames *f,
 		const struct pd_folded_options *o) {
 	b->len = 0;
-	struct pd_dso *d = x->dso;
+	const struct pd_dso_ident *d = x->dso ? pd_dso_ident(x->dso) : NULL;
 	if (!f->n) {
 		const char *mod = d ? d->base : "unknown";
 		if (d && d->kind == PD_DSO_KERNEL) {

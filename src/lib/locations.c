@@ -143,7 +143,8 @@ static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
 	}
 	struct pd_dso *d = m->dso;
 	uint64_t addr = look;
-	if (d->kind == PD_DSO_FILE || d->kind == PD_DSO_VDSO) {
+	enum pd_dso_kind k = pd_dso_ident(d)->kind;
+	if (k == PD_DSO_FILE || k == PD_DSO_VDSO) {
 		addr = look - m->start + m->pgoff;
 	}
 	return find_or_add(l, d, addr);
@@ -190,7 +191,7 @@ void pd_locations_resolve_files(struct pd_locations *l) {
 	pd_symbols_warm_finish(l->syms);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct pd_location *x = &l->v[i];
-		if (!x->dso || x->dso->kind != PD_DSO_KERNEL) {
+		if (!x->dso || pd_dso_ident(x->dso)->kind != PD_DSO_KERNEL) {
 			pd_locations_frames(l, (uint32_t)i);
 		}
 	}

@@ -23,7 +23,6 @@ struct pd_maps {
 	struct pd_proc **procs; // open addressing by pid
 	size_t pslots, nprocs;
 	struct pd_proc kernel;
-	void (*unwind_free)(void *);
 };
 
 struct pd_maps *pd_maps_create(struct pd_symbols *syms) {
@@ -38,32 +37,21 @@ struct pd_maps *pd_maps_create(struct pd_symbols *syms) {
 	return m;
 }
 
-static void free_proc(struct pd_maps *m, struct pd_proc *p) {
-	if (p->unwind && m->unwind_free) {
-		m->unwind_free(p->unwind);
-	}
-	free(p->maps);
-}
-
 void pd_maps_destroy(struct pd_maps *m) {
 	if (!m) {
 		return;
 	}
 	for (size_t i = 0; i < m->pslots; i++) {
 		if (m->procs[i]) {
-			free_proc(m, m->procs[i]);
+			free(m->procs[i]->maps);
 			free(m->procs[i]);
 		}
 	}
-	free_proc(m, &m->kernel);
+	free(m->kernel.maps);
 	free(m->procs);
 	free(m->threads);
 	pd_intern_destroy(m->strings);
 	free(m);
-}
-
-void pd_maps_set_unwind_free(struct pd_maps *m, void (*fn)(void *)) {
-	m->unwind_free = fn;
 }
 
 // ---- threads ----
@@ -252,11 +240,9 @@ static bool apply_mmap(struct pd_maps *m, const struct pd_record *rec) {
 	}
 	map.dso = pd_symbols_dso(m->syms, name, pid);
 	if (rec->type == PD_REC_MMAP2 && (rec->misc & PD_MISC_MMAP_BUILD_ID)
-			&& map.dso->kind == PD_DSO_FILE && !map.dso->warm_queued
-			&& !map.dso->loaded) {
-		size_t idlen = p[40] <= 20 ? p[40] : 20;
-		memcpy(map.dso->build_id, p + 44, idlen);
-		map.dso->build_id_len = idlen;
+			&& pd_dso_ident(map.dso)->kind == PD_DSO_FILE) {
+		pd_symbols_set_build_id(m->syms, map.dso, p + 44,
+			p[40] <= 20 ? p[40] : 20);
 	}
 	insert_map(pd_maps_proc(m, pid), map);
 	return true;

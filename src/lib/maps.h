@@ -21,7 +21,6 @@ struct pd_proc {
 	struct pd_map *maps;
 	size_t nmaps, cap;
 	uint64_t generation; // bumped whenever the maps change
-	void *unwind;        // unwinder state, freed by the unwind_free hook
 };
 
 // Opaque timeline; DSOs come from (and stay owned by) syms.
@@ -29,7 +28,6 @@ struct pd_maps;
 
 struct pd_maps *pd_maps_create(struct pd_symbols *syms);
 void pd_maps_destroy(struct pd_maps *m); // NULL is fine
-void pd_maps_set_unwind_free(struct pd_maps *m, void (*fn)(void *));
 
 // Applies a COMM, FORK, EXIT, MMAP or MMAP2 record (others are ignored).
 // Returns false if the record is too short for its type.

@@ -17,15 +17,17 @@ struct dso_list {
 
 static void add_unresolved(void *arg, struct pd_dso *d) {
 	struct dso_list *l = arg;
-	if (d->frames && d->unresolved) {
+	struct pd_dso_stats st;
+	pd_dso_stats(d, &st);
+	if (st.frames && st.unresolved) {
 		pd_xgrow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
 		l->v[l->n++] = d;
 	}
 }
 
 static int by_name(const void *a, const void *b) {
-	return strcmp((*(struct pd_dso *const *)a)->name,
-		(*(struct pd_dso *const *)b)->name);
+	return strcmp(pd_dso_ident(*(struct pd_dso *const *)a)->name,
+		pd_dso_ident(*(struct pd_dso *const *)b)->name);
 }
 
 // One line per module with unresolved addresses, in name order (the
@@ -37,15 +39,17 @@ static void verbose_dsos(struct pd_symbols *syms, const char *name) {
 		qsort(l.v, l.n, sizeof(*l.v), by_name);
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		const struct pd_dso *d = l.v[i];
+		const struct pd_dso_ident *d = pd_dso_ident(l.v[i]);
+		struct pd_dso_stats st;
+		pd_dso_stats(l.v[i], &st);
 		const char *why = "";
-		if (d->kind == PD_DSO_FILE && !d->path) {
+		if (d->kind == PD_DSO_FILE && !st.found) {
 			why = " (file not found)";
-		} else if (!d->has_symtab) {
+		} else if (!st.has_symbols) {
 			why = " (no symbols)";
 		}
 		warnx("%s: %s: %llu of %llu addresses unresolved%s", name,
-			d->name, U(d->unresolved), U(d->frames), why);
+			d->name, U(st.unresolved), U(st.frames), why);
 	}
 	free(l.v);
 }

@@ -35,6 +35,43 @@ struct warm_item {
 	uint32_t i;
 };
 
+// A function symbol: [start, end) in the DSO's libdwfl address space.
+struct pd_sym {
+	uint64_t start, end;
+	const char *name; // raw ELF name, owned by libdwfl (or the DSO)
+	uint32_t index;   // in the symbol table: earlier wins ties, as in perf
+	uint8_t bind;
+	uint64_t ifunc;   // a PLT entry for an IFUNC: its resolver (name "")
+};
+
+struct scopes; // symbols-inline.c
+
+// Who may change a DSO: the thread that made it until it is queued for
+// the loader thread (pd_symbols_warm), then that thread until
+// pd_symbols_warm_finish, then the caller again.
+struct pd_dso {
+	struct pd_dso_ident id; // first: see pd_dso_ident()
+	struct pd_symbols *owner;
+	uint32_t pid;           // PD_DSO_JIT: the process
+	uint8_t build_id[20];
+	size_t build_id_len;    // 0: not known (yet)
+	bool warm_queued;       // handed to the loader thread
+	// Filled on first use by pd_dso_load.
+	bool loaded;
+	char *path;             // the file actually opened (NULL: none)
+	Dwfl *dwfl;             // one module at its link-time addresses
+	Dwfl_Module *mod;
+	Dwarf_Addr bias;
+	struct pd_sym *syms;    // functions sorted by address (dwfl addresses)
+	size_t nsyms;
+	char *plt_names;        // the names of synthesized name@plt symbols
+	bool has_symtab;        // any symbols at all
+	bool has_debuginfo;     // DWARF found
+	struct jit_table *jit;  // PD_DSO_JIT: the parsed perf-PID.map
+	struct scopes *scopes;  // functions by address (symbols-inline.c)
+	uint64_t frames, unresolved; // lookups, for the summary
+};
+
 struct pd_symbols {
 	struct pd_symbols_options o;
 	char *debuginfo_path;
@@ -43,21 +80,21 @@ struct pd_symbols {
 	// Symbol names: the warm thread's while it runs jobs, the caller's
 	// after pd_symbols_warm_finish.
 	struct pd_intern *names;
-	struct pd_dso **dsos; // open addressing, keyed by interned name
-	size_t nslots, ndsos;
+	struct pd_dso **dsos; // by id
+	size_t ndsos, dsos_cap;
+	struct pd_index by_name;
 	struct pd_dso *kernel;
-	void (*unwind_free)(void *);
 	// kallsyms, read by kernel_thread into ktext
 	bool kernel_started, kernel_thread_ok, kernel_tried;
 	bool kallsyms_cached; // read from perf's build-id cache
 	uint8_t kthread_id[20]; // the build id kernel_thread works with
 	size_t kthread_id_len;
-	// Background loading of DSOs (pd_symbols_warm); lock guards the
-	// queue.
+	// The loader thread (symbols-loader.c); lock guards the queue.
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t warm_thread;
 	bool warm_started, warm_closing;
+	bool warm_running; // the thread exists and owns queued DSOs
 	unsigned debug_delay_us; // debug builds: PD_DEBUG_LOADER_DELAY_US
 	struct warm_item *warm_q;
 	size_t warm_n, warm_cap, warm_next;
@@ -74,9 +111,23 @@ struct pd_symbols {
 	struct pd_map64 demangled;
 };
 
-// symbols.c: helpers for perf's build-id cache (~/.debug).
-char *pd_symbols_home_debug(void); // caller frees
+// symbols-elf.c: ELF files, their debug info and symbol tables.
+void pd_symbols_elf_init(struct pd_symbols *s);
+char *pd_symbols_home_debug(void); // caller frees; perf's build-id cache
 void pd_symbols_hex(char *out, const uint8_t *id, size_t len);
+// Opens d's file (and its debug info) once; false if none was found.
+bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d);
+// A file offset of d as a dwfl address of d->mod.
+bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
+	Dwarf_Addr *addr);
+// The name of the function symbol at dwfl address addr of d, or NULL.
+const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
+	uint64_t addr);
+void pd_symbols_free_elf(struct pd_dso *d);
+
+// symbols-loader.c: whether the calling thread may change DSOs and name
+// tables now (the loader thread while it runs, any other when it does not).
+bool pd_symbols_owner(const struct pd_symbols *s);
 
 // symbols-kernel.c: kernel (kallsyms) and JIT (perf-PID.map) names.
 bool pd_symbols_kernel_matches(struct pd_symbols *s);
@@ -97,5 +148,7 @@ size_t pd_symbols_plt(struct pd_dso *d, struct pd_sym **syms, size_t *n,
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
 const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);
+void pd_symbols_free_jit(struct pd_dso *d);
+bool pd_symbols_have_kernel(struct pd_symbols *s);
 
 #endif

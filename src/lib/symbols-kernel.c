@@ -291,7 +291,7 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 	struct jit_table *t = pd_xcalloc(1, sizeof(*t));
 	d->jit = t;
 	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "", d->name);
+	pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "", d->id.name);
 	FILE *f = fopen(b.s, "re");
 	pd_strbuf_finish(&b);
 	if (!f) {
@@ -346,3 +346,11 @@ const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	return NULL;
 }
 
+
+void pd_symbols_free_jit(struct pd_dso *d) {
+	if (d->jit) {
+		free(d->jit->v);
+		free(d->jit);
+		d->jit = NULL;
+	}
+}

@@ -1,23 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Mapped objects and address-to-name lookup (ELF via libdwfl, kallsyms,
-// perf-PID.map), with demangling and stackcollapse-perf.pl's tidying.
+// The DSO registry and address-to-name lookup (ELF files in symbols-elf.c,
+// kallsyms and perf-PID.map in symbols-kernel.c, inline chains in
+// symbols-inline.c), with demangling and stackcollapse-perf.pl's tidying.
 #include "symbols.h"
 
-#include <fcntl.h>
+#include <assert.h>
 #include <pthread.h>
-#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <libiberty/demangle.h>
 
-#include "elf-inflate.h"
 #include "symbols-internal.h"
 #include "util.h"
 
@@ -41,33 +35,10 @@ static enum pd_dso_kind classify(const char *name) {
 	return PD_DSO_FILE;
 }
 
-static int find_debuginfo(Dwfl_Module *mod, void **userdata,
-		const char *modname, Dwarf_Addr base, const char *file_name,
-		const char *debuglink_file, GElf_Word debuglink_crc,
-		char **debuginfo_file_name);
-
 struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
-	elf_version(EV_CURRENT);
 	struct pd_symbols *s = pd_xcalloc(1, sizeof(*s));
 	s->o = *o;
-	struct pd_strbuf b = {0};
-	pd_strbuf_adds(&b, ":.debug:");
-	if (o->symfs) {
-		// libdwfl looks up build ids only under absolute directories.
-		char *abs = realpath(o->symfs, NULL);
-		pd_strbuf_printf(&b, "%s/usr/lib/debug", abs ? abs : o->symfs);
-		free(abs);
-	} else {
-		pd_strbuf_adds(&b, "/usr/lib/debug");
-	}
-	s->debuginfo_path = b.s;
-	s->cb = (Dwfl_Callbacks){
-		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = find_debuginfo,
-		.section_address = dwfl_offline_section_address,
-		.debuginfo_path = &s->debuginfo_path,
-	};
-	s->strings = pd_intern_create();
+	pd_symbols_elf_init(s);
 	s->names = pd_intern_create();
 #ifndef NDEBUG
 	const char *delay = getenv("PD_DEBUG_LOADER_DELAY_US");
@@ -75,23 +46,9 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 #endif
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
-	s->nslots = 256;
-	s->dsos = pd_xcalloc(s->nslots, sizeof(*s->dsos));
 	s->kernel = pd_symbols_dso(s, "[kernel.kallsyms]", (uint32_t)-1);
-	s->kernel->kind = PD_DSO_KERNEL;
+	s->kernel->id.kind = PD_DSO_KERNEL;
 	return s;
-}
-
-static void free_dso(struct pd_dso *d) {
-	pd_symbols_free_scopes(d);
-	if (d->dwfl) {
-		dwfl_end(d->dwfl);
-	}
-	free(d->syms);
-	free(d->plt_names);
-	free(d->path);
-	free(d->name);
-	free(d);
 }
 
 void pd_symbols_destroy(struct pd_symbols *s) {
@@ -103,20 +60,16 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	s->warm_next = s->warm_n;
 	pthread_mutex_unlock(&s->lock);
 	pd_symbols_warm_finish(s);
-	for (size_t i = 0; i < s->nslots; i++) {
-		if (s->dsos[i]) {
-			struct pd_dso *d = s->dsos[i];
-			if (d->jit) {
-				free(((struct jit_table *)d->jit)->v);
-				free(d->jit);
-			}
-			if (d->unwind && s->unwind_free) {
-				s->unwind_free(d->unwind);
-			}
-			free_dso(s->dsos[i]);
-		}
+	for (size_t i = 0; i < s->ndsos; i++) {
+		struct pd_dso *d = s->dsos[i];
+		pd_symbols_free_jit(d);
+		pd_symbols_free_scopes(d);
+		pd_symbols_free_elf(d);
+		free((char *)d->id.name);
+		free(d);
 	}
 	free(s->dsos);
+	pd_index_free(&s->by_name);
 	free(s->warm_q);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
@@ -127,7 +80,6 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	free(s->osrelease);
 	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
-	pd_intern_destroy(s->strings);
 	pd_intern_destroy(s->names);
 	free(s);
 }
@@ -145,44 +97,45 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 		snprintf(buf, sizeof(buf), "/tmp/perf-%u.map", pid);
 		filename = buf;
 	}
-	const char *key = pd_intern(s->strings, filename, strlen(filename));
-	size_t j = pd_hash_u64((uintptr_t)key) & (s->nslots - 1);
-	for (; s->dsos[j]; j = (j + 1) & (s->nslots - 1)) {
-		if (strcmp(s->dsos[j]->name, key) == 0) {
-			return s->dsos[j];
+	size_t len = strlen(filename);
+	uint64_t h = pd_hash(filename, len, 0);
+	size_t j = pd_index_slot(&s->by_name, h);
+	for (uint32_t e; (e = s->by_name.slots[j]);
+			j = pd_index_next(&s->by_name, j)) {
+		if (s->by_name.hashes[e - 1] == h
+				&& strcmp(s->dsos[e - 1]->id.name, filename) == 0) {
+			return s->dsos[e - 1];
 		}
 	}
+	uint32_t id = pd_index_add(&s->by_name, j, h);
 	struct pd_dso *d = pd_xcalloc(1, sizeof(*d));
+	char *name = pd_xstrdup(filename);
+	d->id = (struct pd_dso_ident){kind, id, name, basename_of(name)};
 	d->owner = s;
-	d->kind = kind;
-	d->name = pd_xstrdup(key);
-	d->base = basename_of(d->name);
 	d->pid = pid;
-	s->dsos[j] = d;
-	if (++s->ndsos * 2 > s->nslots) {
-		struct pd_dso **old = s->dsos;
-		size_t n = s->nslots;
-		s->nslots *= 2;
-		s->dsos = pd_xcalloc(s->nslots, sizeof(*s->dsos));
-		for (size_t i = 0; i < n; i++) {
-			if (!old[i]) {
-				continue;
-			}
-			const char *k = pd_intern(s->strings, old[i]->name,
-				strlen(old[i]->name));
-			size_t m = pd_hash_u64((uintptr_t)k) & (s->nslots - 1);
-			while (s->dsos[m]) {
-				m = (m + 1) & (s->nslots - 1);
-			}
-			s->dsos[m] = old[i];
-		}
-		free(old);
-	}
+	pd_xgrow(&s->dsos, &s->dsos_cap, (size_t)id + 1, sizeof(*s->dsos));
+	s->dsos[id] = d;
+	s->ndsos = (size_t)id + 1;
 	return d;
 }
 
 struct pd_dso *pd_symbols_kernel(struct pd_symbols *s) {
 	return s->kernel;
+}
+
+size_t pd_symbols_count(const struct pd_symbols *s) {
+	return s->ndsos;
+}
+
+void pd_symbols_set_build_id(struct pd_symbols *s, struct pd_dso *d,
+		const uint8_t *id, size_t len) {
+	// A DSO handed to the loader thread is no longer ours to change.
+	if (d->warm_queued || d->loaded) {
+		return;
+	}
+	len = len < 20 ? len : 20;
+	memcpy(d->build_id, id, len);
+	d->build_id_len = len;
 }
 
 void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
@@ -200,16 +153,7 @@ void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
 	if (kind != PD_DSO_FILE && kind != PD_DSO_VDSO) {
 		return;
 	}
-	struct pd_dso *d = pd_symbols_dso(s, filename, 0);
-	// A DSO handed to the loader thread is no longer ours to change.
-	if (!d->warm_queued && !d->loaded) {
-		memcpy(d->build_id, id, len);
-		d->build_id_len = len;
-	}
-}
-
-void pd_symbols_set_unwind_free(struct pd_symbols *s, void (*fn)(void *)) {
-	s->unwind_free = fn;
+	pd_symbols_set_build_id(s, pd_symbols_dso(s, filename, 0), id, len);
 }
 
 void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release) {
@@ -219,567 +163,20 @@ void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release) {
 
 void pd_symbols_foreach(struct pd_symbols *s,
 		void (*fn)(void *arg, struct pd_dso *d), void *arg) {
-	for (size_t i = 0; i < s->nslots; i++) {
-		if (s->dsos[i]) {
-			fn(arg, s->dsos[i]);
-		}
+	assert(pd_symbols_owner(s));
+	for (size_t i = 0; i < s->ndsos; i++) {
+		fn(arg, s->dsos[i]);
 	}
 }
 
-// ---- ELF files ----
-
-void pd_symbols_hex(char *out, const uint8_t *id, size_t len) {
-	for (size_t i = 0; i < len; i++) {
-		sprintf(out + 2 * i, "%02x", id[i]);
-	}
-	out[2 * len] = '\0';
-}
-
-static bool build_id_matches(Elf *elf, const struct pd_dso *d) {
-	if (!d->build_id_len) {
-		return true;
-	}
-	size_t n;
-	if (elf_getshdrnum(elf, &n) != 0) {
-		return false;
-	}
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE) {
-			continue;
-		}
-		Elf_Data *data = elf_getdata(scn, NULL);
-		size_t off = 0, noff, doff;
-		GElf_Nhdr nh;
-		while (data && (off = gelf_getnote(data, off, &nh, &noff, &doff))) {
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4
-					&& memcmp((char *)data->d_buf + noff, "GNU", 4)
-						== 0) {
-				size_t len = nh.n_descsz < 20 ? nh.n_descsz : 20;
-				return len >= d->build_id_len && memcmp(
-					(char *)data->d_buf + doff, d->build_id,
-					d->build_id_len) == 0;
-			}
-		}
-	}
-	return false;
-}
-
-// Opens path if it is a regular ELF file whose build id fits d.
-static int open_checked(const char *path, const struct pd_dso *d) {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	bool ok = elf && elf_kind(elf) == ELF_K_ELF && build_id_matches(elf, d);
-	elf_end(elf);
-	if (!ok) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-char *pd_symbols_home_debug(void) {
-	const char *home = getenv("HOME");
-	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%s/.debug", home && *home ? home : "/root");
-	return b.s;
-}
-
-// Tries one candidate debug file; on success sets *name (taking path).
-static int try_debug(char *path, const struct pd_dso *want, char **name) {
-	int fd = open_checked(path, want);
-	if (fd >= 0) {
-		*name = path;
-	} else {
-		free(path);
-	}
-	return fd;
-}
-
-// fd, or a copy with its compressed DWARF inflated (elf-inflate.c) when
-// inline frames, which need the DWARF, are on: faster than libdw inflates
-// zlib, and libdw 0.188 cannot read zstd at all.
-static int with_dwarf(struct pd_symbols *s, int fd) {
-	if (!s->o.inline_frames) {
-		return fd;
-	}
-	int copy = pd_elf_inflate(fd, false);
-	if (copy < 0) {
-		return fd;
-	}
-	close(fd);
-	return copy;
-}
-
-// Separate debug info, where perf and gdb look: perf's build-id cache,
-// DIR/.build-id/xx/rest.debug, and the .gnu_debuglink name beside the
-// file, in its .debug/ and in DIR/<its directory>, for DIR in SYMFS/usr/lib/debug
-// and /usr/lib/debug. Candidates must carry the file's build id. libdwfl's
-// standard search (with its debuginfod client) runs only when
-// DEBUGINFOD_URLS is set: loading that client costs more than a whole run.
-static int find_debuginfo(Dwfl_Module *mod, void **userdata,
-		const char *modname, Dwarf_Addr base, const char *file_name,
-		const char *debuglink_file, GElf_Word debuglink_crc,
-		char **debuginfo_file_name) {
-	struct pd_dso *d = *userdata;
-	struct pd_symbols *s = d ? d->owner : NULL;
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (!d || !s || (urls && *urls)) {
-		return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
-			file_name, debuglink_file, debuglink_crc,
-			debuginfo_file_name);
-	}
-	struct pd_dso want = {0};
-	const unsigned char *bits;
-	GElf_Addr vaddr;
-	int nbits = dwfl_module_build_id(mod, &bits, &vaddr);
-	if (nbits > 0) {
-		want.build_id_len = nbits < 20 ? (size_t)nbits : 20;
-		memcpy(want.build_id, bits, want.build_id_len);
-	} else {
-		want.build_id_len = d->build_id_len;
-		memcpy(want.build_id, d->build_id, d->build_id_len);
-	}
-	const char *dirs[2] = {NULL, "/usr/lib/debug"};
-	char *symfs_dir = NULL;
-	if (s->o.symfs) {
-		struct pd_strbuf b = {0};
-		pd_strbuf_printf(&b, "%s/usr/lib/debug", s->o.symfs);
-		dirs[0] = symfs_dir = b.s;
-	}
-	int fd = -1;
-	struct pd_strbuf b = {0};
-	if (want.build_id_len) {
-		char h[41], *cache = pd_symbols_home_debug();
-		pd_symbols_hex(h, want.build_id, want.build_id_len);
-		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/debug", cache, h, h + 2);
-		free(cache);
-		fd = try_debug(b.s, &want, debuginfo_file_name);
-		for (int i = 0; i < 2 && fd < 0; i++) {
-			if (!dirs[i]) {
-				continue;
-			}
-			b = (struct pd_strbuf){0};
-			pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s.debug", dirs[i], h,
-				h + 2);
-			fd = try_debug(b.s, &want, debuginfo_file_name);
-		}
-	}
-	if (fd < 0 && debuglink_file && file_name && want.build_id_len) {
-		const char *slash = strrchr(file_name, '/');
-		int dlen = slash ? (int)(slash - file_name) : 0;
-		const char *orig = strrchr(d->name, '/');
-		int olen = orig ? (int)(orig - d->name) : 0;
-		for (int k = 0; k < 4 && fd < 0; k++) {
-			b = (struct pd_strbuf){0};
-			if (k == 0) {
-				pd_strbuf_printf(&b, "%.*s/%s", dlen, file_name,
-					debuglink_file);
-			} else if (k == 1) {
-				pd_strbuf_printf(&b, "%.*s/.debug/%s", dlen, file_name,
-					debuglink_file);
-			} else if (dirs[k - 2]) {
-				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 2], olen,
-					d->name, debuglink_file);
-			} else {
-				continue;
-			}
-			fd = try_debug(b.s, &want, debuginfo_file_name);
-		}
-	}
-	free(symfs_dir);
-	return fd >= 0 ? with_dwarf(s, fd) : fd;
-}
-
-// d's file; with_dwarf() when dwarf is set (the DWARF may be in the file
-// itself).
-static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
-		char **path, bool dwarf) {
-	struct pd_strbuf b = {0};
-	int fd = -1;
-	if (d->build_id_len) {
-		char h[41], *cache = pd_symbols_home_debug();
-		pd_symbols_hex(h, d->build_id, d->build_id_len);
-		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
-		free(cache);
-		fd = open_checked(b.s, d);
-	}
-	if (fd < 0) {
-		b.len = 0;
-		pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "",
-			d->name);
-		fd = open_checked(b.s, d);
-	}
-	if (fd < 0) {
-		pd_strbuf_finish(&b);
-		return fd;
-	}
-	*path = b.s;
-	return dwarf ? with_dwarf(s, fd) : fd;
-}
-
-static int prefix_underscores(const char *s) {
-	int n = 0;
-	while (s[n] == '_') {
-		n++;
-	}
-	return n;
-}
-
-// Which of two symbols at one address to show, as perf's symbol.c decides:
-// sized over sizeless, strong over weak, global over local, fewer leading
-// underscores, then the longer name. True if a wins.
-static bool better_sym(const struct pd_sym *a, const struct pd_sym *b) {
-	bool asz = a->end > a->start, bsz = b->end > b->start;
-	if (asz != bsz) {
-		return asz;
-	}
-	if ((a->bind == STB_WEAK) != (b->bind == STB_WEAK)) {
-		return b->bind == STB_WEAK;
-	}
-	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL)) {
-		return a->bind == STB_GLOBAL;
-	}
-	int ua = prefix_underscores(a->name), ub = prefix_underscores(b->name);
-	if (ua != ub) {
-		return ua < ub;
-	}
-	return strlen(a->name) > strlen(b->name);
-}
-
-static int cmp_sym(const void *x, const void *y) {
-	const struct pd_sym *a = x, *b = y;
-	if (a->start != b->start) {
-		return a->start < b->start ? -1 : 1;
-	}
-	return a->index < b->index ? -1 : a->index > b->index; // table order
-}
-
-// Function symbols of the module sorted by address, one per address,
-// sizeless ones extended to the next symbol (perf's symbols__fixup_end).
-static void load_symtab(struct pd_dso *d) {
-	int n = dwfl_module_getsymtab(d->mod);
-	size_t cap = 0, k = 0;
-	for (int i = 1; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		GElf_Word shndx;
-		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &addr,
-			&shndx, NULL, NULL);
-		// Functions, and code labels (STT_NOTYPE) as perf takes them.
-		int type = GELF_ST_TYPE(sym.st_info);
-		bool label = type == STT_NOTYPE && shndx != SHN_ABS
-			&& name && name[0] != '$';
-		if (!name || !*name || shndx == SHN_UNDEF || (!label
-				&& type != STT_FUNC && type != STT_GNU_IFUNC)) {
-			continue;
-		}
-		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
-		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
-			(uint32_t)i, GELF_ST_BIND(sym.st_info), 0};
-	}
-	pd_symbols_plt(d, &d->syms, &k, &cap, n > 0 ? (uint32_t)n : 0);
-	if (k) {
-		qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
-	}
-	size_t m = 0;
-	for (size_t i = 0; i < k; i++) {
-		if (m && d->syms[m - 1].start == d->syms[i].start) {
-			if (better_sym(&d->syms[i], &d->syms[m - 1])) {
-				d->syms[m - 1] = d->syms[i];
-			}
-			continue;
-		}
-		d->syms[m++] = d->syms[i];
-	}
-	for (size_t i = 0; i + 1 < m; i++) {
-		if (d->syms[i].end == d->syms[i].start) {
-			d->syms[i].end = d->syms[i + 1].start;
-		}
-	}
-	d->nsyms = m;
-	d->has_symtab = m > 0;
-}
-
-static const struct pd_sym *sym_lookup(const struct pd_dso *d,
-		uint64_t addr) {
-	size_t lo = 0, hi = d->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->syms[mid].start <= addr) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	if (lo == 0) {
-		return NULL;
-	}
-	const struct pd_sym *s = &d->syms[lo - 1];
-	return addr < s->end || s->end == s->start ? s : NULL;
-}
-
-// The name of the symbol found at addr: a PLT entry of an IFUNC is named
-// after the IFUNC, whose symbol starts at its resolver.
-static const char *sym_name(struct pd_symbols *s, const struct pd_dso *d,
-		uint64_t addr) {
-	const struct pd_sym *sym = sym_lookup(d, addr);
-	if (!sym || !sym->ifunc) {
-		return sym ? sym->name : NULL;
-	}
-	const struct pd_sym *f = sym_lookup(d, sym->ifunc);
-	if (!f || f->start != sym->ifunc || f->ifunc || !*f->name) {
-		return NULL;
-	}
-	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%.*s@plt", (int)strcspn(f->name, "@"), f->name);
-	const char *r = pd_intern(s->names, b.s, b.len);
-	pd_strbuf_finish(&b);
-	return r;
-}
-
-// The [vdso] of this process, as a file: it is the recorded one when the
-// recording ran on this kernel (perf keeps no copy in the file).
-static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
-		char **path) {
-	if (d->build_id_len) {
-		// perf record keeps a copy of the recorded vdso.
-		char h[41], *cache = pd_symbols_home_debug();
-		pd_symbols_hex(h, d->build_id, d->build_id_len);
-		struct pd_strbuf b = {0};
-		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
-		free(cache);
-		int fd = open_checked(b.s, d);
-		if (fd >= 0) {
-			*path = b.s;
-			return fd;
-		}
-		pd_strbuf_finish(&b);
-	}
-	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
-	if (!base || !pd_symbols_kernel_matches(s)) {
-		return -1;
-	}
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
-			|| eh->e_ident[EI_CLASS] != ELFCLASS64) {
-		return -1;
-	}
-	size_t size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
-	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD
-				&& ph[i].p_offset + ph[i].p_filesz > size) {
-			size = ph[i].p_offset + ph[i].p_filesz;
-		}
-	}
-	int fd = memfd_create("vdso", MFD_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	if (write(fd, (const void *)base, size) != (ssize_t)size
-			|| lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return -1;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	bool ok = elf && build_id_matches(elf, d);
-	elf_end(elf);
-	if (!ok) {
-		close(fd);
-		return -1;
-	}
-	*path = pd_xstrdup("[vdso]");
-	return fd;
-}
-
-// Opens d's file (or vdso image) in a new Dwfl of one module at its
-// link-time addresses; dwarf: the DWARF will be read (not only the CFI
-// and code). Reads only what does not change once d is in use, so two
-// threads may open the same DSO.
-static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
-		Dwfl **dwfl, char **path, bool dwarf) {
-	int fd = -1;
-	*dwfl = NULL;
-	if (d->kind == PD_DSO_FILE) {
-		fd = open_dso_file(s, d, path, dwarf);
-	} else if (d->kind == PD_DSO_VDSO) {
-		fd = open_vdso(s, d, path);
-	}
-	if (fd < 0) {
-		return NULL;
-	}
-	*dwfl = dwfl_begin(&s->cb);
-	if (!*dwfl) {
-		close(fd);
-		return NULL;
-	}
-	// libdwfl owns fd from here on.
-	Dwfl_Module *mod = dwfl_report_elf(*dwfl, d->base, *path, fd, 0, false);
-	dwfl_report_end(*dwfl, NULL, NULL);
-	if (mod) {
-		void **ud;
-		dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
-		*ud = d;
-	}
-	return mod;
-}
-
-bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
-	if (d->loaded) {
-		return d->mod != NULL;
-	}
-	d->loaded = true;
-	d->mod = open_module(s, d, &d->dwfl, &d->path, true);
-	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias)) {
-		d->mod = NULL;
-		return false;
-	}
-	load_symtab(d);
-	return true;
-}
-
-Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
-		Dwfl **dwfl) {
-	char *path = NULL;
-	Dwfl_Module *mod = open_module(s, d, dwfl, &path, false);
-	free(path);
-	return mod;
-}
-
-// Debug builds: PD_DEBUG_LOADER_DELAY_US=N wakes the loader thread for
-// every job and makes it sleep N microseconds before running each, so
-// tests can keep it busy while the reading thread finishes, and check
-// that no job runs after its owner is gone.
-static void debug_delay(struct pd_symbols *s) {
-#ifndef NDEBUG
-	if (s->debug_delay_us) {
-		usleep(s->debug_delay_us);
-	}
-#else
-	(void)s;
-#endif
-}
-
-// Loads queued DSOs and their DWARF (decompressing debug sections is the
-// slow part) while the main thread is still reading samples.
-static void *warm_main(void *arg) {
-	struct pd_symbols *s = arg;
-	pd_thread_helper();
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (s->warm_next == s->warm_n && !s->warm_closing) {
-			pthread_cond_wait(&s->wake, &s->lock);
-		}
-		if (s->warm_next == s->warm_n) {
-			break;
-		}
-		struct warm_item it = s->warm_q[s->warm_next++];
-		struct pd_dso *d = it.d;
-		pthread_mutex_unlock(&s->lock);
-		if (it.fn) {
-			debug_delay(s);
-			it.fn(it.arg, it.i, d, it.addr);
-		} else if (pd_dso_load(s, d) && s->o.inline_frames) {
-			// One lookup loads the module's address ranges too (a few
-			// ms for libc), which the inline lookups need first.
-			Dwarf_Addr bias, start;
-			if (dwfl_module_getdwarf(d->mod, &bias)) {
-				dwfl_module_info(d->mod, NULL, &start, NULL, NULL, NULL,
-					NULL, NULL);
-				dwfl_module_addrdie(d->mod, start, &bias);
-			}
-		}
-		pthread_mutex_lock(&s->lock);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-enum { WARM_BATCH = 64 };
-
-// Queues it, starting the thread on first use; false if it cannot run.
-static bool warm_push(struct pd_symbols *s, struct warm_item it) {
-	pthread_mutex_lock(&s->lock);
-	if (!s->warm_started && !s->warm_closing) {
-		s->warm_started = pthread_create(&s->warm_thread, NULL,
-			warm_main, s) == 0;
-		if (!s->warm_started) {
-			s->warm_closing = true;
-		}
-	}
-	bool ok = s->warm_started && !s->warm_closing;
-	if (ok) {
-		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1,
-			sizeof(*s->warm_q));
-		s->warm_q[s->warm_n++] = it;
-		// Jobs are small: wake the thread for a batch of them, not
-		// for each (pd_symbols_warm_finish runs the rest).
-		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH
-				|| s->debug_delay_us) {
-			pthread_cond_signal(&s->wake);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return ok;
-}
-
-void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
-	if (d->kind != PD_DSO_FILE || d->warm_queued || s->warm_closing) {
-		return;
-	}
-	d->warm_queued = true;
-	warm_push(s, (struct warm_item){.d = d});
-}
-
-bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
-		pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr) {
-	if (d->kind != PD_DSO_FILE || !d->warm_queued || s->warm_closing) {
-		return false;
-	}
-	return warm_push(s, (struct warm_item){d, fn, arg, addr, i});
-}
-
-void pd_symbols_warm_finish(struct pd_symbols *s) {
-	pthread_mutex_lock(&s->lock);
-	bool started = s->warm_started;
-	s->warm_closing = true;
-	s->warm_started = false;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
-	if (started) {
-		pthread_join(s->warm_thread, NULL);
-	}
-}
-
-bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
-		Dwarf_Addr *addr) {
-	return d->mod && pd_module_offset_to_addr(d->mod, offset, addr);
-}
-
-bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,
-		Dwarf_Addr *addr) {
-	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
-	size_t n;
-	if (!elf || elf_getphdrnum(elf, &n) != 0) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD) {
-			continue;
-		}
-		if (offset >= ph.p_offset && offset - ph.p_offset < ph.p_memsz) {
-			*addr = offset - ph.p_offset + ph.p_vaddr + bias;
-			return true;
-		}
-	}
-	return false;
+void pd_dso_stats(const struct pd_dso *d, struct pd_dso_stats *out) {
+	assert(pd_symbols_owner(d->owner));
+	*out = (struct pd_dso_stats){
+		.found = d->path != NULL,
+		.has_symbols = d->has_symtab,
+		.frames = d->frames,
+		.unresolved = d->unresolved,
+	};
 }
 
 // ---- names ----
@@ -849,10 +246,11 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	if (!d) {
 		return;
 	}
+	assert(pd_symbols_owner(s));
 	d->frames++;
 	const char *name = NULL, *inl[63], *outer = NULL;
 	size_t ninl = 0;
-	switch (d->kind) {
+	switch (d->id.kind) {
 	case PD_DSO_KERNEL:
 		name = pd_symbols_kernel_lookup(s, addr);
 		break;
@@ -863,7 +261,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	case PD_DSO_VDSO: {
 		Dwarf_Addr a;
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
-			name = sym_name(s, d, a);
+			name = pd_symbols_sym_name(s, d, a);
 			if (s->o.inline_frames) {
 				ninl = pd_symbols_inline_chain(s, d, a, inl, 63,
 					&outer);
@@ -881,7 +279,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		d->unresolved++;
 		return;
 	}
-	out->names[0] = d->kind == PD_DSO_KERNEL ? name
+	out->names[0] = d->id.kind == PD_DSO_KERNEL ? name
 		: pd_symbols_demangle(s, name);
 	out->inlined[0] = false;
 	out->n = 1;

@@ -94,6 +94,10 @@ struct pd_unwind {
 	// sample of a recording has the same mask.
 	uint64_t mask;
 	int8_t slot[MAX_REGS + 1];
+	// Rule caches and file handles by DSO id (pd_dso_ident), made on
+	// first use.
+	struct dso_rules **rules;
+	size_t nrules;
 };
 
 // The stack dump and the register file of the frame being unwound.
@@ -106,8 +110,7 @@ struct state {
 	uint64_t valid;
 };
 
-static void dso_rules_free(void *p) {
-	struct dso_rules *dr = p;
+static void dso_rules_free(struct dso_rules *dr) {
 	if (!dr) {
 		return;
 	}
@@ -134,11 +137,17 @@ struct pd_unwind *pd_unwind_create(struct pd_symbols *syms, const char *arch) {
 	struct pd_unwind *u = pd_xcalloc(1, sizeof(*u));
 	u->syms = syms;
 	u->arch = a;
-	pd_symbols_set_unwind_free(syms, dso_rules_free);
 	return u;
 }
 
 void pd_unwind_destroy(struct pd_unwind *u) {
+	if (!u) {
+		return;
+	}
+	for (size_t i = 0; i < u->nrules; i++) {
+		dso_rules_free(u->rules[i]);
+	}
+	free(u->rules);
 	free(u);
 }
 
@@ -168,8 +177,8 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d);
 __attribute__((noinline))
 static bool file_read(const struct state *st, uint64_t addr, uint64_t *v) {
 	const struct pd_map *m = st->proc ? pd_proc_find(st->proc, addr) : NULL;
-	if (!m || m->end - addr < 8 || (m->dso->kind != PD_DSO_FILE
-			&& m->dso->kind != PD_DSO_VDSO)) {
+	if (!m || m->end - addr < 8 || (pd_dso_ident(m->dso)->kind != PD_DSO_FILE
+			&& pd_dso_ident(m->dso)->kind != PD_DSO_VDSO)) {
 		return false;
 	}
 	struct dso_rules *dr = dso_rules_get(st->u, m->dso);
@@ -477,9 +486,15 @@ static Dwarf_Frame *frame_at(struct dso_rules *dr, struct pd_dso *d,
 
 // d's rule cache and its own handle on d's file (made on first use).
 static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
-	struct dso_rules *dr = d->unwind;
+	uint32_t id = pd_dso_ident(d)->id;
+	if (id >= u->nrules) {
+		size_t old = u->nrules;
+		pd_xgrow(&u->rules, &u->nrules, (size_t)id + 1, sizeof(*u->rules));
+		memset(u->rules + old, 0, (u->nrules - old) * sizeof(*u->rules));
+	}
+	struct dso_rules *dr = u->rules[id];
 	if (!dr) {
-		dr = d->unwind = pd_xcalloc(1, sizeof(*dr));
+		dr = u->rules[id] = pd_xcalloc(1, sizeof(*dr));
 		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
 	}
 	return dr;
@@ -498,10 +513,10 @@ static bool in_entry(Dwfl_Module *mod, Dwarf_Addr a) {
 	return a >= entry && a - entry < ENTRY_SPAN;
 }
 
-// The rule for file offset off of d (built on first use).
+// The rule for file offset off of d, whose rules are dr (built on first
+// use).
 static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
-		uint64_t off) {
-	struct dso_rules *dr = dso_rules_get(u, d);
+		struct dso_rules *dr, uint64_t off) {
 	const uint64_t *known = pd_map64_find(&dr->index, off + 1);
 	if (known) {
 		return &dr->rules[*known];
@@ -668,18 +683,22 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 	out[0].exact = true;
 	size_t n = 1;
 	const struct pd_map *m = NULL; // callers are mostly in the same map
+	struct dso_rules *dr = NULL;   // m's
 	for (;;) {
 		uint64_t pc = out[n - 1].pc;
 		uint64_t look = out[n - 1].exact ? pc : pc - 1;
 		if (!m || look < m->start || look >= m->end) {
 			m = proc ? pd_proc_find(proc, look) : NULL;
+			enum pd_dso_kind k = m ? pd_dso_ident(m->dso)->kind
+				: PD_DSO_OTHER;
+			dr = k == PD_DSO_FILE || k == PD_DSO_VDSO
+				? dso_rules_get(u, m->dso) : NULL;
 		}
-		if (!m || (m->dso->kind != PD_DSO_FILE
-				&& m->dso->kind != PD_DSO_VDSO)) {
+		if (!dr) {
 			*end = PD_UNWIND_NO_MAP;
 			break;
 		}
-		const struct rule *r = rule_for(u, m->dso, look - m->start
+		const struct rule *r = rule_for(u, m->dso, dr, look - m->start
 			+ m->pgoff);
 		if (r->status != RULE_OK) {
 			*end = r->status == RULE_ENTRY ? PD_UNWIND_DONE
@@ -688,7 +707,7 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 			break;
 		}
 		bool signal = r->signal;
-		enum pd_unwind_end e = step(arch, m->dso->unwind, r, &st, &pc,
+		enum pd_unwind_end e = step(arch, dr, r, &st, &pc,
 			n == 1);
 		if (e != PD_UNWIND_NEND) {
 			*end = e;

@@ -31,8 +31,8 @@ struct pd_unwind_frame {
 	bool exact;
 };
 
-// Opaque unwinder; per-DSO rule caches hang off pd_dso.unwind and are
-// freed by pd_symbols_destroy (create registers the hook).
+// Opaque unwinder; it keeps a rule cache and a file handle per DSO, freed
+// with it.
 struct pd_unwind;
 
 // arch: "x86_64" or "aarch64" as in the perf.data header (NULL: x86_64).

@@ -73,7 +73,7 @@ static const char *at(struct pd_maps *m, uint32_t pid, uint64_t addr,
 		return NULL;
 	}
 	*pgoff = addr - map->start + map->pgoff;
-	return map->dso->name;
+	return pd_dso_ident(map->dso)->name;
 }
 
 int main(void) {

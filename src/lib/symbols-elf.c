@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: MIT
+// ELF files of DSOs: finding them (symfs, perf's build-id cache, the
+// running vdso) and their separate debug info, opening them with libdwfl,
+// and their function symbols (perf's choice among aliases).
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <elfutils/libdw.h>
+
+#include "elf-inflate.h"
+#include "symbols-internal.h"
+#include "util.h"
+
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+		const char *modname, Dwarf_Addr base, const char *file_name,
+		const char *debuglink_file, GElf_Word debuglink_crc,
+		char **debuginfo_file_name);
+
+void pd_symbols_elf_init(struct pd_symbols *s) {
+	elf_version(EV_CURRENT);
+	struct pd_strbuf b = {0};
+	pd_strbuf_adds(&b, ":.debug:");
+	if (s->o.symfs) {
+		// libdwfl looks up build ids only under absolute directories.
+		char *abs = realpath(s->o.symfs, NULL);
+		pd_strbuf_printf(&b, "%s/usr/lib/debug", abs ? abs : s->o.symfs);
+		free(abs);
+	} else {
+		pd_strbuf_adds(&b, "/usr/lib/debug");
+	}
+	s->debuginfo_path = b.s;
+	s->cb = (Dwfl_Callbacks){
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = find_debuginfo,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &s->debuginfo_path,
+	};
+}
+
+void pd_symbols_free_elf(struct pd_dso *d) {
+	if (d->dwfl) {
+		dwfl_end(d->dwfl);
+	}
+	free(d->syms);
+	free(d->plt_names);
+	free(d->path);
+}
+
+void pd_symbols_hex(char *out, const uint8_t *id, size_t len) {
+	for (size_t i = 0; i < len; i++) {
+		sprintf(out + 2 * i, "%02x", id[i]);
+	}
+	out[2 * len] = '\0';
+}
+
+static bool build_id_matches(Elf *elf, const struct pd_dso *d) {
+	if (!d->build_id_len) {
+		return true;
+	}
+	size_t n;
+	if (elf_getshdrnum(elf, &n) != 0) {
+		return false;
+	}
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE) {
+			continue;
+		}
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t off = 0, noff, doff;
+		GElf_Nhdr nh;
+		while (data && (off = gelf_getnote(data, off, &nh, &noff, &doff))) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4
+					&& memcmp((char *)data->d_buf + noff, "GNU", 4)
+						== 0) {
+				size_t len = nh.n_descsz < 20 ? nh.n_descsz : 20;
+				return len >= d->build_id_len && memcmp(
+					(char *)data->d_buf + doff, d->build_id,
+					d->build_id_len) == 0;
+			}
+		}
+	}
+	return false;
+}
+
+// Opens path if it is a regular ELF file whose build id fits d.
+static int open_checked(const char *path, const struct pd_dso *d) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool ok = elf && elf_kind(elf) == ELF_K_ELF && build_id_matches(elf, d);
+	elf_end(elf);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+char *pd_symbols_home_debug(void) {
+	const char *home = getenv("HOME");
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%s/.debug", home && *home ? home : "/root");
+	return b.s;
+}
+
+// Tries one candidate debug file; on success sets *name (taking path).
+static int try_debug(char *path, const struct pd_dso *want, char **name) {
+	int fd = open_checked(path, want);
+	if (fd >= 0) {
+		*name = path;
+	} else {
+		free(path);
+	}
+	return fd;
+}
+
+// fd, or a copy with its compressed DWARF inflated (elf-inflate.c) when
+// inline frames, which need the DWARF, are on: faster than libdw inflates
+// zlib, and libdw 0.188 cannot read zstd at all.
+static int with_dwarf(struct pd_symbols *s, int fd) {
+	if (!s->o.inline_frames) {
+		return fd;
+	}
+	int copy = pd_elf_inflate(fd, false);
+	if (copy < 0) {
+		return fd;
+	}
+	close(fd);
+	return copy;
+}
+
+// Separate debug info, where perf and gdb look: perf's build-id cache,
+// DIR/.build-id/xx/rest.debug, and the .gnu_debuglink name beside the
+// file, in its .debug/ and in DIR/<its directory>, for DIR in SYMFS/usr/lib/debug
+// and /usr/lib/debug. Candidates must carry the file's build id. libdwfl's
+// standard search (with its debuginfod client) runs only when
+// DEBUGINFOD_URLS is set: loading that client costs more than a whole run.
+static int find_debuginfo(Dwfl_Module *mod, void **userdata,
+		const char *modname, Dwarf_Addr base, const char *file_name,
+		const char *debuglink_file, GElf_Word debuglink_crc,
+		char **debuginfo_file_name) {
+	struct pd_dso *d = *userdata;
+	struct pd_symbols *s = d ? d->owner : NULL;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!d || !s || (urls && *urls)) {
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+			file_name, debuglink_file, debuglink_crc,
+			debuginfo_file_name);
+	}
+	struct pd_dso want = {0};
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int nbits = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (nbits > 0) {
+		want.build_id_len = nbits < 20 ? (size_t)nbits : 20;
+		memcpy(want.build_id, bits, want.build_id_len);
+	} else {
+		want.build_id_len = d->build_id_len;
+		memcpy(want.build_id, d->build_id, d->build_id_len);
+	}
+	const char *dirs[2] = {NULL, "/usr/lib/debug"};
+	char *symfs_dir = NULL;
+	if (s->o.symfs) {
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/usr/lib/debug", s->o.symfs);
+		dirs[0] = symfs_dir = b.s;
+	}
+	int fd = -1;
+	struct pd_strbuf b = {0};
+	if (want.build_id_len) {
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, want.build_id, want.build_id_len);
+		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/debug", cache, h, h + 2);
+		free(cache);
+		fd = try_debug(b.s, &want, debuginfo_file_name);
+		for (int i = 0; i < 2 && fd < 0; i++) {
+			if (!dirs[i]) {
+				continue;
+			}
+			b = (struct pd_strbuf){0};
+			pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s.debug", dirs[i], h,
+				h + 2);
+			fd = try_debug(b.s, &want, debuginfo_file_name);
+		}
+	}
+	if (fd < 0 && debuglink_file && file_name && want.build_id_len) {
+		const char *slash = strrchr(file_name, '/');
+		int dlen = slash ? (int)(slash - file_name) : 0;
+		const char *orig = strrchr(d->id.name, '/');
+		int olen = orig ? (int)(orig - d->id.name) : 0;
+		for (int k = 0; k < 4 && fd < 0; k++) {
+			b = (struct pd_strbuf){0};
+			if (k == 0) {
+				pd_strbuf_printf(&b, "%.*s/%s", dlen, file_name,
+					debuglink_file);
+			} else if (k == 1) {
+				pd_strbuf_printf(&b, "%.*s/.debug/%s", dlen, file_name,
+					debuglink_file);
+			} else if (dirs[k - 2]) {
+				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 2], olen,
+					d->id.name, debuglink_file);
+			} else {
+				continue;
+			}
+			fd = try_debug(b.s, &want, debuginfo_file_name);
+		}
+	}
+	free(symfs_dir);
+	return fd >= 0 ? with_dwarf(s, fd) : fd;
+}
+
+// d's file; with_dwarf() when dwarf is set (the DWARF may be in the file
+// itself).
+static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
+		char **path, bool dwarf) {
+	struct pd_strbuf b = {0};
+	int fd = -1;
+	if (d->build_id_len) {
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, d->build_id, d->build_id_len);
+		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
+		free(cache);
+		fd = open_checked(b.s, d);
+	}
+	if (fd < 0) {
+		b.len = 0;
+		pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "",
+			d->id.name);
+		fd = open_checked(b.s, d);
+	}
+	if (fd < 0) {
+		pd_strbuf_finish(&b);
+		return fd;
+	}
+	*path = b.s;
+	return dwarf ? with_dwarf(s, fd) : fd;
+}
+
+static int prefix_underscores(const char *s) {
+	int n = 0;
+	while (s[n] == '_') {
+		n++;
+	}
+	return n;
+}
+
+// Which of two symbols at one address to show, as perf's symbol.c decides:
+// sized over sizeless, strong over weak, global over local, fewer leading
+// underscores, then the longer name. True if a wins.
+static bool better_sym(const struct pd_sym *a, const struct pd_sym *b) {
+	bool asz = a->end > a->start, bsz = b->end > b->start;
+	if (asz != bsz) {
+		return asz;
+	}
+	if ((a->bind == STB_WEAK) != (b->bind == STB_WEAK)) {
+		return b->bind == STB_WEAK;
+	}
+	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL)) {
+		return a->bind == STB_GLOBAL;
+	}
+	int ua = prefix_underscores(a->name), ub = prefix_underscores(b->name);
+	if (ua != ub) {
+		return ua < ub;
+	}
+	return strlen(a->name) > strlen(b->name);
+}
+
+static int cmp_sym(const void *x, const void *y) {
+	const struct pd_sym *a = x, *b = y;
+	if (a->start != b->start) {
+		return a->start < b->start ? -1 : 1;
+	}
+	return a->index < b->index ? -1 : a->index > b->index; // table order
+}
+
+// Function symbols of the module sorted by address, one per address,
+// sizeless ones extended to the next symbol (perf's symbols__fixup_end).
+static void load_symtab(struct pd_dso *d) {
+	int n = dwfl_module_getsymtab(d->mod);
+	size_t cap = 0, k = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(d->mod, i, &sym, &addr,
+			&shndx, NULL, NULL);
+		// Functions, and code labels (STT_NOTYPE) as perf takes them.
+		int type = GELF_ST_TYPE(sym.st_info);
+		bool label = type == STT_NOTYPE && shndx != SHN_ABS
+			&& name && name[0] != '$';
+		if (!name || !*name || shndx == SHN_UNDEF || (!label
+				&& type != STT_FUNC && type != STT_GNU_IFUNC)) {
+			continue;
+		}
+		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
+		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
+			(uint32_t)i, GELF_ST_BIND(sym.st_info), 0};
+	}
+	pd_symbols_plt(d, &d->syms, &k, &cap, n > 0 ? (uint32_t)n : 0);
+	if (k) {
+		qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m && d->syms[m - 1].start == d->syms[i].start) {
+			if (better_sym(&d->syms[i], &d->syms[m - 1])) {
+				d->syms[m - 1] = d->syms[i];
+			}
+			continue;
+		}
+		d->syms[m++] = d->syms[i];
+	}
+	for (size_t i = 0; i + 1 < m; i++) {
+		if (d->syms[i].end == d->syms[i].start) {
+			d->syms[i].end = d->syms[i + 1].start;
+		}
+	}
+	d->nsyms = m;
+	d->has_symtab = m > 0;
+}
+
+static const struct pd_sym *sym_lookup(const struct pd_dso *d,
+		uint64_t addr) {
+	size_t lo = 0, hi = d->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->syms[mid].start <= addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo == 0) {
+		return NULL;
+	}
+	const struct pd_sym *s = &d->syms[lo - 1];
+	return addr < s->end || s->end == s->start ? s : NULL;
+}
+
+// The name of the symbol found at addr: a PLT entry of an IFUNC is named
+// after the IFUNC, whose symbol starts at its resolver.
+const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
+		uint64_t addr) {
+	const struct pd_sym *sym = sym_lookup(d, addr);
+	if (!sym || !sym->ifunc) {
+		return sym ? sym->name : NULL;
+	}
+	const struct pd_sym *f = sym_lookup(d, sym->ifunc);
+	if (!f || f->start != sym->ifunc || f->ifunc || !*f->name) {
+		return NULL;
+	}
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%.*s@plt", (int)strcspn(f->name, "@"), f->name);
+	const char *r = pd_intern(s->names, b.s, b.len);
+	pd_strbuf_finish(&b);
+	return r;
+}
+
+// The [vdso] of this process, as a file: it is the recorded one when the
+// recording ran on this kernel (perf keeps no copy in the file).
+static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
+		char **path) {
+	if (d->build_id_len) {
+		// perf record keeps a copy of the recorded vdso.
+		char h[41], *cache = pd_symbols_home_debug();
+		pd_symbols_hex(h, d->build_id, d->build_id_len);
+		struct pd_strbuf b = {0};
+		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
+		free(cache);
+		int fd = open_checked(b.s, d);
+		if (fd >= 0) {
+			*path = b.s;
+			return fd;
+		}
+		pd_strbuf_finish(&b);
+	}
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	if (!base || !pd_symbols_kernel_matches(s)) {
+		return -1;
+	}
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
+			|| eh->e_ident[EI_CLASS] != ELFCLASS64) {
+		return -1;
+	}
+	size_t size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD
+				&& ph[i].p_offset + ph[i].p_filesz > size) {
+			size = ph[i].p_offset + ph[i].p_filesz;
+		}
+	}
+	int fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	if (write(fd, (const void *)base, size) != (ssize_t)size
+			|| lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool ok = elf && build_id_matches(elf, d);
+	elf_end(elf);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	*path = pd_xstrdup("[vdso]");
+	return fd;
+}
+
+// Opens d's file (or vdso image) in a new Dwfl of one module at its
+// link-time addresses; dwarf: the DWARF will be read (not only the CFI
+// and code). Reads only what does not change once d is in use, so two
+// threads may open the same DSO.
+static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
+		Dwfl **dwfl, char **path, bool dwarf) {
+	int fd = -1;
+	*dwfl = NULL;
+	if (d->id.kind == PD_DSO_FILE) {
+		fd = open_dso_file(s, d, path, dwarf);
+	} else if (d->id.kind == PD_DSO_VDSO) {
+		fd = open_vdso(s, d, path);
+	}
+	if (fd < 0) {
+		return NULL;
+	}
+	*dwfl = dwfl_begin(&s->cb);
+	if (!*dwfl) {
+		close(fd);
+		return NULL;
+	}
+	// libdwfl owns fd from here on.
+	Dwfl_Module *mod = dwfl_report_elf(*dwfl, d->id.base, *path, fd, 0, false);
+	dwfl_report_end(*dwfl, NULL, NULL);
+	if (mod) {
+		void **ud;
+		dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+		*ud = d;
+	}
+	return mod;
+}
+
+bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->loaded) {
+		return d->mod != NULL;
+	}
+	d->loaded = true;
+	d->mod = open_module(s, d, &d->dwfl, &d->path, true);
+	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias)) {
+		d->mod = NULL;
+		return false;
+	}
+	load_symtab(d);
+	return true;
+}
+
+Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
+		Dwfl **dwfl) {
+	char *path = NULL;
+	Dwfl_Module *mod = open_module(s, d, dwfl, &path, false);
+	free(path);
+	return mod;
+}
+
+bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
+		Dwarf_Addr *addr) {
+	return d->mod && pd_module_offset_to_addr(d->mod, offset, addr);
+}
+
+bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,
+		Dwarf_Addr *addr) {
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t n;
+	if (!elf || elf_getphdrnum(elf, &n) != 0) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD) {
+			continue;
+		}
+		if (offset >= ph.p_offset && offset - ph.p_offset < ph.p_memsz) {
+			*addr = offset - ph.p_offset + ph.p_vaddr + bias;
+			return true;
+		}
+	}
+	return false;
+}
+

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// The loader thread: loads queued DSOs and their DWARF, and runs the jobs
+// queued behind them, while the reading thread goes on. A queued DSO is
+// the thread's until pd_symbols_warm_finish joins it.
+#include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <elfutils/libdw.h>
+
+#include "symbols-internal.h"
+#include "util.h"
+
+bool pd_symbols_owner(const struct pd_symbols *s) {
+	return !s->warm_running || pthread_equal(pthread_self(), s->warm_thread);
+}
+
+// Debug builds: PD_DEBUG_LOADER_DELAY_US=N wakes the loader thread for
+// every job and makes it sleep N microseconds before running each, so
+// tests can keep it busy while the reading thread finishes, and check
+// that no job runs after its owner is gone.
+static void debug_delay(struct pd_symbols *s) {
+#ifndef NDEBUG
+	if (s->debug_delay_us) {
+		usleep(s->debug_delay_us);
+	}
+#else
+	(void)s;
+#endif
+}
+
+// Loads queued DSOs and their DWARF (decompressing debug sections is the
+// slow part) while the main thread is still reading samples.
+static void *warm_main(void *arg) {
+	struct pd_symbols *s = arg;
+	pd_thread_helper();
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->warm_next == s->warm_n && !s->warm_closing) {
+			pthread_cond_wait(&s->wake, &s->lock);
+		}
+		if (s->warm_next == s->warm_n) {
+			break;
+		}
+		struct warm_item it = s->warm_q[s->warm_next++];
+		struct pd_dso *d = it.d;
+		pthread_mutex_unlock(&s->lock);
+		if (it.fn) {
+			debug_delay(s);
+			it.fn(it.arg, it.i, d, it.addr);
+		} else if (pd_dso_load(s, d) && s->o.inline_frames) {
+			// One lookup loads the module's address ranges too (a few
+			// ms for libc), which the inline lookups need first.
+			Dwarf_Addr bias, start;
+			if (dwfl_module_getdwarf(d->mod, &bias)) {
+				dwfl_module_info(d->mod, NULL, &start, NULL, NULL, NULL,
+					NULL, NULL);
+				dwfl_module_addrdie(d->mod, start, &bias);
+			}
+		}
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+enum { WARM_BATCH = 64 };
+
+// Queues it, starting the thread on first use; false if it cannot run.
+static bool warm_push(struct pd_symbols *s, struct warm_item it) {
+	pthread_mutex_lock(&s->lock);
+	if (!s->warm_started && !s->warm_closing) {
+		s->warm_running = true; // before the thread can look
+		s->warm_started = pthread_create(&s->warm_thread, NULL,
+			warm_main, s) == 0;
+		s->warm_running = s->warm_started;
+		if (!s->warm_started) {
+			s->warm_closing = true;
+		}
+	}
+	bool ok = s->warm_started && !s->warm_closing;
+	if (ok) {
+		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1,
+			sizeof(*s->warm_q));
+		s->warm_q[s->warm_n++] = it;
+		// Jobs are small: wake the thread for a batch of them, not
+		// for each (pd_symbols_warm_finish runs the rest).
+		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH
+				|| s->debug_delay_us) {
+			pthread_cond_signal(&s->wake);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->id.kind != PD_DSO_FILE || d->warm_queued || s->warm_closing) {
+		return;
+	}
+	d->warm_queued = true;
+	warm_push(s, (struct warm_item){.d = d});
+}
+
+bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
+		pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr) {
+	if (d->id.kind != PD_DSO_FILE || !d->warm_queued || s->warm_closing) {
+		return false;
+	}
+	return warm_push(s, (struct warm_item){d, fn, arg, addr, i});
+}
+
+void pd_symbols_warm_finish(struct pd_symbols *s) {
+	pthread_mutex_lock(&s->lock);
+	bool started = s->warm_started;
+	s->warm_closing = true;
+	s->warm_started = false;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	if (started) {
+		pthread_join(s->warm_thread, NULL);
+		s->warm_running = false;
+	}
+}
+
