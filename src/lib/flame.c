@@ -6,37 +6,15 @@
 #include <string.h>
 
 #include "profile.h"
+#include "texts.h"
 #include "util.h"
-
-struct name {
-	size_t off;
-	uint32_t len;
-	uint32_t hash;
-};
-
-// Open addressing, values are index + 1 (0 = empty), size a power of two.
-struct table {
-	uint32_t *slot;
-	size_t size, used;
-};
-
-// Children of all nodes by (parent << 32 | name); node 0 marks an empty
-// slot. The key sits in the slot so a lookup touches one cache line.
-struct child_slot {
-	uint64_t key;
-	uint32_t node;
-};
 
 struct pd_flame {
 	bool reverse, chart;
 	struct pd_flame_node *nodes;
 	size_t n, cap;
-	struct child_slot *children;
-	size_t children_size;  // power of two
-	struct name *names;
-	size_t nnames, names_cap;
-	struct pd_strbuf text; // name bytes
-	struct table interned; // name ids by bytes
+	struct pd_map64 children; // (parent << 32 | name) -> node
+	struct pd_texts *names;   // name 0 is "all"
 	uint32_t *frames;      // scratch: frame boundaries of one stack
 	size_t frames_cap;
 	// The previous stack and its nodes (path[k] for frame k - 1, path[0]
@@ -49,22 +27,12 @@ struct pd_flame {
 	uint64_t max_delta;    // largest |self[1] - self[0]|
 };
 
-static void table_init(struct table *t) {
-	t->size = 1024;
-	t->used = 0;
-	t->slot = pd_xcalloc(t->size, sizeof(*t->slot));
-}
-
 struct pd_flame *pd_flame_create(bool reverse, bool chart) {
 	struct pd_flame *f = pd_xcalloc(1, sizeof(*f));
 	f->reverse = reverse;
 	f->chart = chart;
-	f->children_size = 1024;
-	f->children = pd_xcalloc(f->children_size, sizeof(*f->children));
-	table_init(&f->interned);
-	pd_strbuf_add(&f->text, "all", 3);
-	pd_xgrow(&f->names, &f->names_cap, 1, sizeof(*f->names));
-	f->names[f->nnames++] = (struct name){0, 3, 0};
+	f->names = pd_texts_create();
+	pd_texts_id(f->names, "all", 3);
 	pd_xgrow(&f->nodes, &f->cap, 1, sizeof(*f->nodes));
 	f->nodes[f->n++] = (struct pd_flame_node){0};
 	return f;
@@ -75,58 +43,16 @@ void pd_flame_destroy(struct pd_flame *f) {
 		return;
 	}
 	free(f->nodes);
-	free(f->children);
-	free(f->names);
-	pd_strbuf_finish(&f->text);
-	free(f->interned.slot);
+	pd_map64_free(&f->children);
+	pd_texts_destroy(f->names);
 	free(f->frames);
 	pd_strbuf_finish(&f->prev);
 	free(f->path);
 	free(f);
 }
 
-// Doubles t when half full; hash_of(i) gives entry i's hash.
-static void table_grow(struct table *t, uint64_t (*hash_of)(void *, uint32_t),
-		void *ctx) {
-	if (++t->used * 2 <= t->size) {
-		return;
-	}
-	free(t->slot);
-	t->size *= 2;
-	t->slot = pd_xcalloc(t->size, sizeof(*t->slot));
-	for (uint32_t i = 0; i < t->used; i++) {
-		size_t j = hash_of(ctx, i) & (t->size - 1);
-		while (t->slot[j]) {
-			j = (j + 1) & (t->size - 1);
-		}
-		t->slot[j] = i + 1;
-	}
-}
-
-static uint64_t name_hash(void *ctx, uint32_t i) {
-	struct pd_flame *f = ctx;
-	return f->names[i + 1].hash;
-}
-
 static uint32_t intern(struct pd_flame *f, const char *s, uint32_t len) {
-	uint32_t h = (uint32_t)pd_hash(s, len, 0);
-	struct table *t = &f->interned;
-	size_t j = h & (t->size - 1);
-	for (; t->slot[j]; j = (j + 1) & (t->size - 1)) {
-		struct name *nm = &f->names[t->slot[j]];
-		if (nm->hash == h && nm->len == len
-				&& memcmp(f->text.s + nm->off, s, len) == 0) {
-			return t->slot[j];
-		}
-	}
-	// Name ids start at 1 ("all" is 0), so slot value = id.
-	uint32_t id = (uint32_t)f->nnames++;
-	pd_xgrow(&f->names, &f->names_cap, f->nnames, sizeof(*f->names));
-	f->names[id] = (struct name){f->text.len, len, h};
-	pd_strbuf_add(&f->text, s, len);
-	t->slot[j] = id;
-	table_grow(t, name_hash, f);
-	return id;
+	return pd_texts_id(f->names, s, len);
 }
 
 static uint32_t new_node(struct pd_flame *f, uint32_t parent, uint32_t name) {
@@ -147,24 +73,6 @@ static uint32_t new_node(struct pd_flame *f, uint32_t parent, uint32_t name) {
 	return id;
 }
 
-static void children_grow(struct pd_flame *f) {
-	size_t size = f->children_size * 2;
-	struct child_slot *t = pd_xcalloc(size, sizeof(*t));
-	for (size_t i = 0; i < f->children_size; i++) {
-		struct child_slot c = f->children[i];
-		if (c.node) {
-			size_t j = pd_hash_u64(c.key) & (size - 1);
-			while (t[j].node) {
-				j = (j + 1) & (size - 1);
-			}
-			t[j] = c;
-		}
-	}
-	free(f->children);
-	f->children = t;
-	f->children_size = size;
-}
-
 static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 	if (f->chart) {
 		uint32_t last = f->nodes[parent].last;
@@ -173,19 +81,14 @@ static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 		}
 		return new_node(f, parent, name);
 	}
+	// Never 0: a child's name is not "all".
 	uint64_t key = (uint64_t)parent << 32 | name;
-	size_t mask = f->children_size - 1;
-	size_t j = pd_hash_u64(key) & mask;
-	for (; f->children[j].node; j = (j + 1) & mask) {
-		if (f->children[j].key == key) {
-			return f->children[j].node;
-		}
+	const uint64_t *known = pd_map64_find(&f->children, key);
+	if (known) {
+		return (uint32_t)*known;
 	}
 	uint32_t id = new_node(f, parent, name);
-	f->children[j] = (struct child_slot){key, id};
-	if (f->n * 2 > f->children_size) {
-		children_grow(f);
-	}
+	pd_map64_insert(&f->children, key, id);
 	return id;
 }
 
@@ -270,15 +173,14 @@ struct group {
 	size_t start, fill, count;
 };
 
-// A profile's stack as the build reads it.
+// A profile's counts as the build reads them: before and after.
 struct entry {
-	const char *stack;
-	size_t len;
 	uint64_t count[2];
 };
 
 struct build {
 	struct pd_flame *f;
+	const struct pd_profile *p;
 	struct entry *e;
 	struct cursor *cur, *tmp;
 	uint32_t *gid;      // group of each cursor
@@ -294,8 +196,8 @@ static void group_frames(struct build *b, size_t lo, size_t hi) {
 	b->ngroups = 0;
 	for (size_t i = lo; i < hi; i++) {
 		struct cursor *c = &b->cur[i];
-		const char *s = b->e[c->entry].stack;
-		size_t len = b->e[c->entry].len, end = c->off;
+		size_t len, end = c->off;
+		const char *s = pd_profile_stack(b->p, c->entry, &len);
 		while (end < len && s[end] != ';') {
 			end++;
 		}
@@ -334,6 +236,7 @@ void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 	size_t n = pd_profile_size(p);
 	struct build b = {
 		.f = f,
+		.p = p,
 		.e = pd_xmalloc((n + 1) * sizeof(*b.e)),
 		.cur = pd_xmalloc((n + 1) * sizeof(*b.cur)),
 		.tmp = pd_xmalloc((n + 1) * sizeof(*b.tmp)),
@@ -343,7 +246,6 @@ void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 	size_t ncols = pd_profile_cols(p);
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = &b.e[i];
-		e->stack = pd_profile_stack(p, (uint32_t)i, &e->len);
 		const uint64_t *pc = pd_profile_counts(p, (uint32_t)i);
 		e->count[0] = pc[0];
 		e->count[1] = ncols > 1 ? pc[1] : 0;
@@ -422,13 +324,14 @@ static int cmp_node(const void *a, const void *b, void *ctx) {
 			return wx > wy ? -1 : 1;
 		}
 	}
-	const struct name *nx = &f->names[x->name], *ny = &f->names[y->name];
-	int c = memcmp(f->text.s + nx->off, f->text.s + ny->off,
-		nx->len < ny->len ? nx->len : ny->len);
+	size_t lx, ly;
+	const char *nx = pd_texts_get(f->names, x->name, &lx);
+	const char *ny = pd_texts_get(f->names, y->name, &ly);
+	int c = memcmp(nx, ny, lx < ly ? lx : ly);
 	if (c != 0) {
 		return c;
 	}
-	return (nx->len > ny->len) - (nx->len < ny->len);
+	return (lx > ly) - (lx < ly);
 }
 
 void pd_flame_finish(struct pd_flame *f, enum pd_flame_sort by, int col) {
@@ -481,10 +384,9 @@ const struct pd_flame_node *pd_flame_nodes(const struct pd_flame *f) {
 }
 
 size_t pd_flame_names(const struct pd_flame *f) {
-	return f->nnames;
+	return pd_texts_count(f->names);
 }
 
 const char *pd_flame_name(const struct pd_flame *f, uint32_t id, size_t *len) {
-	*len = f->names[id].len;
-	return f->text.s + f->names[id].off;
+	return pd_texts_get(f->names, id, len);
 }

@@ -75,7 +75,9 @@ static void write_line(struct pd_strbuf *b, const struct pd_texts *t,
 		}
 		pd_strbuf_add(b, s, len);
 	}
-	pd_strbuf_printf(b, " %llu\n", (unsigned long long)count);
+	pd_strbuf_addc(b, ' ');
+	pd_strbuf_add_u64(b, count);
+	pd_strbuf_addc(b, '\n');
 }
 
 // Output lines are merged and sorted as sequences of text numbers (the

@@ -113,7 +113,8 @@ static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 		uint64_t addr) {
 	uint64_t h = pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
 	size_t j = pd_index_slot(&l->index, h);
-	for (uint32_t e; (e = l->index.slots[j]); j = pd_index_next(&l->index, j)) {
+	for (uint32_t e; (e = pd_index_probe(&l->index, h, &j));
+			j = pd_index_next(&l->index, j)) {
 		const struct pd_location *x = &l->v[e - 1];
 		if (x->dso == d && x->addr == addr) {
 			return e - 1;

@@ -7,32 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "texts.h"
 #include "util.h"
 
 struct thread {
 	uint32_t tid, pid;
 	const char *comm;
-	bool used;
 };
 
 struct pd_maps {
 	struct pd_symbols *syms;
-	struct pd_intern *strings;
-	struct thread *threads; // open addressing by tid
-	size_t tslots, nthreads;
-	struct pd_proc **procs; // open addressing by pid
-	size_t pslots, nprocs;
+	struct pd_texts *strings;
+	struct thread *threads;
+	size_t nthreads, tcap;
+	struct pd_map64 thread_of; // tid + 1 -> thread number
+	struct pd_proc **procs;
+	size_t nprocs, pcap;
+	struct pd_map64 proc_of;   // pid + 1 -> process number
 	struct pd_proc kernel;
 };
 
 struct pd_maps *pd_maps_create(struct pd_symbols *syms) {
 	struct pd_maps *m = pd_xcalloc(1, sizeof(*m));
 	m->syms = syms;
-	m->strings = pd_intern_create();
-	m->tslots = 256;
-	m->threads = pd_xcalloc(m->tslots, sizeof(*m->threads));
-	m->pslots = 64;
-	m->procs = pd_xcalloc(m->pslots, sizeof(*m->procs));
+	m->strings = pd_texts_create();
 	m->kernel.pid = (uint32_t)-1;
 	return m;
 }
@@ -41,48 +39,33 @@ void pd_maps_destroy(struct pd_maps *m) {
 	if (!m) {
 		return;
 	}
-	for (size_t i = 0; i < m->pslots; i++) {
-		if (m->procs[i]) {
-			free(m->procs[i]->maps);
-			free(m->procs[i]);
-		}
+	for (size_t i = 0; i < m->nprocs; i++) {
+		free(m->procs[i]->maps);
+		free(m->procs[i]);
 	}
 	free(m->kernel.maps);
 	free(m->procs);
+	pd_map64_free(&m->proc_of);
 	free(m->threads);
-	pd_intern_destroy(m->strings);
+	pd_map64_free(&m->thread_of);
+	pd_texts_destroy(m->strings);
 	free(m);
 }
 
 // ---- threads ----
 
 static struct thread *thread_get(struct pd_maps *m, uint32_t tid, bool create) {
-	size_t j = pd_hash_u64(tid) & (m->tslots - 1);
-	for (; m->threads[j].used; j = (j + 1) & (m->tslots - 1)) {
-		if (m->threads[j].tid == tid) {
-			return &m->threads[j];
-		}
+	const uint64_t *i = pd_map64_find(&m->thread_of, (uint64_t)tid + 1);
+	if (i) {
+		return &m->threads[*i];
 	}
 	if (!create) {
 		return NULL;
 	}
-	if ((m->nthreads + 1) * 2 > m->tslots) {
-		struct thread *old = m->threads;
-		size_t n = m->tslots;
-		m->tslots *= 2;
-		m->threads = pd_xcalloc(m->tslots, sizeof(*m->threads));
-		m->nthreads = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (old[i].used) {
-				*thread_get(m, old[i].tid, true) = old[i];
-			}
-		}
-		free(old);
-		return thread_get(m, tid, true);
-	}
-	m->nthreads++;
-	m->threads[j] = (struct thread){.tid = tid, .pid = tid, .used = true};
-	return &m->threads[j];
+	pd_xgrow(&m->threads, &m->tcap, m->nthreads + 1, sizeof(*m->threads));
+	pd_map64_insert(&m->thread_of, (uint64_t)tid + 1, m->nthreads);
+	m->threads[m->nthreads] = (struct thread){.tid = tid, .pid = tid};
+	return &m->threads[m->nthreads++];
 }
 
 const char *pd_maps_comm(struct pd_maps *m, uint32_t pid, uint32_t tid) {
@@ -94,7 +77,7 @@ const char *pd_maps_comm(struct pd_maps *m, uint32_t pid, uint32_t tid) {
 	// perf names the idle task; other unnamed threads are ":TID".
 	int n = tid == 0 ? snprintf(buf, sizeof(buf), "swapper")
 		: snprintf(buf, sizeof(buf), ":%d", (int)tid);
-	const char *c = pd_intern(m->strings, buf, (size_t)n);
+	const char *c = pd_texts_intern(m->strings, buf, (size_t)n);
 	t = thread_get(m, tid, true);
 	t->pid = pid;
 	t->comm = c;
@@ -104,33 +87,15 @@ const char *pd_maps_comm(struct pd_maps *m, uint32_t pid, uint32_t tid) {
 // ---- processes and maps ----
 
 struct pd_proc *pd_maps_proc(struct pd_maps *m, uint32_t pid) {
-	size_t j = pd_hash_u64(pid) & (m->pslots - 1);
-	for (; m->procs[j]; j = (j + 1) & (m->pslots - 1)) {
-		if (m->procs[j]->pid == pid) {
-			return m->procs[j];
-		}
-	}
-	if ((m->nprocs + 1) * 2 > m->pslots) {
-		struct pd_proc **old = m->procs;
-		size_t n = m->pslots;
-		m->pslots *= 2;
-		m->procs = pd_xcalloc(m->pslots, sizeof(*m->procs));
-		for (size_t i = 0; i < n; i++) {
-			if (old[i]) {
-				size_t k = pd_hash_u64(old[i]->pid) & (m->pslots - 1);
-				while (m->procs[k]) {
-					k = (k + 1) & (m->pslots - 1);
-				}
-				m->procs[k] = old[i];
-			}
-		}
-		free(old);
-		return pd_maps_proc(m, pid);
+	const uint64_t *i = pd_map64_find(&m->proc_of, (uint64_t)pid + 1);
+	if (i) {
+		return m->procs[*i];
 	}
 	struct pd_proc *p = pd_xcalloc(1, sizeof(*p));
 	p->pid = pid;
-	m->procs[j] = p;
-	m->nprocs++;
+	pd_xgrow(&m->procs, &m->pcap, m->nprocs + 1, sizeof(*m->procs));
+	pd_map64_insert(&m->proc_of, (uint64_t)pid + 1, m->nprocs);
+	m->procs[m->nprocs++] = p;
 	return p;
 }
 
@@ -262,7 +227,7 @@ bool pd_maps_apply(struct pd_maps *m, const struct pd_record *rec) {
 		size_t n = strnlen((const char *)p + 16, rec->size - 16);
 		struct thread *t = thread_get(m, tid, true);
 		t->pid = pid;
-		t->comm = pd_intern(m->strings, (const char *)p + 16, n);
+		t->comm = pd_texts_intern(m->strings, (const char *)p + 16, n);
 		if ((rec->misc & PD_MISC_COMM_EXEC) && pid == tid) {
 			// exec: the old image is gone; its new maps follow.
 			struct pd_proc *pr = pd_maps_proc(m, pid);

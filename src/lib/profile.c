@@ -38,8 +38,15 @@ size_t pd_profile_cols(const struct pd_profile *p) {
 
 void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 		const uint64_t *counts) {
+	// A stack is one text: stack numbers follow text numbers.
 	uint32_t id = pd_texts_id(p->texts, stack, len);
-	pd_stacks_add(p->stacks, &id, 1, counts);
+	if (id < pd_stacks_size(p->stacks)) {
+		for (size_t k = 0; k < pd_stacks_cols(p->stacks); k++) {
+			pd_stacks_bump(p->stacks, id, k, counts[k]);
+		}
+	} else {
+		pd_stacks_push(p->stacks, &id, 1, counts);
+	}
 }
 
 bool pd_profile_overflowed(const struct pd_profile *p) {
@@ -52,8 +59,7 @@ size_t pd_profile_size(const struct pd_profile *p) {
 
 const char *pd_profile_stack(const struct pd_profile *p, uint32_t i,
 		size_t *len) {
-	size_t n;
-	return pd_texts_get(p->texts, *pd_stacks_ids(p->stacks, i, &n), len);
+	return pd_texts_get(p->texts, i, len); // stack i is text i
 }
 
 const uint64_t *pd_profile_counts(const struct pd_profile *p, uint32_t i) {
@@ -67,16 +73,24 @@ uint32_t *pd_profile_sorted(const struct pd_profile *p) {
 void pd_profile_write(FILE *f, const struct pd_profile *p) {
 	uint32_t *v = pd_profile_sorted(p);
 	size_t ncols = pd_profile_cols(p);
+	struct pd_strbuf b = {0};
 	for (size_t i = 0; i < pd_profile_size(p); i++) {
 		size_t len;
 		const char *s = pd_profile_stack(p, v[i], &len);
 		const uint64_t *c = pd_profile_counts(p, v[i]);
-		fwrite(s, 1, len, f);
+		pd_strbuf_add(&b, s, len);
 		for (size_t k = 0; k < ncols; k++) {
-			fprintf(f, " %llu", (unsigned long long)c[k]);
+			pd_strbuf_addc(&b, ' ');
+			pd_strbuf_add_u64(&b, c[k]);
 		}
-		fputc('\n', f);
+		pd_strbuf_addc(&b, '\n');
+		if (b.len >= 1 << 16) {
+			fwrite(b.s, 1, b.len, f);
+			b.len = 0;
+		}
 	}
+	fwrite(b.s, 1, b.len, f);
+	pd_strbuf_finish(&b);
 	free(v);
 }
 

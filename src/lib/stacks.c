@@ -2,18 +2,20 @@
 // Distinct stacks of ids with N weights each, found by hash.
 #include "stacks.h"
 
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "status.h"
 #include "util.h"
 
 struct pd_stacks {
 	size_t ncols;
+	size_t n;          // stacks; those from index.n on are not indexed
 	struct pd_index index;
 	uint32_t *ids;     // all stacks' ids, back to back
-	size_t ids_len, ids_cap;
-	size_t *offs;      // where stack i's ids start; stack n's end
-	uint32_t *lens;
+	size_t ids_cap;
+	uint32_t *offs;    // stack i's ids are ids[offs[i], offs[i + 1])
 	uint64_t *weights; // ncols per stack
 	size_t cap, wcap;
 	bool overflowed;
@@ -22,6 +24,8 @@ struct pd_stacks {
 struct pd_stacks *pd_stacks_create(size_t ncols) {
 	struct pd_stacks *s = pd_xcalloc(1, sizeof(*s));
 	s->ncols = ncols ? ncols : 1;
+	pd_xgrow(&s->offs, &s->cap, 1, sizeof(*s->offs));
+	s->offs[0] = 0;
 	return s;
 }
 
@@ -32,7 +36,6 @@ void pd_stacks_destroy(struct pd_stacks *s) {
 	pd_index_free(&s->index);
 	free(s->ids);
 	free(s->offs);
-	free(s->lens);
 	free(s->weights);
 	free(s);
 }
@@ -43,13 +46,56 @@ static void add_weight(struct pd_stacks *s, uint64_t *x, uint64_t w) {
 	s->overflowed |= !ok;
 }
 
+static uint64_t hash_ids(const uint32_t *ids, size_t n) {
+	return pd_hash(ids, n * sizeof(*ids), 0);
+}
+
+// Stores stack number s->n (ids[0, n), weights w); returns its number.
+static uint32_t append(struct pd_stacks *s, const uint32_t *ids, size_t n,
+		const uint64_t *w) {
+	uint32_t i = (uint32_t)s->n++;
+	pd_xgrow(&s->offs, &s->cap, (size_t)i + 2, sizeof(*s->offs));
+	pd_xgrow(&s->weights, &s->wcap, ((size_t)i + 1) * s->ncols,
+		sizeof(*s->weights));
+	size_t end = s->offs[i];
+	if (n > UINT32_MAX - end) {
+		errx(PD_ENOMEM, "out of memory: more than 2^32 stack frames");
+	}
+	pd_xgrow(&s->ids, &s->ids_cap, end + n, sizeof(*s->ids));
+	memcpy(s->ids + end, ids, n * sizeof(*ids));
+	s->offs[i + 1] = (uint32_t)(end + n);
+	memcpy(s->weights + (size_t)i * s->ncols, w, s->ncols * sizeof(*w));
+	return i;
+}
+
+uint32_t pd_stacks_push(struct pd_stacks *s, const uint32_t *ids, size_t n,
+		const uint64_t *w) {
+	return append(s, ids, n, w);
+}
+
+// Indexes the stacks pushed since the last add (all distinct).
+static void index_pushed(struct pd_stacks *s) {
+	while (s->index.n < s->n) {
+		uint32_t i = (uint32_t)s->index.n;
+		uint64_t h = hash_ids(s->ids + s->offs[i],
+			s->offs[i + 1] - s->offs[i]);
+		size_t j = pd_index_slot(&s->index, h);
+		while (s->index.slots[j]) {
+			j = pd_index_next(&s->index, j);
+		}
+		pd_index_add(&s->index, j, h);
+	}
+}
+
 uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 		const uint64_t *w) {
-	uint64_t h = pd_hash(ids, n * sizeof(*ids), 0);
+	index_pushed(s);
+	uint64_t h = hash_ids(ids, n);
 	size_t j = pd_index_slot(&s->index, h);
-	for (uint32_t e; (e = s->index.slots[j]); j = pd_index_next(&s->index, j)) {
+	for (uint32_t e; (e = pd_index_probe(&s->index, h, &j));
+			j = pd_index_next(&s->index, j)) {
 		uint32_t i = e - 1;
-		if (s->index.hashes[i] == h && s->lens[i] == n && memcmp(
+		if (s->offs[i + 1] - s->offs[i] == n && memcmp(
 				s->ids + s->offs[i], ids, n * sizeof(*ids)) == 0) {
 			for (size_t c = 0; c < s->ncols; c++) {
 				add_weight(s, &s->weights[i * s->ncols + c], w[c]);
@@ -57,19 +103,8 @@ uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 			return i;
 		}
 	}
-	uint32_t i = pd_index_add(&s->index, j, h);
-	size_t cap = s->cap;
-	pd_xgrow(&s->offs, &s->cap, (size_t)i + 1, sizeof(*s->offs));
-	pd_xgrow(&s->lens, &cap, (size_t)i + 1, sizeof(*s->lens));
-	pd_xgrow(&s->weights, &s->wcap, ((size_t)i + 1) * s->ncols,
-		sizeof(*s->weights));
-	pd_xgrow(&s->ids, &s->ids_cap, s->ids_len + n, sizeof(*s->ids));
-	s->offs[i] = s->ids_len;
-	s->lens[i] = (uint32_t)n;
-	memcpy(s->ids + s->ids_len, ids, n * sizeof(*ids));
-	s->ids_len += n;
-	memcpy(s->weights + (size_t)i * s->ncols, w, s->ncols * sizeof(*w));
-	return i;
+	pd_index_add(&s->index, j, h);
+	return append(s, ids, n, w);
 }
 
 void pd_stacks_bump(struct pd_stacks *s, uint32_t i, size_t col, uint64_t w) {
@@ -77,7 +112,7 @@ void pd_stacks_bump(struct pd_stacks *s, uint32_t i, size_t col, uint64_t w) {
 }
 
 size_t pd_stacks_size(const struct pd_stacks *s) {
-	return s->index.n;
+	return s->n;
 }
 
 size_t pd_stacks_cols(const struct pd_stacks *s) {
@@ -86,7 +121,7 @@ size_t pd_stacks_cols(const struct pd_stacks *s) {
 
 const uint32_t *pd_stacks_ids(const struct pd_stacks *s, uint32_t i,
 		size_t *n) {
-	*n = s->lens[i];
+	*n = s->offs[i + 1] - s->offs[i];
 	return s->ids + s->offs[i];
 }
 
@@ -102,26 +137,51 @@ bool pd_stacks_overflowed(const struct pd_stacks *s) {
 	return s->overflowed;
 }
 
-struct sort_ctx {
-	const struct pd_stacks *s;
-	const struct pd_texts *t;
+// A stack's ids at hand, so that comparing two takes no lookups in the
+// table; the sort moves pointers to them (glibc's qsort copies elements of
+// other sizes with memcpy).
+struct key {
+	const uint32_t *ids;
+	uint32_t n, stack;
+	const char *first; // the first text and its length
+	size_t len;
 };
 
-static int cmp_stack(const void *x, const void *y, void *arg) {
-	const struct sort_ctx *c = arg;
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-	return pd_texts_cmp(c->t, c->s->ids + c->s->offs[a], c->s->lens[a],
-		c->s->ids + c->s->offs[b], c->s->lens[b]);
+// Lines differ mostly in their first texts (a folded profile's stacks
+// are one text each): compared here without going through the ids.
+static int cmp_key(const void *x, const void *y, void *t) {
+	const struct key *a = *(const struct key *const *)x;
+	const struct key *b = *(const struct key *const *)y;
+	if (a->n && b->n && a->ids[0] != b->ids[0]) {
+		int d = memcmp(a->first, b->first, a->len < b->len ? a->len
+			: b->len);
+		if (d != 0) {
+			return d;
+		}
+	}
+	return pd_texts_cmp(t, a->ids, a->n, b->ids, b->n);
 }
 
 uint32_t *pd_stacks_sorted(const struct pd_stacks *s,
 		const struct pd_texts *t) {
 	size_t n = pd_stacks_size(s);
+	struct key *keys = pd_xmalloc((n + 1) * sizeof(*keys));
+	struct key **by = pd_xmalloc((n + 1) * sizeof(*by));
+	for (size_t i = 0; i < n; i++) {
+		struct key *k = &keys[i];
+		*k = (struct key){s->ids + s->offs[i],
+			s->offs[i + 1] - s->offs[i], (uint32_t)i, "", 0};
+		if (k->n) {
+			k->first = pd_texts_get(t, k->ids[0], &k->len);
+		}
+		by[i] = k;
+	}
+	qsort_r(by, n, sizeof(*by), cmp_key, (void *)t);
 	uint32_t *order = pd_xmalloc((n + 1) * sizeof(*order));
 	for (size_t i = 0; i < n; i++) {
-		order[i] = (uint32_t)i;
+		order[i] = by[i]->stack;
 	}
-	struct sort_ctx c = {s, t};
-	qsort_r(order, n, sizeof(*order), cmp_stack, &c);
+	free(by);
+	free(keys);
 	return order;
 }

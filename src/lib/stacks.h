@@ -22,6 +22,11 @@ void pd_stacks_destroy(struct pd_stacks *s); // NULL is fine
 // Weights saturate at UINT64_MAX (see pd_stacks_overflowed).
 uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 	const uint64_t *w);
+// Appends the stack ids[0, n) with weights w, which the caller knows is
+// not in s yet (it keeps its own map, e.g. from a text id); returns its
+// number. Cheaper than pd_stacks_add: it is indexed only if an add comes.
+uint32_t pd_stacks_push(struct pd_stacks *s, const uint32_t *ids, size_t n,
+	const uint64_t *w);
 // Adds w to column col of stack i.
 void pd_stacks_bump(struct pd_stacks *s, uint32_t i, size_t col, uint64_t w);
 

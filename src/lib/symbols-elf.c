@@ -15,6 +15,7 @@
 
 #include "elf-inflate.h"
 #include "symbols-internal.h"
+#include "texts.h"
 #include "util.h"
 
 static int find_debuginfo(Dwfl_Module *mod, void **userdata,
@@ -361,7 +362,7 @@ const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
 	}
 	struct pd_strbuf b = {0};
 	pd_strbuf_printf(&b, "%.*s@plt", (int)strcspn(f->name, "@"), f->name);
-	const char *r = pd_intern(s->names, b.s, b.len);
+	const char *r = pd_texts_intern(s->names, b.s, b.len);
 	pd_strbuf_finish(&b);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "symbols.h"
+#include "texts.h"
 #include "util.h"
 
 struct ksym {
@@ -76,10 +77,9 @@ struct pd_symbols {
 	struct pd_symbols_options o;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
-	struct pd_intern *strings; // module file names (the reading thread)
 	// Symbol names: the warm thread's while it runs jobs, the caller's
 	// after pd_symbols_warm_finish.
-	struct pd_intern *names;
+	struct pd_texts *names;
 	struct pd_dso **dsos; // by id
 	size_t ndsos, dsos_cap;
 	struct pd_index by_name;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "symbols-internal.h"
+#include "texts.h"
 #include "util.h"
 
 static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
@@ -314,7 +315,7 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 		name[strcspn(name, "\n")] = '\0';
 		pd_xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
 		t->v[t->n++] = (struct jitsym){start, start + size,
-			pd_intern(s->names, name, strlen(name))};
+			pd_texts_intern(s->names, name, strlen(name))};
 	}
 	free(line);
 	fclose(f);

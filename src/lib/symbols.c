@@ -13,6 +13,7 @@
 #include <libiberty/demangle.h>
 
 #include "symbols-internal.h"
+#include "texts.h"
 #include "util.h"
 
 static const char *const anon_prefixes[] = {"//anon", "/dev/zero",
@@ -39,7 +40,7 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 	struct pd_symbols *s = pd_xcalloc(1, sizeof(*s));
 	s->o = *o;
 	pd_symbols_elf_init(s);
-	s->names = pd_intern_create();
+	s->names = pd_texts_create();
 #ifndef NDEBUG
 	const char *delay = getenv("PD_DEBUG_LOADER_DELAY_US");
 	s->debug_delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
@@ -80,7 +81,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	free(s->osrelease);
 	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
-	pd_intern_destroy(s->names);
+	pd_texts_destroy(s->names);
 	free(s);
 }
 
@@ -100,10 +101,9 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 	size_t len = strlen(filename);
 	uint64_t h = pd_hash(filename, len, 0);
 	size_t j = pd_index_slot(&s->by_name, h);
-	for (uint32_t e; (e = s->by_name.slots[j]);
+	for (uint32_t e; (e = pd_index_probe(&s->by_name, h, &j));
 			j = pd_index_next(&s->by_name, j)) {
-		if (s->by_name.hashes[e - 1] == h
-				&& strcmp(s->dsos[e - 1]->id.name, filename) == 0) {
+		if (strcmp(s->dsos[e - 1]->id.name, filename) == 0) {
 			return s->dsos[e - 1];
 		}
 	}
@@ -197,8 +197,8 @@ const char *pd_symbols_tidy(struct pd_symbols *s, const char *name) {
 		}
 		pd_strbuf_addc(&b, *p);
 	}
-	const char *r = changed ? pd_intern(s->names, b.s ? b.s : "", b.len)
-		: pd_intern(s->names, name, strlen(name));
+	const char *r = changed ? pd_texts_intern(s->names, b.s ? b.s : "", b.len)
+		: pd_texts_intern(s->names, name, strlen(name));
 	pd_strbuf_finish(&b);
 	return r;
 }
@@ -213,12 +213,12 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 		base[len - 4] = '\0';
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s@plt", pd_symbols_demangle(s, base));
-		const char *r = pd_intern(s->names, b.s, b.len);
+		const char *r = pd_texts_intern(s->names, b.s, b.len);
 		pd_strbuf_finish(&b);
 		free(base);
 		return r;
 	}
-	const char *key = pd_intern(s->names, raw, len);
+	const char *key = pd_texts_intern(s->names, raw, len);
 	if (!s->o.demangle) {
 		return pd_symbols_tidy(s, key);
 	}

@@ -7,11 +7,15 @@
 
 #include "util.h"
 
+struct text {
+	const char *s;
+	size_t len;
+};
+
 struct pd_texts {
 	struct pd_index index;
 	struct pd_arena arena;
-	const char **s; // by id
-	uint32_t *len;
+	struct text *v; // by id
 	size_t cap;
 };
 
@@ -25,32 +29,35 @@ void pd_texts_destroy(struct pd_texts *t) {
 	}
 	pd_index_free(&t->index);
 	pd_arena_finish(&t->arena);
-	free(t->s);
-	free(t->len);
+	free(t->v);
 	free(t);
 }
 
 uint32_t pd_texts_id(struct pd_texts *t, const char *s, size_t len) {
 	uint64_t h = pd_hash(s, len, 0);
 	size_t j = pd_index_slot(&t->index, h);
-	for (uint32_t e; (e = t->index.slots[j]); j = pd_index_next(&t->index, j)) {
-		if (t->index.hashes[e - 1] == h && t->len[e - 1] == len
-				&& memcmp(t->s[e - 1], s, len) == 0) {
+	for (uint32_t e; (e = pd_index_probe(&t->index, h, &j));
+			j = pd_index_next(&t->index, j)) {
+		const struct text *x = &t->v[e - 1];
+		if (x->len == len
+				&& memcmp(x->s, s, len) == 0) {
 			return e - 1;
 		}
 	}
 	uint32_t id = pd_index_add(&t->index, j, h);
-	size_t cap = t->cap;
-	pd_xgrow(&t->s, &t->cap, (size_t)id + 1, sizeof(*t->s));
-	pd_xgrow(&t->len, &cap, (size_t)id + 1, sizeof(*t->len));
-	t->s[id] = pd_arena_strdup(&t->arena, s, len);
-	t->len[id] = (uint32_t)len;
+	pd_xgrow(&t->v, &t->cap, (size_t)id + 1, sizeof(*t->v));
+	t->v[id] = (struct text){pd_arena_strdup(&t->arena, s, len), len};
 	return id;
 }
 
+const char *pd_texts_intern(struct pd_texts *t, const char *s, size_t len) {
+	uint32_t id = pd_texts_id(t, s, len); // may move t->v
+	return t->v[id].s;
+}
+
 const char *pd_texts_get(const struct pd_texts *t, uint32_t id, size_t *len) {
-	*len = t->len[id];
-	return t->s[id];
+	*len = t->v[id].len;
+	return t->v[id].s;
 }
 
 size_t pd_texts_count(const struct pd_texts *t) {
@@ -64,8 +71,9 @@ static int line_byte(const struct pd_texts *t, const uint32_t *seq, size_t n,
 	if (*i >= n) {
 		return -1;
 	}
-	if (*o < t->len[seq[*i]]) {
-		return (unsigned char)t->s[seq[*i]][(*o)++];
+	const struct text *x = &t->v[seq[*i]];
+	if (*o < x->len) {
+		return (unsigned char)x->s[(*o)++];
 	}
 	*o = 0;
 	return ++*i < n ? ';' : -1;
@@ -85,8 +93,9 @@ int pd_texts_cmp(const struct pd_texts *t, const uint32_t *a, size_t na,
 	}
 	size_t ia = i, ib = i, oa = 0, ob = 0;
 	if (i < na && i < nb) {
-		size_t la = t->len[a[i]], lb = t->len[b[i]];
-		int d = memcmp(t->s[a[i]], t->s[b[i]], la < lb ? la : lb);
+		const struct text *x = &t->v[a[i]], *y = &t->v[b[i]];
+		size_t la = x->len, lb = y->len;
+		int d = memcmp(x->s, y->s, la < lb ? la : lb);
 		if (d != 0) {
 			return d < 0 ? -1 : 1;
 		}

@@ -15,6 +15,9 @@ void pd_texts_destroy(struct pd_texts *t); // NULL is fine
 
 // The number of s[0, len): equal texts get equal numbers, from 0 up.
 uint32_t pd_texts_id(struct pd_texts *t, const char *s, size_t len);
+// The copy of s[0, len) kept in t (NUL-terminated, valid while t lives):
+// equal texts get the same pointer.
+const char *pd_texts_intern(struct pd_texts *t, const char *s, size_t len);
 // Text id (NUL-terminated; its length in *len), valid while t lives.
 const char *pd_texts_get(const struct pd_texts *t, uint32_t id, size_t *len);
 size_t pd_texts_count(const struct pd_texts *t);

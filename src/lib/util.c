@@ -89,6 +89,16 @@ void pd_strbuf_printf(struct pd_strbuf *b, const char *fmt, ...) {
 	b->len += (size_t)n;
 }
 
+void pd_strbuf_add_u64(struct pd_strbuf *b, uint64_t v) {
+	char d[20];
+	size_t n = 0;
+	do {
+		d[sizeof(d) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	pd_strbuf_add(b, d + sizeof(d) - n, n);
+}
+
 void pd_strbuf_finish(struct pd_strbuf *b) {
 	free(b->s);
 	*b = (struct pd_strbuf){0};
@@ -207,30 +217,27 @@ void pd_arena_finish(struct pd_arena *a) {
 	a->blocks = NULL;
 }
 
-struct pd_intern {
-	const char **slots;
-	uint64_t *hashes;
-	size_t nslots, n;
-	struct pd_arena strings;
-};
+static void index_put(struct pd_index *x, uint32_t e) {
+	uint64_t h = x->hashes[e];
+	size_t j = h & (x->nslots - 1);
+	while (x->slots[j]) {
+		j = (j + 1) & (x->nslots - 1);
+	}
+	x->slots[j] = h >> 32 << 32 | (e + 1);
+}
 
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 	pd_xgrow(&x->hashes, &x->cap, x->n + 1, sizeof(*x->hashes));
 	uint32_t e = (uint32_t)x->n;
 	x->hashes[e] = h;
-	x->slots[j] = e + 1;
+	x->slots[j] = h >> 32 << 32 | (e + 1);
 	if (++x->n * 2 > x->nslots) {
 		// Doubled and refilled from the stored hashes.
 		free(x->slots);
 		x->nslots *= 2;
 		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
-		size_t mask = x->nslots - 1;
 		for (size_t i = 0; i < x->n; i++) {
-			size_t k = x->hashes[i] & mask;
-			while (x->slots[k]) {
-				k = (k + 1) & mask;
-			}
-			x->slots[k] = (uint32_t)i + 1;
+			index_put(x, (uint32_t)i);
 		}
 	}
 	return e;
@@ -240,61 +247,4 @@ void pd_index_free(struct pd_index *x) {
 	free(x->slots);
 	free(x->hashes);
 	*x = (struct pd_index){0};
-}
-
-struct pd_intern *pd_intern_create(void) {
-	struct pd_intern *t = pd_xcalloc(1, sizeof(*t));
-	t->nslots = 256;
-	t->slots = pd_xcalloc(t->nslots, sizeof(*t->slots));
-	t->hashes = pd_xcalloc(t->nslots, sizeof(*t->hashes));
-	return t;
-}
-
-void pd_intern_destroy(struct pd_intern *t) {
-	if (!t) {
-		return;
-	}
-	pd_arena_finish(&t->strings);
-	free(t->slots);
-	free(t->hashes);
-	free(t);
-}
-
-static void intern_put(struct pd_intern *t, const char *s, uint64_t h) {
-	size_t j = h & (t->nslots - 1);
-	while (t->slots[j]) {
-		j = (j + 1) & (t->nslots - 1);
-	}
-	t->slots[j] = s;
-	t->hashes[j] = h;
-}
-
-const char *pd_intern(struct pd_intern *t, const char *s, size_t len) {
-	uint64_t h = pd_hash(s, len, 0);
-	size_t j = h & (t->nslots - 1);
-	for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
-		if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0
-				&& t->slots[j][len] == '\0') {
-			return t->slots[j];
-		}
-	}
-	char *d = pd_arena_strdup(&t->strings, s, len);
-	if ((t->n + 1) * 2 > t->nslots) {
-		const char **old = t->slots;
-		uint64_t *oldh = t->hashes;
-		size_t n = t->nslots;
-		t->nslots *= 2;
-		t->slots = pd_xcalloc(t->nslots, sizeof(*t->slots));
-		t->hashes = pd_xcalloc(t->nslots, sizeof(*t->hashes));
-		for (size_t i = 0; i < n; i++) {
-			if (old[i]) {
-				intern_put(t, old[i], oldh[i]);
-			}
-		}
-		free(old);
-		free(oldh);
-	}
-	intern_put(t, d, h);
-	t->n++;
-	return d;
 }

@@ -34,6 +34,8 @@ void pd_strbuf_addc(struct pd_strbuf *b, char c);
 void pd_strbuf_printf(struct pd_strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pd_strbuf_finish(struct pd_strbuf *b);
+// Appends v in decimal.
+void pd_strbuf_add_u64(struct pd_strbuf *b, uint64_t v);
 
 uint64_t pd_hash(const void *p, size_t n, uint64_t seed);
 
@@ -75,12 +77,14 @@ void pd_map64_free(struct pd_map64 *m);
 // from 0) by their hashes; the caller compares keys. Zero-initialise, free
 // with pd_index_free. Find or add:
 //	size_t j = pd_index_slot(x, h);
-//	for (uint32_t e; (e = x->slots[j]); j = pd_index_next(x, j))
-//		if (x->hashes[e - 1] == h && equal(e - 1)) return e - 1;
+//	for (uint32_t e; (e = pd_index_probe(x, h, &j)); j = pd_index_next(x, j))
+//		if (equal(e - 1)) return e - 1;
 //	return pd_index_add(x, j, h); // the new entry's number
+// A slot holds the entry number + 1 and the top half of its hash, so that
+// a probe reads one word per candidate.
 struct pd_index {
-	uint32_t *slots;  // entry number + 1; 0: empty
-	uint64_t *hashes; // of entry i
+	uint64_t *slots;  // hash >> 32 << 32 | entry number + 1; 0: empty
+	uint64_t *hashes; // of entry i, to grow the slots
 	size_t nslots, n, cap;
 };
 
@@ -94,8 +98,17 @@ static inline size_t pd_index_slot(struct pd_index *x, uint64_t h) {
 static inline size_t pd_index_next(const struct pd_index *x, size_t j) {
 	return (j + 1) & (x->nslots - 1);
 }
-// Adds entry number x->n with hash h at the empty slot j (from the search
-// that failed); returns that number.
+// From slot *j on, the next entry whose hash may be h: its number + 1, or
+// 0 at the empty slot that ends the search (*j is left there).
+static inline uint32_t pd_index_probe(const struct pd_index *x, uint64_t h,
+		size_t *j) {
+	for (;; *j = pd_index_next(x, *j)) {
+		uint64_t e = x->slots[*j];
+		if (!e || e >> 32 == h >> 32) {
+			return (uint32_t)e;
+		}
+	}
+}
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h);
 void pd_index_free(struct pd_index *x);
 
@@ -134,9 +147,4 @@ struct pd_arena {
 char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
 void pd_arena_finish(struct pd_arena *a);
 
-// String interning: equal strings get the same pointer, owned by the table.
-struct pd_intern;
-struct pd_intern *pd_intern_create(void);
-void pd_intern_destroy(struct pd_intern *t); // NULL is fine
-const char *pd_intern(struct pd_intern *t, const char *s, size_t len);
 #endif
