@@ -221,17 +221,19 @@ debuginfod)
 	;;
 system-wide)
 	# perf record -a: a dummy:HG event besides cpu-clock, every process,
-	# maps synthesized for processes already running (one fp-burn starts
-	# before perf), the idle task as perf names it. Other processes on the
-	# machine (CI neighbours, containers whose files perf reaches through
-	# /proc/PID/root and pd cannot) are not this test's: their agreement
-	# is shown, and the stacks of fp-burn and of the idle task are held
-	# to the usual 0.99.
+	# maps synthesized for processes already running (one copy of the
+	# program starts before perf), the idle task as perf names it. Other
+	# processes on the machine (CI neighbours, containers whose files
+	# perf reaches through /proc/PID/root and pd cannot) are not this
+	# test's: their agreement is shown; the stacks of the program, under
+	# a name of its own, and of the idle task are held to the usual 0.99.
 	build fp-burn
-	bin/fp-burn 120 >/dev/null &
+	me=swb-$$
+	cp bin/fp-burn "bin/$me" || exit 99
+	"bin/$me" 120 >/dev/null &
 	bg=$!
 	sleep 0.2
-	record a.data -a -g -e cpu-clock -- sh -c "bin/fp-burn 100; sleep 0.3"
+	record a.data -a -g -e cpu-clock -- sh -c "bin/$me 100; sleep 0.3"
 	kill "$bg" 2>/dev/null
 	wait "$bg" 2>/dev/null
 	fold a.data
@@ -239,13 +241,12 @@ system-wide)
 	echo "== a.data (system-wide, every process)"
 	python3 "$src/tests/compare-folded.py" --min-stacks 0 --label-a pd-collapse \
 		--label-b reference pd.folded ref.folded || fail "system-wide"
-	grep -E '^(fp-burn|swapper);' pd.folded >pd-own.folded
-	grep -E '^(fp-burn|swapper);' ref.folded >ref-own.folded
-	echo "== a.data (fp-burn and swapper)"
+	grep -E "^($me|swapper);" pd.folded >pd-own.folded
+	grep -E "^($me|swapper);" ref.folded >ref-own.folded
+	echo "== a.data ($me and swapper)"
 	python3 "$src/tests/compare-folded.py" --min-stacks 0.99 --label-a pd-collapse \
 		--label-b reference pd-own.folded ref-own.folded || fail "system-wide, own"
-	[ "$(grep -c '^fp-burn;.*;leaf_add ' pd-own.folded)" -ge 1 ] ||
-		fail "no fp-burn stacks"
+	grep -q "^$me;.*;leaf_add " pd-own.folded || fail "no $me stacks"
 	grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
 	grep -q '^:0;' pd.folded && fail "idle task folded as :0"
 	;;
