@@ -24,14 +24,12 @@ struct pd_maps {
 	struct pd_proc **procs;
 	size_t nprocs, pcap;
 	struct pd_map64 proc_of;   // pid + 1 -> process number
-	struct pd_proc kernel;
 };
 
 struct pd_maps *pd_maps_create(struct pd_symbols *syms) {
 	struct pd_maps *m = pd_xcalloc(1, sizeof(*m));
 	m->syms = syms;
 	m->strings = pd_texts_create();
-	m->kernel.pid = (uint32_t)-1;
 	return m;
 }
 
@@ -43,7 +41,6 @@ void pd_maps_destroy(struct pd_maps *m) {
 		free(m->procs[i]->maps);
 		free(m->procs[i]);
 	}
-	free(m->kernel.maps);
 	free(m->procs);
 	pd_map64_free(&m->proc_of);
 	free(m->threads);
@@ -120,11 +117,6 @@ const struct pd_map *pd_proc_find(const struct pd_proc *p, uint64_t addr) {
 	return NULL;
 }
 
-const struct pd_map *pd_maps_kernel_find(const struct pd_maps *m,
-		uint64_t addr) {
-	return pd_proc_find(&m->kernel, addr);
-}
-
 // Inserts nm, cutting away whatever part of older maps it covers.
 static void insert_map(struct pd_proc *p, struct pd_map nm) {
 	size_t i = first_ending_after(p, nm.start);
@@ -199,8 +191,7 @@ static bool apply_mmap(struct pd_maps *m, const struct pd_record *rec) {
 	uint16_t mode = rec->misc & PD_MISC_CPUMODE_MASK;
 	struct pd_map map = {start, start + len, pgoff, NULL};
 	if (mode == PD_MISC_KERNEL || mode == PD_MISC_GUEST_KERNEL) {
-		map.dso = pd_symbols_kernel(m->syms);
-		insert_map(&m->kernel, map);
+		// Kernel addresses are named from kallsyms by address alone.
 		return true;
 	}
 	map.dso = pd_symbols_dso(m->syms, name, pid);

@@ -37,9 +37,6 @@ bool pd_maps_apply(struct pd_maps *m, const struct pd_record *rec);
 struct pd_proc *pd_maps_proc(struct pd_maps *m, uint32_t pid);
 // The map of p holding addr, or NULL.
 const struct pd_map *pd_proc_find(const struct pd_proc *p, uint64_t addr);
-// The kernel map holding addr, or NULL.
-const struct pd_map *pd_maps_kernel_find(const struct pd_maps *m,
-	uint64_t addr);
 
 // The thread's command name as perf shows it (":TID" if never named);
 // interned: equal names are equal pointers, valid while m lives.

@@ -123,10 +123,6 @@ struct pd_dso *pd_symbols_kernel(struct pd_symbols *s) {
 	return s->kernel;
 }
 
-size_t pd_symbols_count(const struct pd_symbols *s) {
-	return s->ndsos;
-}
-
 void pd_symbols_set_build_id(struct pd_symbols *s, struct pd_dso *d,
 		const uint8_t *id, size_t len) {
 	// A DSO handed to the loader thread is no longer ours to change.

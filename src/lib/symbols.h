@@ -76,8 +76,6 @@ void pd_symbols_set_build_id(struct pd_symbols *s, struct pd_dso *d,
 	const uint8_t *id, size_t len);
 // The recorded kernel release, to decide whether /proc/kallsyms fits.
 void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release);
-// How many DSOs were made (ids are below it).
-size_t pd_symbols_count(const struct pd_symbols *s);
 
 // A handle on d's file of its own, owned by the caller (dwfl_end(*dwfl)),
 // for the unwinder: d's own may be loading on the loader thread. NULL if
