@@ -11,5 +11,5 @@ $apt install -y -qq --no-install-recommends \
 	build-essential clang libclang-rt-14-dev meson ninja-build pkg-config scdoc \
 	libdw-dev libelf-dev libdeflate-dev libtraceevent-dev libzstd-dev libiberty-dev \
 	libdebuginfod-dev bash-completion \
-	linux-perf binutils python3 perl rustc g++ libc6-dbg \
+	linux-perf binutils python3 perl rustc g++ libc6-dbg nodejs \
 	chromium fonts-dejavu-core hyperfine time file debuginfod >/dev/null

@@ -45,7 +45,23 @@ HEADER = re.compile(
     r'^(?P<comm>\S.*?)\s+(?P<pid>-?\d+)(?:/(?P<tid>-?\d+))?\s+'
     r'(?:\[\d+\]\s+)?(?:\d+\.\d+:\s+)?(?:(?P<period>\d+)\s+)?'
     r'(?P<event>[^\s:]\S*?):(?:\s+(?P<rest>.*))?$')
-FRAME = re.compile(r'^\s*(?P<ip>[0-9a-fA-F]+)\s+(?P<sym>.*) \((?P<dso>.*)\)$')
+FRAME = re.compile(r'^\s*(?P<ip>[0-9a-fA-F]+)\s+(?P<rest>.*\))$')
+
+
+def split_dso(rest):
+    """'sym (dso)' -> (sym, dso): the dso is the last balanced group, so
+    that '/memfd:x (deleted)' stays whole; None if there is none."""
+    depth = 0
+    for i in range(len(rest) - 1, -1, -1):
+        if rest[i] == ')':
+            depth += 1
+        elif rest[i] == '(':
+            depth -= 1
+            if depth == 0:
+                if i == 0 or rest[i - 1] != ' ':
+                    return None
+                return rest[:i - 1], rest[i + 1:-1]
+    return None
 OFFSET = re.compile(r'\+0x[0-9a-f]+$')
 QUALIFIER = re.compile(r'\s*(?:const|volatile|&&|&)$')
 
@@ -150,11 +166,12 @@ class Folder:
         if self.root is None:
             return
         f = FRAME.match(line)
-        if not f:
+        parts = split_dso(f.group('rest')) if f else None
+        if not parts:
             self.warn(lineno, line)
             return
-        self.frames.append(frame_name(f.group('sym'), f.group('dso'),
-                                      f.group('ip'), self.opts))
+        self.frames.append(frame_name(parts[0], parts[1], f.group('ip'),
+                                      self.opts))
 
     def feed(self, stream):
         for lineno, raw in enumerate(stream, 1):

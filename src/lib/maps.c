@@ -219,12 +219,9 @@ bool pd_maps_apply(struct pd_maps *m, const struct pd_record *rec) {
 		struct thread *t = thread_get(m, tid, true);
 		t->pid = pid;
 		t->comm = pd_texts_intern(m->strings, (const char *)p + 16, n);
-		if ((rec->misc & PD_MISC_COMM_EXEC) && pid == tid) {
-			// exec: the old image is gone; its new maps follow.
-			struct pd_proc *pr = pd_maps_proc(m, pid);
-			pr->nmaps = 0;
-			pr->generation++;
-		}
+		// An exec keeps the old image's maps, as perf does, until the new
+		// image's maps replace them: a sample still inside execve
+		// belongs to the old image.
 		return true;
 	}
 	case PD_REC_FORK: {

@@ -73,6 +73,7 @@ static size_t unwind(struct pd_sample_stack *ss, struct pd_perf *r,
 	for (size_t i = 0; i < k; i++) {
 		out[n++] = locate(ss, proc, PD_MISC_USER, ss->frames[i].pc,
 			ss->frames[i].exact);
+		ss->st.fp_frames += ss->frames[i].fp;
 	}
 	ss->st.unwound++;
 	ss->st.unwind_ends[end]++;

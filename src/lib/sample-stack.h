@@ -21,6 +21,7 @@ struct pd_sample_stack_stats {
 	uint64_t unwound;   // samples unwound from a stack dump
 	uint64_t truncated; // of those, cut short
 	uint64_t unwind_ends[PD_UNWIND_NEND]; // why unwinds ended
+	uint64_t fp_frames; // frames found by frame pointers (no CFI)
 };
 
 // Opaque; holds the DWARF unwinder, made when first needed.

@@ -83,6 +83,10 @@ void pd_summary_print(const struct pd_summary *s, const char *name,
 		pd_strbuf_printf(sep(&b), "%llu of %llu unwound stacks cut short",
 			U(u->truncated), U(u->unwound));
 	}
+	if (u->fp_frames) {
+		pd_strbuf_printf(sep(&b), "%llu frames found by frame pointers "
+			"in code without unwind info", U(u->fp_frames));
+	}
 	if (f->unresolved) {
 		pd_strbuf_printf(sep(&b), "%llu of %llu distinct addresses "
 			"unresolved", U(f->unresolved), U(f->frames));

@@ -279,9 +279,86 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 
 // ---- JIT maps: /tmp/perf-PID.map ----
 
-static int cmp_jit(const void *a, const void *b) {
-	const struct jitsym *x = a, *y = b;
-	return (x->start > y->start) - (x->start < y->start);
+static int cmp_u64(const void *a, const void *b) {
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+// The segment of b[0, m) that starts at x (which is one of them).
+static size_t bound_at(const uint64_t *b, size_t m, uint64_t x) {
+	size_t lo = 0, hi = m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b[mid] < x) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+static size_t next_free(size_t *next, size_t k) {
+	while (next[k] != k) {
+		next[k] = next[next[k]];
+		k = next[k];
+	}
+	return k;
+}
+
+// Turns v[0, *n) in file order (and frees it) into sorted, non-overlapping
+// ranges where each address belongs to the last line that covers it: a map
+// without
+// timestamps (node --perf-basic-prof appends as code is recompiled) can
+// tell no better. Later lines claim the segments between all range ends
+// first (a union-find skips the claimed ones).
+static struct jitsym *flatten(struct jitsym *v, size_t *n) {
+	size_t nb = 0, m = 0;
+	uint64_t *b = pd_xmalloc((2 * *n + 1) * sizeof(*b));
+	for (size_t i = 0; i < *n; i++) {
+		b[nb++] = v[i].start;
+		b[nb++] = v[i].end;
+	}
+	qsort(b, nb, sizeof(*b), cmp_u64);
+	for (size_t i = 0; i < nb; i++) {
+		if (m == 0 || b[m - 1] != b[i]) {
+			b[m++] = b[i];
+		}
+	}
+	// Segment k is [b[k], b[k + 1]); owner[k] the line that has it.
+	size_t *owner = pd_xmalloc((m + 1) * sizeof(*owner));
+	size_t *next = pd_xmalloc((m + 1) * sizeof(*next));
+	for (size_t k = 0; k <= m; k++) {
+		owner[k] = SIZE_MAX;
+		next[k] = k;
+	}
+	for (size_t i = *n; i-- > 0;) {
+		size_t end = bound_at(b, m, v[i].end);
+		for (size_t k = next_free(next, bound_at(b, m, v[i].start)); k < end;
+				k = next_free(next, k + 1)) {
+			owner[k] = i;
+			next[k] = k + 1;
+		}
+	}
+	struct jitsym *out = pd_xmalloc((m + 1) * sizeof(*out));
+	size_t k2 = 0;
+	for (size_t k = 0; k + 1 < m; k++) {
+		if (owner[k] == SIZE_MAX) {
+			continue;
+		}
+		const struct jitsym *e = &v[owner[k]];
+		if (k2 && out[k2 - 1].end == b[k] && out[k2 - 1].name == e->name) {
+			out[k2 - 1].end = b[k + 1];
+		} else {
+			out[k2++] = (struct jitsym){b[k], b[k + 1], e->name};
+		}
+	}
+	*n = k2;
+	free(v);
+	free(next);
+	free(owner);
+	free(b);
+	return out; // may be longer than v: a line can be cut in pieces
 }
 
 static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
@@ -292,7 +369,8 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 	struct jit_table *t = pd_xcalloc(1, sizeof(*t));
 	d->jit = t;
 	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "", d->id.name);
+	pd_strbuf_printf(&b, "%s/tmp/perf-%u.map", s->o.symfs ? s->o.symfs : "",
+		d->pid);
 	FILE *f = fopen(b.s, "re");
 	pd_strbuf_finish(&b);
 	if (!f) {
@@ -308,7 +386,7 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 		}
 		p = end + 1;
 		unsigned long long size = strtoull(p, &end, 16);
-		if (end == p || *end != ' ' || size == 0) {
+		if (end == p || *end != ' ' || size == 0 || start + size < start) {
 			continue;
 		}
 		char *name = end + 1;
@@ -319,9 +397,7 @@ static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
 	}
 	free(line);
 	fclose(f);
-	if (t->n) {
-		qsort(t->v, t->n, sizeof(*t->v), cmp_jit);
-	}
+	t->v = flatten(t->v, &t->n);
 	d->has_symtab = t->n > 0;
 	return t;
 }
@@ -338,15 +414,8 @@ const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 			hi = mid;
 		}
 	}
-	// Later entries win on overlap: scan back over the few candidates.
-	for (size_t i = lo; i-- > 0 && lo - i < 16;) {
-		if (addr >= t->v[i].start && addr < t->v[i].end) {
-			return t->v[i].name;
-		}
-	}
-	return NULL;
+	return lo > 0 && addr < t->v[lo - 1].end ? t->v[lo - 1].name : NULL;
 }
-
 
 void pd_symbols_free_jit(struct pd_dso *d) {
 	if (d->jit) {

@@ -19,6 +19,13 @@
 static const char *const anon_prefixes[] = {"//anon", "/dev/zero",
 	"/anon_hugepage", "[stack", "/SYSV", "[heap]", "[anon:", "/memfd:"};
 
+// Anonymous memory of a process is one DSO named after its perf map,
+// /tmp/perf-PID.map; a memfd keeps its own name (and is unresolved as
+// [memfd:NAME]), as perf does, but is looked up in that map too.
+static bool is_memfd(const char *name) {
+	return strncmp(name, "/memfd:", 7) == 0;
+}
+
 static enum pd_dso_kind classify(const char *name) {
 	for (size_t i = 0; i < sizeof(anon_prefixes) / sizeof(*anon_prefixes);
 			i++) {
@@ -94,16 +101,20 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 		uint32_t pid) {
 	enum pd_dso_kind kind = classify(filename);
 	char buf[64];
-	if (kind == PD_DSO_JIT) {
+	if (kind == PD_DSO_JIT && !is_memfd(filename)) {
 		snprintf(buf, sizeof(buf), "/tmp/perf-%u.map", pid);
 		filename = buf;
 	}
+	// A memfd's name is per process.
+	uint32_t key_pid = kind == PD_DSO_JIT ? pid : 0;
 	size_t len = strlen(filename);
-	uint64_t h = pd_hash(filename, len, 0);
+	uint64_t h = pd_hash(filename, len, key_pid);
 	size_t j = pd_index_slot(&s->by_name, h);
 	for (uint32_t e; (e = pd_index_probe(&s->by_name, h, &j));
 			j = pd_index_next(&s->by_name, j)) {
-		if (strcmp(s->dsos[e - 1]->id.name, filename) == 0) {
+		const struct pd_dso *x = s->dsos[e - 1];
+		if (strcmp(x->id.name, filename) == 0
+				&& (x->id.kind != PD_DSO_JIT || x->pid == key_pid)) {
 			return s->dsos[e - 1];
 		}
 	}

@@ -21,16 +21,17 @@ struct arch {
 	const char *name;
 	unsigned nregs;           // DWARF registers 0 .. nregs-1 are tracked
 	unsigned sp;              // DWARF number of the stack pointer
+	unsigned fp, ra;          // of the frame pointer, return address column
 	unsigned perf_pc;         // perf register number of the pc
 	int8_t perf_of[MAX_REGS]; // DWARF number -> perf number (-1: none)
 };
 
 // x86_64: DWARF rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; perf numbers
 // from arch/x86/include/uapi/asm/perf_regs.h.
-static const struct arch arch_x86_64 = {"x86_64", 17, 7, 8,
+static const struct arch arch_x86_64 = {"x86_64", 17, 7, 6, 16, 8,
 	{0, 3, 2, 1, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 8}};
 // aarch64: DWARF x0-x30 = 0-30, sp = 31; perf X0-X30 = 0-30, SP 31, PC 32.
-static const struct arch arch_aarch64 = {"aarch64", 32, 31, 32,
+static const struct arch arch_aarch64 = {"aarch64", 32, 31, 29, 30, 32,
 	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 	 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}};
 
@@ -98,6 +99,9 @@ struct pd_unwind {
 	// first use.
 	struct dso_rules **rules;
 	size_t nrules;
+	// The frame-pointer rule, for code without CFI (fp_init).
+	struct dso_rules fp_regs;
+	struct rule fp;
 };
 
 // The stack dump and the register file of the frame being unwound.
@@ -124,6 +128,24 @@ static void dso_rules_free(struct dso_rules *dr) {
 	free(dr);
 }
 
+// The frame-pointer rule for code without CFI (JIT code, V8's builtins,
+// modules built without unwind tables), as x86_64 and aarch64 frame
+// pointers chain: CFA = fp + 16, the return address at CFA - 8, the
+// caller's fp at CFA - 16. Nothing else of the caller's is known.
+static void fp_init(struct pd_unwind *u) {
+	const struct arch *a = u->arch;
+	struct dso_rules *dr = &u->fp_regs;
+	dr->regs = pd_xmalloc(2 * sizeof(*dr->regs));
+	dr->regs[0] = (struct reg_rule){.reg = (uint8_t)a->fp, .kind = K_AT_CFA,
+		.off = -16};
+	dr->regs[1] = (struct reg_rule){.reg = (uint8_t)a->ra, .kind = K_AT_CFA,
+		.off = -8};
+	dr->nregs = 2;
+	u->fp = (struct rule){.status = RULE_OK, .cfa_kind = K_REG,
+		.cfa_reg = (uint8_t)a->fp, .ra = (uint8_t)a->ra, .nlisted = 2,
+		.at_cfa = true, .cfa_off = 16};
+}
+
 struct pd_unwind *pd_unwind_create(struct pd_symbols *syms, const char *arch) {
 	const struct arch *a = NULL;
 	if (!arch || strcmp(arch, "x86_64") == 0) {
@@ -137,6 +159,7 @@ struct pd_unwind *pd_unwind_create(struct pd_symbols *syms, const char *arch) {
 	struct pd_unwind *u = pd_xcalloc(1, sizeof(*u));
 	u->syms = syms;
 	u->arch = a;
+	fp_init(u);
 	return u;
 }
 
@@ -148,6 +171,7 @@ void pd_unwind_destroy(struct pd_unwind *u) {
 		dso_rules_free(u->rules[i]);
 	}
 	free(u->rules);
+	free(u->fp_regs.regs);
 	free(u);
 }
 
@@ -642,6 +666,17 @@ static enum pd_unwind_end step(const struct arch *arch,
 	return PD_UNWIND_NEND; // go on
 }
 
+// Whether the frame pointer of st can be followed: it is known, points
+// into the stack dump at or above the stack pointer, and the two words it
+// names lie in the dump (no file is read for them).
+static bool fp_plausible(const struct pd_unwind *u, const struct state *st) {
+	const struct arch *a = u->arch;
+	uint64_t fp = st->regs[a->fp], sp = st->regs[a->sp];
+	return (st->valid >> a->fp & 1) && (st->valid >> a->sp & 1)
+		&& fp >= sp && fp >= st->sp0 && fp - st->sp0 <= st->dyn
+		&& st->dyn - (fp - st->sp0) >= 16;
+}
+
 // Where the registers sit among the u64s of a sample with this mask.
 static void set_mask(struct pd_unwind *u, uint64_t mask) {
 	const struct arch *arch = u->arch;
@@ -681,6 +716,7 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 	st.dyn = s->stack ? (s->stack_dyn < s->stack_size ? s->stack_dyn
 		: s->stack_size) : 0;
 	out[0].exact = true;
+	out[0].fp = false;
 	size_t n = 1;
 	const struct pd_map *m = NULL; // callers are mostly in the same map
 	struct dso_rules *dr = NULL;   // m's
@@ -694,21 +730,37 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 			dr = k == PD_DSO_FILE || k == PD_DSO_VDSO
 				? dso_rules_get(u, m->dso) : NULL;
 		}
-		if (!dr) {
+		if (!m) {
 			*end = PD_UNWIND_NO_MAP;
 			break;
 		}
-		const struct rule *r = rule_for(u, m->dso, dr, look - m->start
-			+ m->pgoff);
+		const struct rule *r = dr ? rule_for(u, m->dso, dr, look - m->start
+			+ m->pgoff) : NULL;
+		const struct dso_rules *rr = dr;
+		bool fp = false;
+		if (!r || r->status == RULE_NONE) {
+			// No CFI here: frame pointers, if they look sound.
+			if (!fp_plausible(u, &st)) {
+				*end = r ? PD_UNWIND_NO_CFI : PD_UNWIND_NO_MAP;
+				break;
+			}
+			r = &u->fp;
+			rr = &u->fp_regs;
+			fp = true;
+		}
 		if (r->status != RULE_OK) {
 			*end = r->status == RULE_ENTRY ? PD_UNWIND_DONE
-				: r->status == RULE_NONE ? PD_UNWIND_NO_CFI
 				: PD_UNWIND_BAD_FRAME;
 			break;
 		}
 		bool signal = r->signal;
-		enum pd_unwind_end e = step(arch, dr, r, &st, &pc,
+		enum pd_unwind_end e = step(arch, rr, r, &st, &pc,
 			n == 1);
+		if (e == PD_UNWIND_NEND && fp
+				&& !pd_proc_find(proc, pc - 1)) {
+			// A frame pointer that led nowhere: not one after all.
+			e = dr ? PD_UNWIND_NO_CFI : PD_UNWIND_NO_MAP;
+		}
 		if (e != PD_UNWIND_NEND) {
 			*end = e;
 			break;
@@ -717,6 +769,7 @@ size_t pd_unwind_sample(struct pd_unwind *u, const struct pd_proc *proc,
 			*end = PD_UNWIND_MAX_DEPTH;
 			break;
 		}
+		out[n].fp = fp;
 		out[n].pc = pc;
 		out[n++].exact = signal;
 	}

@@ -17,18 +17,21 @@
 enum pd_unwind_end {
 	PD_UNWIND_DONE,
 	PD_UNWIND_NO_REGS,    // no or unsupported user registers
-	PD_UNWIND_NO_MAP,     // pc outside any mapped ELF file
-	PD_UNWIND_NO_CFI,     // no CFI row for the pc
+	PD_UNWIND_NO_MAP,     // pc outside any mapping, or in one of no file
+	                      // and without a sound frame pointer
+	PD_UNWIND_NO_CFI,     // no CFI row for the pc nor a sound frame pointer
 	PD_UNWIND_STACK_END,  // needed memory outside the stack dump
 	PD_UNWIND_BAD_FRAME,  // unusable rule or a CFA that did not grow
 	PD_UNWIND_MAX_DEPTH,  // reached the frame limit
 	PD_UNWIND_NEND,
 };
 
-// One frame: an absolute address; exact is false for return addresses.
+// One frame: an absolute address; exact is false for return addresses;
+// fp: found by following the frame pointer where the code had no CFI.
 struct pd_unwind_frame {
 	uint64_t pc;
 	bool exact;
+	bool fp;
 };
 
 // Opaque unwinder; it keeps a rule cache and a file handle per DSO, freed

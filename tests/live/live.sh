@@ -45,7 +45,7 @@ fold() {
 reference() {
 	file=$1
 	shift
-	perf script -i "$file" -F "$fields" 2>script.err |
+	perf script -i "$file" -F "$fields" ${scriptopts:-} 2>script.err |
 		python3 "$src/tests/ref-collapse.py" "$@" >ref.folded ||
 		{ cat script.err; exit 99; }
 }
@@ -249,6 +249,46 @@ system-wide)
 	grep -q "^$me;.*;leaf_add " pd-own.folded || fail "no $me stacks"
 	grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
 	grep -q '^:0;' pd.folded && fail "idle task folded as :0"
+	;;
+node)
+	# JIT code in a real runtime: V8 names its code in /tmp/perf-PID.map
+	# (--perf-basic-prof); that code and V8's builtins have no CFI but
+	# keep frame pointers, which perf's unwinder follows and pd's must.
+	# pd must reach JavaScript frames (_[j]) in as many samples as perf
+	# and agree with it where both reach them (a deeper pd stack that ends
+	# in perf's frames agrees).
+	command -v node >/dev/null 2>&1 || skip "node not found (Debian's nodejs)"
+	# perf script --no-inline: with inline frames on it names functions
+	# by their DWARF names and takes minutes on node's 80 MB of DWARF.
+	scriptopts=--no-inline
+	ls /tmp/perf-*.map 2>/dev/null | sort >maps-before
+	rate=1000
+	record n.data --call-graph dwarf -- node --perf-basic-prof \
+		--interpreted-frames-native-stack "$src/testdata/src/jit-burn.js" 800
+	record g.data -g -- node --perf-basic-prof \
+		"$src/testdata/src/jit-burn.js" 800
+	for f in n g; do
+		fold $f.data --jit
+		mv pd.folded pd-$f.folded
+		reference $f.data --jit
+		mv ref.folded ref-$f.folded
+	done
+	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 maps-before - | xargs rm -f
+	for f in n g; do
+		awk '/_\[j\]/ { j += $NF } END { print j + 0 }' pd-$f.folded >jit-pd
+		awk '/_\[j\]/ { j += $NF } END { print j + 0 }' ref-$f.folded >jit-ref
+		echo "$f.data: samples reaching JIT frames: pd $(cat jit-pd), perf $(cat jit-ref)"
+		[ "$(cat jit-pd)" -gt 0 ] || fail "$f.data: no JIT frames"
+		[ "$(cat jit-pd)" -ge "$(cat jit-ref)" ] ||
+			fail "$f.data: fewer samples reach JIT frames than in perf"
+	done
+	echo "== n.data (--call-graph dwarf)"
+	python3 "$src/tests/compare-folded.py" --min-stacks 0.97 --deeper-ok --plt \
+		--label-a pd-collapse --label-b reference pd-n.folded ref-n.folded ||
+		fail "n.data"
+	echo "== g.data (-g)"
+	python3 "$src/tests/compare-folded.py" --min-stacks 0.99 --label-a pd-collapse \
+		--label-b reference pd-g.folded ref-g.folded || fail "g.data"
 	;;
 jit)
 	# JIT code described by /tmp/perf-PID.map, annotated with --jit.

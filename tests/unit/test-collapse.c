@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Unit test of folding on a hand-made pipe-mode stream in which one raw
-// frame-pointer callchain recurs while what it means changes: after an
-// exec (new comm, new maps), after a new mapping over one of its
-// addresses, after a rename, and with another cpumode. Each sample must
+// frame-pointer callchain recurs while what it means changes: inside the
+// exec (new comm, old maps: perf's rule), after the new image's first
+// mapping (the old one still holds the other address), after a new
+// mapping over that one, after a rename, and with another cpumode. Each sample must
 // fold by what the addresses meant at its time (the files do not exist,
 // so frames print as [module]), whatever pd remembers between samples.
 #include <stdio.h>
@@ -73,7 +74,8 @@ int main(void) {
 	mmap_file(0x500000, "/nonexistent/b", 3);
 	sample(PD_MISC_USER, true, 10);
 	sample(PD_MISC_USER, true, 11);
-	comm("two", true, 20); // exec: the old maps go
+	comm("two", true, 20); // exec: the old maps stay until replaced
+	sample(PD_MISC_USER, true, 20);
 	mmap_file(0x400000, "/nonexistent/c", 21);
 	sample(PD_MISC_USER, true, 30);
 	mmap_file(0x500000, "/nonexistent/d", 40);
@@ -105,13 +107,14 @@ int main(void) {
 		"one;[b];[a] 2\n"
 		"three;[[kernel.kallsyms]];[[kernel.kallsyms]] 1\n"
 		"three;[d];[c] 2\n"
-		"two;[d];[c] 1\n"
-		"two;[unknown];[c] 1\n";
+		"two;[b];[a] 1\n"
+		"two;[b];[c] 1\n"
+		"two;[d];[c] 1\n";
 	if (strcmp(out, want) != 0) {
 		fprintf(stderr, "got:\n%swant:\n%s", out, want);
 		CHECK(false);
 	}
-	CHECK(pd_collapse_stats(c)->samples == 7);
+	CHECK(pd_collapse_stats(c)->samples == 8);
 	free(out);
 	pd_collapse_destroy(c);
 	pd_maps_destroy(maps);
