@@ -30,8 +30,8 @@ static const char help[] =
 	"                       function (POSIX extended regex); only those rows\n"
 	"  -h, --help           show this help and exit\n"
 	"  -m, --min-share PCT  leave out rows whose total share is below PCT\n"
-	"  -s, --sort KEY       self (default), total, name, self-delta or\n"
-	"                       total-delta (default for differential input)\n"
+	"  -s, --sort KEY       self (default), total, name, self-delta (default\n"
+	"                       for differential input) or total-delta\n"
 	"  -n, --top N          at most N rows (default 30 on a terminal, else\n"
 	"                       all; 0: all)\n"
 	"      --version        print the version and exit\n";
@@ -81,6 +81,31 @@ static bool is_perf_data(const char *path) {
 			" pd-top", path, path);
 	}
 	return perf;
+}
+
+// POSIX ERE has no \\d (glibc reads it as "d"): refuse it rather than
+// match something else than pd-svg's search would. Other differences
+// ((?i), lookahead) make regcomp fail; a hint is added then.
+static bool compile(regex_t *re, const char *pattern) {
+	for (const char *p = pattern; *p; p++) {
+		if (*p == '\\' && (p[1] == 'd' || p[1] == 'D')) {
+			warnx("--grep: \\%c is not a digit class in POSIX extended"
+				" regular expressions: use %s", p[1],
+				p[1] == 'd' ? "[0-9]" : "[^0-9]");
+			return false;
+		}
+		p += *p == '\\' && p[1];
+	}
+	int e = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (e != 0) {
+		char msg[256];
+		regerror(e, re, msg, sizeof(msg));
+		warnx("--grep: %s: %s%s", msg, pattern, strstr(pattern, "(?")
+			? " (POSIX extended regular expressions have no (?...))"
+			: "");
+		return false;
+	}
+	return true;
 }
 
 static enum pd_status run(int nfiles, char **files, struct pd_top_options *o,
@@ -137,7 +162,7 @@ int main(int argc, char *argv[]) {
 	const char *callees = NULL, *callers = NULL;
 	double v;
 	int opt, i;
-	while ((opt = getopt_long(argc, argv, "b:f:g:hm:n:s:", longopts,
+	while ((opt = getopt_long(argc, argv, "b:f:g:hm:s:n:", longopts,
 			NULL)) != -1) {
 		bool ok = true;
 		switch (opt) {
@@ -166,14 +191,14 @@ int main(int argc, char *argv[]) {
 			ok = number("min-share", optarg, 100, false, true, &v);
 			r.min_share = v;
 			break;
+		case 's':
+			ok = (i = choice("sort", optarg, sorts)) >= 0;
+			r.sort = (enum pd_top_sort)(i + 1);
+			break;
 		case 'n':
 			ok = number("top", optarg, 1e9, true, false, &v);
 			r.limit = (size_t)v;
 			limit_set = true;
-			break;
-		case 's':
-			ok = (i = choice("sort", optarg, sorts)) >= 0;
-			r.sort = (enum pd_top_sort)(i + 1);
 			break;
 		case OPT_VERSION:
 			puts("pd-top " PD_VERSION);
@@ -207,11 +232,7 @@ int main(int argc, char *argv[]) {
 	}
 	regex_t re;
 	if (r.grep) {
-		int e = regcomp(&re, r.grep, REG_EXTENDED | REG_NOSUB);
-		if (e != 0) {
-			char msg[256];
-			regerror(e, &re, msg, sizeof(msg));
-			warnx("--grep: %s: %s", msg, r.grep);
+		if (!compile(&re, r.grep)) {
 			return PD_EUSAGE;
 		}
 		o.grep = &re;

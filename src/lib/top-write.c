@@ -136,15 +136,17 @@ static bool unsafe(uint32_t c) {
 }
 
 // Names are untrusted. Text, TSV and Markdown show unsafe characters and
-// invalid bytes as \xNN or \uNNNN, and "\" as "\\".
-static void escape_text(struct pd_strbuf *b, const char *name, size_t len) {
+// invalid bytes as \xNN or \uNNNN, and "\" as "\\" if backslash (not in
+// the --grep pattern, which is the user's own).
+static void escape_text(struct pd_strbuf *b, const char *name, size_t len,
+		bool backslash) {
 	const unsigned char *s = (const unsigned char *)name;
 	for (size_t i = 0; i < len;) {
 		uint32_t c = s[i];
 		size_t n = c < 0x80 ? 1 : utf8(s + i, len - i, &c);
 		if (n == 0) {
 			pd_strbuf_printf(b, "\\x%02x", s[i++]);
-		} else if (c == '\\') {
+		} else if (c == '\\' && backslash) {
 			pd_strbuf_add(b, "\\\\", 2);
 			i++;
 		} else if (unsafe(c)) {
@@ -189,10 +191,12 @@ static void escape_json(struct pd_strbuf *b, const char *name, size_t len) {
 }
 
 // Markdown: an inline code span (so "<", "*" and "_" show as they are)
-// with "|" escaped for the table, fenced by more backticks than it holds.
-static void escape_markdown(struct pd_strbuf *b, const char *name, size_t len) {
+// fenced by more backticks than it holds; in a table cell (a name, not the
+// --grep pattern) with "|" escaped.
+static void escape_markdown(struct pd_strbuf *b, const char *name, size_t len,
+		bool cell) {
 	struct pd_strbuf e = {0};
-	escape_text(&e, name, len);
+	escape_text(&e, name, len, cell);
 	if (e.len == 0) {
 		pd_strbuf_adds(b, "*(empty)*");
 		pd_strbuf_finish(&e);
@@ -212,7 +216,7 @@ static void escape_markdown(struct pd_strbuf *b, const char *name, size_t len) {
 		pd_strbuf_addc(b, ' ');
 	}
 	for (size_t i = 0; i < e.len; i++) {
-		if (e.s[i] == '|') {
+		if (e.s[i] == '|' && cell) {
 			pd_strbuf_addc(b, '\\');
 		}
 		pd_strbuf_addc(b, e.s[i]);
@@ -248,9 +252,9 @@ static const char *escaped(struct out *o, const char *name, size_t len) {
 	if (o->r->format == PD_TOP_JSON) {
 		escape_json(&o->name, name, len);
 	} else if (o->r->format == PD_TOP_MARKDOWN) {
-		escape_markdown(&o->name, name, len);
+		escape_markdown(&o->name, name, len, true);
 	} else {
-		escape_text(&o->name, name, len);
+		escape_text(&o->name, name, len, true);
 	}
 	return o->name.s;
 }
@@ -651,7 +655,12 @@ static void preamble(struct out *o) {
 		static const struct col after = {NULL, "", "", "", SHARE, 1};
 		static const struct col delta = {NULL, "", "", "", DELTA, 0};
 		char a[32], b[32], d[32];
-		escaped(o, r->grep, strlen(r->grep));
+		o->name.len = 0;
+		if (md) {
+			escape_markdown(&o->name, r->grep, strlen(r->grep), false);
+		} else {
+			escape_text(&o->name, r->grep, strlen(r->grep), false);
+		}
 		fprintf(f, "%stacks with a %s matching %s%s%s (POSIX ERE): ",
 			md ? "\nS" : "s", row_noun(t->o.by), md ? "" : "'",
 			o->name.s, md ? "" : "'");
