@@ -300,7 +300,9 @@ static void push(struct table *tb, const struct row *r) {
 }
 
 static void finish_table(const struct out *o, struct table *tb, size_t from) {
-	qsort(tb->rows + from, tb->n - from, sizeof(*tb->rows), cmp_rows);
+	if (tb->n - from > 1) { // rows may still be NULL
+		qsort(tb->rows + from, tb->n - from, sizeof(*tb->rows), cmp_rows);
+	}
 	size_t limit = o->r->limit;
 	if (limit && tb->n - from > limit) {
 		tb->omitted += tb->n - from - limit;
