@@ -5,7 +5,7 @@
 # short awk and Python self-time scripts; see bench/README.md.
 # usage: sh bench/top.sh [BUILDDIR]  (default build)
 # env: PD_BENCH_RUNS (5: pd-top and the scripts), PD_BENCH_PERF_RUNS (2:
-#      perf report), PD_BENCH_WALKS (520000 random walks per process)
+#      perf report), PD_BENCH_WALKS (1600000 random walks per process)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -14,7 +14,7 @@ top=$build/src/pd-top
 out=$build/bench
 runs=${PD_BENCH_RUNS:-5}
 perf_runs=${PD_BENCH_PERF_RUNS:-2}
-walks=${PD_BENCH_WALKS:-520000}
+walks=${PD_BENCH_WALKS:-1600000}
 mkdir -p "$out"
 cd "$out"
 command -v perf >/dev/null || { echo "bench: perf not found" >&2; exit 1; }
@@ -64,7 +64,7 @@ PY
 ${CC:-cc} -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o walk walk.c
 
 # Recorded once (delete top.data to record again): two copies, one per
-# core, 20 kHz, ~1.1M samples, ~300 MB.
+# core, 20 kHz, ~1.3M samples, ~200 MB.
 if [ ! -s top.data ]; then
 	perf record -q -g -e cpu-clock -F 20000 -o top.data -- \
 		sh -c "./walk $walks 1 & ./walk $walks 2; wait" >/dev/null

@@ -44,13 +44,21 @@ struct pd_top_frame {
 	uint32_t key;
 };
 
-// Distinct strings, numbered in the order they were added.
+// A distinct string; val is the row of a frame, or the number of a row.
+struct pd_top_str {
+	const char *s;
+	size_t len;
+	uint64_t hash;
+	uint32_t val;
+};
+
+// Distinct strings, numbered in the order they were added. An index slot
+// holds the high half of the hash and the entry + 1 (0: empty), so most
+// mismatches are seen without touching the entries.
 struct pd_top_strtab {
-	uint32_t *index; // open addressing: entry + 1, 0 = empty slot
+	uint64_t *index;
 	size_t slots;
-	uint64_t *hashes;
-	const char **s;
-	size_t *len;
+	struct pd_top_str *v;
 	size_t n, cap;
 };
 
@@ -60,9 +68,7 @@ struct pd_top {
 	struct pd_top_strtab keytab;   // row names, numbered as keys[]
 	struct pd_top_key *keys;
 	size_t capkeys;
-	struct pd_top_strtab frametab; // frame names as written
-	uint32_t *frame_key;           // frame -> key, PD_TOP_NONE for none
-	size_t capframe_key;
+	struct pd_top_strtab frametab; // frame names as written -> key
 	uint64_t gen;                  // stacks added so far
 	uint64_t samples[2];           // all counts
 	uint64_t grep[2];              // counts of stacks with a match

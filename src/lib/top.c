@@ -11,55 +11,62 @@
 #include "util.h"
 
 static void strtab_init(struct pd_top_strtab *t) {
-	t->slots = 64; // doubled by the first pd_index_grow
-	pd_index_grow(&t->index, &t->slots, NULL, 0);
+	t->slots = 256;
+	t->index = pd_xcalloc(t->slots, sizeof(*t->index));
 }
 
 static void strtab_finish(struct pd_top_strtab *t) {
 	free(t->index);
-	free(t->hashes);
-	free(t->s);
-	free(t->len);
+	free(t->v);
+}
+
+static uint64_t slot_of(uint64_t h, size_t e) {
+	return (h >> 32) << 32 | (uint64_t)(e + 1);
 }
 
 static uint32_t strtab_find(const struct pd_top_strtab *t, const char *s,
 		size_t len, uint64_t h) {
 	size_t mask = t->slots - 1;
 	for (size_t j = h & mask; t->index[j]; j = (j + 1) & mask) {
-		uint32_t e = t->index[j] - 1;
-		if (t->hashes[e] == h && t->len[e] == len
-				&& memcmp(t->s[e], s, len) == 0) {
-			return e;
+		uint64_t x = t->index[j];
+		if (x >> 32 != h >> 32) {
+			continue;
+		}
+		const struct pd_top_str *e = &t->v[(uint32_t)x - 1];
+		if (e->len == len && memcmp(e->s, s, len) == 0) {
+			return (uint32_t)x - 1;
 		}
 	}
 	return PD_TOP_NONE;
 }
 
-// Adds s (not there yet) and returns its number.
+static void strtab_put(uint64_t *index, size_t slots, uint64_t h, size_t e) {
+	size_t j = h & (slots - 1);
+	while (index[j]) {
+		j = (j + 1) & (slots - 1);
+	}
+	index[j] = slot_of(h, e);
+}
+
+// Adds s (not there yet) with its val and returns its number.
 static uint32_t strtab_add(struct pd_top_strtab *t, struct pd_arena *a,
-		const char *s, size_t len, uint64_t h) {
-	size_t n = t->n;
-	if (n == t->cap) {
-		size_t cap = t->cap;
-		pd_xgrow(&t->hashes, &cap, n + 1, sizeof(*t->hashes));
-		cap = t->cap;
-		pd_xgrow(&t->s, &cap, n + 1, sizeof(*t->s));
-		pd_xgrow(&t->len, &t->cap, n + 1, sizeof(*t->len));
+		const char *s, size_t len, uint64_t h, uint32_t val) {
+	if (t->n >= PD_TOP_NONE - 1) {
+		errx(PD_ENOMEM, "out of memory: more than 2^32 names");
 	}
-	t->hashes[n] = h;
-	t->s[n] = pd_arena_strdup(a, s, len);
-	t->len[n] = len;
-	t->n = n + 1;
-	if (t->n * 2 > t->slots) {
-		pd_index_grow(&t->index, &t->slots, t->hashes, t->n);
-	} else {
-		size_t mask = t->slots - 1, j = h & mask;
-		while (t->index[j]) {
-			j = (j + 1) & mask;
+	pd_xgrow(&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	t->v[t->n] = (struct pd_top_str){pd_arena_strdup(a, s, len), len, h,
+		val};
+	if ((t->n + 1) * 2 > t->slots) {
+		free(t->index);
+		t->slots *= 2;
+		t->index = pd_xcalloc(t->slots, sizeof(*t->index));
+		for (size_t e = 0; e < t->n; e++) {
+			strtab_put(t->index, t->slots, t->v[e].hash, e);
 		}
-		t->index[j] = (uint32_t)n + 1;
 	}
-	return (uint32_t)n;
+	strtab_put(t->index, t->slots, h, t->n);
+	return (uint32_t)t->n++;
 }
 
 static bool ends_with(const char *s, size_t len, const char *tail) {
@@ -115,11 +122,11 @@ static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 		t->keys[k].module |= module; // the focus is made not knowing
 		return k;
 	}
-	k = strtab_add(&t->keytab, &t->arena, s, len, h);
+	k = strtab_add(&t->keytab, &t->arena, s, len, h, (uint32_t)t->keytab.n);
 	pd_xgrow(&t->keys, &t->capkeys, (size_t)k + 1, sizeof(*t->keys));
 	struct pd_top_key *key = &t->keys[k];
 	*key = (struct pd_top_key){
-		.name = t->keytab.s[k],
+		.name = t->keytab.v[k].s,
 		.len = len,
 		.module = module,
 	};
@@ -136,18 +143,16 @@ static uint32_t frame_get(struct pd_top *t, const char *s, size_t len) {
 	uint64_t h = pd_hash(s, len, 0);
 	uint32_t f = strtab_find(&t->frametab, s, len, h);
 	if (f != PD_TOP_NONE) {
-		return t->frame_key[f];
+		return t->frametab.v[f].val;
 	}
-	f = strtab_add(&t->frametab, &t->arena, s, len, h);
 	struct pd_strbuf buf = {0};
 	bool module;
 	size_t klen = len;
 	const char *k = key_name(t->o.by, s, &klen, &buf, &module);
-	pd_xgrow(&t->frame_key, &t->capframe_key, (size_t)f + 1,
-		sizeof(*t->frame_key));
-	t->frame_key[f] = key_get(t, k, klen, module);
+	uint32_t key = key_get(t, k, klen, module);
 	pd_strbuf_finish(&buf);
-	return t->frame_key[f];
+	strtab_add(&t->frametab, &t->arena, s, len, h, key);
+	return key;
 }
 
 struct pd_top *pd_top_create(const struct pd_top_options *o) {
@@ -172,7 +177,6 @@ void pd_top_destroy(struct pd_top *t) {
 	strtab_finish(&t->frametab);
 	pd_arena_finish(&t->arena);
 	free(t->keys);
-	free(t->frame_key);
 	free(t->callers.v);
 	pd_map64_free(&t->callers.index);
 	free(t->callees.v);
