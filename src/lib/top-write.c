@@ -131,8 +131,8 @@ static size_t utf8(const unsigned char *s, size_t n, uint32_t *cp) {
 // Characters a terminal may act on (C0, DEL, C1 including 8-bit CSI) or
 // that reorder what is shown (bidirectional overrides), or break lines.
 static bool unsafe(uint32_t c) {
-	return c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x2028 && c <= 0x202e)
-		|| (c >= 0x2066 && c <= 0x2069);
+	return c < 0x20 || (c >= 0x7f && c < 0xa0)
+		|| (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 // Names are untrusted. Text, TSV and Markdown show unsafe characters and
@@ -288,6 +288,13 @@ static unsigned __int128 sort_key(const struct out *o, const uint64_t *v,
 	return a > b ? a - b : b - a;
 }
 
+// Whether rows are ordered by the change of a share.
+static bool by_delta(const struct pd_top_report *r) {
+	return r->sort == PD_TOP_SORT_SELF_DELTA
+		|| r->sort == PD_TOP_SORT_TOTAL_DELTA
+		|| (r->sort == PD_TOP_SORT_DEFAULT && r->diff);
+}
+
 static bool big_enough(const struct out *o, const uint64_t *v, int src) {
 	double min = o->r->min_share;
 	return share(v[src], o->t->samples[0]) >= min
@@ -318,8 +325,7 @@ static const char *row_noun(enum pd_top_by by) {
 static void build_table(const struct out *o, struct table *tb) {
 	const struct pd_top *t = o->t;
 	enum pd_top_sort s = o->r->sort;
-	bool delta = s == PD_TOP_SORT_SELF_DELTA || s == PD_TOP_SORT_TOTAL_DELTA
-		|| (s == PD_TOP_SORT_DEFAULT && o->r->diff);
+	bool delta = by_delta(o->r);
 	int src = s == PD_TOP_SORT_TOTAL || s == PD_TOP_SORT_TOTAL_DELTA ? 2 : 0;
 	for (size_t i = 0; i < t->keytab.n; i++) {
 		const struct pd_top_key *k = &t->keys[i];
@@ -339,9 +345,7 @@ static void build_table(const struct out *o, struct table *tb) {
 
 static void add_edges(const struct out *o, struct table *tb, const char *rel,
 		const struct pd_top_edges *e) {
-	enum pd_top_sort s = o->r->sort;
-	bool delta = s == PD_TOP_SORT_SELF_DELTA || s == PD_TOP_SORT_TOTAL_DELTA
-		|| (s == PD_TOP_SORT_DEFAULT && o->r->diff);
+	bool delta = by_delta(o->r);
 	size_t from = tb->n;
 	for (size_t i = 0; i < e->n; i++) {
 		const struct pd_top_key *k = &o->t->keys[e->v[i].key];

@@ -322,7 +322,9 @@ enum pd_status pd_top_check(const struct pd_top *t) {
 		}
 	}
 	if (t->focus != PD_TOP_NONE && !t->keys[t->focus].stamp) {
-		warnx("no function named '%s' in the input", t->o.focus);
+		warnx("no %s named '%s' in the input", t->o.by == PD_TOP_BY_FRAME
+			? "frame" : t->o.by == PD_TOP_BY_MODULE ? "module"
+			: "function", t->o.focus);
 	}
 	return PD_OK;
 }
