@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -65,8 +66,12 @@ static bool number(const char *opt, const char *s, double max, bool integer,
 }
 
 // perf.data is not folded text: say what to do instead of "line 1: ...".
+// Only regular files are looked at: peeking into a pipe would eat its
+// first bytes.
 static bool is_perf_data(const char *path) {
-	if (strcmp(path, "-") == 0) {
+	struct stat sb;
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0
+			|| !S_ISREG(sb.st_mode)) {
 		return false;
 	}
 	FILE *f = fopen(path, "rb");
