@@ -22,7 +22,7 @@ rate=${PD_LIVE_FREQ:-4000}
 # perf report weighs by period, so pd-collapse does too; perf report shows
 # no inlined frames as a sample's symbol: --no-inline. Kernel frames carry
 # no _[k] by default, like perf's names after "[k] ".
-perf_record w.data -g -e cpu-clock -F "$rate" -- bin/c-words 60000
+perf_record w.data -g -e cpu-clock -F "$rate" -- bin/c-words 250000
 "$pd" -q --no-inline --weight period w.data >w.folded ||
 	fail "pd-collapse exited $?"
 "$top" --format tsv w.folded >top.tsv || fail "pd-top exited $?"
