@@ -1,0 +1,11 @@
+# pd-top(1) completion for fish
+complete -c pd-top -s b -l by -x -a 'function frame module' -d 'What a row is'
+complete -c pd-top -l callees -x -d 'What the function calls, per edge'
+complete -c pd-top -l callers -x -d 'What calls the function, per edge'
+complete -c pd-top -s f -l format -x -a 'text tsv json markdown' -d 'Output format'
+complete -c pd-top -s g -l grep -x -d 'Share of stacks with a matching function (POSIX ERE)'
+complete -c pd-top -s h -l help -d 'Show help and exit'
+complete -c pd-top -s m -l min-share -x -d 'Leave out rows below this total share (%)'
+complete -c pd-top -s s -l sort -x -a 'self total name self-delta total-delta' -d 'Row order'
+complete -c pd-top -s n -l top -x -d 'At most this many rows (0: all)'
+complete -c pd-top -l version -d 'Print the version and exit'

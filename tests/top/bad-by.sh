@@ -1,0 +1,1 @@
+pd-top --by=line folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top --min-share 101 folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top --nosuch folded/top-calls.folded

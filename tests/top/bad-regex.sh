@@ -1,0 +1,3 @@
+pd-top --grep '(' folded/top-calls.folded
+pd-top --grep '\d+' folded/top-calls.folded
+pd-top --grep '(?i)alloc' folded/top-calls.folded

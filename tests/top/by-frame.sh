@@ -1,0 +1,1 @@
+pd-top -b frame -f tsv folded/top-calls.folded

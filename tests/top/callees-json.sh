@@ -1,0 +1,1 @@
+pd-top --callers alloc --callees alloc -f json folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top --callees main -f markdown folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top --callers main --callees parse folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top --callers nosuch folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-diff folded/top-before.folded folded/top-after.folded | pd-top

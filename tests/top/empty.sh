@@ -1,0 +1,2 @@
+pd-top < /dev/null
+pd-top -f json < /dev/null

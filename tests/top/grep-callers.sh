@@ -1,0 +1,1 @@
+pd-top --grep x --callers main folded/top-calls.folded

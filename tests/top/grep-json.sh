@@ -1,0 +1,1 @@
+pd-top -f json -g '^(alloc|lex)$' folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top -f tsv -g 'nosuch' folded/top-calls.folded

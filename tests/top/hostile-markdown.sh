@@ -1,0 +1,1 @@
+pd-top -f markdown folded/top-hostile.folded

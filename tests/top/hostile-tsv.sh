@@ -1,0 +1,1 @@
+pd-top -f tsv folded/top-hostile.folded

@@ -1,0 +1,1 @@
+pd-top -f json folded/top-calls.folded

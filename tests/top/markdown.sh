@@ -1,0 +1,1 @@
+pd-top --format markdown folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top folded/top-calls.folded nosuch.folded

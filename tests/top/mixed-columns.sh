@@ -1,0 +1,1 @@
+pd-top folded/diff.folded folded/top-calls.folded

@@ -1,0 +1,1 @@
+pd-top -b module folded/top-calls.folded

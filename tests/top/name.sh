@@ -1,0 +1,1 @@
+pd-top -s name -f tsv folded/top-calls.folded

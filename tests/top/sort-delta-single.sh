@@ -1,0 +1,1 @@
+pd-top --sort self-delta folded/top-calls.folded

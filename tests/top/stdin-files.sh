@@ -1,0 +1,1 @@
+pd-top -f tsv - folded/top-before.folded < folded/top-after.folded

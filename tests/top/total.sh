@@ -1,0 +1,1 @@
+pd-top --sort=total --format=tsv folded/top-calls.folded
