@@ -821,7 +821,7 @@ enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 			break;
 		default:
 			if (!pd_maps_apply(maps, &rec)) {
-				pd_perf_error(r, rec.offset, "record of type %u is "
+				pd_perf_record_error(r, &rec, "record of type %u is "
 					"too short (%u bytes)", rec.type, rec.size);
 				st = PD_EDATA;
 			}

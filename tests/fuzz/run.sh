@@ -16,7 +16,9 @@ cd "$work" || exit 99
 lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" \
-		"$lib"/perf-header.c "$lib"/perf-records.c "$lib"/prefetch.c "$lib"/maps.c \
+		"$lib"/perf.c "$lib"/perf-events.c "$lib"/perf-header.c \
+		"$lib"/perf-input.c "$lib"/perf-order.c "$lib"/perf-sample.c \
+		"$lib"/perf-stream.c "$lib"/prefetch.c "$lib"/maps.c \
 		"$lib"/symbols.c "$lib"/symbols-kernel.c "$lib"/symbols-inline.c \
 		"$lib"/symbols-plt.c \
 		"$lib"/elf-inflate.c \
