@@ -145,7 +145,11 @@ static enum pd_status tracing_record(struct pd_stream *s, uint32_t size,
 	const uint8_t *p;
 	pd_input_fill(s->in, size, &p);
 	uint64_t extra = size >= 12 ? pd_get_u32(p + 8) : 0;
-	if (extra > s->end - off - size) {
+	uint64_t end = s->end, file_size = pd_input_size(s->in);
+	if (file_size && file_size < end) {
+		end = file_size;
+	}
+	if (extra > end - off - size) {
 		pd_input_error(s->in, off, "record payload runs past the end of "
 			"the file");
 		return PD_EDATA;
@@ -255,8 +259,10 @@ enum pd_status pd_stream_next(struct pd_stream *s, struct pd_record *rec) {
 			return PD_EDATA;
 		}
 		if (s->end - off < size) {
+			// (A directory's data.N file is all data section.)
 			pd_input_error(s->in, off, "record runs past the end of the "
-				"data section");
+				"%s", s->end == pd_input_size(s->in) ? "file"
+				: "data section");
 			return PD_EDATA;
 		}
 		if (pd_input_fill(s->in, size, &p) < size) {
