@@ -29,9 +29,14 @@ struct qent {
 	bool compressed;
 };
 
+struct source {
+	struct pd_input *in;
+	bool mapped;            // its records are queued in place
+	uint64_t low;           // lowest offset of one of them (flush)
+};
+
 struct pd_order {
-	struct pd_input **inputs;
-	uint64_t *low;          // per input: lowest in-place offset queued
+	struct source *inputs;
 	size_t ninputs, inputs_cap;
 	struct qent *q, *tmp;
 	size_t qn, qcap, tmp_cap;
@@ -64,30 +69,27 @@ void pd_order_destroy(struct pd_order *o) {
 	free(o->q);
 	free(o->tmp);
 	free(o->inputs);
-	free(o->low);
 	free(o);
 }
 
 void pd_order_add_input(struct pd_order *o, struct pd_input *in) {
-	size_t cap = o->inputs_cap;
 	pd_xgrow(&o->inputs, &o->inputs_cap, o->ninputs + 1, sizeof(*o->inputs));
-	if (cap != o->inputs_cap) {
-		o->low = pd_xrealloc(o->low, o->inputs_cap * sizeof(*o->low));
-	}
-	o->inputs[o->ninputs++] = in;
+	o->inputs[o->ninputs++] = (struct source){in, pd_input_mapped(in), 0};
 }
 
 static inline bool before(const struct qent *x, const struct qent *y) {
 	return x->time < y->time || (x->time == y->time && x->seq < y->seq);
 }
 
-// Sorts the queue by (time, seq). Rounds hold one time-ordered run per
-// CPU buffer, so a natural merge sort (merging the runs found) does
-// little work.
+// Sorts the entries not handed out yet, q[next, qn), by (time, seq) and
+// moves them to the front. Rounds hold one time-ordered run per CPU
+// buffer, so a natural merge sort (merging the runs found) does little
+// work; its first pass does the moving, and the buffers trade places
+// instead of being copied back.
 static void sort_queue(struct pd_order *o) {
-	size_t n = o->qn;
+	size_t n = o->qn - o->next;
 	pd_xgrow(&o->tmp, &o->tmp_cap, n, sizeof(*o->tmp));
-	struct qent *a = o->q, *b = o->tmp;
+	struct qent *a = o->q + o->next, *b = o->tmp;
 	for (;;) {
 		size_t runs = 0;
 		for (size_t lo = 0; lo < n;) {
@@ -115,46 +117,50 @@ static void sort_queue(struct pd_order *o) {
 			lo = hi;
 			runs++;
 		}
-		struct qent *t = a;
+		// After the first pass the other buffer is the queue's own
+		// array, from its start.
 		a = b;
-		b = t;
+		b = b == o->tmp ? o->q : o->tmp;
 		if (runs <= 1) {
 			break;
 		}
 	}
-	if (a != o->q) {
-		memcpy(o->q, a, n * sizeof(*o->q));
+	if (a == o->tmp) {
+		struct qent *t = o->q;
+		size_t cap = o->qcap;
+		o->q = o->tmp;
+		o->qcap = o->tmp_cap;
+		o->tmp = t;
+		o->tmp_cap = cap;
 	}
+	o->qn = n;
+	o->next = 0;
 }
 
 // Gives back the mapped pages that no queued record needs, so memory
 // stays bounded on big files.
 static void release_inputs(struct pd_order *o) {
 	for (size_t i = 0; i < o->ninputs; i++) {
-		o->low[i] = UINT64_MAX;
+		o->inputs[i].low = UINT64_MAX;
 	}
 	for (size_t i = o->next; i < o->qn; i++) {
 		const struct qent *e = &o->q[i];
-		if (!e->block && e->offset < o->low[e->file]) {
-			o->low[e->file] = e->offset;
+		if (!e->block && e->offset < o->inputs[e->file].low) {
+			o->inputs[e->file].low = e->offset;
 		}
 	}
 	for (size_t i = 0; i < o->ninputs; i++) {
-		pd_input_release(o->inputs[i], o->low[i]);
+		pd_input_release(o->inputs[i].in, o->inputs[i].low);
 	}
 }
 
 // Sorts the queue and marks entries with time <= limit ready.
 static void flush(struct pd_order *o, uint64_t limit) {
 	release_inputs(o);
-	// Drop entries already handed out.
-	if (o->qn == 0) {
-		o->next = o->ready = 0;
+	if (o->qn == o->next) {
+		o->qn = o->next = o->ready = 0;
 		return;
 	}
-	memmove(o->q, o->q + o->next, (o->qn - o->next) * sizeof(*o->q));
-	o->qn -= o->next;
-	o->next = 0;
 	sort_queue(o);
 	size_t n = 0;
 	while (n < o->qn && o->q[n].time <= limit) {
@@ -194,7 +200,9 @@ static uint8_t *copy_record(struct pd_order *o, const struct pd_record *rec,
 }
 
 void pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
-	pd_xgrow(&o->q, &o->qcap, o->qn + 1, sizeof(*o->q));
+	if (o->qn == o->qcap) {
+		pd_xgrow(&o->q, &o->qcap, o->qn + 1, sizeof(*o->q));
+	}
 	struct qent *e = &o->q[o->qn++];
 	*e = (struct qent){
 		.time = rec->time,
@@ -206,7 +214,7 @@ void pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
 		.compressed = rec->compressed,
 	};
 	bool in_place = rec->file < o->ninputs && !rec->compressed
-		&& pd_input_mapped(o->inputs[rec->file]);
+		&& o->inputs[rec->file].mapped;
 	if (!in_place) {
 		e->data = copy_record(o, rec, &e->block);
 	}

@@ -265,7 +265,7 @@ enum pd_status pd_stream_next(struct pd_stream *s, struct pd_record *rec) {
 				: "data section");
 			return PD_EDATA;
 		}
-		if (pd_input_fill(s->in, size, &p) < size) {
+		if (have < size && pd_input_fill(s->in, size, &p) < size) {
 			pd_input_error(s->in, off, "record runs past the end of the "
 				"file");
 			return PD_EDATA;
