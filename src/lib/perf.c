@@ -5,6 +5,7 @@
 #include "perf.h"
 
 #include <dirent.h>
+#include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,6 @@
 // (tools/perf/util/session.c, READER_MAX_SIZE); the turns decide the
 // order of records with equal times.
 #define TURN (2u << 20)
-#define MAX_DIR_FILES 4096
 
 struct file {
 	struct pd_input *in;
@@ -131,15 +131,14 @@ static int by_number(const void *a, const void *b) {
 static enum pd_status open_data_files(struct pd_perf *r, const char *path) {
 	DIR *d = opendir(path);
 	if (!d) {
-		pd_input_error(r->files[0].in, 0, "cannot list the directory's "
-			"data files");
+		warn("%s", path);
 		return PD_ENOINPUT;
 	}
 	struct entry *v = NULL;
 	size_t n = 0, cap = 0;
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		long k = data_number(de->d_name);
-		if (k < 0 || n >= MAX_DIR_FILES) {
+		if (k < 0) {
 			continue;
 		}
 		pd_xgrow(&v, &cap, n + 1, sizeof(*v));

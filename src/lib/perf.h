@@ -116,8 +116,9 @@ struct pd_record {
 	uint64_t offset;     // file offset of the record (or of the
 	                     // compressed record it was inside)
 	bool compressed;     // came out of a COMPRESSED record
-	uint32_t file;       // which file offset is in: 0 the file (a
-	                     // directory's data), i its i-th data.N file
+	uint32_t file;       // the file offset is in: 0 the file (in a
+	                     // directory: data), i > 0 the directory's
+	                     // i-th data.N file in number order
 	// From the sample_id trailer (or the sample), when present.
 	int event;           // index into the events; -1 if unknown
 	uint32_t pid, tid;
