@@ -199,7 +199,7 @@ static uint8_t *copy_record(struct pd_order *o, const struct pd_record *rec,
 	return copy;
 }
 
-void pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
+bool pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
 	if (o->qn == o->qcap) {
 		pd_xgrow(&o->q, &o->qcap, o->qn + 1, sizeof(*o->q));
 	}
@@ -222,11 +222,13 @@ void pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
 	if (rec->time > o->max_time) {
 		o->max_time = rec->time;
 	}
-	if (o->qbytes > MAX_QUEUED) {
-		// Memory pressure: hand out the older half, as perf does.
-		flush(o, UINT64_MAX);
-		o->ready = o->qn / 2;
+	if (o->qbytes <= MAX_QUEUED) {
+		return false;
 	}
+	// Memory pressure: hand out the older half, as perf does.
+	flush(o, UINT64_MAX);
+	o->ready = o->qn / 2;
+	return true;
 }
 
 // Records come cold from memory (a stack dump is 8 KiB or more): while

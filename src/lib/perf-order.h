@@ -24,8 +24,8 @@ void pd_order_add_input(struct pd_order *o, struct pd_input *in);
 
 // Queues a record with the time of rec->time; records of equal time keep
 // the order they were queued in. Under memory pressure the older half of
-// the queue becomes ready.
-void pd_order_queue(struct pd_order *o, const struct pd_record *rec);
+// the queue becomes ready, and it returns true.
+bool pd_order_queue(struct pd_order *o, const struct pd_record *rec);
 // A FINISHED_ROUND: what is older than the previous round's newest
 // record becomes ready.
 void pd_order_round(struct pd_order *o);

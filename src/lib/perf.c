@@ -289,15 +289,10 @@ static bool ordered(const struct pd_perf *r) {
 	return r->events.v[0].flags & PD_ATTR_SAMPLE_ID_ALL;
 }
 
-enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
+// Reads records until one is to be handed out at once (PD_OK, in *rec)
+// or queued ones may be ready (PD_FOUND).
+static enum pd_status read_records(struct pd_perf *r, struct pd_record *rec) {
 	for (;;) {
-		if (pd_order_next(r->order, rec)) {
-			pd_sample_fill_record(&r->events, rec);
-			return PD_OK;
-		}
-		if (r->done_reading) {
-			return r->err != PD_OK ? r->err : PD_FOUND;
-		}
 		enum pd_status st = read_next(r, rec);
 		if (st != PD_OK) {
 			if (st != PD_FOUND) {
@@ -305,11 +300,11 @@ enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
 			}
 			r->done_reading = true;
 			pd_order_flush(r->order);
-			continue;
+			return PD_FOUND;
 		}
 		if (rec->type == PD_REC_FINISHED_ROUND) {
 			pd_order_round(r->order);
-			continue;
+			return PD_FOUND;
 		}
 		if (rec->type >= 64 && rec->type != PD_REC_FINISHED_INIT) {
 			if (rec->type > PD_REC_COMPRESSED2) {
@@ -326,7 +321,24 @@ enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
 				|| rec->type == PD_REC_FINISHED_INIT) {
 			return PD_OK; // perf delivers these at once
 		}
-		pd_order_queue(r->order, rec);
+		if (pd_order_queue(r->order, rec)) {
+			return PD_FOUND;
+		}
+	}
+}
+
+enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
+	for (;;) {
+		if (pd_order_next(r->order, rec)) {
+			pd_sample_fill_record(&r->events, rec);
+			return PD_OK;
+		}
+		if (r->done_reading) {
+			return r->err != PD_OK ? r->err : PD_FOUND;
+		}
+		if (read_records(r, rec) == PD_OK) {
+			return PD_OK;
+		}
 	}
 }
 
