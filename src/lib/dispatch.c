@@ -27,7 +27,7 @@ enum pd_status pd_dispatch(struct pd_perf *r, struct pd_maps *maps,
 			break;
 		default:
 			if (!pd_maps_apply(maps, &rec)) {
-				pd_perf_error(r, rec.offset, "record of type %u is "
+				pd_perf_record_error(r, &rec, "record of type %u is "
 					"too short (%u bytes)", rec.type, rec.size);
 				st = PD_EDATA;
 			}

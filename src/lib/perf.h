@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// perf.data reader: file and pipe mode, zstd records, perf's event order.
+// perf.data reader: a file, a pipe or a perf.data directory (perf record
+// --threads), zstd records, perf's event order.
 #ifndef PD_PERF_H
 #define PD_PERF_H
 
@@ -115,6 +116,9 @@ struct pd_record {
 	uint64_t offset;     // file offset of the record (or of the
 	                     // compressed record it was inside)
 	bool compressed;     // came out of a COMPRESSED record
+	uint32_t file;       // the file offset is in: 0 the file (in a
+	                     // directory: data), i > 0 the directory's
+	                     // i-th data.N file in number order
 	// From the sample_id trailer (or the sample), when present.
 	int event;           // index into the events; -1 if unknown
 	uint32_t pid, tid;
@@ -147,8 +151,11 @@ struct pd_sample {
 // Opaque reader.
 struct pd_perf;
 
-// Opens path ("-" or NULL = stdin, named "<stdin>" in messages). Reports the
-// error on stderr and returns PD_ENOINPUT or PD_EDATA on failure.
+// Opens path ("-" or NULL = stdin, named "<stdin>" in messages): a
+// perf.data file or a directory perf record --threads wrote (its data
+// file, then the records of all data.N files merged in time order).
+// Reports the error on stderr and returns PD_ENOINPUT or PD_EDATA on
+// failure.
 enum pd_status pd_perf_open(struct pd_perf **out, const char *path);
 void pd_perf_close(struct pd_perf *r); // NULL is fine
 
@@ -167,15 +174,22 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 size_t pd_perf_nevents(const struct pd_perf *r);
 struct pd_event *pd_perf_event(struct pd_perf *r, size_t i);
 
-// Reports "name@0xOFFSET: message" on stderr.
+// Reports "name@0xOFFSET: message" on stderr, for an offset in the file
+// (in a directory: in its data file).
 void pd_perf_error(const struct pd_perf *r, uint64_t offset, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
+// Reports "file@0xOFFSET: message" on stderr for rec, naming the file of
+// a directory it came from.
+void pd_perf_record_error(const struct pd_perf *r, const struct pd_record *rec,
+	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+// The path as opened ("<stdin>" for stdin), for messages about the whole.
 const char *pd_perf_name(const struct pd_perf *r);
 
 // Header facts (NULL or 0 when absent; some arrive only at the end).
 const char *pd_perf_osrelease(const struct pd_perf *r);
 const char *pd_perf_arch(const struct pd_perf *r);
-// Input bytes consumed so far and total (0 if unknown), for progress.
+// Input bytes consumed so far and total (0 if unknown), for progress;
+// a directory's are those of all its files.
 uint64_t pd_perf_pos(const struct pd_perf *r);
 uint64_t pd_perf_total(const struct pd_perf *r);
 // Counts of records skipped because their type is unknown.
@@ -186,6 +200,16 @@ uint64_t pd_perf_unknown_records(const struct pd_perf *r);
 typedef void (*pd_perf_buildid_fn)(void *arg, uint16_t cpumode, int32_t pid,
 	const uint8_t *id, size_t idlen, const char *filename);
 void pd_perf_set_buildid_callback(struct pd_perf *r, pd_perf_buildid_fn fn,
+	void *arg);
+
+// The tracing data (feature TRACING_DATA, or the payload of a pipe's
+// HEADER_TRACING_DATA record; starts with 0x17 0x08 0x44 "tracing"): calls
+// fn with the blob (borrowed for the call), its length and its file
+// offset. Tracing data read before fn is set (file mode: during open) is
+// kept and handed over when it is set.
+typedef void (*pd_perf_tracing_fn)(void *arg, const uint8_t *blob, size_t len,
+	uint64_t offset);
+void pd_perf_set_tracing_callback(struct pd_perf *r, pd_perf_tracing_fn fn,
 	void *arg);
 
 #endif

@@ -46,5 +46,8 @@ two-events|perf/two-events.data|--symfs bin|--event cpu-clock:u
 two-events-task|perf/two-events.data|--symfs bin|--event task-clock:u
 threads|perf/threads.data|--symfs bin|
 threads-tid|perf/threads.data|--symfs bin|--tid
+threads-dir|perf/threads-dir.data|--symfs bin|
+threads-dir-tid|perf/threads-dir.data|--symfs bin|--tid
+threads-dir-zstd|perf/threads-dir-zstd.data|--symfs bin|
 TABLE
 exit $fail

@@ -11,8 +11,15 @@ exactly between two records, which is a valid shorter stream).
 
 Mutations (fixed seed, so runs are repeatable): truncation at every byte of
 the first KiB and at ~200 offsets spread over the file; header fields set to
-edge values; record sizes set to 0/1/7/0xffff; random bytes overwritten.
-Failing inputs are kept in --keep DIR for debugging.
+edge values; record sizes set to 0/1/7/0xffff; random bytes overwritten;
+tracing data whose size lies (the feature section's table entry, the u32 of
+a pipe's HEADER_TRACING_DATA record).
+
+A perf.data directory (perf record --threads) is mutated one file at a
+time, its data file as a file-mode fixture and its data.N files as record
+streams without a header (fewer cuts); a truncated data.N must be named in
+the message (`DIR/data.N@0x...`). Failing inputs are kept in --keep DIR for
+debugging.
 
 usage: robust.py [--jobs N] [--quick] [--keep DIR] PD_COLLAPSE TESTDATA_DIR
 """
@@ -28,7 +35,8 @@ import sys
 import tempfile
 
 FIXTURES = ['fp.data', 'fp-zstd.data', 'fp-pipe.data', 'two-events.data',
-            'threads.data']
+            'threads.data', 'tracepoint.data', 'tracepoint-pipe.data',
+            'threads-dir.data', 'threads-dir-zstd.data']
 HEADER_FIELDS = {  # perf.data-file-format.txt: u64 fields of the header
     'size': 8, 'attr_size': 16, 'attrs.offset': 24, 'attrs.size': 32,
     'data.offset': 40, 'data.size': 48, 'event_types.offset': 56,
@@ -37,9 +45,12 @@ HEADER_FIELDS = {  # perf.data-file-format.txt: u64 fields of the header
 MESSAGE = re.compile(rb'^pd-collapse: .*@0x[0-9a-f]+: ', re.M)
 
 
-def record_offsets(buf, pipe):
-    """Offsets of the record headers (u32 type, u16 misc, u16 size)."""
-    if pipe:
+def record_offsets(buf, pipe, raw=False):
+    """Offsets of the record headers (u32 type, u16 misc, u16 size); raw:
+    a data.N file, records from its first byte."""
+    if raw:
+        pos, end = 0, len(buf)
+    elif pipe:
         pos, end = 16, len(buf)
     else:
         pos, size = struct.unpack_from('<QQ', buf, 40)
@@ -52,6 +63,88 @@ def record_offsets(buf, pipe):
         out.append(pos)
         pos += size
     return out, pos
+
+
+def tracing_lies(buf, pipe):
+    """Yields (label, bytes, truncated) with the tracing data's size or
+    place set to lies; truncated: it now runs past the end of the file."""
+    n = len(buf)
+    if pipe:
+        records, _ = record_offsets(buf, True)
+        for pos in records:
+            if struct.unpack_from('<I', buf, pos)[0] != 66:
+                continue
+            hsize = struct.unpack_from('<H', buf, pos + 6)[0]
+            real = struct.unpack_from('<I', buf, pos + 8)[0]
+            for v in (0, 1, 7, real - 8, real + 8, n, 1 << 31,
+                      (1 << 32) - 1):
+                b = bytearray(buf)
+                struct.pack_into('<I', b, pos + 8, v)
+                yield ('tracing-record@%#x.size=%d' % (pos, v), bytes(b),
+                       pos + hsize + v > n)
+        return
+    bits = struct.unpack_from('<4Q', buf, 72)
+    if not bits[0] & 2:
+        return
+    data_off, data_size = struct.unpack_from('<QQ', buf, 40)
+    entry = data_off + data_size + 16 * (bits[0] & 1)
+    off, size = struct.unpack_from('<QQ', buf, entry)
+    for v in (0, 1, size - 1, size + 1, n - off + 1, n, 1 << 63,
+              (1 << 64) - 1):
+        b = bytearray(buf)
+        struct.pack_into('<Q', b, entry + 8, v)
+        yield 'tracing-feature.size=%d' % v, bytes(b), off + v > n
+    for v in (0, n - 1, n, (1 << 64) - 8):
+        b = bytearray(buf)
+        struct.pack_into('<Q', b, entry, v)
+        yield 'tracing-feature.offset=%d' % v, bytes(b), v + size > n
+
+
+def stream_mutations(name, buf, quick):
+    """Yields (label, bytes, truncated) for a data.N file: records from
+    its first byte, no header."""
+    rng = random.Random('pd-robust-' + name)
+    n = len(buf)
+    if n == 0:
+        for k in (1, 7):
+            yield 'junk=%d' % k, bytes(rng.randrange(256) for _ in range(k)), True
+        return
+    records, _ = record_offsets(buf, False, raw=True)
+    boundaries = set(records)
+    step = 13 if quick else 3
+    count = 20 if quick else 80
+    cuts = set(range(1, min(512, n), step))
+    cuts |= {n * i // count for i in range(1, count)}
+    for cut in sorted(c for c in cuts if c < n):
+        yield 'truncate=%d' % cut, buf[:cut], cut not in boundaries
+    picks = records if len(records) <= 20 else rng.sample(records, 20)
+    for off in sorted(picks)[: 5 if quick else 20]:
+        for v in (0, 7, 0xffff):
+            b = bytearray(buf)
+            struct.pack_into('<H', b, off + 6, v)
+            yield 'record@%#x.size=%d' % (off, v), bytes(b), False
+    for i in range(10 if quick else 40):
+        b = bytearray(buf)
+        width = rng.choice((1, 2, 4, 8))
+        pos = rng.randrange(0, max(1, n - width))
+        for j in range(width):
+            b[pos + j] = rng.randrange(256)
+        yield 'random-%d@%#x+%d' % (i, pos, width), bytes(b), False
+
+
+def dir_mutations(name, files, quick):
+    """Yields (label, {file: bytes}, truncated, file named) for a
+    directory: one of its files mutated at a time."""
+    for fname in sorted(files):
+        if fname == 'data':
+            gen = mutations(name + '/data', files[fname], True)
+        else:
+            gen = stream_mutations(name + '/' + fname, files[fname], quick)
+        for label, data, must_say in gen:
+            out = dict(files)
+            out[fname] = data
+            yield (fname + ' ' + label, out, must_say,
+                   fname)
 
 
 def mutations(name, buf, quick):
@@ -98,12 +191,20 @@ def mutations(name, buf, quick):
         for j in range(width):
             b[pos + j] = rng.randrange(256)
         yield 'random-%d@%#x+%d' % (i, pos, width), bytes(b), False
+    yield from tracing_lies(buf, pipe)
 
 
-def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx):
+def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
+            named=None):
     path = os.path.join(tmpdir, 'case%d.data' % idx)
-    with open(path, 'wb') as f:
-        f.write(data)
+    if isinstance(data, dict):
+        os.mkdir(path)
+        for fname, content in data.items():
+            with open(os.path.join(path, fname), 'wb') as f:
+                f.write(content)
+    else:
+        with open(path, 'wb') as f:
+            f.write(data)
     cmd = [pd, '-q', '--symfs', os.path.join(testdata, 'bin'), path]
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
@@ -123,9 +224,30 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx):
         why = 'exit 65 without a pd-collapse: message'
     elif must_say and not MESSAGE.search(err):
         why = 'truncated input but no "pd-collapse: FILE@0x...: " line'
+    elif must_say and named and ('/%s@0x' % named).encode() not in err:
+        why = 'truncated %s but no message names it' % named
     if why is None:
-        os.unlink(path)
+        remove(path)
     return label, path, why, err
+
+
+def remove(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def load(path):
+    """A fixture's bytes, or {file: bytes} for a directory."""
+    if os.path.isdir(path):
+        out = {}
+        for fname in os.listdir(path):
+            with open(os.path.join(path, fname), 'rb') as f:
+                out[fname] = f.read()
+        return out
+    with open(path, 'rb') as f:
+        return f.read()
 
 
 def main():
@@ -145,13 +267,17 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(opts.jobs) as pool:
             futures = []
             for name in FIXTURES:
-                with open(os.path.join(opts.testdata, 'perf', name), 'rb') as f:
-                    buf = f.read()
-                for label, data, must_say in mutations(name, buf, opts.quick):
+                buf = load(os.path.join(opts.testdata, 'perf', name))
+                if isinstance(buf, dict):
+                    gen = dir_mutations(name, buf, opts.quick)
+                else:
+                    gen = ((label, data, must_say, None) for label, data,
+                           must_say in mutations(name, buf, opts.quick))
+                for label, data, must_say, named in gen:
                     futures.append(pool.submit(
                         run_one, opts.pd_collapse, opts.testdata, tmpdir,
                         name + ' ' + label, data, must_say, opts.timeout,
-                        len(futures)))
+                        len(futures), named))
             total = len(futures)
             for fut in futures:
                 label, path, why, err = fut.result()
@@ -164,8 +290,12 @@ def main():
         if failures and opts.keep:
             os.makedirs(opts.keep, exist_ok=True)
             for label, path, _, _ in failures:
-                dest = re.sub(r'[^\w.=@+-]', '_', label)
-                shutil.copy(path, os.path.join(opts.keep, dest))
+                dest = os.path.join(opts.keep, re.sub(r'[^\w.=@+-]', '_', label))
+                if os.path.isdir(path):
+                    shutil.rmtree(dest, ignore_errors=True)
+                    shutil.copytree(path, dest)
+                else:
+                    shutil.copy(path, dest)
             print('failing inputs kept in %s' % opts.keep)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)

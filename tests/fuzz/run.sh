@@ -21,7 +21,11 @@ if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99
 fi
-cp "$src"/testdata/perf/*.data "$src"/testdata/dwarf/perf/*.data corpus/ || exit 99
+# The fixtures that are files (the target feeds its input as one file; a
+# perf.data directory is not one).
+for f in "$src"/testdata/perf/*.data "$src"/testdata/dwarf/perf/*.data; do
+	[ ! -f "$f" ] || cp "$f" corpus/ || exit 99
+done
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	./fuzz-collapse -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	-max_len=300000 -print_final_stats=1 corpus >fuzz.log 2>&1

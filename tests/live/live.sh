@@ -30,6 +30,26 @@ record() {
 	perf_record "$out" -F "$rate" "$@"
 }
 
+# record_dir OUT [perf record options] -- command: perf record --threads,
+# which writes the directory OUT; skips where perf cannot.
+record_dir() {
+	out=$1
+	shift
+	if ! perf record -q --threads -o "$out" -F "$rate" "$@" >record.out \
+			2>record.err; then
+		cat record.err
+		grep -qiE 'unknown (switch|option)|threads|not supported|compress' \
+			record.err &&
+			skip "perf record cannot record --threads here"
+		grep -qiE 'permission|paranoid|access|not permitted|no such device' \
+			record.err &&
+			skip "perf record cannot sample here (permissions, perf_event_paranoid or no perf events)"
+		fail "perf record --threads failed"
+	fi
+	[ -d "$out" ] || fail "perf record --threads wrote no directory $out"
+	ls -l "$out"
+}
+
 # fold FILE [pd-collapse options]: pd-collapse FILE > pd.folded, without
 # inline frames: perf 6.1 shows none in callchains (tests/dwarf covers them).
 fold() {
@@ -93,6 +113,31 @@ no-callchain)
 	build fp-burn
 	record n.data -e cpu-clock -- bin/fp-burn
 	check n.data
+	;;
+threads-dir)
+	# perf record --threads writes a directory: data (header, attrs,
+	# synthesized records) and data.N, one raw record stream per
+	# recording thread, merged by time when read.
+	build threads -pthread
+	record_dir d.data -g -e cpu-clock -- bin/threads
+	check d.data
+	check d.data --tid
+	# The same workload in one file: the same stacks (two recordings, so
+	# sampling noise: a looser 0.9).
+	fold d.data
+	mv pd.folded dir.folded
+	record f.data -g -e cpu-clock -- bin/threads
+	fold f.data
+	echo "== d.data (directory) against f.data (one file)"
+	python3 "$src/tests/compare-folded.py" --min-stacks 0.9 \
+		--label-a directory --label-b file dir.folded pd.folded ||
+		fail "directory and file recordings of one workload differ"
+	;;
+threads-dir-zstd)
+	# -z: each data.N file is its own zstd stream.
+	build threads -pthread
+	record_dir z.data -z -g -e cpu-clock -- bin/threads
+	check z.data
 	;;
 zstd)
 	build fp-burn

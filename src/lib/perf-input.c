@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+// Byte source of the perf.data reader (see perf-input.h): a forward
+// window over a mapped file or a stream.
+#include "perf-input.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "prefetch.h"
+#include "util.h"
+
+#define BUF_MIN (1u << 20)
+#define RELEASE_ALIGN (2u << 20)  // huge-page sized steps
+#define RELEASE_STEP (8u << 20)   // give back no less at a time
+
+struct pd_input {
+	char *name;
+	int fd;
+	bool seekable;
+	uint8_t *map;      // the whole file when it could be mapped
+	uint64_t released; // map bytes below this were given back
+	uint64_t size;     // regular file size, 0 if unknown
+	uint8_t *buf;      // the map, or a buffer of cap bytes
+	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
+	uint64_t pos;      // file offset of buf[lo]
+	bool eof;
+	struct pd_prefetch *prefetch; // maps pages ahead of pos (big files)
+};
+
+void pd_input_error(const struct pd_input *in, uint64_t off, const char *fmt,
+		...) {
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx("%s@0x%llx: %s", in->name, (unsigned long long)off, msg);
+}
+
+static void map_file(struct pd_input *in) {
+	if (!in->size || in->size > SIZE_MAX) {
+		return;
+	}
+	// Mapped, records are used in place: no copies.
+	void *m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	if (m == MAP_FAILED) {
+		return;
+	}
+	madvise(m, (size_t)in->size, MADV_SEQUENTIAL);
+	in->map = in->buf = m;
+	in->hi = (size_t)in->size;
+	in->prefetch = pd_prefetch_start(m, in->size);
+}
+
+enum pd_status pd_input_open(struct pd_input **out, const char *path,
+		const char *name) {
+	*out = NULL;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0) {
+		warn("%s", name);
+		return PD_ENOINPUT;
+	}
+	struct pd_input *in = pd_xcalloc(1, sizeof(*in));
+	in->name = pd_xstrdup(name);
+	in->fd = fd;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		sb.st_mode = 0;
+	}
+	if (S_ISFIFO(sb.st_mode)) {
+		// A pipe holds 64 KiB by default: the writer and pd then wake
+		// each other for every 64 KiB, which on a 300 MB profile cost
+		// more than reading it. 1 MiB is the most an unprivileged
+		// process may ask for by default (fs.pipe-max-size); failure
+		// only costs speed.
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+	}
+	if (S_ISREG(sb.st_mode)) {
+		// A regular file read through stdin may not start at offset 0.
+		in->seekable = lseek(fd, 0, SEEK_CUR) == 0;
+		if (in->seekable) {
+			in->size = (uint64_t)sb.st_size;
+			map_file(in);
+		}
+	}
+	*out = in;
+	return PD_OK;
+}
+
+void pd_input_close(struct pd_input *in) {
+	if (!in) {
+		return;
+	}
+	if (in->fd != STDIN_FILENO) {
+		close(in->fd);
+	}
+	if (in->map) {
+		pd_prefetch_stop(in->prefetch);
+		munmap(in->map, (size_t)in->size);
+	} else {
+		free(in->buf);
+	}
+	free(in->name);
+	free(in);
+}
+
+size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
+	if (in->hi - in->lo >= n || in->eof || in->map) {
+		*p = in->buf + in->lo;
+		return in->hi - in->lo;
+	}
+	if (in->lo > 0) {
+		memmove(in->buf, in->buf + in->lo, in->hi - in->lo);
+		in->hi -= in->lo;
+		in->lo = 0;
+	}
+	size_t want = n > BUF_MIN ? n : BUF_MIN;
+	pd_xgrow(&in->buf, &in->cap, want, 1);
+	while (in->hi < n) {
+		ssize_t k = read(in->fd, in->buf + in->hi, in->cap - in->hi);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			in->eof = true; // read errors end the input like EOF
+			break;
+		}
+		in->hi += (size_t)k;
+	}
+	*p = in->buf;
+	return in->hi;
+}
+
+void pd_input_drop(struct pd_input *in, size_t n) {
+	in->lo += n;
+	in->pos += n;
+	pd_prefetch_at(in->prefetch, in->pos);
+}
+
+bool pd_input_seek(struct pd_input *in, uint64_t off) {
+	if (in->map) {
+		if (off > in->hi) {
+			return false;
+		}
+		in->lo = (size_t)off;
+		in->pos = off;
+		pd_prefetch_at(in->prefetch, in->pos);
+		return true;
+	}
+	if (off >= in->pos && off <= in->pos + (in->hi - in->lo)) {
+		pd_input_drop(in, (size_t)(off - in->pos));
+		return true;
+	}
+	if (in->seekable) {
+		if (lseek(in->fd, (off_t)off, SEEK_SET) == (off_t)-1) {
+			return false;
+		}
+		in->lo = in->hi = 0;
+		in->pos = off;
+		in->eof = false;
+		return true;
+	}
+	if (off < in->pos) {
+		return false;
+	}
+	while (in->pos < off) {
+		const uint8_t *p;
+		size_t have = pd_input_fill(in, 1, &p);
+		if (have == 0) {
+			return false;
+		}
+		uint64_t step = off - in->pos < have ? off - in->pos : have;
+		pd_input_drop(in, (size_t)step);
+	}
+	return true;
+}
+
+uint8_t *pd_input_copy(struct pd_input *in, uint64_t off, uint64_t len) {
+	if (in->size && (off > in->size || len > in->size - off)) {
+		return NULL;
+	}
+	const uint8_t *p;
+	if (len > SIZE_MAX || !pd_input_seek(in, off)
+			|| pd_input_fill(in, (size_t)len, &p) < len) {
+		return NULL;
+	}
+	uint8_t *copy = pd_xmalloc((size_t)len);
+	memcpy(copy, p, (size_t)len);
+	pd_input_drop(in, (size_t)len);
+	return copy;
+}
+
+const char *pd_input_name(const struct pd_input *in) {
+	return in->name;
+}
+
+uint64_t pd_input_pos(const struct pd_input *in) {
+	return in->pos;
+}
+
+uint64_t pd_input_size(const struct pd_input *in) {
+	return in->size;
+}
+
+bool pd_input_seekable(const struct pd_input *in) {
+	return in->seekable;
+}
+
+bool pd_input_mapped(const struct pd_input *in) {
+	return in->map != NULL;
+}
+
+void pd_input_release(struct pd_input *in, uint64_t low) {
+	if (!in->map) {
+		return;
+	}
+	if (low > in->pos) {
+		low = in->pos;
+	}
+	low &= ~(uint64_t)(RELEASE_ALIGN - 1);
+	if (low < in->released + RELEASE_STEP) {
+		return;
+	}
+	if (in->prefetch) {
+		pd_prefetch_release(in->prefetch, low);
+	} else {
+		madvise(in->map + in->released, (size_t)(low - in->released),
+			MADV_DONTNEED);
+	}
+	in->released = low;
+}

@@ -1,0 +1,1 @@
+pd-collapse --symfs bin --tid perf/threads-dir.data

@@ -1,0 +1,1 @@
+pd-collapse --symfs bin perf/threads-dir-zstd.data
