@@ -14,7 +14,7 @@
 #include "profile.h"
 #include "status.h"
 #include "svg.h"
-#include "util.h"
+#include "strbuf.h"
 
 static const char usage[] = "usage: pd-svg [options] [file...]\n";
 

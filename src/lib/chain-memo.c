@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
 
 #define SLOTS 1024
 

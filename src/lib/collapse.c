@@ -11,7 +11,8 @@
 #include "sample-stack.h"
 #include "stacks.h"
 #include "summary.h"
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
 
 struct pd_collapse {
 	struct pd_collapse_options o;

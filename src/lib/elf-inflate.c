@@ -19,7 +19,7 @@
 #include <libdeflate.h>
 #include <zstd.h>
 
-#include "util.h"
+#include "alloc.h"
 
 #ifndef ELFCOMPRESS_ZSTD
 #define ELFCOMPRESS_ZSTD 2 // gABI; glibc 2.36's elf.h lacks it

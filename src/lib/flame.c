@@ -7,7 +7,10 @@
 
 #include "profile.h"
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
+#include "strbuf.h"
 
 struct pd_flame {
 	bool reverse, chart;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "strbuf.h"
 
 struct reader {
 	const char *name;

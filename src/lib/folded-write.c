@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "sample-stack.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 // Appends one frame name with its annotation.
 static void add_name(struct pd_strbuf *b, const char *name, const char *mark) {

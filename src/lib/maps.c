@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
 
 struct thread {
 	uint32_t tid, pid;

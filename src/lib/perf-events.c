@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
 
 #define MAX_EVENTS (1u << 16)
 

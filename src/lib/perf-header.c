@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
 
 #define MAGIC2 0x32454c4946524550ULL  // "PERFILE2"
 #define MAGIC1 0x454c494646524550ULL  // "PERFFILE"

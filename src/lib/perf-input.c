@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "prefetch.h"
-#include "util.h"
+#include "alloc.h"
 
 #define BUF_MIN (1u << 20)
 #define RELEASE_ALIGN (2u << 20)  // huge-page sized steps

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
 
 #define MAX_QUEUED (256u << 20) // bytes held by the queue
 #define QBLOCK (1u << 20)       // > any record (u16 size)

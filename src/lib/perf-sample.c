@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "bytes.h"
 
 // ---- sample_id: which event a record belongs to, and its time ----
 

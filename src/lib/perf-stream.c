@@ -10,7 +10,8 @@
 
 #include <zstd.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
 
 #define MAX_EXPANDED (256u << 20) // decompressed bytes not yet delivered
 #define MAX_TRACING (64u << 20)   // HEADER_TRACING_DATA payload

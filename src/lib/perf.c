@@ -18,7 +18,8 @@
 #include "perf-order.h"
 #include "perf-sample.h"
 #include "perf-stream.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 // perf reads a directory's files in turns of this many bytes each
 // (tools/perf/util/session.c, READER_MAX_SIZE); the turns decide the

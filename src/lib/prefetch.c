@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "helper.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22

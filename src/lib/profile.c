@@ -9,7 +9,8 @@
 #include "folded-read.h"
 #include "stacks.h"
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 struct pd_profile {
 	struct pd_texts *texts;

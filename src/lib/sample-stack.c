@@ -5,7 +5,8 @@
 #include <err.h>
 #include <stdlib.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
 
 struct pd_sample_stack {
 	struct pd_locations *locs;

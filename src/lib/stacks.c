@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "status.h"
-#include "util.h"
+#include "alloc.h"
+#include "hash.h"
 
 struct pd_stacks {
 	size_t ncols;

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 #define U(x) ((unsigned long long)(x))
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "hash.h"
 
 static const char *const palette_names[] = {
 	"hot", "mem", "io", "red", "green", "blue", "aqua", "yellow",

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 #define XPAD 10
 #define FONT_WIDTH 0.59 // average glyph width per pixel of font size

@@ -16,7 +16,8 @@
 #include "elf-inflate.h"
 #include "symbols-internal.h"
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		const char *modname, Dwarf_Addr base, const char *file_name,

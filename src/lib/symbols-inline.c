@@ -14,7 +14,8 @@
 #include <elfutils/libdw.h>
 
 #include "symbols-internal.h"
-#include "util.h"
+#include "alloc.h"
+#include "hash.h"
 
 // A range of code of a scope, with its place (order) in the order the
 // walk finds the scopes.

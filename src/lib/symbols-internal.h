@@ -10,7 +10,7 @@
 
 #include "symbols.h"
 #include "texts.h"
-#include "util.h"
+#include "hash.h"
 
 struct ksym {
 	uint64_t addr;

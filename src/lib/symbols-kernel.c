@@ -15,7 +15,10 @@
 
 #include "symbols-internal.h"
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "helper.h"
+#include "strbuf.h"
 
 static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
 	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);

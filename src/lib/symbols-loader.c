@@ -10,7 +10,8 @@
 #include <elfutils/libdw.h>
 
 #include "symbols-internal.h"
-#include "util.h"
+#include "alloc.h"
+#include "helper.h"
 
 bool pd_symbols_owner(const struct pd_symbols *s) {
 	return !s->warm_running || pthread_equal(pthread_self(), s->warm_thread);

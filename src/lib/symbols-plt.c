@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "symbols-internal.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 struct plt_rel {
 	uint64_t got;    // r_offset: the GOT slot, in PLT order

@@ -14,7 +14,9 @@
 
 #include "symbols-internal.h"
 #include "texts.h"
-#include "util.h"
+#include "alloc.h"
+#include "hash.h"
+#include "strbuf.h"
 
 static const char *const anon_prefixes[] = {"//anon", "/dev/zero",
 	"/anon_hugepage", "[stack", "/SYSV", "[heap]", "[anon:", "/memfd:"};

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "top.h"
-#include "util.h"
+#include "alloc.h"
+#include "hash.h"
 
 #define PD_TOP_NONE UINT32_MAX
 

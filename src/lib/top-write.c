@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "top-internal.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 enum kind { COUNT, SHARE, DELTA };
 

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "top-internal.h"
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
+#include "strbuf.h"
 
 static void strtab_init(struct pd_top_strtab *t) {
 	t->slots = 256;

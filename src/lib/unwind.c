@@ -12,7 +12,9 @@
 
 #include <elfutils/libdw.h>
 
-#include "util.h"
+#include "alloc.h"
+#include "bytes.h"
+#include "hash.h"
 
 #define MAX_REGS 33
 #define MAX_EVAL 16

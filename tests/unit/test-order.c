@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "perf-order.h"
-#include "util.h"
+#include "bytes.h"
 
 static uint8_t bytes[64][16];
 static int nbytes;

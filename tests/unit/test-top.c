@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "top.h"
-#include "util.h"
+#include "strbuf.h"
 
 static void add(struct pd_top *t, const char *stack, uint64_t c) {
 	pd_top_add(t, stack, strlen(stack), c, 0);

@@ -1,41 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Allocation that cannot fail, a growable string buffer and hashing.
-#ifndef PD_UTIL_H
-#define PD_UTIL_H
+// Hashing and pd's two hash-table shapes: pd_map64 (64-bit keys to
+// 64-bit values) and pd_index (a caller's entries by hash).
+#ifndef PD_HASH_H
+#define PD_HASH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
-// On out-of-memory these print a message and exit with status 71.
-void *pd_xmalloc(size_t n);
-void *pd_xcalloc(size_t n, size_t size);
-void *pd_xrealloc(void *p, size_t n);
-// Grows *p (holding *cap elements of size) to hold at least need elements.
-void pd_xgrow(void *p, size_t *cap, size_t need, size_t size);
-char *pd_xstrdup(const char *s);
-char *pd_xstrndup(const char *s, size_t n);
-
-// Called first thing by helper threads (mapping ahead, loading DWARF and
-// kernel symbols): lowers the calling thread's priority, so that when
-// more threads are runnable than there are cores, the one reading
-// samples, which all the work waits on, keeps its core.
-void pd_thread_helper(void);
-
-// A NUL-terminated growable string; zero-initialise, free with pd_strbuf_finish.
-struct pd_strbuf {
-	char *s;
-	size_t len, cap;
-};
-void pd_strbuf_add(struct pd_strbuf *b, const char *s, size_t n);
-void pd_strbuf_adds(struct pd_strbuf *b, const char *s);
-void pd_strbuf_addc(struct pd_strbuf *b, char c);
-void pd_strbuf_printf(struct pd_strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void pd_strbuf_finish(struct pd_strbuf *b);
-// Appends v in decimal.
-void pd_strbuf_add_u64(struct pd_strbuf *b, uint64_t v);
+#include "alloc.h"
 
 uint64_t pd_hash(const void *p, size_t n, uint64_t seed);
 
@@ -111,40 +83,5 @@ static inline uint32_t pd_index_probe(const struct pd_index *x, uint64_t h,
 }
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h);
 void pd_index_free(struct pd_index *x);
-
-// Set bits in x. Inline: the baseline x86-64 target has no popcnt, and
-// __builtin_popcountll becomes a libgcc call there.
-static inline unsigned pd_popcount64(uint64_t x) {
-	x -= x >> 1 & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-}
-
-static inline uint64_t pd_get_u64(const void *p) {
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-static inline uint32_t pd_get_u32(const void *p) {
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-static inline uint16_t pd_get_u16(const void *p) {
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-
-
-// Strings copied into big blocks, all freed at once; zero-initialise.
-struct pd_arena {
-	struct pd_arena_block *blocks;
-};
-// Returns a NUL-terminated copy of s[0, len) owned by a.
-char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
-void pd_arena_finish(struct pd_arena *a);
 
 #endif

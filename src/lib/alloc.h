@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// Allocation that cannot fail: out of memory ends the program (status 71).
+#ifndef PD_ALLOC_H
+#define PD_ALLOC_H
+
+#include <stddef.h>
+
+// On out-of-memory these print a message and exit with status 71.
+void *pd_xmalloc(size_t n);
+void *pd_xcalloc(size_t n, size_t size);
+void *pd_xrealloc(void *p, size_t n);
+// Grows *p (holding *cap elements of size) to hold at least need elements.
+void pd_xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *pd_xstrdup(const char *s);
+char *pd_xstrndup(const char *s, size_t n);
+
+// Strings copied into big blocks, all freed at once; zero-initialise.
+struct pd_arena {
+	struct pd_arena_block *blocks;
+};
+// Returns a NUL-terminated copy of s[0, len) owned by a.
+char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
+void pd_arena_finish(struct pd_arena *a);
+
+#endif

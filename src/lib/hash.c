@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Hashing, pd_map64 and pd_index.
+#include "hash.h"
+
+#include <stdlib.h>
+
+#include "bytes.h"
+
+// FNV-1a over 8-byte words, finished with a mixer: fast enough for keys of
+// a few dozen bytes and good enough for open addressing.
+uint64_t pd_hash(const void *p, size_t n, uint64_t seed) {
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	if (n >= 32) {
+		// Four independent lanes: long keys (deep stacks) hash at
+		// several bytes a cycle instead of one multiply's latency.
+		uint64_t l[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
+			h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+		do {
+			for (int i = 0; i < 4; i++) {
+				l[i] = (l[i] ^ pd_get_u64(s + 8 * i))
+					* 0x100000001b3ULL;
+				l[i] ^= l[i] >> 29;
+			}
+			s += 32;
+			n -= 32;
+		} while (n >= 32);
+		h = pd_hash_u64(l[0]) ^ pd_hash_u64(l[1] + 1)
+			^ pd_hash_u64(l[2] + 2) ^ pd_hash_u64(l[3] + 3);
+	}
+	while (n >= 8) {
+		h = (h ^ pd_get_u64(s)) * 0x100000001b3ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	while (n--) {
+		h = (h ^ *s++) * 0x100000001b3ULL;
+	}
+	return pd_hash_u64(h);
+}
+
+static void map64_put(struct pd_map64 *m, uint64_t key, uint64_t val) {
+	size_t j = pd_hash_u64(key) & (m->slots - 1);
+	while (m->keys[j]) {
+		j = (j + 1) & (m->slots - 1);
+	}
+	m->keys[j] = key;
+	m->vals[j] = val;
+}
+
+void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val) {
+	if ((m->n + 1) * 2 > m->slots) {
+		struct pd_map64 old = *m;
+		m->slots = old.slots ? old.slots * 2 : 256;
+		m->keys = pd_xcalloc(m->slots, sizeof(*m->keys));
+		m->vals = pd_xcalloc(m->slots, sizeof(*m->vals));
+		for (size_t i = 0; i < old.slots; i++) {
+			if (old.keys[i]) {
+				map64_put(m, old.keys[i], old.vals[i]);
+			}
+		}
+		free(old.keys);
+		free(old.vals);
+	}
+	map64_put(m, key, val);
+	m->n++;
+}
+
+void pd_map64_free(struct pd_map64 *m) {
+	free(m->keys);
+	free(m->vals);
+	*m = (struct pd_map64){0};
+}
+
+static void index_put(struct pd_index *x, uint32_t e) {
+	uint64_t h = x->hashes[e];
+	size_t j = h & (x->nslots - 1);
+	while (x->slots[j]) {
+		j = (j + 1) & (x->nslots - 1);
+	}
+	x->slots[j] = h >> 32 << 32 | (e + 1);
+}
+
+uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
+	pd_xgrow(&x->hashes, &x->cap, x->n + 1, sizeof(*x->hashes));
+	uint32_t e = (uint32_t)x->n;
+	x->hashes[e] = h;
+	x->slots[j] = h >> 32 << 32 | (e + 1);
+	if (++x->n * 2 > x->nslots) {
+		// Doubled and refilled from the stored hashes.
+		free(x->slots);
+		x->nslots *= 2;
+		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+		for (size_t i = 0; i < x->n; i++) {
+			index_put(x, (uint32_t)i);
+		}
+	}
+	return e;
+}
+
+void pd_index_free(struct pd_index *x) {
+	free(x->slots);
+	free(x->hashes);
+	*x = (struct pd_index){0};
+}
