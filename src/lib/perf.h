@@ -100,7 +100,6 @@ struct pd_event {
 	char *name;       // from EVENT_DESC / EVENT_UPDATE, or derived
 	uint64_t *ids;
 	size_t nids;
-	uint64_t nsamples; // samples delivered so far
 };
 
 #define PD_ATTR_FREQ (1ULL << 10)
