@@ -33,3 +33,7 @@ if command -v pd-collapse >/dev/null 2>&1; then
 fi
 echo "hottest stacks:"
 awk '{ print $NF "\t  " $0 }' demo.folded | sort -rn | cut -f2- | head -5
+if [ -x "$build/src/pd-top" ]; then
+	echo "functions with the most samples of their own (pd-top):"
+	"$build/src/pd-top" -n 5 demo.folded | sed 's/^/  /'
+fi
