@@ -54,9 +54,11 @@ struct pd_dso {
 	struct pd_dso_ident id; // first: see pd_dso_ident()
 	struct pd_symbols *owner;
 	uint32_t pid;           // PD_DSO_JIT: the process
+	// Handed to the loader thread; the reading thread's, away from the
+	// loader's fields below (a load of two adjacent flags is one race).
+	bool warm_queued;
 	uint8_t build_id[20];
 	size_t build_id_len;    // 0: not known (yet)
-	bool warm_queued;       // handed to the loader thread
 	// Filled on first use by pd_dso_load.
 	bool loaded;
 	char *path;             // the file actually opened (NULL: none)
