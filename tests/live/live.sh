@@ -288,11 +288,34 @@ system-wide)
 		--label-b reference pd.folded ref.folded || fail "system-wide"
 	grep -E "^($me|swapper);" pd.folded >pd-own.folded
 	grep -E "^($me|swapper);" ref.folded >ref-own.folded
+	if ! grep -q "^$me;.*;main;" ref-own.folded; then
+		# perf 6.1 recording -a in a chroot cannot read the program's
+		# file (it goes through /proc/PID/root) and names none of its
+		# functions: compare with pd's names of them, per nm, as [$me].
+		echo "perf named none of $me's functions: comparing them as [$me]"
+		nm "bin/$me" | awk '$2 ~ /^[tT]$/ { print $3 }' >own-names
+		python3 - own-names "$me" pd-own.folded <<'PY' || exit 99
+import sys
+names = set(open(sys.argv[1]).read().split())
+me, path = sys.argv[2], sys.argv[3]
+out = []
+for line in open(path):
+    stack, _, n = line.rstrip('\n').rpartition(' ')
+    fs = stack.split(';')
+    fs = fs[:1] + ['[%s]' % me if f in names else f for f in fs[1:]]
+    out.append('%s %s\n' % (';'.join(fs), n))
+open(path, 'w').writelines(out)
+PY
+	fi
 	echo "== a.data ($me and swapper)"
 	python3 "$src/tests/compare-folded.py" --min-stacks 0.99 --label-a pd-collapse \
 		--label-b reference pd-own.folded ref-own.folded || fail "system-wide, own"
 	grep -q "^$me;.*;leaf_add " pd-own.folded || fail "no $me stacks"
-	grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
+	if grep -q '^swapper;' ref.folded; then
+		grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
+	else
+		echo "no idle samples (the machine was busy): idle naming not checked"
+	fi
 	grep -q '^:0;' pd.folded && fail "idle task folded as :0"
 	;;
 node)
