@@ -310,7 +310,7 @@ PY
 	echo "== a.data ($me and swapper)"
 	python3 "$src/tests/compare-folded.py" --min-stacks 0.99 --label-a pd-collapse \
 		--label-b reference pd-own.folded ref-own.folded || fail "system-wide, own"
-	grep -q "^$me;.*;leaf_add " pd-own.folded || fail "no $me stacks"
+	grep -q "^$me;.*;leaf_add " pd.folded || fail "no $me stacks named by pd"
 	if grep -q '^swapper;' ref.folded; then
 		grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
 	else
