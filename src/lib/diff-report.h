@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// pd-diff's statistics: per-function self and total shares of a
+// differential over one or more runs per side, a test per share, FDR
+// q-values, verdicts, the CI gate's rules, and the JSON and Markdown
+// report writers.
+#ifndef PD_DIFF_REPORT_H
+#define PD_DIFF_REPORT_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "status.h"
+
+struct pd_profile;
+
+// A gate rule: functions whose name matches regex (all functions for
+// --fail-above) fail when a share grows by more than points.
+struct pd_diff_rule {
+	char *text; // the option as given, for messages and the report
+	bool any;   // --fail-above: no regex
+	regex_t re;
+	double points;
+};
+
+// Parses --fail-if's "REGEX:+PCT" (split at the last ':', '+' optional);
+// reports what is wrong via warnx and returns PD_EUSAGE.
+enum pd_status pd_diff_rule_parse(struct pd_diff_rule *r, const char *spec);
+// The rule of --fail-above PCT.
+void pd_diff_rule_above(struct pd_diff_rule *r, double points);
+void pd_diff_rule_finish(struct pd_diff_rule *r);
+
+struct pd_diff_config {
+	double alpha;     // significance level, after the FDR correction
+	double min_delta; // percentage points below which nothing is flagged
+	// Rules in order: a function is judged by the first --fail-if rule
+	// that matches its name, else by a --fail-above rule.
+	const struct pd_diff_rule *rules;
+	size_t nrules;
+	const char *const *files; // the input of each column, for the report
+	size_t nbase, nnew;       // columns 0..nbase-1 base, then new
+};
+
+enum pd_diff_format {
+	PD_DIFF_JSON,
+	PD_DIFF_MARKDOWN,
+};
+
+// Opaque; holds the tested functions and the gate's outcome.
+struct pd_diff_report;
+
+// Tests every function of p (columns as in c, every column's total > 0;
+// c and its strings must outlive the report). Never NULL.
+struct pd_diff_report *pd_diff_report_create(const struct pd_profile *p,
+	const struct pd_diff_config *c);
+void pd_diff_report_destroy(struct pd_diff_report *r); // NULL is fine
+
+// The failed (function, share) pairs; failure i's function name and
+// whether it was the total share (else self).
+size_t pd_diff_report_failures(const struct pd_diff_report *r);
+const char *pd_diff_report_failure(const struct pd_diff_report *r, size_t i,
+	bool *total);
+// One warnx line per failure (at most 10, then a count).
+void pd_diff_report_warn(const struct pd_diff_report *r);
+
+// Errors are left in ferror(f).
+void pd_diff_report_write(FILE *f, const struct pd_diff_report *r,
+	enum pd_diff_format fmt);
+
+#endif
