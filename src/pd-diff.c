@@ -251,15 +251,21 @@ static enum pd_status run(struct args *a, enum pd_diff_format fmt) {
 	for (size_t k = 0; st == PD_OK && k < a->nfiles; k++) {
 		st = pd_profile_load(p, a->files[k], k, a->flags);
 	}
+	// The report first: "pd-diff --report r.json ... | pd-svg --report
+	// r.json" reads it once its input has ended.
+	enum pd_status gate = PD_OK;
+	if (st == PD_OK && (a->report || a->nrules)) {
+		gate = report(a, p, fmt);
+		st = gate == PD_FOUND ? PD_OK : gate;
+	}
 	if (st == PD_OK) {
 		st = pd_diff_write(stdout, p, a->nbase, a->normalize);
 	}
-	enum pd_status out = st == PD_OK ? pd_stdout_close() : PD_OK;
-	if (st == PD_OK && (a->report || a->nrules)) {
-		st = report(a, p, fmt);
+	if (st == PD_OK) {
+		st = pd_stdout_close();
 	}
 	pd_profile_destroy(p);
-	return out != PD_OK ? out : st;
+	return st == PD_OK ? gate : st;
 }
 
 int main(int argc, char *argv[]) {

@@ -68,4 +68,24 @@ void pd_diff_report_warn(const struct pd_diff_report *r);
 void pd_diff_report_write(FILE *f, const struct pd_diff_report *r,
 	enum pd_diff_format fmt);
 
+// What pd-svg reads back from a JSON report: the functions whose self
+// share changed significantly (verdict slower or faster).
+struct pd_diff_marks;
+
+// Reads the report at path. Reports "path:line: why" (or "path: why") via
+// warnx and returns PD_ENOINPUT or PD_EDATA on failure.
+enum pd_status pd_diff_marks_read(const char *path, struct pd_diff_marks **m);
+void pd_diff_marks_destroy(struct pd_diff_marks *m); // NULL is fine
+// Whether the frame name s[0, len) (as in the folded input: ill-formed
+// UTF-8 is matched as the report wrote it, U+FFFD) changed significantly.
+bool pd_diff_marks_significant(struct pd_diff_marks *m, const char *s,
+	size_t len);
+// The report's alpha.
+double pd_diff_marks_alpha(const struct pd_diff_marks *m);
+
+struct pd_flame;
+// By name id of f, whether its frames are drawn grey: names that did not
+// change significantly, or are not in the report. Caller frees.
+bool *pd_diff_marks_grey(struct pd_diff_marks *m, const struct pd_flame *f);
+
 #endif
