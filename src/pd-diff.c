@@ -34,6 +34,8 @@ static const char help[] =
 	"                          the first match wins over --fail-above)\n"
 	"  -h, --help              show this help and exit\n"
 	"      --min-delta PCT     never flag changes below PCT points (default 0)\n"
+	"      --min-share PCT     test only shares of at least PCT% on average\n"
+	"                          (default 0.1)\n"
 	"  -n, --normalize         scale the base side to the new side's total\n"
 	"      --report FILE       write per-function statistics to FILE\n"
 	"      --report-format F   json or md (default: from FILE's extension)\n"
@@ -41,7 +43,8 @@ static const char help[] =
 	"      --version           print the version and exit\n";
 
 enum {
-	OPT_ALPHA = 256, OPT_FAIL_ABOVE, OPT_FAIL_IF, OPT_MIN_DELTA, OPT_REPORT,
+	OPT_ALPHA = 256, OPT_FAIL_ABOVE, OPT_FAIL_IF, OPT_MIN_DELTA,
+	OPT_MIN_SHARE, OPT_REPORT,
 	OPT_REPORT_FORMAT, OPT_VERSION,
 };
 
@@ -90,6 +93,7 @@ static enum pd_status parse(struct args *a, int argc, char *argv[]) {
 		{"fail-if", required_argument, NULL, OPT_FAIL_IF},
 		{"help", no_argument, NULL, 'h'},
 		{"min-delta", required_argument, NULL, OPT_MIN_DELTA},
+		{"min-share", required_argument, NULL, OPT_MIN_SHARE},
 		{"normalize", no_argument, NULL, 'n'},
 		{"report", required_argument, NULL, OPT_REPORT},
 		{"report-format", required_argument, NULL, OPT_REPORT_FORMAT},
@@ -125,6 +129,10 @@ static enum pd_status parse(struct args *a, int argc, char *argv[]) {
 		case OPT_MIN_DELTA:
 			ok = number("min-delta", optarg, 0, 100, false,
 				&a->c.min_delta);
+			break;
+		case OPT_MIN_SHARE:
+			ok = number("min-share", optarg, 0, 100, false,
+				&a->c.min_share);
 			break;
 		case 'n':
 			a->normalize = true;
@@ -269,7 +277,7 @@ static enum pd_status run(struct args *a, enum pd_diff_format fmt) {
 }
 
 int main(int argc, char *argv[]) {
-	struct args a = {.c = {.alpha = 0.05}};
+	struct args a = {.c = {.alpha = 0.05, .min_share = 0.1}};
 	enum pd_status st = parse(&a, argc, argv);
 	enum pd_diff_format fmt = PD_DIFF_JSON;
 	if (st == PD_OK && !check_files(&a)) {

@@ -13,6 +13,7 @@ enum verdict {
 	CANT_TELL, // neither flagged nor shown unchanged
 	SLOWER,    // share grew: q <= alpha and delta >= min_delta
 	FASTER,    // share shrank likewise
+	UNTESTED,  // mean share over all runs below min_share
 };
 
 enum { SELF, TOTAL };
@@ -43,6 +44,7 @@ struct pd_diff_report {
 	const struct pd_diff_config *c;
 	struct pd_texts *names;
 	bool welch; // else two-proportion on summed counts
+	size_t ntests;
 	uint64_t *totals; // per column
 	struct func *f;   // sorted for writing
 	size_t nf;

@@ -26,7 +26,7 @@ struct pd_diff_marks {
 };
 
 static const char *const verdicts[] = {"unchanged", "can't tell", "slower",
-	"faster"};
+	"faster", "not tested"};
 
 static bool read_all(const char *path, struct pd_strbuf *b) {
 	FILE *f = fopen(path, "r");
@@ -82,11 +82,11 @@ static const char *function(struct pd_diff_marks *m, const struct pd_json *j,
 	size_t len;
 	const char *s = pd_json_string(j, v, &len);
 	size_t k = 0;
-	while (k < 4 && (strlen(verdicts[k]) != len
+	while (k < 5 && (strlen(verdicts[k]) != len
 			|| memcmp(verdicts[k], s, len) != 0)) {
 		k++;
 	}
-	if (k == 4) {
+	if (k == 5) {
 		return "unknown verdict";
 	}
 	if (k == 2 || k == 3) {

@@ -109,8 +109,8 @@ static void write_json(struct pd_strbuf *b, const struct pd_diff_report *r) {
 	pd_strbuf_adds(b, r->welch ? "false" : "true");
 	pd_strbuf_printf(b, ",\n  \"alpha\": %g,\n  \"fdr\": "
 		"\"benjamini-hochberg\",\n  \"tests\": %zu,\n  \"min_delta\": %g,\n"
-		"  \"power\": %g,\n", c->alpha, 2 * r->nf, c->min_delta,
-		PD_STATS_POWER);
+		"  \"min_share\": %g,\n  \"power\": %g,\n", c->alpha, r->ntests,
+		c->min_delta, c->min_share, PD_STATS_POWER);
 	json_side(b, r, "base", 0, c->nbase);
 	json_side(b, r, "new", c->nbase, c->nbase + c->nnew);
 	pd_strbuf_adds(b, "  \"functions\": [");
@@ -210,10 +210,11 @@ static void write_markdown(struct pd_strbuf *b,
 	md_files(b, r, c->nbase, c->nbase + c->nnew);
 	pd_strbuf_printf(b, "\n- test: %s\n", r->welch ? about_welch
 		: caveat_counts);
-	pd_strbuf_printf(b, "- %zu tests (self and total share of %zu "
-		"functions), alpha %g after Benjamini-Hochberg; min delta %g "
-		"points; intervals at %g%%; mdc: the smallest change found "
-		"with %g%% power\n", 2 * r->nf, r->nf, c->alpha, c->min_delta,
+	pd_strbuf_printf(b, "- %zu tests (self and total shares of %zu "
+		"functions, those with a mean share of at least %g%%), alpha %g "
+		"after Benjamini-Hochberg; min delta %g points; intervals at "
+		"%g%%; mdc: the smallest change found with %g%% power\n",
+		r->ntests, r->nf, c->min_share, c->alpha, c->min_delta,
 		100 * (1 - c->alpha), 100 * PD_STATS_POWER);
 	for (size_t i = 0; i < c->nrules; i++) {
 		pd_strbuf_adds(b, i ? ", " : "- rules: ");

@@ -34,6 +34,9 @@ void pd_diff_rule_finish(struct pd_diff_rule *r);
 struct pd_diff_config {
 	double alpha;     // significance level, after the FDR correction
 	double min_delta; // percentage points below which nothing is flagged
+	// Shares whose mean over all runs (both sides) is below this percent
+	// are not tested (independent filtering).
+	double min_share;
 	// Rules in order: a function is judged by the first --fail-if rule
 	// that matches its name, else by a --fail-above rule.
 	const struct pd_diff_rule *rules;

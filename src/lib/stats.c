@@ -169,8 +169,9 @@ static void interval(struct pd_stats_test *r, double center, double alpha) {
 	r->mdc = (crit + quantile(&t, PD_STATS_POWER)) * r->se;
 }
 
-void pd_stats_welch(size_t n1, double m1, double v1, size_t n2, double m2,
-		double v2, double alpha, struct pd_stats_test *r) {
+void pd_stats_welch(size_t n1, double m1, double v1, double df1, size_t n2,
+		double m2, double v2, double df2, double alpha,
+		struct pd_stats_test *r) {
 	double a = v1 / (double)n1, b = v2 / (double)n2;
 	r->delta = m2 - m1;
 	r->se = sqrt(a + b);
@@ -183,12 +184,17 @@ void pd_stats_welch(size_t n1, double m1, double v1, size_t n2, double m2,
 		r->mdc = 0;
 		return;
 	}
-	// Welch-Satterthwaite degrees of freedom; a side without spread
-	// adds nothing to the denominator.
-	double den = a * a / (double)(n1 - 1) + b * b / (double)(n2 - 1);
-	r->df = (a + b) * (a + b) / den;
+	// Welch-Satterthwaite; a side without spread, or whose variance is
+	// known, adds nothing to the denominator.
+	double den = (isinf(df1) ? 0 : a * a / df1) + (isinf(df2) ? 0
+		: b * b / df2);
+	r->df = den > 0 ? (a + b) * (a + b) / den : INFINITY;
 	double tv = r->delta / r->se;
-	r->p = pd_stats_beta_inc(r->df / 2, 0.5, r->df / (r->df + tv * tv));
+	if (isinf(r->df)) {
+		r->p = erfc(fabs(tv) / sqrt(2.0));
+	} else {
+		r->p = pd_stats_beta_inc(r->df / 2, 0.5, r->df / (r->df + tv * tv));
+	}
 	r->p = r->p > 1 ? 1 : r->p;
 	interval(r, r->delta, alpha);
 }

@@ -32,11 +32,15 @@ struct pd_stats_test {
 	double mdc;    // smallest |change| found with PD_STATS_POWER at alpha
 };
 
-// Welch's unequal-variance t-test from two samples of n1, n2 >= 2 values
-// with means m1, m2 and (n - 1)-denominator variances v1, v2. With both
-// variances 0 the test is exact: p is 1 if the means agree, else 0.
-void pd_stats_welch(size_t n1, double m1, double v1, size_t n2, double m2,
-	double v2, double alpha, struct pd_stats_test *r);
+// Welch's unequal-variance t-test from two samples of n1, n2 >= 1 values
+// with means m1, m2 and variances v1, v2 known with df1, df2 degrees of
+// freedom (n - 1 for a sample variance; INFINITY for a variance known
+// exactly). Degrees of freedom by Welch and Satterthwaite; INFINITY (a z
+// test) if both are known. With both variances 0 the test is exact: p is
+// 1 if the means agree, else 0.
+void pd_stats_welch(size_t n1, double m1, double v1, double df1, size_t n2,
+	double m2, double v2, double df2, double alpha,
+	struct pd_stats_test *r);
 
 // The two-proportion z-test of x1 of n1 against x2 of n2 (n1, n2 > 0):
 // delta = x2/n2 - x1/n1, p from the pooled proportion; the interval and

@@ -148,7 +148,8 @@ static int trial(const struct opts *o) {
 	struct pd_diff_rule rule;
 	pd_diff_rule_above(&rule, o->fail_above);
 	struct pd_diff_config c = {
-		.alpha = o->alpha, .rules = &rule, .nrules = 1, .files = files,
+		.alpha = o->alpha, .min_share = 0.1, .rules = &rule, .nrules = 1,
+		.files = files,
 		.nbase = (size_t)o->runs, .nnew = (size_t)o->runs,
 	};
 	struct pd_diff_report *r = pd_diff_report_create(p, &c);

@@ -43,20 +43,24 @@ static void welch(void) {
 	// se = sqrt(1/3 + 4/3), t = 4 / se = 3.0984, df = (5/3)^2 /
 	// ((1/3)^2/2 + (4/3)^2/2) = 50/17.
 	struct pd_stats_test r;
-	pd_stats_welch(3, 2, 1, 3, 6, 4, 0.05, &r);
+	pd_stats_welch(3, 2, 1, 2, 3, 6, 4, 2, 0.05, &r);
 	CHECK(near(r.delta, 4, 1e-15));
 	CHECK(near(r.df, 50.0 / 17, 1e-14));
 	CHECK(near(r.p, 0.05478676604107642, 1e-11));
 	CHECK(near(r.lo, 4 - 3.218758614532884 * sqrt(5.0 / 3), 1e-11));
 	CHECK(near(r.hi, 4 + 3.218758614532884 * sqrt(5.0 / 3), 1e-11));
 	// No spread: exact.
-	pd_stats_welch(2, 0.1, 0, 2, 0.1, 0, 0.05, &r);
+	pd_stats_welch(2, 0.1, 0, 1, 2, 0.1, 0, 1, 0.05, &r);
 	CHECK(r.p == 1 && r.lo == 0 && r.hi == 0 && r.mdc == 0);
-	pd_stats_welch(2, 0.1, 0, 3, 0.2, 0, 0.05, &r);
+	pd_stats_welch(2, 0.1, 0, 1, 3, 0.2, 0, 2, 0.05, &r);
 	CHECK(r.p == 0 && near(r.lo, 0.1, 1e-12) && r.df == 3);
 	// Spread on one side only: df = n - 1 of that side.
-	pd_stats_welch(4, 0, 0, 5, 1, 0.5, 0.05, &r);
+	pd_stats_welch(4, 0, 0, 3, 5, 1, 0.5, 4, 0.05, &r);
 	CHECK(near(r.df, 4, 1e-12));
+	// Both variances known: a z test. se = sqrt(1/2 + 1/2) = 1, z = 3.
+	pd_stats_welch(2, 0, 1, INFINITY, 2, 3, 1, INFINITY, 0.05, &r);
+	CHECK(isinf(r.df) && near(r.p, 0.002699796063260207, 1e-10));
+	CHECK(near(r.hi, 3 + 1.959963984540054, 1e-12));
 }
 
 static void two_prop(void) {
