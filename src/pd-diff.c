@@ -253,6 +253,12 @@ static enum pd_status report(struct args *a, const struct pd_profile *p,
 }
 
 static enum pd_status run(struct args *a, enum pd_diff_format fmt) {
+	if (!a->report && !a->nrules && !(a->flags & PD_FOLDED_STRIP_HEX)) {
+		// No statistics: stacks need neither a table nor frames.
+		enum pd_status st = pd_diff_files(stdout, a->files, a->nfiles,
+			a->nbase, a->normalize);
+		return st == PD_OK ? pd_stdout_close() : st;
+	}
 	// One table for all runs: memory grows with the distinct stacks.
 	struct pd_profile *p = pd_profile_create(a->nfiles);
 	enum pd_status st = PD_OK;
