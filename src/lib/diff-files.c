@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
-// pd-diff's output straight from folded files: read once to check them
-// and, when every file is sorted by stack (pd-collapse's output is), once
-// more to merge them line by line, with no stack hashed, sorted or kept;
-// when one is not (or is malformed), the stack table (profile.c) as
-// pd-diff always did, whose reader says what is wrong.
+// pd-diff's output straight from folded files: mapped and, when every file
+// is sorted by stack (pd-collapse's output is), merged line by line in one
+// pass that checks each line as the folded reader would, with no stack
+// hashed or sorted; when a file is not sorted, or a line is malformed,
+// the stack table (profile.c) as pd-diff always did, whose reader says
+// what is wrong.
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "diff.h"
@@ -17,57 +21,92 @@
 #include "profile.h"
 #include "util.h"
 
-// A cursor reads this many bytes at a time (more for longer lines).
-#define CHUNK ((size_t)256 << 10)
+// Inputs after the first are read through a window of pages: this many
+// bytes mapped in ahead at once, those more than this far behind given
+// back.
+#define WINDOW ((size_t)1 << 20)
 
-// An input: a regular file read again on each pass (pread, so that the
-// offset stays for the reader's path), or standard input held in memory.
+// An input in memory: a mapped regular file, or what standard input (a
+// pipe) held.
 struct input {
 	const char *path;
-	int fd;       // -1: in memory
-	char *mem;
+	char *buf;
 	size_t size;
+	bool mapped, window;
+	size_t ahead, dropped; // window: bytes mapped in, given back
 };
 
-static bool open_input(const char *path, struct input *in) {
-	bool std = strcmp(path, "-") == 0;
-	*in = (struct input){.path = path, .fd = -1};
-	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	if (fd < 0) {
-		return false;
-	}
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		in->fd = fd;
-		return true;
-	}
-	// A pipe or terminal: read it all now; there is no second pass.
+static bool read_all(int fd, struct input *in) {
 	size_t cap = 0;
 	for (;;) {
-		pd_xgrow(&in->mem, &cap, in->size + CHUNK, 1);
-		ssize_t r = read(fd, in->mem + in->size, cap - in->size);
+		pd_xgrow(&in->buf, &cap, in->size + 65536, 1);
+		ssize_t r = read(fd, in->buf + in->size, cap - in->size);
 		if (r == 0) {
-			break;
+			return true;
 		}
 		if (r < 0 && errno != EINTR) {
-			free(in->mem);
-			in->mem = NULL;
-			in->size = 0;
 			return false; // the reader's path will say why
 		}
 		in->size += r > 0 ? (size_t)r : 0;
 	}
+}
+
+// Quiet: the reader's path reports failures, in the order of the inputs.
+static bool open_input(const char *path, struct input *in, bool first) {
+	bool std = strcmp(path, "-") == 0;
+	*in = (struct input){.path = path};
+	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	struct stat sb;
+	bool ok = true;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		// The first input stays whole: the merge refers to its stacks.
+		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ,
+			MAP_PRIVATE | (first ? MAP_POPULATE : 0), fd, 0);
+		in->mapped = m != MAP_FAILED;
+		in->buf = in->mapped ? m : NULL;
+		in->size = in->mapped ? (size_t)sb.st_size : 0;
+		in->window = in->mapped && !first;
+	}
+	if (!in->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
+		ok = read_all(fd, in);
+	}
 	if (!std) {
 		close(fd);
 	}
-	return true;
+	return ok;
 }
 
 static void close_input(struct input *in) {
-	if (in->fd > 0) {
-		close(in->fd);
+	if (in->mapped) {
+		munmap(in->buf, in->size);
+	} else {
+		free(in->buf);
 	}
-	free(in->mem);
+}
+
+// Keeps a windowed input's pages around at: a window ahead mapped in with
+// one call rather than a fault at a time, those further than a window
+// behind given back (reading them again would fault them in from the
+// page cache, so this is never wrong).
+static void advance(struct input *in, const char *at) {
+	if (!in->window) {
+		return;
+	}
+	size_t pos = (size_t)(at - in->buf);
+	while (in->ahead < in->size && in->ahead < pos + WINDOW) {
+		size_t n = in->size - in->ahead < WINDOW ? in->size - in->ahead
+			: WINDOW;
+		madvise(in->buf + in->ahead, n, MADV_POPULATE_READ);
+		in->ahead += n;
+	}
+	if (pos >= in->dropped + 2 * WINDOW) {
+		size_t upto = (pos - WINDOW) & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
+		madvise(in->buf + in->dropped, upto - in->dropped, MADV_DONTNEED);
+		in->dropped = upto;
+	}
 }
 
 // The byte order of stacks, a prefix first (as pd_texts_cmp).
@@ -81,47 +120,15 @@ static bool blank(char c) {
 }
 
 // Reads one input line by line, checking as it goes: a line the folded
-// reader would refuse, a stack out of order or a read error stops it
-// (bad), and pd-diff takes the reader's path.
+// reader would refuse, or a stack out of order, stops it (bad).
 struct cursor {
 	struct input *in;
-	char *buf;
-	size_t cap, lo, hi; // unread bytes buf[lo, hi)
-	off_t off;          // of buf[hi] in the file
-	bool eof, bad;
-	const char *s;      // current stack in buf, NULL at the end
+	const char *p, *end;
+	const char *s; // current stack, NULL at the end or when bad
 	size_t len;
 	uint64_t count, total;
+	bool bad;
 };
-
-// More bytes after buf[hi]; keeps the current stack (the next line is
-// checked against it) and what is unread, moved to the front.
-static void refill(struct cursor *c) {
-	size_t keep = c->s ? (size_t)(c->s - c->buf) : c->lo;
-	memmove(c->buf, c->buf + keep, c->hi - keep);
-	c->hi -= keep;
-	c->lo -= keep;
-	if (c->s) {
-		c->s -= keep;
-	}
-	if (c->cap - c->hi < CHUNK / 2) {
-		size_t at = c->s ? (size_t)(c->s - c->buf) : 0;
-		c->cap *= 2; // a long line
-		c->buf = pd_xrealloc(c->buf, c->cap);
-		c->s = c->s ? c->buf + at : NULL;
-	}
-	ssize_t r;
-	do {
-		r = pread(c->in->fd, c->buf + c->hi, c->cap - c->hi, c->off);
-	} while (r < 0 && errno == EINTR);
-	if (r <= 0) {
-		c->eof = true;
-		c->bad |= r < 0;
-		return;
-	}
-	c->hi += (size_t)r;
-	c->off += r;
-}
 
 // Parses "stack count" from s[0, len) as folded-read.c does; false if it
 // would refuse the line or the stack comes before the last one.
@@ -156,105 +163,69 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
-	while (!c->bad) {
-		char *s = c->buf + c->lo;
-		char *nl = memchr(s, '\n', c->hi - c->lo);
-		if (!nl && !c->eof) {
-			refill(c);
-			continue;
-		}
-		if (!nl && c->lo == c->hi) {
-			break; // the end
-		}
-		size_t len = nl ? (size_t)(nl - s) : c->hi - c->lo;
-		c->lo += len + (nl != NULL);
+	advance(c->in, c->p);
+	while (c->p < c->end) {
+		const char *s = c->p;
+		const char *nl = memchr(s, '\n', (size_t)(c->end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(c->end - s);
+		c->p = nl ? nl + 1 : c->end;
 		while (len > 0 && (blank(s[len - 1]) || s[len - 1] == '\r')) {
 			len--;
 		}
-		if (len > 0) {
-			c->bad = !parse(c, s, len);
-			if (!c->bad) {
-				return;
-			}
+		if (len == 0) {
+			continue;
 		}
+		c->bad = !parse(c, s, len);
+		if (c->bad) {
+			break;
+		}
+		return;
 	}
 	c->s = NULL;
 }
 
-static void start(struct cursor *c, struct input *in) {
-	*c = (struct cursor){.in = in};
-	if (in->fd < 0) {
-		c->buf = in->mem;
-		c->hi = in->size;
-		c->eof = true;
-	} else {
-		c->cap = 2 * CHUNK;
-		c->buf = pd_xmalloc(c->cap);
-	}
-	next(c);
-}
-
-static void stop(struct cursor *c) {
-	if (c->in->fd >= 0) {
-		free(c->buf);
-	}
-}
-
-// Reads every input through: false if one is malformed or unsorted.
-static bool check(struct input *in, size_t n, uint64_t *totals) {
-	bool ok = true;
-	for (size_t k = 0; ok && k < n; k++) {
-		struct cursor c;
-		for (start(&c, &in[k]); c.s; next(&c)) {
-		}
-		ok = !c.bad;
-		totals[k] = c.total;
-		stop(&c);
-	}
-	return ok;
-}
-
-struct out {
-	FILE *f;
-	struct pd_strbuf b, stack;
-	struct pd_diff_scale scale;
-	uint64_t *counts; // per input, of the current stack
-	bool normalize, write;
-	unsigned __int128 sum[2];
+// The merged stacks with their counts per input, written once all is
+// read: the totals that scale runs are known only then. A stack is
+// referred to in the first input, which stays mapped, or copied if it is
+// not there (other inputs' pages go as they are read).
+struct merged {
+	const char **s;   // NULL: in copies at off
+	size_t *off;
+	uint32_t *len;
+	uint64_t *counts; // n per line
+	size_t lines, scap, ocap, lcap, ccap;
+	struct pd_strbuf copies;
 };
 
-// One stack with its counts per input: summed on a first pass (for
-// --normalize, and to find sums past 2^64-1 before writing), written on
-// the second.
-static void emit(struct out *o, const char *s, size_t len) {
-	uint64_t c[2];
-	pd_diff_scale_line(&o->scale, o->counts, c);
-	if (!o->write) {
-		o->sum[0] += c[0];
-		o->sum[1] += c[1];
-		return;
-	}
-	if (o->normalize) {
-		c[0] = pd_diff_scale_u64(c[0], (uint64_t)o->sum[1],
-			(uint64_t)o->sum[0]);
-	}
-	pd_diff_line(&o->b, s, len, c);
-	if (o->b.len >= 1 << 16) {
-		fwrite(o->b.s, 1, o->b.len, o->f);
-		o->b.len = 0;
+static void add(struct merged *mg, size_t n, const char *s, size_t len,
+		bool keep) {
+	size_t i = mg->lines++;
+	pd_xgrow(&mg->s, &mg->scap, mg->lines, sizeof(*mg->s));
+	pd_xgrow(&mg->off, &mg->ocap, mg->lines, sizeof(*mg->off));
+	pd_xgrow(&mg->len, &mg->lcap, mg->lines, sizeof(*mg->len));
+	pd_xgrow(&mg->counts, &mg->ccap, mg->lines * n, sizeof(*mg->counts));
+	mg->s[i] = keep ? s : NULL;
+	mg->off[i] = mg->copies.len;
+	mg->len[i] = (uint32_t)len;
+	if (!keep) {
+		pd_strbuf_add(&mg->copies, s, len);
 	}
 }
 
-// Merges the checked inputs: each step takes the least stack among the
-// cursors and every line equal to it (duplicates within an input add
-// up). False if an input changed since it was checked.
-static bool merge(struct out *o, struct input *in, size_t n) {
+// Each step takes the least stack among the cursors and every line equal
+// to it (duplicates within an input add up). False if an input turns out
+// malformed or unsorted.
+static bool merge(struct merged *mg, struct input *in, size_t n,
+		uint64_t *totals) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
-	for (size_t k = 0; k < n; k++) {
-		start(&c[k], &in[k]);
-	}
 	bool ok = true;
-	for (;;) {
+	for (size_t k = 0; k < n; k++) {
+		c[k] = (struct cursor){.in = &in[k], .p = in[k].buf,
+			.end = in[k].buf + in[k].size};
+		next(&c[k]);
+		ok &= !c[k].bad;
+	}
+	while (ok) {
 		size_t least = n;
 		for (size_t k = 0; k < n; k++) {
 			if (c[k].s && (least == n || cmp_stacks(c[k].s, c[k].len,
@@ -265,11 +236,15 @@ static bool merge(struct out *o, struct input *in, size_t n) {
 		if (least == n) {
 			break;
 		}
-		// A copy: cursors move their buffers as they read on.
-		o->stack.len = 0;
-		pd_strbuf_add(&o->stack, c[least].s, c[least].len);
-		const char *m = o->stack.s;
-		size_t mlen = o->stack.len;
+		const char *m = c[least].s;
+		size_t mlen = c[least].len, line = mg->lines;
+		if (mlen > UINT32_MAX) {
+			ok = false; // a 4 GiB stack: let the table cope
+			break;
+		}
+		add(mg, n, m, mlen, least == 0 && !in[0].window);
+		// m stays readable as its cursor moves on: pages go only a
+		// window behind.
 		for (size_t k = 0; k < n; k++) {
 			uint64_t sum = 0;
 			while (c[k].s && c[k].len == mlen
@@ -277,40 +252,114 @@ static bool merge(struct out *o, struct input *in, size_t n) {
 				sum += c[k].count;
 				next(&c[k]);
 			}
-			o->counts[k] = sum;
+			ok &= !c[k].bad;
+			mg->counts[line * n + k] = sum;
 		}
-		emit(o, m, mlen);
 	}
 	for (size_t k = 0; k < n; k++) {
-		ok &= !c[k].bad;
-		stop(&c[k]);
+		totals[k] = c[k].total;
 	}
 	free(c);
 	return ok;
 }
 
-static enum pd_status write_sorted(FILE *f, struct input *in, size_t n,
-		size_t nbase, bool normalize, const uint64_t *totals) {
-	struct out o = {.f = f, .normalize = normalize,
-		.counts = pd_xcalloc(n, sizeof(uint64_t))};
-	pd_diff_scale_init(&o.scale, totals, n, nbase);
-	enum pd_status st = PD_OK;
-	bool sum = normalize || !o.scale.identity;
-	for (int pass = sum ? 0 : 1; st == PD_OK && pass < 2; pass++) {
-		o.write = pass == 1;
-		if (!merge(&o, in, n)) {
-			warnx("an input changed while it was read");
-			st = PD_ENOINPUT;
-		} else if (!o.write && (o.sum[0] > UINT64_MAX
-				|| o.sum[1] > UINT64_MAX || o.scale.overflow)) {
-			warnx("the runs' counts add up to more than 2^64-1");
-			st = PD_EDATA;
+// Lines go out with writev, the stacks straight from where they are
+// (the mapped first input, or the copies): no copy of them in between.
+struct vec {
+	int fd;
+	struct iovec v[IOV_MAX];
+	char nums[IOV_MAX / 2][48]; // " base new\n" of each line
+	int n;
+	bool failed;
+};
+
+static void flush_vec(struct vec *w) {
+	struct iovec *v = w->v;
+	int n = w->n;
+	while (n > 0 && !w->failed) {
+		ssize_t r = writev(w->fd, v, n);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			warn("<stdout>");
+			w->failed = true;
+			break;
+		}
+		size_t done = (size_t)r; // a signal can cut a write short
+		for (; n > 0 && done >= v->iov_len; n--, v++) {
+			done -= v->iov_len;
+		}
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + done;
+			v->iov_len -= done;
 		}
 	}
-	fwrite(o.b.s, 1, o.b.len, f);
-	pd_strbuf_finish(&o.b);
-	pd_strbuf_finish(&o.stack);
-	free(o.counts);
+	w->n = 0;
+}
+
+static char *put_u64(char *p, uint64_t x) {
+	char d[20];
+	size_t n = 0;
+	do {
+		d[n++] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	while (n) {
+		*p++ = d[--n];
+	}
+	return p;
+}
+
+static void put_line(struct vec *w, const char *s, size_t len,
+		const uint64_t c[2]) {
+	char *num = w->nums[w->n / 2], *p = num;
+	*p++ = ' ';
+	p = put_u64(p, c[0]);
+	*p++ = ' ';
+	p = put_u64(p, c[1]);
+	*p++ = '\n';
+	w->v[w->n++] = (struct iovec){(void *)s, len};
+	w->v[w->n++] = (struct iovec){num, (size_t)(p - num)};
+	if (w->n == IOV_MAX) {
+		flush_vec(w);
+	}
+}
+
+static enum pd_status write_merged(FILE *f, const struct merged *mg,
+		size_t n, size_t nbase, bool normalize, const uint64_t *totals) {
+	struct pd_diff_scale scale;
+	pd_diff_scale_init(&scale, totals, n, nbase);
+	unsigned __int128 sum[2] = {0, 0};
+	for (size_t i = 0; (normalize || !scale.identity) && i < mg->lines;
+			i++) {
+		uint64_t c[2];
+		pd_diff_scale_line(&scale, mg->counts + i * n, c);
+		sum[0] += c[0];
+		sum[1] += c[1];
+	}
+	if (scale.overflow || sum[0] > UINT64_MAX || sum[1] > UINT64_MAX) {
+		warnx("the runs' counts add up to more than 2^64-1");
+		return PD_EDATA;
+	}
+	if (fflush(f) != 0) {
+		return PD_OK; // pd_stdout_close reports it
+	}
+	struct vec *w = pd_xcalloc(1, sizeof(*w));
+	w->fd = fileno(f);
+	for (size_t i = 0; i < mg->lines && !w->failed; i++) {
+		uint64_t c[2];
+		pd_diff_scale_line(&scale, mg->counts + i * n, c);
+		if (normalize) {
+			c[0] = pd_diff_scale_u64(c[0], (uint64_t)sum[1],
+				(uint64_t)sum[0]);
+		}
+		put_line(w, mg->s[i] ? mg->s[i] : mg->copies.s + mg->off[i],
+			mg->len[i], c);
+	}
+	flush_vec(w);
+	enum pd_status st = w->failed ? PD_EIO : PD_OK;
+	free(w);
 	return st;
 }
 
@@ -337,9 +386,11 @@ static enum pd_status write_table(FILE *f, const struct input *in, size_t n,
 	for (size_t k = 0; st == PD_OK && k < n; k++) {
 		x.col = k;
 		size_t ncounts = 1;
-		// Standard input already read is read from memory.
-		st = in[k].mem ? pd_folded_read_mem("<stdin>", in[k].mem,
-			in[k].size, 0, &ncounts, fill_line, &x)
+		// Standard input already read (a pipe) is read from memory.
+		bool std = strcmp(in[k].path, "-") == 0;
+		st = std && in[k].buf && !in[k].mapped
+			? pd_folded_read_mem("<stdin>", in[k].buf, in[k].size, 0,
+				&ncounts, fill_line, &x)
 			: pd_folded_read(in[k].path, 0, &ncounts, fill_line, &x);
 	}
 	if (st == PD_OK) {
@@ -355,19 +406,35 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	struct input *in = pd_xcalloc(n, sizeof(*in));
 	uint64_t *totals = pd_xcalloc(n, sizeof(*totals));
 	bool ok = true;
-	size_t opened = 0;
-	for (; ok && opened < n; opened++) {
-		ok = open_input(paths[opened], &in[opened]);
+	for (size_t k = 0; k < n; k++) {
+		if (ok) {
+			ok = open_input(paths[k], &in[k], k == 0);
+		} else {
+			in[k] = (struct input){.path = paths[k]};
+		}
 	}
-	for (size_t k = opened; k < n; k++) {
-		in[k] = (struct input){.path = paths[k], .fd = -1};
+	struct merged mg = {0};
+	enum pd_status st;
+	if (ok && merge(&mg, in, n, totals)) {
+		st = write_merged(f, &mg, n, nbase, normalize, totals);
+	} else {
+		for (size_t k = 0; k < n; k++) {
+			if (in[k].mapped) { // the reader reads the files again
+				close_input(&in[k]);
+				in[k].mapped = false;
+				in[k].buf = NULL;
+			}
+		}
+		st = write_table(f, in, n, nbase, normalize);
 	}
-	enum pd_status st = ok && check(in, n, totals)
-		? write_sorted(f, in, n, nbase, normalize, totals)
-		: write_table(f, in, n, nbase, normalize);
 	for (size_t k = 0; k < n; k++) {
 		close_input(&in[k]);
 	}
+	free(mg.s);
+	free(mg.off);
+	free(mg.len);
+	free(mg.counts);
+	pd_strbuf_finish(&mg.copies);
 	free(in);
 	free(totals);
 	return st;
