@@ -32,7 +32,7 @@ struct input {
 	const char *path;
 	char *buf;
 	size_t size;
-	bool mapped, window;
+	bool mapped, window, keep; // keep: the window leaves nothing behind
 	size_t ahead, dropped; // window: bytes mapped in, given back
 };
 
@@ -63,12 +63,13 @@ static bool open_input(const char *path, struct input *in, bool first) {
 	bool ok = true;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		// The first input stays whole: the merge refers to its stacks.
-		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ,
-			MAP_PRIVATE | (first ? MAP_POPULATE : 0), fd, 0);
+		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
+			fd, 0);
 		in->mapped = m != MAP_FAILED;
 		in->buf = in->mapped ? m : NULL;
 		in->size = in->mapped ? (size_t)sb.st_size : 0;
-		in->window = in->mapped && !first;
+		in->window = in->mapped;
+		in->keep = first;
 	}
 	if (!in->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
 		ok = read_all(fd, in);
@@ -87,10 +88,10 @@ static void close_input(struct input *in) {
 	}
 }
 
-// Keeps a windowed input's pages around at: a window ahead mapped in with
-// one call rather than a fault at a time, those further than a window
-// behind given back (reading them again would fault them in from the
-// page cache, so this is never wrong).
+// Keeps a mapped input's pages around at: a window ahead mapped in with
+// one call rather than a fault at a time, and (but for the first input)
+// those further than a window behind given back (reading them again
+// would fault them in from the page cache, so this is never wrong).
 static void advance(struct input *in, const char *at) {
 	if (!in->window) {
 		return;
@@ -102,7 +103,7 @@ static void advance(struct input *in, const char *at) {
 		madvise(in->buf + in->ahead, n, MADV_POPULATE_READ);
 		in->ahead += n;
 	}
-	if (pos >= in->dropped + 2 * WINDOW) {
+	if (!in->keep && pos >= in->dropped + 2 * WINDOW) {
 		size_t upto = (pos - WINDOW) & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
 		madvise(in->buf + in->dropped, upto - in->dropped, MADV_DONTNEED);
 		in->dropped = upto;
@@ -242,7 +243,7 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			ok = false; // a 4 GiB stack: let the table cope
 			break;
 		}
-		add(mg, n, m, mlen, least == 0 && !in[0].window);
+		add(mg, n, m, mlen, least == 0 && (in[0].keep || !in[0].mapped));
 		// m stays readable as its cursor moves on: pages go only a
 		// window behind.
 		for (size_t k = 0; k < n; k++) {
