@@ -21,9 +21,10 @@
 #include "profile.h"
 #include "util.h"
 
-// Inputs after the first are read through a window of pages: this many
-// bytes mapped in ahead at once, those more than this far behind given
-// back.
+// Mapped inputs are read through a window of pages: this many bytes are
+// mapped in ahead at once and, for the inputs after the first, those more
+// than this far behind given back. (Like any reader of mapped files, a
+// file cut short by someone else while pd-diff runs ends it with SIGBUS.)
 #define WINDOW ((size_t)1 << 20)
 
 // An input in memory: a mapped regular file, or what standard input (a

@@ -23,10 +23,11 @@ enum pd_status pd_diff_write(FILE *f, const struct pd_profile *p,
 	size_t nbase, bool normalize);
 
 // The same from the folded files paths[0, n) (nbase of them base runs;
-// "-" = stdin), each read whole into memory once (mapped when it is a
-// regular file) and never copied or hashed: when every file is sorted by
-// stack (pd-collapse's output is), a merge of the files; else one sort of
-// references to their lines. Reports failures like pd_folded_read.
+// "-" = stdin), written to f's file descriptor (after a flush). When every
+// file is sorted by stack (pd-collapse's output is), one pass over the
+// mapped files checks and merges them, with no table of stacks; else, or
+// when a line is malformed, the stack table as pd_diff_write, whose reader
+// reports failures like pd_folded_read.
 enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	size_t nbase, bool normalize);
 
