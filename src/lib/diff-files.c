@@ -223,7 +223,7 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		c[k] = (struct cursor){.in = &in[k], .p = in[k].buf,
-			.end = in[k].buf + in[k].size};
+			.end = in[k].buf ? in[k].buf + in[k].size : NULL};
 		next(&c[k]);
 		ok &= !c[k].bad;
 	}

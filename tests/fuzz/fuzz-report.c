@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: any bytes as the pd-diff report pd-svg --report reads
-// (src/lib/json.c, src/lib/diff-report-read.c), and as a folded profile
-// through the report's statistics and both writers.
+// (src/lib/json.c, src/lib/diff-report-read.c), as a folded profile
+// through the report's statistics and both writers, and as folded files
+// through pd-diff's merge of sorted files (src/lib/diff-files.c).
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "diff-report.h"
+#include "diff.h"
 #include "json.h"
 #include "profile.h"
 
@@ -51,6 +53,20 @@ static void report(const char *path) {
 	pd_profile_destroy(p);
 }
 
+// The bytes as base and new runs (the same file twice a side: sorted
+// input takes the merge, other input the table).
+static void merge(const char *path) {
+	FILE *out = fopen("/dev/null", "w");
+	if (!out) {
+		return;
+	}
+	const char *two[] = {path, path};
+	pd_diff_files(out, two, 2, 1, false);
+	const char *four[] = {path, path, path, path};
+	pd_diff_files(out, four, 4, 2, true);
+	fclose(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	unsigned long line;
 	const char *why;
@@ -64,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		marks(path);
 		report(path);
+		merge(path);
 	}
 	close(fd);
 	return 0;
