@@ -9,6 +9,7 @@ import os, random, subprocess, sys, tempfile
 
 pd = sys.argv[1]
 rng = random.Random(7)
+CASES = 100
 frames = ['a', 'b', 'a b', 'a\tb', 'x!', 'é', 'aa', '']
 
 def stack():
@@ -40,7 +41,7 @@ def run(args):
 
 fails = 0
 with tempfile.TemporaryDirectory() as d:
-    for case in range(150):
+    for case in range(CASES):
         k = rng.choice([1, 1, 2, 3])
         sides = [[folded(rng.randint(0, 12)) for _ in range(k)] for _ in range(2)]
         paths = {}
@@ -71,5 +72,5 @@ with tempfile.TemporaryDirectory() as d:
         if merged[0] != 65 or merged[2].replace(p.encode(), b'F').split(b':')[2:] != table[2].replace(shuffled.encode(), b'F').split(b':')[2:]:
             fails += 1
             print('case %d malformed: %r / %r' % (case, merged, table))
-print('%d cases, %d disagreements' % (150, fails))
+print("%d cases, %d disagreements" % (CASES, fails))
 sys.exit(1 if fails else 0)
