@@ -272,6 +272,9 @@ static void put_frame(struct svg *s, const struct pd_flame_node *n,
 	put_u64(s, o->frameheight - 1);
 	uint32_t color = o->diff ? pd_color_delta(self_delta(n), s->maxdelta,
 		o->negate) : l->color;
+	if (o->diff && o->grey && o->grey[n->name]) {
+		color = PD_COLOR_GREY;
+	}
 	char fill[8];
 	snprintf(fill, sizeof(fill), "%06x", color & 0xffffff);
 	puts_(s, "\" fill=\"#");

@@ -27,6 +27,9 @@ struct pd_svg_options {
 	bool inverted;         // icicle graph: root at the top
 	bool diff;             // widths from total[1], colours from self deltas
 	bool negate;           // swap red and blue in differential colours
+	// Differential only: by flame name id, frames drawn grey instead of
+	// red or blue (a change that is not significant); NULL = none.
+	const bool *grey;
 };
 
 // Writes one self-contained SVG of f (already sorted) to out. Errors are
