@@ -206,6 +206,9 @@ enum pd_status pd_collapse_select(struct pd_collapse *c, struct pd_perf *r) {
 void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 	if (c->selected < 0 || (size_t)c->selected >= c->nev
 			|| !c->ev[c->selected]) {
+		// Nothing to write; the loader thread stops all the same, as
+		// the summary reads what it wrote.
+		pd_locations_resolve_files(c->locs);
 		return;
 	}
 	if (!pd_folded_write(out, c->ev[c->selected], 0, c->locs, c->comms,

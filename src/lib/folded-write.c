@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sample-stack.h"
 #include "alloc.h"
 #include "strbuf.h"
 
@@ -96,12 +95,13 @@ bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 	uint32_t *text_of = pd_xmalloc((nlocs + 1) * sizeof(*text_of));
 	memset(text_of, 0xff, (nlocs + 1) * sizeof(*text_of));
 	struct pd_stacks *lines = pd_stacks_create(1);
-	uint32_t *seq = pd_xmalloc((PD_STACK_ROOT + PD_STACK_MAX)
-		* sizeof(*seq));
+	uint32_t *seq = NULL;
+	size_t seq_cap = 0;
 	struct pd_strbuf b = {0};
 	for (uint32_t i = 0; i < pd_stacks_size(s); i++) {
 		size_t len, n = 0;
 		const uint32_t *k = pd_stacks_ids(s, i, &len);
+		pd_xgrow(&seq, &seq_cap, len, sizeof(*seq));
 		render_root(&b, comms[k[0]], k[1], k[2], o);
 		seq[n++] = pd_texts_id(t, b.s, b.len);
 		for (size_t j = len; j-- > PD_STACK_ROOT;) {

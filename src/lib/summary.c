@@ -26,13 +26,17 @@ static void add_unresolved(void *arg, struct pd_dso *d) {
 	}
 }
 
+// By name, then in the order made (memfd modules of several processes
+// share a name).
 static int by_name(const void *a, const void *b) {
-	return strcmp(pd_dso_ident(*(struct pd_dso *const *)a)->name,
-		pd_dso_ident(*(struct pd_dso *const *)b)->name);
+	const struct pd_dso_ident *x = pd_dso_ident(*(struct pd_dso *const *)a);
+	const struct pd_dso_ident *y = pd_dso_ident(*(struct pd_dso *const *)b);
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
-// One line per module with unresolved addresses, in name order (the
-// module table's order depends on where its strings were allocated).
+// One line per module with unresolved addresses, in name order, so that
+// the lines do not depend on the order modules were met in.
 static void verbose_dsos(struct pd_symbols *syms, const char *name) {
 	struct dso_list l = {0};
 	pd_symbols_foreach(syms, add_unresolved, &l);
@@ -65,9 +69,7 @@ static struct pd_strbuf *sep(struct pd_strbuf *b) {
 
 void pd_summary_print(const struct pd_summary *s, const char *name,
 		struct pd_symbols *syms, bool verbose) {
-	static const struct pd_sample_stack_stats no_unwind;
-	const struct pd_sample_stack_stats *u = s->unwind ? s->unwind
-		: &no_unwind;
+	const struct pd_sample_stack_stats *u = s->unwind;
 	const struct pd_location_stats *f = s->frames;
 	struct pd_strbuf b = {0};
 	if (s->lost) {

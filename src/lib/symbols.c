@@ -72,7 +72,6 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	pd_symbols_warm_finish(s);
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
-		pd_symbols_free_jit(d);
 		pd_symbols_free_scopes(d);
 		pd_symbols_free_elf(d);
 		free((char *)d->id.name);
@@ -87,6 +86,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		pthread_join(s->kernel_thread, NULL);
 	}
 	pd_symbols_free_kernel(s);
+	pd_symbols_free_jit(s);
 	free(s->osrelease);
 	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
