@@ -280,6 +280,27 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	return s->ktext + k->name;
 }
 
+// The symbol holding addr and its start, for names shown with an offset
+// (tracepoint fields printed as %pS); the same search as above.
+const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
+		uint64_t *start) {
+	const char *name = pd_symbols_kernel_lookup(s, addr);
+	if (!name) {
+		return NULL;
+	}
+	size_t lo = 0, hi = s->nksyms;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->ksyms[mid].addr <= addr) {
+			lo = mid;
+		} else {
+			hi = mid;
+		}
+	}
+	*start = s->ksyms[lo].addr;
+	return name;
+}
+
 // ---- JIT maps: /tmp/perf-PID.map ----
 
 static int cmp_u64(const void *a, const void *b) {
