@@ -37,6 +37,8 @@ static const char help[] =
 	"      --nametype TEXT   label of the details line (default Function:)\n"
 	"      --negate          swap differential hues (blue grew, red shrank)\n"
 	"      --notes TEXT      notes stored in the SVG\n"
+	"      --off-cpu-colors PALETTE  palette of off-CPU frames ([off-cpu],\n"
+	"                        [S]... and below; default blue; none: as others)\n"
 	"      --reverse         reverse every stack (leaf first) before merging\n"
 	"      --sort ORDER      siblings by name (default) or weight\n"
 	"      --subtitle TEXT   second line below the title\n"
@@ -47,7 +49,7 @@ static const char help[] =
 enum {
 	OPT_COUNTNAME = 256, OPT_FACTOR, OPT_FLAMECHART, OPT_FONTSIZE,
 	OPT_FONTTYPE, OPT_HASH, OPT_HEIGHT, OPT_MINWIDTH, OPT_NAMETYPE,
-	OPT_NEGATE, OPT_NOTES, OPT_REVERSE, OPT_SORT, OPT_SUBTITLE, OPT_TITLE,
+	OPT_NEGATE, OPT_NOTES, OPT_OFF_CPU_COLORS, OPT_REVERSE, OPT_SORT, OPT_SUBTITLE, OPT_TITLE,
 	OPT_VERSION, OPT_WIDTH,
 };
 
@@ -128,6 +130,7 @@ int main(int argc, char *argv[]) {
 		{"nametype", required_argument, NULL, OPT_NAMETYPE},
 		{"negate", no_argument, NULL, OPT_NEGATE},
 		{"notes", required_argument, NULL, OPT_NOTES},
+		{"off-cpu-colors", required_argument, NULL, OPT_OFF_CPU_COLORS},
 		{"reverse", no_argument, NULL, OPT_REVERSE},
 		{"sort", required_argument, NULL, OPT_SORT},
 		{"subtitle", required_argument, NULL, OPT_SUBTITLE},
@@ -145,6 +148,8 @@ int main(int argc, char *argv[]) {
 		.fontsize = 12,
 		.minwidth = 0.1,
 		.factor = 1,
+		.offcpu = true,
+		.offcpu_palette = PD_PALETTE_BLUE,
 	};
 	bool reverse = false, chart = false;
 	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
@@ -202,6 +207,13 @@ int main(int argc, char *argv[]) {
 			break;
 		case OPT_NOTES:
 			o.notes = optarg;
+			break;
+		case OPT_OFF_CPU_COLORS:
+			o.offcpu = strcmp(optarg, "none") != 0;
+			ok = !o.offcpu || pd_palette_parse(optarg, &o.offcpu_palette);
+			if (!ok) {
+				warnx("--off-cpu-colors: unknown palette: %s", optarg);
+			}
 			break;
 		case OPT_REVERSE:
 			reverse = true;

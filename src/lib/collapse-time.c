@@ -206,6 +206,13 @@ static enum pd_status check_switch(struct pd_collapse *c, struct pd_perf *r) {
 			"record with -g or --call-graph dwarf: %s", name, cmd);
 		return PD_EUSAGE;
 	}
+	if (pd_perf_event(r, (size_t)sw)->flags & PD_ATTR_FREQ) {
+		// perf record -F applies to tracepoints too: the kernel then
+		// samples switches at that rate, not each one.
+		warnx("%s: sched:sched_switch was sampled at a frequency (perf "
+			"record -F): switches may be missing; record it without -F",
+			name);
+	}
 	const struct pd_offcpu_stats *os = pd_offcpu_stats(c->off);
 	if (!switch_records && !os->idle_seen && os->out) {
 		warnx("%s: nothing tells when threads ran again: record "

@@ -17,7 +17,7 @@ lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-top.c" \
 		"$lib"/*.c \
-		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -o fuzz-top 2>build-top.log; then
+		-ldw -lelf -ldeflate -ltraceevent -lzstd -liberty -lpthread -o fuzz-top 2>build-top.log; then
 	cat build-top.log
 	grep -q 'fuzzer' build-top.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99

@@ -16,7 +16,7 @@ cd "$work" || exit 99
 lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" "$lib"/*.c \
-		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
+		-ldw -lelf -ldeflate -ltraceevent -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
 	cat build.log
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99
