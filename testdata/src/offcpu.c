@@ -5,8 +5,10 @@
 // ("oc-writer", which sleeps in writer_sleep first) writes to later
 // (pipe_phase -> pipe_wait -> read), then spins (spin_phase -> spin).
 // Prints the wall time each phase took, as measured here, in microseconds:
-// "sleep_us=N pipe_us=N spin_us=N writer_sleep_us=N".
-// usage: offcpu [scale] (default 1: 300 ms sleep, 250 ms pipe, 300 ms spin)
+// "sleep_us=N pipe_us=N spin_us=N writer_sleep_us=N", to stdout or to
+// FILE (when stdout carries perf record -o -).
+// usage: offcpu [scale [FILE]] (scale 1: 300 ms sleep, 250 ms pipe, 300 ms
+// spin)
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +125,12 @@ int main(int argc, char **argv) {
 	long s = sleep_phase();
 	long p = pipe_phase();
 	long c = spin_phase();
-	printf("sleep_us=%ld pipe_us=%ld spin_us=%ld writer_sleep_us=%ld\n",
+	FILE *out = argc > 2 ? fopen(argv[2], "w") : stdout;
+	if (!out) {
+		perror(argv[2]);
+		return 1;
+	}
+	fprintf(out, "sleep_us=%ld pipe_us=%ld spin_us=%ld writer_sleep_us=%ld\n",
 		s, p, c, writer_sleep_us);
-	return 0;
+	return fclose(out) != 0;
 }
