@@ -426,6 +426,39 @@ offcpu-system)
 		--call-graph dwarf,8192 -- "bin/$me" 0.5 times-dwarf.txt
 	minstacks=0 minleaf=0.99 offcpu_check ow.data times-dwarf.txt
 	;;
+tracepoint-fields)
+	# Field values and weights decoded through libtraceevent against perf
+	# script -F trace (perf's own decoding) of the same file: sched,
+	# syscalls and kmem tracepoints. Not compared: prev_state and
+	# gfp_flags, which perf prints through the format's flag tables
+	# (--task-state is checked against perf in the offcpu cases).
+	build offcpu -pthread
+	perf_record tf.data -e sched:sched_switch -e syscalls:sys_enter_write \
+		-e kmem:kmalloc -- sh -c 'bin/offcpu 0.2 /dev/null; ls -l / >/dev/null;\
+		dd if=/dev/zero of=/dev/null bs=512 count=300 2>/dev/null'
+	perf script -i tf.data -F comm,pid,tid,event,trace >trace.txt 2>script.err ||
+		{ cat script.err; exit 99; }
+	while read -r ev fields; do
+		args=
+		for f in $fields; do
+			args="$args --field $f"
+		done
+		fold tf.data --tid -e "$ev" $args
+		python3 "$src/tests/live/fields-check.py" --event "$ev" $args \
+			pd.folded trace.txt || fail "$ev $args"
+	done <<-'EOF'
+	sched:sched_switch prev_comm prev_pid prev_prio next_comm next_pid next_prio
+	syscalls:sys_enter_write fd buf count
+	kmem:kmalloc call_site ptr bytes_req bytes_alloc node
+	EOF
+	for w in kmem:kmalloc=bytes_alloc syscalls:sys_enter_write=count; do
+		fold tf.data --tid -e "${w%=*}" --weight="${w#*=}"
+		python3 "$src/tests/live/fields-check.py" --event "${w%=*}" \
+			--weight "${w#*=}" pd.folded trace.txt || fail "--weight $w"
+	done
+	"$pd" --list-events --verbose tf.data >events.txt || fail "--list-events"
+	grep -q '^	bytes_alloc	size_t$' events.txt || fail "no field list"
+	;;
 wall)
 	# Wall clock: cpu-clock samples on CPU, sched_switch stacks off it.
 	build offcpu -pthread
