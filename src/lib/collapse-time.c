@@ -202,8 +202,8 @@ static enum pd_status check_switch(struct pd_collapse *c, struct pd_perf *r) {
 	}
 	uint64_t t = pd_perf_event(r, (size_t)sw)->sample_type;
 	if (!(t & PD_SAMPLE_CALLCHAIN) && !(t & PD_SAMPLE_STACK_USER)) {
-		warnx("%s: sched:sched_switch was recorded without stacks: "
-			"record with -g or --call-graph dwarf: %s", name, cmd);
+		warnx("%s: sched:sched_switch samples have no stacks; record "
+			"them with: %s (or --call-graph dwarf for -g)", name, cmd);
 		return PD_EUSAGE;
 	}
 	if (pd_perf_event(r, (size_t)sw)->flags & PD_ATTR_FREQ) {
@@ -213,10 +213,15 @@ static enum pd_status check_switch(struct pd_collapse *c, struct pd_perf *r) {
 			"record -F): switches may be missing; record it without -F",
 			name);
 	}
+	// Without switch records, a system-wide recording sees every thread
+	// switched back in by a sched_switch naming it; one of a process does
+	// not, and its threads leave the CPU again without being seen back.
 	const struct pd_offcpu_stats *os = pd_offcpu_stats(c->off);
-	if (!switch_records && !os->idle_seen && os->out) {
-		warnx("%s: nothing tells when threads ran again: record "
-			"switch events (or the whole system, -a) too: %s", name, cmd);
+	if (!switch_records && os->out && (os->charged == 0
+			|| os->replaced > os->charged)) {
+		warnx("%s: nothing says when threads ran again (no switch "
+			"events, not system-wide); record with: %s (or -a for "
+			"--switch-events)", name, cmd);
 		return PD_EUSAGE;
 	}
 	return PD_OK;

@@ -25,7 +25,6 @@ struct pd_offcpu_stats {
 	uint64_t replaced;   // switched out again before any switch-in
 	uint64_t at_end;     // still off CPU at the end, charged up to it
 	uint64_t switch_records; // PERF_RECORD_SWITCH(_CPU_WIDE) seen
-	bool idle_seen;      // the idle task switched out: a system-wide view
 };
 
 // charge(arg, stack, ns): stack was off CPU for ns more nanoseconds.
@@ -37,7 +36,7 @@ struct pd_offcpu *pd_offcpu_create(pd_offcpu_charge_fn charge, void *arg);
 void pd_offcpu_destroy(struct pd_offcpu *o); // NULL is fine
 
 // Thread tid left the CPU at time with stack (tid 0, the idle task, is
-// only noted). dead: it left for good (state X or Z), nothing to charge.
+// not charged). dead: it left for good (state X or Z), nothing to charge.
 void pd_offcpu_out(struct pd_offcpu *o, uint32_t tid, uint64_t time,
 	uint32_t stack, bool dead);
 // Thread tid runs again at time: its pending stack is charged.

@@ -96,11 +96,13 @@ __attribute__((noinline)) static long pipe_phase(void) {
 
 static volatile unsigned long sink;
 
+// Reads the clock rarely: its vDSO code would be sampled too, and [vdso]
+// frames are named only on the recording kernel.
 __attribute__((noinline)) static unsigned long spin(long until) {
 	anchor();
 	unsigned long s = 1;
 	while (now_us() < until) {
-		for (int i = 0; i < 10000; i++) {
+		for (int i = 0; i < 1 << 18; i++) {
 			s = s * 2862933555777941757UL + (unsigned long)i;
 			__asm__ volatile("" : "+r"(s));
 		}

@@ -8,9 +8,10 @@ With --field: the profile must be `pd-collapse --tid -e EVENT --field F1
 --field F2 ...`; every sample's (tid, F1=v1, F2=v2...) must be counted
 alike in both, values compared as text (perf prints `F=v` or `F: v`).
 With --weight F: the profile must be `pd-collapse --tid -e EVENT
---weight=F`; per thread, the sums of F must be equal.
+--weight=F` (and the same --field options); the sums of F per thread (and
+field values) must be equal.
 
-usage: fields-check.py --event EVENT (--field F... | --weight F)
+usage: fields-check.py --event EVENT [--field F]... [--weight F]
                        profile.folded script.txt
 """
 import argparse
@@ -44,7 +45,7 @@ def main():
             stack, _, count = line.rstrip('\n').rpartition(' ')
             frames = stack.split(';')
             tid = frames[0].rpartition('/')[2]
-            if o.weight:
+            if not o.field:
                 pd[tid] += int(count)
                 continue
             tail = frames[len(frames) - len(o.field):]
@@ -64,14 +65,12 @@ def main():
                 continue
             n += 1
             trace = m.group('trace')
-            if o.weight:
-                perf[m.group('tid')] += int(value(trace, o.weight), 0)
-            else:
-                vals = tuple(value(trace, name).replace(';', ':')
-                             for name in o.field)
-                perf[(m.group('tid'),) + vals] += 1
-    what = '--weight=%s' % o.weight if o.weight else \
-        ' '.join('--field ' + f for f in o.field)
+            w = int(value(trace, o.weight), 0) if o.weight else 1
+            vals = tuple(value(trace, name).replace(';', ':')
+                         for name in o.field)
+            perf[(m.group('tid'),) + vals if o.field else m.group('tid')] += w
+    what = ' '.join((['--weight=%s' % o.weight] if o.weight else []) +
+                    ['--field ' + f for f in o.field])
     print('%s %s: %d samples in perf script, %d keys in pd, %d in perf'
           % (o.event, what, n, len(pd), len(perf)))
     if n == 0:

@@ -1,0 +1,1 @@
+pd-collapse -e kmem:kmalloc --field nosuch perf/offcpu.data

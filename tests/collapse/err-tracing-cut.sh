@@ -1,0 +1,11 @@
+t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT
+p=../tests/corrupt/patch-tracing.py
+python3 $p perf/offcpu.data "$t/a.data" cut=0x1000 &&
+	python3 $p perf/offcpu.data "$t/b.data" format.1.size=0xffffffff &&
+	python3 $p perf/offcpu.data "$t/c.data" garbage=1 &&
+	python3 $p perf/offcpu-pipe.data "$t/d.data" systems=1000000 || exit 99
+for f in a b c d; do (cd "$t" && pd-collapse -q --off-cpu $f.data); echo "exit $?"; done
+# Plain folding does not need the tracing data.
+pd-collapse -q --symfs bin -e cpu-clock:u "$t/a.data" >"$t/a.folded" &&
+	pd-collapse -q --symfs bin -e cpu-clock:u perf/offcpu.data >"$t/ok.folded" &&
+	cmp "$t/a.folded" "$t/ok.folded" && echo "cpu-clock:u folded as before"
