@@ -17,8 +17,7 @@ struct pd_tracing {
 	uint64_t problem_off;
 	char format_problem[192]; // the first format not parsed, "" if none
 	uint64_t format_off;
-	char *ksyms_text;      // the blob's kallsyms, if it has one
-	bool ksyms_parsed;
+	char *ksyms_text;      // the blob's kallsyms, if it has one (parsed)
 	struct pd_tp **tps;    // made on demand, by tracepoint id
 	size_t ntps;
 	struct pd_map64 tp_of; // id + 1 -> index in tps

@@ -4,10 +4,14 @@
 // tools/perf/util/trace-event-read.c (trace_report) and trace-event-info.c.
 #include "tracing.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 
@@ -16,6 +20,26 @@
 #include "bytes.h"
 #include "hash.h"
 
+// A child process given this long to parse the texts (a hang is a fail).
+#define PROBE_SECONDS 10
+
+// A text of the blob for libtraceevent, at blob position at.
+struct text {
+	const uint8_t *p;
+	size_t len, at;
+	const char *sys; // formats: their system
+};
+
+// What the blob holds for libtraceevent, found before any of it is
+// parsed: item 0 is header_page, then the formats, printk, kallsyms.
+struct parts {
+	int big, long_size, page;
+	struct text *v;
+	size_t n, cap;
+};
+
+enum { ITEM_HEADER_PAGE };
+
 // A cursor over the blob; the first problem stops it.
 struct cursor {
 	struct pd_tracing *t;
@@ -23,6 +47,7 @@ struct cursor {
 	size_t len, pos;
 	bool big; // the file's integers are big-endian
 	bool bad;
+	struct parts *parts;
 };
 
 struct pd_tracing *pd_tracing_create(void) {
@@ -42,9 +67,9 @@ void pd_tracing_destroy(struct pd_tracing *t) {
 	pd_map64_free(&t->tp_of);
 	if (t->tep) {
 		tep_free(t->tep);
+		trace_seq_destroy(&t->seq);
 	}
 	free(t->ksyms_text);
-	trace_seq_destroy(&t->seq);
 	free(t);
 }
 
@@ -81,7 +106,7 @@ static void problem(struct pd_tracing *t, size_t pos, const char *fmt, ...) {
 	t->problem_off = t->blob_off + pos;
 }
 
-// Keeps the first format libtraceevent could not parse.
+// Keeps the first text libtraceevent could not parse.
 __attribute__((format(printf, 3, 4)))
 static void format_problem(struct pd_tracing *t, size_t pos,
 		const char *fmt, ...) {
@@ -140,17 +165,18 @@ static const char *get_string(struct cursor *c, const char *what) {
 	return (const char *)s;
 }
 
-// The next size bytes as a NUL-terminated copy (libtraceevent's text
-// parsers want one); NULL if they run past the end. Caller frees.
-static char *get_text(struct cursor *c, uint64_t size, const char *what) {
+// Notes the next size bytes as a text for libtraceevent (at: where its
+// size was); false if they run past the end.
+static bool take_text(struct cursor *c, uint64_t size, size_t at,
+		const char *sys, const char *what) {
 	if (!need(c, size, what)) {
-		return NULL;
+		return false;
 	}
-	char *s = pd_xmalloc((size_t)size + 1);
-	memcpy(s, c->p + c->pos, (size_t)size);
-	s[size] = '\0';
+	struct parts *ps = c->parts;
+	pd_xgrow(&ps->v, &ps->cap, ps->n + 1, sizeof(*ps->v));
+	ps->v[ps->n++] = (struct text){c->p + c->pos, (size_t)size, at, sys};
 	c->pos += (size_t)size;
-	return s;
+	return true;
 }
 
 static bool expect(struct cursor *c, const char *tag, size_t n) {
@@ -166,87 +192,172 @@ static bool expect(struct cursor *c, const char *tag, size_t n) {
 	return true;
 }
 
-static void header_page(struct cursor *c) {
+static void headers(struct cursor *c) {
 	if (!expect(c, "header_page", 12)) {
 		return;
 	}
+	size_t at = c->pos;
 	uint64_t size = get(c, 8, "header_page size");
-	char *text = get_text(c, size, "header_page");
-	// On success the commit field's size is the kernel's long size, as
-	// perf takes it (the one in the blob's preamble is perf's own).
-	if (text && size && tep_parse_header_page(c->t->tep, text, size,
-			tep_get_long_size(c->t->tep)) == 0) {
-		int ls = tep_get_header_page_size(c->t->tep);
-		if (ls == 4 || ls == 8) {
-			tep_set_long_size(c->t->tep, ls);
-		}
-	}
-	free(text);
-	if (!expect(c, "header_event", 13)) {
+	if (!take_text(c, size, at, NULL, "header_page")
+			|| !expect(c, "header_event", 13)) {
 		return;
 	}
 	size = get(c, 8, "header_event size");
 	if (need(c, size, "header_event")) {
-		c->pos += (size_t)size;
+		c->pos += (size_t)size; // what perf skips too
 	}
-}
-
-// One event format of system sys, handed to libtraceevent; a format it
-// cannot parse is a problem for whoever needs that event, not the end.
-static void format(struct cursor *c, const char *sys) {
-	size_t at = c->pos;
-	uint64_t size = get(c, 8, "format size");
-	char *text = get_text(c, size, "event format");
-	if (!text) {
-		return;
-	}
-	enum tep_errno e = tep_parse_event(c->t->tep, text, size, sys);
-	if (e != 0) {
-		char why[128];
-		if (tep_strerror(c->t->tep, e, why, sizeof(why)) != 0) {
-			snprintf(why, sizeof(why), "error %d", (int)e);
-		}
-		format_problem(c->t, at, "libtraceevent cannot read a format "
-			"of system '%s': %s", sys, why);
-	}
-	free(text);
 }
 
 static void formats(struct cursor *c) {
 	uint64_t n = get(c, 4, "ftrace format count");
 	for (uint64_t i = 0; i < n && !c->bad; i++) {
-		format(c, "ftrace");
+		size_t at = c->pos;
+		take_text(c, get(c, 8, "format size"), at, "ftrace",
+			"event format");
 	}
 	uint64_t nsys = get(c, 4, "system count");
 	for (uint64_t i = 0; i < nsys && !c->bad; i++) {
 		const char *sys = get_string(c, "system name");
 		uint64_t k = get(c, 4, "event count");
 		for (uint64_t j = 0; j < k && !c->bad; j++) {
-			format(c, sys);
+			size_t at = c->pos;
+			take_text(c, get(c, 8, "format size"), at, sys,
+				"event format");
 		}
 	}
 }
 
-// kallsyms (old perf), printk formats, saved cmdlines (version >= 0.6).
-static void trailer(struct cursor *c, double version) {
+// printk formats, kallsyms (old perf), saved cmdlines (version >= 0.6);
+// fills in the place of a missing part with an empty text.
+static void trailer(struct cursor *c, double version, size_t *printk,
+		size_t *ksyms) {
+	size_t at = c->pos;
 	uint64_t size = get(c, 4, "kallsyms size");
-	char *text = get_text(c, size, "kallsyms");
-	if (text && size) {
-		c->t->ksyms_text = text; // parsed when a symbol is wanted
-		text = NULL;
-	}
-	free(text);
+	*ksyms = c->parts->n;
+	take_text(c, size, at, NULL, "kallsyms");
+	at = c->pos;
 	size = get(c, 4, "printk formats size");
-	text = get_text(c, size, "printk formats");
-	if (text && size) {
-		tep_parse_printk_formats(c->t->tep, text);
-	}
-	free(text);
+	*printk = c->parts->n;
+	take_text(c, size, at, NULL, "printk formats");
 	if (version >= 0.6) {
 		// Saved cmdlines name pids; COMM records do that here.
 		size = get(c, 8, "saved cmdlines size");
 		if (need(c, size, "saved cmdlines")) {
 			c->pos += (size_t)size;
+		}
+	}
+}
+
+// ---- handing the texts to libtraceevent ----
+
+static struct tep_handle *new_tep(const struct parts *ps) {
+	struct tep_handle *tep = tep_alloc();
+	if (!tep) {
+		return NULL;
+	}
+	tep_set_file_bigendian(tep, ps->big ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(tep, tep_is_bigendian() ? TEP_BIG_ENDIAN
+		: TEP_LITTLE_ENDIAN);
+	tep_set_long_size(tep, ps->long_size);
+	tep_set_page_size(tep, ps->page);
+	return tep;
+}
+
+// Parses text i of ps (kind: its place in the blob) into tep; t (NULL in
+// a probe) hears of a format libtraceevent rejects.
+static void apply(struct tep_handle *tep, const struct parts *ps, size_t i,
+		size_t printk, size_t ksyms, struct pd_tracing *t) {
+	const struct text *x = &ps->v[i];
+	if (x->len == 0) {
+		return;
+	}
+	char *s = pd_xmalloc(x->len + 1); // its parsers want a NUL at the end
+	memcpy(s, x->p, x->len);
+	s[x->len] = '\0';
+	if (i == ITEM_HEADER_PAGE) {
+		// On success the commit field's size is the kernel's long size,
+		// as perf takes it (the preamble's is perf's own).
+		if (tep_parse_header_page(tep, s, x->len, tep_get_long_size(tep))
+				== 0) {
+			int ls = tep_get_header_page_size(tep);
+			if (ls == 4 || ls == 8) {
+				tep_set_long_size(tep, ls);
+			}
+		}
+	} else if (i == printk) {
+		tep_parse_printk_formats(tep, s);
+	} else if (i == ksyms) {
+		tep_parse_kallsyms(tep, s);
+		if (t) {
+			t->ksyms_text = s; // for pd_tracing_kernel_symbol
+			s = NULL;
+		}
+	} else {
+		enum tep_errno e = tep_parse_event(tep, s, x->len, x->sys);
+		char why[128];
+		if (e != 0 && t && tep_strerror(tep, e, why, sizeof(why)) != 0) {
+			snprintf(why, sizeof(why), "error %d", (int)e);
+		}
+		if (e != 0 && t) {
+			format_problem(t, x->at, "libtraceevent cannot read a format "
+				"of system '%s' (%s)", x->sys, why);
+		}
+	}
+	free(s);
+}
+
+// Whether libtraceevent gets through texts [from, to) of ps (all of them
+// if from == to) without crashing or hanging: it is tried in a child
+// process first. libtraceevent 1.7's parsers dereference NULL on some
+// broken formats (a __print_flags of a field the format does not
+// declare, an array size cut by a NUL...), which a hostile file holds.
+static bool probe(const struct parts *ps, size_t from, size_t to,
+		size_t printk, size_t ksyms) {
+	pid_t pid = fork();
+	if (pid < 0) {
+		return true; // cannot try: parse as anyone would
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		alarm(PROBE_SECONDS);
+		struct tep_handle *tep = new_tep(ps);
+		for (size_t i = from == to ? 0 : from; tep && i < (from == to
+				? ps->n : to); i++) {
+			apply(tep, ps, i, printk, ksyms, NULL);
+		}
+		_exit(0);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			return true;
+		}
+	}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void load(struct pd_tracing *t, const struct parts *ps, size_t printk,
+		size_t ksyms) {
+	t->tep = new_tep(ps);
+	if (!t->tep) {
+		problem(t, 0, "libtraceevent: out of memory");
+		return;
+	}
+	trace_seq_init(&t->seq);
+	bool all = probe(ps, 0, 0, printk, ksyms);
+	for (size_t i = 0; i < ps->n; i++) {
+		// Items one by one only when the whole failed: a hostile file.
+		if (all || probe(ps, i, i + 1, printk, ksyms)) {
+			apply(t->tep, ps, i, printk, ksyms, t);
+		} else {
+			format_problem(t, ps->v[i].at, "libtraceevent fails on the "
+				"%s at this offset; left out", i == ITEM_HEADER_PAGE
+				? "header_page" : i == printk ? "printk formats" : i == ksyms
+				? "kallsyms" : "event format");
 		}
 	}
 }
@@ -258,13 +369,8 @@ void pd_tracing_read(struct pd_tracing *t, const uint8_t *blob, size_t len,
 	}
 	t->present = true;
 	t->blob_off = off;
-	t->tep = tep_alloc();
-	if (!t->tep) {
-		problem(t, 0, "libtraceevent: out of memory");
-		return;
-	}
-	trace_seq_init(&t->seq);
-	struct cursor c = {t, blob, len, 0, false, false};
+	struct parts ps = {0};
+	struct cursor c = {t, blob, len, 0, false, false, &ps};
 	static const uint8_t magic[10] = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c',
 		'i', 'n', 'g'};
 	if (!need(&c, sizeof(magic), "magic")) {
@@ -280,33 +386,35 @@ void pd_tracing_read(struct pd_tracing *t, const uint8_t *blob, size_t len,
 	size_t at = c.pos;
 	uint64_t big = get(&c, 1, "endianness");
 	uint64_t long_size = get(&c, 1, "long size");
-	if (c.bad) {
-		return;
-	}
-	if (big > 1 || (long_size != 4 && long_size != 8)) {
-		problem(t, at, "endianness %llu and long size %llu make no sense",
-			(unsigned long long)big, (unsigned long long)long_size);
-		return;
-	}
-	c.big = big;
-	tep_set_file_bigendian(t->tep, big ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
-	tep_set_local_bigendian(t->tep, tep_is_bigendian() ? TEP_BIG_ENDIAN
-		: TEP_LITTLE_ENDIAN);
-	tep_set_long_size(t->tep, (int)long_size);
-	at = c.pos;
 	uint64_t page = get(&c, 4, "page size");
 	if (c.bad) {
 		return;
 	}
-	if (page == 0 || page > 1 << 24) {
-		problem(t, at, "page size %llu makes no sense",
-			(unsigned long long)page);
+	if (big > 1 || (long_size != 4 && long_size != 8) || page == 0
+			|| page > 1 << 24) {
+		problem(t, at, "endianness %llu, long size %llu and page size "
+			"%llu make no sense", (unsigned long long)big,
+			(unsigned long long)long_size, (unsigned long long)page);
 		return;
 	}
-	tep_set_page_size(t->tep, (int)page);
-	header_page(&c);
+	c.big = big;
+	ps.big = (int)big;
+	ps.long_size = (int)long_size;
+	ps.page = (int)page;
+	// Item 0 is header_page, even when missing (an empty text).
+	pd_xgrow(&ps.v, &ps.cap, 1, sizeof(*ps.v));
+	ps.v[ps.n++] = (struct text){NULL, 0, c.pos, NULL};
+	size_t before = ps.n;
+	headers(&c);
+	if (ps.n > before) {
+		ps.v[ITEM_HEADER_PAGE] = ps.v[--ps.n];
+	}
 	formats(&c);
-	trailer(&c, version);
+	size_t printk = SIZE_MAX, ksyms = SIZE_MAX;
+	trailer(&c, version, &printk, &ksyms);
+	// What was read before a problem is still worth having.
+	load(t, &ps, printk, ksyms);
+	free(ps.v);
 }
 
 // ---- tracepoints ----
@@ -335,10 +443,6 @@ bool pd_tracing_kernel_symbol(struct pd_tracing *t, uint64_t addr,
 		const char **name, uint64_t *start) {
 	if (!t->tep || !t->ksyms_text) {
 		return false;
-	}
-	if (!t->ksyms_parsed) {
-		t->ksyms_parsed = true;
-		tep_parse_kallsyms(t->tep, t->ksyms_text);
 	}
 	// libtraceevent's own table, not the resolver pd_tp_text installs.
 	unsigned long long s = 0;

@@ -15,6 +15,8 @@ EDIT is one of
                     `patch-tracing.py IN --list`) with VALUE
   garbage=I         overwrite the text of the I-th event format with
                     bytes that are no format
+  replace=I:OLD:NEW in the I-th event format, the first OLD becomes NEW
+                    (of the same length)
   --list            print the sizes and counts found, then exit
 """
 import random
@@ -122,6 +124,13 @@ def main():
             buf[at:at + width] = int(value, 0).to_bytes(width, 'little')
         elif name == 'garbage':
             garbage(buf, texts, int(value, 0))
+        elif name == 'replace':
+            i, old, new = value.split(':')
+            off, n = texts[int(i)]
+            at = bytes(buf[off:off + n]).find(old.encode())
+            if at < 0 or len(old) != len(new):
+                sys.exit('patch-tracing: cannot replace %s' % value)
+            buf[off + at:off + at + len(new)] = new.encode()
         elif name in where:
             off, width = where[name]
             buf[off:off + width] = (int(value, 0) % (1 << 8 * width)).to_bytes(
