@@ -53,6 +53,10 @@ int pd_tp_field(const struct pd_tp *tp, const char *name) {
 	return -1;
 }
 
+int pd_tp_nfields(const struct pd_tp *tp) {
+	return (int)tp->nfields;
+}
+
 static bool is_array(const struct tep_format_field *f) {
 	return f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_STRING
 		| TEP_FIELD_IS_DYNAMIC);

@@ -51,7 +51,9 @@ const char *pd_tp_name(const struct pd_tp *tp);
 void pd_tp_list_fields(const struct pd_tp *tp, FILE *out);
 
 // A field of tp by name (common_* fields included); -1 if it has none.
+// Fields are numbered from 0 to pd_tp_nfields() - 1, common ones first.
 int pd_tp_field(const struct pd_tp *tp, const char *name);
+int pd_tp_nfields(const struct pd_tp *tp);
 // Whether field f holds a number (not an array or string).
 bool pd_tp_field_is_number(const struct pd_tp *tp, int f);
 
