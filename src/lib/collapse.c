@@ -163,7 +163,9 @@ uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 	key[0] = comm_index(c, mk.comm);
 	key[1] = c->o.out.pid || c->o.out.tid ? s->pid : 0;
 	key[2] = c->o.out.tid ? s->tid : 0;
-	memcpy(key + PD_STACK_ROOT, x, nx * sizeof(*x));
+	if (nx) {
+		memcpy(key + PD_STACK_ROOT, x, nx * sizeof(*x));
+	}
 	size_t n = pd_sample_stack_get(c->stack, r, proc, s,
 		key + PD_STACK_ROOT + nx);
 	c->st.no_stack += n == 0;
