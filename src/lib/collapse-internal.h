@@ -77,6 +77,7 @@ struct pd_collapse {
 	struct pd_stacks *extra_seqs; // distinct pseudo-frame sequences
 	struct pd_strbuf text;        // scratch
 	struct pd_strbuf state;       // scratch for a task state
+	struct pd_strbuf field;       // scratch for a --field frame
 	// --off-cpu, --on-off-cpu (collapse-time.c); time is NULL otherwise.
 	struct pd_stacks *time;       // stacks with nanoseconds
 	struct pd_offcpu *off;

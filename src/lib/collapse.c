@@ -55,6 +55,7 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	pd_tracing_destroy(c->tracing);
 	pd_strbuf_finish(&c->text);
 	pd_strbuf_finish(&c->state);
+	pd_strbuf_finish(&c->field);
 	free(c);
 }
 
@@ -224,20 +225,19 @@ size_t pd_collapse_field_frames(struct pd_collapse *c,
 		uint32_t *x) {
 	size_t nx = 0;
 	bool bad = false;
-	struct pd_strbuf b = {0};
+	struct pd_strbuf *b = &c->field;
 	// Leaf first: the last field asked for is the leaf.
 	for (size_t i = c->o.nfields; i-- > 0 && nx < PD_EXTRA_MAX - 1;) {
-		b.len = 0;
-		pd_strbuf_adds(&b, c->o.fields[i]);
-		pd_strbuf_addc(&b, '=');
+		b->len = 0;
+		pd_strbuf_adds(b, c->o.fields[i]);
+		pd_strbuf_addc(b, '=');
 		if (!pd_tp_text(c->tracing, u->tp, u->fields[i], s->raw,
-				s->raw_size, &b)) {
-			pd_strbuf_addc(&b, '?');
+				s->raw_size, b)) {
+			pd_strbuf_addc(b, '?');
 			bad = true;
 		}
-		x[nx++] = pd_collapse_named(c, b.s, b.len);
+		x[nx++] = pd_collapse_named(c, b->s, b->len);
 	}
-	pd_strbuf_finish(&b);
 	c->st.field_bad += bad;
 	return nx;
 }

@@ -20,6 +20,9 @@ void pd_tp_init(struct pd_tp *tp, struct pd_tracing *t, struct tep_event *ev) {
 			tp->fields = pd_xrealloc(tp->fields, (tp->nfields + 1)
 				* sizeof(*tp->fields));
 			tp->fields[tp->nfields++] = f;
+			size_t end = f->offset < 0 || f->size < 0 ? SIZE_MAX
+				: (size_t)f->offset + (size_t)f->size;
+			tp->fixed_end = end > tp->fixed_end ? end : tp->fixed_end;
 		}
 	}
 }
@@ -175,7 +178,10 @@ bool pd_tp_text(struct pd_tracing *t, const struct pd_tp *tp, int f,
 		add_array(b, fl, p, n);
 		return true;
 	}
-	if (!pd_tp_field_is_number(tp, f) || !fits(fl, size)) {
+	// Printing one field through the format may read others (a "%*d"
+	// width): all of them must be there.
+	if (!pd_tp_field_is_number(tp, f) || !fits(fl, size)
+			|| size < tp->fixed_end) {
 		return false;
 	}
 	if (!t->resolver_set) {

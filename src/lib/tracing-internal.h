@@ -33,6 +33,8 @@ struct pd_tp {
 	struct tep_event *ev;
 	struct tep_format_field **fields;
 	size_t nfields;
+	size_t fixed_end;  // end of the last fixed field: a payload shorter
+	                   // than this is never handed to libtraceevent
 	// The __print_flags (or __print_symbolic) table for task states.
 	const struct tep_print_arg *states;
 	bool states_looked;
