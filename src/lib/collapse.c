@@ -450,6 +450,9 @@ static void free_named(struct pd_collapse *c, char **v) {
 
 void pd_collapse_write_table(struct pd_collapse *c, const struct pd_stacks *s,
 		FILE *out) {
+	if (pd_stacks_size(s) == 0) {
+		return; // (folded-write would hand fwrite a NULL buffer)
+	}
 	struct pd_folded_options o = c->o.out;
 	char **named = named_texts(c);
 	o.named = (const char *const *)named;
