@@ -263,6 +263,32 @@ static struct tep_handle *new_tep(const struct parts *ps) {
 	return tep;
 }
 
+// Keeps of the printk formats ("ADDR : \"FORMAT\"" lines) those that
+// libtraceevent 1.7 reads within bounds: it takes the format from two
+// bytes after the first ':' (past the line's end if there is none) and
+// looks at the three bytes before the format's end, quote removed.
+static void safe_printk(char *s) {
+	char *out = s;
+	for (char *line = s; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *colon = memchr(line, ':', len);
+		bool keep = colon && colon != line;
+		if (keep) {
+			const char *f = colon + 2, *end = line + len;
+			f += f < end && *f == '"';
+			keep = f <= end && end - f >= 3;
+		}
+		if (keep) {
+			memmove(out, line, len);
+			out += len;
+			*out++ = '\n';
+		}
+		line += len + (nl != NULL);
+	}
+	*out = '\0';
+}
+
 // Parses text i of ps (kind: its place in the blob) into tep; t (NULL in
 // a probe) hears of a format libtraceevent rejects.
 static void apply(struct tep_handle *tep, const struct parts *ps, size_t i,
@@ -285,6 +311,7 @@ static void apply(struct tep_handle *tep, const struct parts *ps, size_t i,
 			}
 		}
 	} else if (i == printk) {
+		safe_printk(s);
 		tep_parse_printk_formats(tep, s);
 	} else if (i == ksyms) {
 		tep_parse_kallsyms(tep, s);
