@@ -29,6 +29,8 @@ void pd_tp_init(struct pd_tp *tp, struct pd_tracing *t, struct tep_event *ev) {
 
 void pd_tp_finish(struct pd_tp *tp) {
 	free(tp->fields);
+	free(tp->state_vals);
+	free(tp->state_names);
 }
 
 const char *pd_tp_system(const struct pd_tp *tp) {
@@ -283,62 +285,77 @@ static const struct tep_print_arg *table_for(const struct tep_print_arg *a,
 	}
 }
 
-static const struct tep_print_arg *states(struct pd_tp *tp, int f) {
-	if (!tp->states_looked || tp->states_field != f) {
-		tp->states_looked = true;
-		tp->states_field = f;
-		tp->states = NULL;
-		const char *name = tp->fields[f]->name;
-		int n = 0;
-		for (const struct tep_print_arg *a = tp->ev->print_fmt.args;
-				a && !tp->states && n < 1024; a = a->next, n++) {
-			tp->states = table_for(a, name, 0);
-		}
+// Finds and reads the table for field f once.
+static bool states(struct pd_tp *tp, int f) {
+	if (tp->states_looked && tp->states_field == f) {
+		return tp->nstates > 0;
 	}
-	return tp->states;
+	tp->states_looked = true;
+	tp->states_field = f;
+	tp->nstates = 0;
+	tp->state_mask = 0;
+	const struct tep_print_arg *a = NULL;
+	int n = 0;
+	for (const struct tep_print_arg *x = tp->ev->print_fmt.args;
+			x && !a && n < 1024; x = x->next, n++) {
+		a = table_for(x, tp->fields[f]->name, 0);
+	}
+	if (!a) {
+		return false;
+	}
+	tp->states_symbolic = a->type == TEP_PRINT_SYMBOL;
+	tp->state_delim = !tp->states_symbolic && a->flags.delim
+		? a->flags.delim : "|";
+	const struct tep_print_flag_sym *list = tp->states_symbolic
+		? a->symbol.symbols : a->flags.flags;
+	for (const struct tep_print_flag_sym *s = list; s && tp->nstates < 256;
+			s = s->next) {
+		size_t i = tp->nstates++;
+		tp->state_vals = pd_xrealloc(tp->state_vals,
+			tp->nstates * sizeof(*tp->state_vals));
+		tp->state_names = pd_xrealloc(tp->state_names,
+			tp->nstates * sizeof(*tp->state_names));
+		tp->state_vals[i] = s->value ? strtoull(s->value, NULL, 0) : 0;
+		tp->state_names[i] = s->str ? s->str : "?";
+		tp->state_mask |= tp->state_vals[i];
+	}
+	return tp->nstates > 0;
 }
 
 // The kernel prints prev_state as __print_flags(state & mask, "|", {bit,
 // letter}...) where no bit means "R" (running: preempted or yielding),
 // and "+" for a bit above the table (TASK_REPORT_MAX: preempted).
-bool pd_tp_task_state(const struct pd_tp *tp, int f, const uint8_t *raw,
+bool pd_tp_task_state(const struct pd_tp *ctp, int f, const uint8_t *raw,
 		size_t size, struct pd_strbuf *b) {
+	struct pd_tp *tp = (struct pd_tp *)ctp; // the table is a cache
 	uint64_t v;
 	bool neg;
 	if (!pd_tp_number(tp, f, raw, size, &v, &neg)) {
 		return false;
 	}
-	const struct tep_print_arg *a = states((struct pd_tp *)tp, f);
-	if (!a) {
+	if (!states(tp, f)) {
 		pd_strbuf_printf(b, "%llu", (unsigned long long)v);
 		return true;
 	}
-	const struct tep_print_flag_sym *list = a->type == TEP_PRINT_FLAGS
-		? a->flags.flags : a->symbol.symbols;
-	if (a->type == TEP_PRINT_SYMBOL) {
-		for (const struct tep_print_flag_sym *s = list; s; s = s->next) {
-			if (s->value && strtoull(s->value, NULL, 0) == v) {
-				pd_strbuf_adds(b, s->str ? s->str : "?");
+	if (tp->states_symbolic) {
+		for (size_t i = 0; i < tp->nstates; i++) {
+			if (tp->state_vals[i] == v) {
+				pd_strbuf_adds(b, tp->state_names[i]);
 				return true;
 			}
 		}
 		pd_strbuf_printf(b, "%llu", (unsigned long long)v);
 		return true;
 	}
-	uint64_t mask = 0;
-	for (const struct tep_print_flag_sym *s = list; s; s = s->next) {
-		mask |= s->value ? strtoull(s->value, NULL, 0) : 0;
-	}
-	uint64_t bits = v & mask;
-	const char *delim = a->flags.delim ? a->flags.delim : "|";
+	uint64_t bits = v & tp->state_mask;
 	bool first = true;
-	for (const struct tep_print_flag_sym *s = list; s && bits; s = s->next) {
-		uint64_t fv = s->value ? strtoull(s->value, NULL, 0) : 0;
+	for (size_t i = 0; i < tp->nstates && bits; i++) {
+		uint64_t fv = tp->state_vals[i];
 		if (fv && (bits & fv) == fv) {
 			if (!first) {
-				pd_strbuf_adds(b, delim);
+				pd_strbuf_adds(b, tp->state_delim);
 			}
-			pd_strbuf_adds(b, s->str ? s->str : "?");
+			pd_strbuf_adds(b, tp->state_names[i]);
 			bits &= ~fv;
 			first = false;
 		}
@@ -346,7 +363,7 @@ bool pd_tp_task_state(const struct pd_tp *tp, int f, const uint8_t *raw,
 	if (first) {
 		pd_strbuf_addc(b, 'R');
 	}
-	if (v & ~mask) {
+	if (v & ~tp->state_mask) {
 		pd_strbuf_addc(b, '+');
 	}
 	return true;

@@ -35,10 +35,16 @@ struct pd_tp {
 	size_t nfields;
 	size_t fixed_end;  // end of the last fixed field: a payload shorter
 	                   // than this is never handed to libtraceevent
-	// The __print_flags (or __print_symbolic) table for task states.
-	const struct tep_print_arg *states;
+	// The __print_flags (or __print_symbolic) table for task states,
+	// its values parsed once.
 	bool states_looked;
 	int states_field;
+	bool states_symbolic;     // __print_symbolic: one value, one name
+	size_t nstates;
+	uint64_t *state_vals;
+	const char **state_names; // borrowed from libtraceevent
+	const char *state_delim;
+	uint64_t state_mask;
 };
 
 void pd_tp_init(struct pd_tp *tp, struct pd_tracing *t, struct tep_event *ev);
