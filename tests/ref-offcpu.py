@@ -16,7 +16,8 @@ The rules, as pd-collapse(1) states them (no code shared with pd):
     time in between is charged to the stack it left with;
   * a second switch-out before any switch-in replaces the first;
   * the idle task (tid 0) and threads leaving in state X or Z (exiting)
-    are not charged; PERF_RECORD_EXIT forgets a thread;
+    are not charged; PERF_RECORD_EXIT forgets a thread, and its later
+    switch-outs, until a PERF_RECORD_FORK makes the tid again;
   * threads still off CPU at the end are charged up to the last
     timestamp printed;
   * --on-off-cpu: samples of the clock event (cpu-clock or task-clock, or
@@ -48,7 +49,8 @@ HEADER = re.compile(
     r'(?:\[\d+\]\s+)?(?P<sec>\d+)\.(?P<ns>\d{9}):\s+(?P<rest>.*)$')
 SAMPLE = re.compile(r'^(?:(?P<period>\d+)\s+)?(?P<event>[^\s:]\S*?):'
                     r'(?:\s+(?P<trace>.*))?$')
-EXIT = re.compile(r'^PERF_RECORD_EXIT\((?P<pid>-?\d+):(?P<tid>-?\d+)\)')
+TASK = re.compile(r'^PERF_RECORD_(?P<what>EXIT|FORK)\((?P<pid>-?\d+):'
+                  r'(?P<tid>-?\d+)\)')
 CLOCKS = ('cpu-clock', 'task-clock')
 
 
@@ -57,6 +59,7 @@ class OffCpu:
         self.o = opts
         self.stacks = {}   # stack -> nanoseconds
         self.pending = {}  # tid -> (time, stack)
+        self.gone = set()  # tids that exited
         self.end = 0
         self.wall = None   # the clock event of --on-off-cpu
         self.cur = None    # the sample being read: [kind, root, time, ...]
@@ -91,9 +94,14 @@ class OffCpu:
             if word[0] in ('PERF_RECORD_SWITCH',
                            'PERF_RECORD_SWITCH_CPU_WIDE') and word[1] == 'IN':
                 self.charge(tid, time)
-            e = EXIT.match(rest)
+            e = TASK.match(rest)
             if e:
-                self.pending.pop(int(e.group('tid')), None)
+                t = int(e.group('tid'))
+                self.pending.pop(t, None)
+                if e.group('what') == 'EXIT':
+                    self.gone.add(t)
+                else:
+                    self.gone.discard(t)
             return
         s = SAMPLE.match(rest)
         if not s:
@@ -121,7 +129,7 @@ class OffCpu:
             self.stacks[stack] = self.stacks.get(stack, 0) + c[3]
             return
         _, _, time, tid, state, nxt = c
-        if tid != 0 and state[0] not in 'XZ':
+        if tid != 0 and state[0] not in 'XZ' and tid not in self.gone:
             if self.o.task_state:
                 stack += ';[%s]' % state
             elif self.o.on_off_cpu:

@@ -12,7 +12,8 @@
 struct pending {
 	uint64_t time;
 	uint32_t stack;
-	bool off; // switched out, not yet back
+	bool off;  // switched out, not yet back
+	bool gone; // exited (PERF_RECORD_EXIT), until a FORK makes it again
 };
 
 struct pd_offcpu {
@@ -72,17 +73,18 @@ void pd_offcpu_out(struct pd_offcpu *o, uint32_t tid, uint64_t time,
 	if (tid == 0) {
 		return;
 	}
-	if (dead) {
-		struct pending *p = find(o, tid, false);
+	struct pending *p = find(o, tid, !dead);
+	// An exiting thread's last switches (after its EXIT record, when
+	// the state does not say X or Z) are no wait.
+	if (dead || p->gone) {
 		if (p) {
 			p->off = false;
 		}
 		return;
 	}
-	struct pending *p = find(o, tid, true);
 	o->st.out++;
 	o->st.replaced += p->off;
-	*p = (struct pending){time, stack, true};
+	*p = (struct pending){time, stack, true, false};
 }
 
 static void charge(struct pd_offcpu *o, struct pending *p, uint64_t time) {
@@ -115,10 +117,14 @@ void pd_offcpu_record(struct pd_offcpu *o, const struct pd_record *rec) {
 		}
 		break;
 	case PD_REC_EXIT:
+	case PD_REC_FORK:
 		if (rec->size >= 24) {
-			struct pending *p = find(o, pd_get_u32(rec->data + 16), false);
+			// pid @8, ppid @12, tid @16: a new thread may reuse a tid.
+			uint32_t tid = pd_get_u32(rec->data + 16);
+			struct pending *p = find(o, tid, false);
 			if (p) {
 				p->off = false;
+				p->gone = rec->type == PD_REC_EXIT;
 			}
 		}
 		break;

@@ -41,7 +41,8 @@ void pd_offcpu_out(struct pd_offcpu *o, uint32_t tid, uint64_t time,
 	uint32_t stack, bool dead);
 // Thread tid runs again at time: its pending stack is charged.
 void pd_offcpu_in(struct pd_offcpu *o, uint32_t tid, uint64_t time);
-// Any record: switch-in records charge, EXIT forgets the thread; every
+// Any record: switch-in records charge, EXIT forgets the thread (and
+// its later switch-outs, until a FORK makes the tid again); every
 // timestamp moves the end of the recording.
 void pd_offcpu_record(struct pd_offcpu *o, const struct pd_record *rec);
 // A time seen (samples): moves the end of the recording.
