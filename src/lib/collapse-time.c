@@ -191,6 +191,9 @@ static enum pd_status check_switch(struct pd_collapse *c, struct pd_perf *r) {
 			"with stacks; record them with: %s", name, opt, cmd);
 		return PD_EUSAGE;
 	}
+	if (c->switch_ev < 0) {
+		c->switch_ev = sw; // for the --field check, even without samples
+	}
 	enum pd_status st = pd_collapse_tracing_problem(c, r, !tp);
 	if (st != PD_OK) {
 		return st;

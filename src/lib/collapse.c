@@ -367,17 +367,18 @@ enum pd_status pd_collapse_tracing_problem(struct pd_collapse *c,
 	return PD_OK;
 }
 
-// Says why the selected event cannot give --field or --weight=FIELD.
-static enum pd_status check_fields(struct pd_collapse *c, struct pd_perf *r) {
-	if (c->selected < 0 || (!c->o.weight_field && !c->o.nfields)) {
+// Says why event ev cannot give --field or --weight=FIELD.
+static enum pd_status check_fields(struct pd_collapse *c, struct pd_perf *r,
+		int ev) {
+	if (ev < 0 || (!c->o.weight_field && !c->o.nfields)) {
 		return PD_OK;
 	}
-	const struct pd_collapse_use *u = pd_collapse_use(c, r, c->selected);
+	const struct pd_collapse_use *u = pd_collapse_use(c, r, ev);
 	enum pd_status st = pd_collapse_tracing_problem(c, r, !u->tp);
 	if (st != PD_OK) {
 		return st;
 	}
-	const char *name = pd_collapse_event_name(c, r, (size_t)c->selected);
+	const char *name = pd_collapse_event_name(c, r, (size_t)ev);
 	// The option at fault, as it was given.
 	char opt[128];
 	const char *f = u->missing ? u->missing : c->o.weight_field
@@ -409,9 +410,10 @@ static enum pd_status check_fields(struct pd_collapse *c, struct pd_perf *r) {
 
 enum pd_status pd_collapse_check(struct pd_collapse *c, struct pd_perf *r) {
 	if (c->time) {
-		return pd_collapse_time_check(c, r);
+		enum pd_status st = pd_collapse_time_check(c, r);
+		return st != PD_OK ? st : check_fields(c, r, c->switch_ev);
 	}
-	return check_fields(c, r);
+	return check_fields(c, r, c->selected);
 }
 
 // The texts of the pseudo-frames, kernel symbols named now (the loader
