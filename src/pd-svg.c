@@ -38,6 +38,8 @@ static const char help[] =
 	"      --nametype TEXT   label of the details line (default Function:)\n"
 	"      --negate          swap differential hues (blue grew, red shrank)\n"
 	"      --notes TEXT      notes stored in the SVG\n"
+	"      --off-cpu-colors PALETTE  palette of off-CPU frames ([off-cpu],\n"
+	"                        [S]... and below; default blue; none: as others)\n"
 	"      --report FILE     pd-diff's JSON report: frames whose self share\n"
 	"                        did not change significantly drawn grey\n"
 	"      --reverse         reverse every stack (leaf first) before merging\n"
@@ -50,7 +52,8 @@ static const char help[] =
 enum {
 	OPT_COUNTNAME = 256, OPT_FACTOR, OPT_FLAMECHART, OPT_FONTSIZE,
 	OPT_FONTTYPE, OPT_HASH, OPT_HEIGHT, OPT_MINWIDTH, OPT_NAMETYPE,
-	OPT_NEGATE, OPT_NOTES, OPT_REPORT, OPT_REVERSE, OPT_SORT, OPT_SUBTITLE, OPT_TITLE,
+	OPT_NEGATE, OPT_NOTES, OPT_OFF_CPU_COLORS, OPT_REPORT, OPT_REVERSE, OPT_SORT,
+	OPT_SUBTITLE, OPT_TITLE,
 	OPT_VERSION, OPT_WIDTH,
 };
 
@@ -131,6 +134,7 @@ int main(int argc, char *argv[]) {
 		{"nametype", required_argument, NULL, OPT_NAMETYPE},
 		{"negate", no_argument, NULL, OPT_NEGATE},
 		{"notes", required_argument, NULL, OPT_NOTES},
+		{"off-cpu-colors", required_argument, NULL, OPT_OFF_CPU_COLORS},
 		{"report", required_argument, NULL, OPT_REPORT},
 		{"reverse", no_argument, NULL, OPT_REVERSE},
 		{"sort", required_argument, NULL, OPT_SORT},
@@ -149,6 +153,8 @@ int main(int argc, char *argv[]) {
 		.fontsize = 12,
 		.minwidth = 0.1,
 		.factor = 1,
+		.offcpu = true,
+		.offcpu_palette = PD_PALETTE_BLUE,
 	};
 	bool reverse = false, chart = false;
 	const char *report = NULL;
@@ -207,6 +213,13 @@ int main(int argc, char *argv[]) {
 			break;
 		case OPT_NOTES:
 			o.notes = optarg;
+			break;
+		case OPT_OFF_CPU_COLORS:
+			o.offcpu = strcmp(optarg, "none") != 0;
+			ok = !o.offcpu || pd_palette_parse(optarg, &o.offcpu_palette);
+			if (!ok) {
+				warnx("--off-cpu-colors: unknown palette: %s", optarg);
+			}
 			break;
 		case OPT_REPORT:
 			report = optarg;

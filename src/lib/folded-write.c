@@ -106,6 +106,11 @@ bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 		seq[n++] = pd_texts_id(t, b.s, b.len);
 		for (size_t j = len; j-- > PD_STACK_ROOT;) {
 			uint32_t li = k[j];
+			if (li & PD_STACK_NAMED) {
+				const char *name = o->named[li & ~PD_STACK_NAMED];
+				seq[n++] = pd_texts_id(t, name, strlen(name));
+				continue;
+			}
 			if (text_of[li] == UINT32_MAX) {
 				render(&b, pd_locations_at(l, li),
 					pd_locations_frames(l, li), o);

@@ -258,9 +258,10 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 	return s->nksyms > 0;
 }
 
-const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
+// The index of the symbol holding addr, or SIZE_MAX.
+static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
-		return NULL;
+		return SIZE_MAX;
 	}
 	size_t lo = 0, hi = s->nksyms;
 	while (hi - lo > 1) {
@@ -273,9 +274,30 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	}
 	// The last symbol has no end; do not stretch it over unmapped space.
 	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
-		return NULL;
+		return SIZE_MAX;
 	}
-	struct ksym *k = &s->ksyms[lo];
+	return lo;
+}
+
+static const char *ksym_name(struct pd_symbols *s, size_t i) {
+	struct ksym *k = &s->ksyms[i];
 	s->ktext[k->name + k->len] = '\0';
 	return s->ktext + k->name;
+}
+
+const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
+	size_t i = ksym_index(s, addr);
+	return i == SIZE_MAX ? NULL : ksym_name(s, i);
+}
+
+// The symbol holding addr and its start, for names shown with an offset
+// (tracepoint fields printed as %pS).
+const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
+		uint64_t *start) {
+	size_t i = ksym_index(s, addr);
+	if (i == SIZE_MAX) {
+		return NULL;
+	}
+	*start = s->ksyms[i].addr;
+	return ksym_name(s, i);
 }

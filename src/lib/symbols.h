@@ -124,6 +124,11 @@ void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 // they use. After it, pd_symbols_warm and pd_symbols_warm_job do nothing.
 void pd_symbols_warm_finish(struct pd_symbols *s);
 
+// The kernel symbol holding addr, with its start address in *start; NULL
+// if none. After pd_symbols_warm_finish.
+const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
+	uint64_t *start);
+
 // Starts reading kernel symbols in the background (once).
 void pd_symbols_prefetch_kernel(struct pd_symbols *s);
 

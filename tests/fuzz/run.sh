@@ -5,7 +5,9 @@
 # pd-collapse's reading and folding from the committed perf.data fixtures;
 # report, pd-svg's reading of pd-diff reports (and folded runs through the
 # statistics) from the committed reports; top, pd-top on the folded
-# fixtures. Any crash, leak, sanitizer report
+# fixtures; tracing, the tracing data reader and tracepoint payload
+# decoding, from the fixtures' tracing data each followed by a sched_switch
+# payload. Any crash, leak, sanitizer report
 # or hang (10 s per input) fails; the input that caused it is kept in the
 # work directory.
 # usage: run.sh SRCDIR BUILDDIR WORKDIR [TARGET]
@@ -20,7 +22,7 @@ cd "$work" || exit 99
 lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-$target.c" "$lib"/*.c \
-		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -lm -o fuzz-$target 2>build.log; then
+		-ldw -lelf -ldeflate -ltraceevent -lzstd -liberty -lpthread -lm -o fuzz-$target 2>build.log; then
 	cat build.log
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99
@@ -44,10 +46,36 @@ top)
 		{ printf '\030'; cat "$f"; } >"corpus/$b-fly" || exit 99
 	done
 	;;
+tracing)
+	# Seeds: a 16-bit length, a fixture's tracing data, then a 64-byte
+	# sched_switch payload (common_type = the id its format gives).
+	command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+	python3 - "$src" corpus <<'PY'
+import importlib.util, os, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location(
+    'pt', os.path.join(src, 'tests/corrupt/patch-tracing.py'))
+pt = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pt)
+for name in ('offcpu.data', 'offcpu-pipe.data', 'tracepoint.data'):
+    buf = open(os.path.join(src, 'testdata/perf', name), 'rb').read()
+    base, size, _, _ = pt.blob_place(buf)
+    blob = buf[base:base + size][:65535]
+    raw = bytearray(64)
+    i = blob.find(b'name: sched_switch\nID: ')
+    sid = int(blob[i + 23:blob.index(b'\n', i + 23)]) if i >= 0 else 0
+    struct.pack_into('<H', raw, 0, sid)
+    raw[8:15] = b'sleeper'
+    raw[32] = 1
+    with open(os.path.join(out, name + '.seed'), 'wb') as f:
+        f.write(struct.pack('<H', len(blob)) + blob + bytes(raw))
+PY
+	;;
 esac || exit 99
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	./fuzz-$target -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	-max_len="$([ "$target" = top ] && echo 20000 || echo 300000)" \
+	-max_len="$(case $target in top) echo 20000 ;; tracing) echo 70000 ;;
+		*) echo 300000 ;; esac)" \
 	-print_final_stats=1 corpus >fuzz.log 2>&1
 st=$?
 grep -v '^pd-collapse\|^pd-svg\|^fuzz-\|/proc/self/fd' fuzz.log | tail -15
