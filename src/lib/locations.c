@@ -13,9 +13,9 @@
 
 struct frame_cache {
 	const struct pd_proc *proc; // NULL: kernel
-	uint64_t gen, tag;
+	uint64_t gen, ip;
 	uint32_t loc;
-	bool valid;
+	uint8_t valid; // 1, | 2 if exact
 };
 
 struct resolved {
@@ -159,14 +159,15 @@ uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
 		bool kernel, uint64_t ip, bool exact) {
 	const struct pd_proc *key = kernel ? NULL : proc;
 	uint64_t gen = key ? key->generation : 0;
-	uint64_t tag = ip << 1 | exact;
-	size_t i = pd_hash_u64(tag ^ (uintptr_t)key) & (FRAME_CACHE - 1);
+	uint8_t valid = 1 | (uint8_t)exact << 1;
+	size_t i = pd_hash_u64((ip << 1 | exact) ^ (uintptr_t)key)
+		& (FRAME_CACHE - 1);
 	struct frame_cache *e = &l->cache[i];
-	if (e->tag == tag && e->proc == key && e->gen == gen && e->valid) {
+	if (e->ip == ip && e->valid == valid && e->proc == key && e->gen == gen) {
 		return e->loc;
 	}
 	uint32_t loc = locate_slow(l, proc, kernel, ip, exact);
-	*e = (struct frame_cache){key, gen, tag, loc, true};
+	*e = (struct frame_cache){key, gen, ip, loc, valid};
 	return loc;
 }
 
