@@ -132,7 +132,9 @@ if command -v strace >/dev/null; then
 		cp "$data/bin/pdfix/fp-static" "$tmp/fpsym/pdfix/" || exit 99
 	rm -rf "$XDG_CACHE_HOME"
 	run fpcopy.cold --symfs "$tmp/fpsym" "$data/perf/fp.data"
-	strace -f -e trace=open,openat -o "$tmp/trace" "$pd" -v \
+	# (LeakSanitizer cannot run under ptrace.)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=open,openat -o "$tmp/trace" "$pd" -v \
 		--symfs "$tmp/fpsym" "$data/perf/fp.data" >"$tmp/fpcopy.warm" 2>&1
 	echo "exit $?" >>"$tmp/fpcopy.warm"
 	same fpcopy.warm fpcopy.cold "frame-pointer copy, warm"

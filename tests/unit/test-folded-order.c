@@ -115,9 +115,11 @@ int main(void) {
 	uint64_t total = 0;
 	const char *prev = NULL;
 	size_t prev_len = 0;
-	for (char *line = out; *line;) {
-		char *nl = strchr(line, '\n');
-		char *sp = nl ? memrchr(line, ' ', (size_t)(nl - line)) : NULL;
+	CHECK(out != NULL);
+	for (const char *line = out ? out : ""; *line;) {
+		const char *nl = strchr(line, '\n');
+		const char *sp = nl && nl > line
+			? memrchr(line, ' ', (size_t)(nl - line)) : NULL;
 		CHECK(nl && sp);
 		if (!nl || !sp) {
 			break;
