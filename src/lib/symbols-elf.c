@@ -204,26 +204,36 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		}
 	}
 	if (fd < 0 && debuglink_file && file_name && want.build_id_len) {
+		// Beside the file opened, in its .debug/, and where the debug
+		// directories mirror the recorded path; and beside the recorded
+		// path (under --symfs) when the file came from perf's build-id
+		// cache, which keeps no debug file next to its copy.
 		const char *slash = strrchr(file_name, '/');
 		int dlen = slash ? (int)(slash - file_name) : 0;
 		const char *orig = strrchr(d->id.name, '/');
 		int olen = orig ? (int)(orig - d->id.name) : 0;
-		for (int k = 0; k < 4 && fd < 0; k++) {
+		struct pd_strbuf home = {0};
+		pd_strbuf_printf(&home, "%s%.*s", s->o.symfs ? s->o.symfs : "",
+			olen, d->id.name);
+		bool moved = home.len != (size_t)dlen
+			|| memcmp(home.s, file_name, home.len) != 0;
+		for (int k = 0; k < 6 && fd < 0; k++) {
 			b = (struct pd_strbuf){0};
-			if (k == 0) {
-				pd_strbuf_printf(&b, "%.*s/%s", dlen, file_name,
-					debuglink_file);
-			} else if (k == 1) {
-				pd_strbuf_printf(&b, "%.*s/.debug/%s", dlen, file_name,
-					debuglink_file);
-			} else if (dirs[k - 2]) {
-				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 2], olen,
+			if (k < 2) {
+				pd_strbuf_printf(&b, "%.*s/%s%s", dlen, file_name,
+					k ? ".debug/" : "", debuglink_file);
+			} else if (k < 4 && moved) {
+				pd_strbuf_printf(&b, "%s/%s%s", home.s,
+					k == 3 ? ".debug/" : "", debuglink_file);
+			} else if (k >= 4 && dirs[k - 4]) {
+				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 4], olen,
 					d->id.name, debuglink_file);
 			} else {
 				continue;
 			}
 			fd = try_debug(b.s, &want, debuginfo_file_name, note);
 		}
+		pd_strbuf_finish(&home);
 	}
 	free(symfs_dir);
 	return fd >= 0 ? with_dwarf(s, fd) : fd;
