@@ -13,8 +13,10 @@
 // a temporary file renamed into place, so a torn or concurrent write
 // leaves either the old entry or the new one; a bad entry is ignored and
 // replaced. The cache never changes what is printed.
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ struct header {
 	uint32_t nprobes, naddrs, nframes, strings;
 	uint8_t found, symtab, build_id_len, pad;
 	uint8_t build_id[20];
+	uint8_t pd_build[20]; // the build id of the pd that wrote it
 };
 
 // A file the resolution tried to open, as it was.
@@ -81,6 +84,49 @@ struct cache {
 	size_t nnames, names_cap;
 	bool stale;           // this run's probes disagree with the entry's
 };
+
+// The build id of the running program, from its own notes in memory;
+// zeros if it has none (then entries are tied to its size and time).
+static int own_note(struct dl_phdr_info *info, size_t size, void *arg) {
+	uint8_t *out = arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE) {
+			continue;
+		}
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		const uint8_t *end = p + ph->p_memsz;
+		while (end - p >= 12) {
+			ElfW(Nhdr) nh;
+			memcpy(&nh, p, sizeof(nh));
+			const uint8_t *name = p + 12;
+			const uint8_t *desc = name + ((nh.n_namesz + 3) & ~3u);
+			if (desc > end || nh.n_descsz > (size_t)(end - desc)) {
+				break;
+			}
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4
+					&& memcmp(name, "GNU", 4) == 0) {
+				memcpy(out, desc, nh.n_descsz < 20 ? nh.n_descsz : 20);
+				return 1;
+			}
+			p = desc + ((nh.n_descsz + 3) & ~3u);
+		}
+	}
+	return 1; // the first object is the program itself
+}
+
+static void pd_build(uint8_t out[20]) {
+	memset(out, 0, 20);
+	dl_iterate_phdr(own_note, out);
+	static const uint8_t zero[20];
+	struct stat st;
+	if (memcmp(out, zero, 20) == 0 && stat("/proc/self/exe", &st) == 0) {
+		uint64_t v[2] = {(uint64_t)st.st_size,
+			(uint64_t)st.st_mtim.tv_sec * 1000000000u
+				+ (uint64_t)st.st_mtim.tv_nsec};
+		memcpy(out, v, sizeof(v));
+	}
+}
 
 static uint32_t flags_of(const struct pd_symbols *s) {
 	return (s->o.demangle ? FLAG_DEMANGLE : 0)
@@ -136,7 +182,10 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	uint64_t need = (uint64_t)h->nprobes * sizeof(struct probe_rec)
 		+ (uint64_t)h->naddrs * sizeof(struct addr_rec)
 		+ (uint64_t)h->nframes * 4 + h->strings;
+	uint8_t build[20];
+	pd_build(build);
 	if (need != h->body || h->strings == 0 || h->flags != flags_of(s)
+			|| memcmp(h->pd_build, build, 20) != 0
 			|| h->build_id_len != d->build_id_len
 			|| memcmp(h->build_id, d->build_id, d->build_id_len) != 0) {
 		return false;
@@ -472,6 +521,7 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 	};
 	memcpy(h.magic, MAGIC, 8);
 	memcpy(h.build_id, d->build_id, d->build_id_len);
+	pd_build(h.pd_build);
 	h.name = text(&w, d->id.name);
 	build(&w, c, v, n, &h);
 	h.body = w.body.len;
