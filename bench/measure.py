@@ -4,8 +4,9 @@
 # (run 1 of every command, then run 2, ...), the page cache warmed with the
 # profile before each run, and prints per command the median wall time, its
 # ratio to the first command, and the peak RSS of the largest process of
-# the command (wait4's rusage covers the shell and every process it waited
-# for).
+# the command, from /usr/bin/time -f %M around sh -c COMMAND: a process
+# forked from this script would count the script's own pages in its peak
+# (they are its until exec), time's child starts small.
 # usage: measure.py LABEL DATA RUNS PEER_RUNS TIMEOUT NAME=CMD...
 #   commands named pd... run RUNS times, the others (slower peers)
 #   PEER_RUNS times (a command whose run took over 30 s, once; one that
@@ -15,6 +16,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 
 
@@ -26,6 +28,8 @@ def warm(path):
 
 def run(cmd, timeout):
     """Wall seconds and peak RSS (KiB) of sh -c cmd; None on timeout."""
+    rss = tempfile.NamedTemporaryFile(prefix='measure-', delete=False)
+    rss.close()
     t = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -33,7 +37,8 @@ def run(cmd, timeout):
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
-        os.execvp('sh', ['sh', '-c', cmd])
+        os.execv('/usr/bin/time', ['/usr/bin/time', '-f', '%M', '-o',
+                                   rss.name, 'sh', '-c', cmd])
     deadline = t + timeout
     while True:
         p, status, ru = os.wait4(pid, os.WNOHANG)
@@ -42,9 +47,14 @@ def run(cmd, timeout):
         if time.perf_counter() > deadline:
             os.killpg(pid, signal.SIGKILL)
             os.wait4(pid, 0)
+            os.unlink(rss.name)
             return None
         time.sleep(0.0005)
-    return time.perf_counter() - t, ru.ru_maxrss
+    wall = time.perf_counter() - t
+    with open(rss.name) as f:
+        lines = f.read().split()
+    os.unlink(rss.name)
+    return wall, int(lines[-1]) if lines else 0
 
 
 def main():
