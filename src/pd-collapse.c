@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "collapse.h"
 #include "config.h"
 #include "maps.h"
@@ -25,27 +26,39 @@ static const char help[] =
 	"  -a, --all              all annotations (--kernel --jit --inline-marks)\n"
 	"      --addrs            show raw addresses of unresolved frames\n"
 	"  -e, --event NAME       fold event NAME (default: first sampled event)\n"
+	"      --field NAME       append NAME=value of a tracepoint field at the\n"
+	"                         leaf (repeatable)\n"
 	"  -h, --help             show this help\n"
 	"      --inline-marks     annotate inlined frames with _[i]\n"
 	"      --jit              annotate JIT frames with _[j]\n"
 	"      --kallsyms FILE    read kernel symbols from FILE\n"
 	"  -k, --kernel           annotate kernel frames with _[k]\n"
-	"  -l, --list-events      list events with their sample counts\n"
+	"  -l, --list-events      list events with their sample counts (with\n"
+	"                         --verbose: tracepoints' fields and types)\n"
 	"      --max-stack N      unwind at most N user frames from stack dumps (127)\n"
 	"      --no-cache         do not use the cache of resolved addresses\n"
 	"      --no-demangle      keep mangled symbol names\n"
 	"      --no-inline        do not expand inlined calls into frames\n"
+	"      --off-cpu          time threads spent off CPU, per stack, in\n"
+	"                         microseconds (from sched:sched_switch)\n"
+	"      --on-off-cpu       wall clock: on-CPU samples and off-CPU time in\n"
+	"                         one profile, in microseconds\n"
 	"  -p, --pid              include the PID with process names\n"
 	"  -q, --quiet            no summary on stderr\n"
 	"      --strict           exit 65 when samples were lost\n"
 	"      --symfs DIR        look for binaries under DIR\n"
 	"  -t, --tid              include PID and TID with process names\n"
+	"      --task-state       end off-CPU stacks in the state the thread\n"
+	"                         left in ([S] sleeping, [D] uninterruptible,\n"
+	"                         [R] preempted...)\n"
 	"  -v, --verbose          per-module summary of unresolved frames\n"
 	"  -V, --version          show the version\n"
-	"  -w, --weight=KIND      weight by 'samples' (default) or 'period'\n";
+	"  -w, --weight=KIND      weight by 'samples' (default), 'period' or a\n"
+	"                         numeric field of the tracepoint event\n";
 
 enum {
 	OPT_ADDRS = 256,
+	OPT_FIELD,
 	OPT_INLINE_MARKS,
 	OPT_JIT,
 	OPT_KALLSYMS,
@@ -53,22 +66,49 @@ enum {
 	OPT_NO_CACHE,
 	OPT_NO_DEMANGLE,
 	OPT_NO_INLINE,
+	OPT_OFF_CPU,
+	OPT_ON_OFF_CPU,
 	OPT_STRICT,
 	OPT_SYMFS,
+	OPT_TASK_STATE,
 };
 
 struct cli {
 	struct pd_collapse_options co;
 	struct pd_symbols_options so;
-	bool list, quiet, strict, verbose;
+	bool list, quiet, strict, verbose, weight_set;
 	const char *input;
+	const char **fields;
 };
+
+// Options that do not go together.
+static enum pd_status check_combination(const struct cli *cli) {
+	const struct pd_collapse_options *o = &cli->co;
+	const char *bad = NULL;
+	if (o->off_cpu && o->on_off_cpu) {
+		bad = "--off-cpu and --on-off-cpu: choose one";
+	} else if (o->task_state && !o->off_cpu && !o->on_off_cpu) {
+		bad = "--task-state goes with --off-cpu or --on-off-cpu";
+	} else if ((o->off_cpu || o->on_off_cpu) && cli->weight_set) {
+		bad = "--off-cpu and --on-off-cpu count microseconds: no --weight";
+	} else if (o->off_cpu && o->event) {
+		bad = "--off-cpu folds sched:sched_switch: no --event";
+	} else if (o->on_off_cpu && o->nfields) {
+		bad = "--field does not go with --on-off-cpu";
+	}
+	if (bad) {
+		warnx("%s", bad);
+		return PD_EUSAGE;
+	}
+	return PD_OK;
+}
 
 static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"addrs", no_argument, NULL, OPT_ADDRS},
 		{"event", required_argument, NULL, 'e'},
+		{"field", required_argument, NULL, OPT_FIELD},
 		{"help", no_argument, NULL, 'h'},
 		{"inline-marks", no_argument, NULL, OPT_INLINE_MARKS},
 		{"jit", no_argument, NULL, OPT_JIT},
@@ -79,10 +119,13 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
 		{"no-inline", no_argument, NULL, OPT_NO_INLINE},
+		{"off-cpu", no_argument, NULL, OPT_OFF_CPU},
+		{"on-off-cpu", no_argument, NULL, OPT_ON_OFF_CPU},
 		{"pid", no_argument, NULL, 'p'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"symfs", required_argument, NULL, OPT_SYMFS},
+		{"task-state", no_argument, NULL, OPT_TASK_STATE},
 		{"tid", no_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
@@ -101,6 +144,12 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			break;
 		case 'e':
 			cli->co.event = optarg;
+			break;
+		case OPT_FIELD:
+			cli->fields = pd_xrealloc(cli->fields,
+				(cli->co.nfields + 1) * sizeof(*cli->fields));
+			cli->fields[cli->co.nfields++] = optarg;
+			cli->co.fields = cli->fields;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -141,6 +190,12 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		case OPT_NO_INLINE:
 			cli->so.inline_frames = false;
 			break;
+		case OPT_OFF_CPU:
+			cli->co.off_cpu = true;
+			break;
+		case OPT_ON_OFF_CPU:
+			cli->co.on_off_cpu = true;
+			break;
 		case 'p':
 			cli->co.out.pid = true;
 			break;
@@ -156,6 +211,9 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		case 't':
 			cli->co.out.tid = true;
 			break;
+		case OPT_TASK_STATE:
+			cli->co.task_state = true;
+			break;
 		case 'v':
 			cli->verbose = true;
 			break;
@@ -163,14 +221,16 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			printf("pd-collapse %s\n", PD_VERSION);
 			exit(PD_OK);
 		case 'w':
-			if (strcmp(optarg, "period") == 0) {
-				cli->co.period = true;
-			} else if (strcmp(optarg, "samples") == 0) {
-				cli->co.period = false;
-			} else {
-				warnx("--weight: expected 'samples' or 'period', "
-					"not '%s'", optarg);
-				return PD_EUSAGE;
+			cli->weight_set = true;
+			cli->co.period = strcmp(optarg, "period") == 0;
+			cli->co.weight_field = NULL;
+			if (!cli->co.period && strcmp(optarg, "samples") != 0) {
+				if (!*optarg) {
+					warnx("--weight: expected 'samples', 'period' or "
+						"a field name, not ''");
+					return PD_EUSAGE;
+				}
+				cli->co.weight_field = optarg;
 			}
 			break;
 		default: // getopt has already named the bad option
@@ -182,6 +242,11 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		fputs(usage, stderr);
 		return PD_EUSAGE;
 	}
+	if (check_combination(cli) != PD_OK) {
+		return PD_EUSAGE;
+	}
+	cli->co.list_events = cli->list;
+	cli->co.list_fields = cli->list && cli->verbose;
 	cli->input = optind < argc ? argv[optind] : "-";
 	if (strcmp(cli->input, "-") == 0 && isatty(STDIN_FILENO)) {
 		warnx("will not read perf.data from a terminal");
@@ -240,11 +305,13 @@ int main(int argc, char *argv[]) {
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	enum pd_status st = parse_args(argc, argv, &cli);
 	if (st != PD_OK) {
+		free(cli.fields);
 		return st;
 	}
 	struct pd_perf *r;
 	st = pd_perf_open(&r, cli.input);
 	if (st != PD_OK) {
+		free(cli.fields);
 		return st;
 	}
 	struct pd_symbols *syms = pd_symbols_create(&cli.so);
@@ -266,6 +333,11 @@ int main(int argc, char *argv[]) {
 	} else if (pd_collapse_select(c, r) != PD_OK) {
 		warnx("%s: no event named '%s'", pd_perf_name(r), cli.co.event);
 		st = PD_EUSAGE;
+	} else if (read_st == PD_OK) {
+		st = pd_collapse_check(c, r);
+		if (st == PD_OK) {
+			pd_collapse_write(c, stdout);
+		}
 	} else {
 		pd_collapse_write(c, stdout);
 	}
@@ -297,5 +369,6 @@ int main(int argc, char *argv[]) {
 	pd_maps_destroy(maps);
 	pd_symbols_destroy(syms);
 	pd_perf_close(r);
+	free(cli.fields);
 	return st;
 }

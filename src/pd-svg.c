@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "diff-report.h"
 #include "flame.h"
 #include "folded-read.h"
 #include "profile.h"
@@ -37,6 +38,10 @@ static const char help[] =
 	"      --nametype TEXT   label of the details line (default Function:)\n"
 	"      --negate          swap differential hues (blue grew, red shrank)\n"
 	"      --notes TEXT      notes stored in the SVG\n"
+	"      --off-cpu-colors PALETTE  palette of off-CPU frames ([off-cpu],\n"
+	"                        [S]... and below; default blue; none: as others)\n"
+	"      --report FILE     pd-diff's JSON report: frames whose self share\n"
+	"                        did not change significantly drawn grey\n"
 	"      --reverse         reverse every stack (leaf first) before merging\n"
 	"      --sort ORDER      siblings by name (default) or weight\n"
 	"      --subtitle TEXT   second line below the title\n"
@@ -47,7 +52,8 @@ static const char help[] =
 enum {
 	OPT_COUNTNAME = 256, OPT_FACTOR, OPT_FLAMECHART, OPT_FONTSIZE,
 	OPT_FONTTYPE, OPT_HASH, OPT_HEIGHT, OPT_MINWIDTH, OPT_NAMETYPE,
-	OPT_NEGATE, OPT_NOTES, OPT_REVERSE, OPT_SORT, OPT_SUBTITLE, OPT_TITLE,
+	OPT_NEGATE, OPT_NOTES, OPT_OFF_CPU_COLORS, OPT_REPORT, OPT_REVERSE, OPT_SORT,
+	OPT_SUBTITLE, OPT_TITLE,
 	OPT_VERSION, OPT_WIDTH,
 };
 
@@ -128,6 +134,8 @@ int main(int argc, char *argv[]) {
 		{"nametype", required_argument, NULL, OPT_NAMETYPE},
 		{"negate", no_argument, NULL, OPT_NEGATE},
 		{"notes", required_argument, NULL, OPT_NOTES},
+		{"off-cpu-colors", required_argument, NULL, OPT_OFF_CPU_COLORS},
+		{"report", required_argument, NULL, OPT_REPORT},
 		{"reverse", no_argument, NULL, OPT_REVERSE},
 		{"sort", required_argument, NULL, OPT_SORT},
 		{"subtitle", required_argument, NULL, OPT_SUBTITLE},
@@ -145,8 +153,11 @@ int main(int argc, char *argv[]) {
 		.fontsize = 12,
 		.minwidth = 0.1,
 		.factor = 1,
+		.offcpu = true,
+		.offcpu_palette = PD_PALETTE_BLUE,
 	};
 	bool reverse = false, chart = false;
+	const char *report = NULL;
 	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
 	double v;
 	int opt;
@@ -202,6 +213,16 @@ int main(int argc, char *argv[]) {
 			break;
 		case OPT_NOTES:
 			o.notes = optarg;
+			break;
+		case OPT_OFF_CPU_COLORS:
+			o.offcpu = strcmp(optarg, "none") != 0;
+			ok = !o.offcpu || pd_palette_parse(optarg, &o.offcpu_palette);
+			if (!ok) {
+				warnx("--off-cpu-colors: unknown palette: %s", optarg);
+			}
+			break;
+		case OPT_REPORT:
+			report = optarg;
 			break;
 		case OPT_REVERSE:
 			reverse = true;
@@ -264,11 +285,34 @@ int main(int argc, char *argv[]) {
 			pd_flame_build(f, in.profile, o.diff ? 1 : 0, keep, &k);
 		}
 	}
+	// The report after the input: pd-diff writes it before its output.
+	struct pd_diff_marks *marks = NULL;
+	if (st == PD_OK && report) {
+		st = pd_diff_marks_read(report, &marks);
+	}
+	if (st == PD_OK && marks && !o.diff) {
+		warnx("--report: the input is not differential (stack before after)");
+		st = PD_EUSAGE;
+	}
+	bool *grey = NULL;
+	struct pd_strbuf sub = {0};
 	if (st == PD_OK) {
 		pd_flame_finish(f, sort, o.diff ? 1 : 0);
+		if (marks) {
+			grey = pd_diff_marks_grey(marks, f);
+			o.grey = grey;
+			pd_strbuf_printf(&sub, "%s%sgrey: self share not changed "
+				"significantly (q > %g, pd-diff report)", o.subtitle
+				? o.subtitle : "", o.subtitle ? " - " : "",
+				pd_diff_marks_alpha(marks));
+			o.subtitle = sub.s;
+		}
 		pd_svg_write(stdout, f, &o);
 		st = pd_stdout_close();
 	}
+	free(grey);
+	pd_strbuf_finish(&sub);
+	pd_diff_marks_destroy(marks);
 	pd_flame_destroy(f);
 	pd_profile_destroy(in.profile);
 	pd_strbuf_finish(&in.rev);

@@ -16,7 +16,9 @@ Exits 1 when a fraction is below its threshold, 2 on bad input.
 --deeper-ok: a stack of a that b lacks agrees with b's stack made of its
   last frames (same root), when b has one: where one unwinder stops early
   (perf's at __libc_start_call_main in some processes) the other's deeper
-  stack ends in the same frames. A different stack does not agree.
+  stack ends in the same frames. A different stack does not agree. b's
+  outermost frame is dropped when it is [unknown] and more follow: perf
+  adds one (0xffffffffffffffff) where an unwind ran past the stack dump.
 
 usage: compare-folded.py [--min-stacks 0.99] [--min-leaf 0] [--top 10]
                          [--plt] [--deeper-ok]
@@ -48,6 +50,17 @@ def plt(stacks):
         frames = stack.split(';')
         frames[1:] = ['@plt' if f.endswith('@plt') or f == '_init' else f
                       for f in frames[1:]]
+        key = ';'.join(frames)
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def drop_fake_root(b):
+    out = {}
+    for stack, n in b.items():
+        frames = stack.split(';')
+        if len(frames) > 2 and frames[1] == '[unknown]':
+            frames = frames[:1] + frames[2:]
         key = ';'.join(frames)
         out[key] = out.get(key, 0) + n
     return out
@@ -104,6 +117,7 @@ def main():
         a, b = plt(a), plt(b)
     moved = 0
     if opts.deeper_ok:
+        b = drop_fake_root(b)
         a, moved = deeper(a, b)
     stacks = overlap(a, b)
     leaf = overlap(by_leaf(a), by_leaf(b))

@@ -27,5 +27,13 @@ if [ -x "$build/src/pd-svg" ]; then
 fi
 awk '{ n = $NF; t += n; if ($0 ~ /;main;/) m += n }
 	END { if (t) printf "under main:   %d of %d samples (%.1f%%)\n", m, t, 100 * m / t }' demo.folded
+if command -v pd-collapse >/dev/null 2>&1; then
+	echo "installed:    $(command -v pd-collapse) (and pd-diff, pd-svg, pd-top;" \
+		"man pd-collapse)"
+fi
 echo "hottest stacks:"
 awk '{ print $NF "\t  " $0 }' demo.folded | sort -rn | cut -f2- | head -5
+if [ -x "$build/src/pd-top" ]; then
+	echo "functions with the most samples of their own (pd-top):"
+	"$build/src/pd-top" -n 5 demo.folded | sed 's/^/  /'
+fi

@@ -102,7 +102,7 @@ else
 		logs="$logs build-asan/testlog"
 	fi
 
-	# pd-collapse's symbol thread works beside the reading thread.
+	# pd-collapse's loader thread works beside the reading thread.
 	echo "run-all: build-tsan (-Db_sanitize=thread): collapse, DWARF and live suites"
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 	export TSAN_OPTIONS

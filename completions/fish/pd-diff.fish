@@ -1,5 +1,12 @@
 # pd-diff(1) completion for fish
+complete -c pd-diff -l alpha -x -d 'Significance level after the FDR correction (0.05)'
+complete -c pd-diff -l fail-above -x -d 'Exit 1 if a share grew significantly by more than PCT points'
+complete -c pd-diff -l fail-if -x -d 'The same for functions matching REGEX (REGEX:+PCT)'
 complete -c pd-diff -s h -l help -d 'Show help and exit'
-complete -c pd-diff -s n -l normalize -d 'Scale the first profile to the second total'
+complete -c pd-diff -l min-delta -x -d 'Never flag changes below PCT points'
+complete -c pd-diff -l min-share -x -d 'Test only shares of at least PCT percent on average (0.1)'
+complete -c pd-diff -s n -l normalize -d 'Scale the base side to the new side total'
+complete -c pd-diff -l report -r -F -d 'Write per-function statistics (.json or .md)'
+complete -c pd-diff -l report-format -x -a 'json md' -d 'Report format'
 complete -c pd-diff -s s -l strip-hex -d 'Replace hex addresses by 0x...'
 complete -c pd-diff -l version -d 'Print the version and exit'

@@ -28,10 +28,7 @@ void *pd_xrealloc(void *p, size_t n) {
 	return check(realloc(p, n ? n : 1));
 }
 
-void pd_xgrow(void *p, size_t *cap, size_t need, size_t size) {
-	if (need <= *cap) {
-		return;
-	}
+void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	size_t n = *cap ? *cap : 8;
 	while (n < need) {
 		if (n > SIZE_MAX / 2 / size) {

@@ -9,8 +9,14 @@
 void *pd_xmalloc(size_t n);
 void *pd_xcalloc(size_t n, size_t size);
 void *pd_xrealloc(void *p, size_t n);
+// pd_xgrow's growing part.
+void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size);
 // Grows *p (holding *cap elements of size) to hold at least need elements.
-void pd_xgrow(void *p, size_t *cap, size_t need, size_t size);
+static inline void pd_xgrow(void *p, size_t *cap, size_t need, size_t size) {
+	if (need > *cap) {
+		pd_xgrow_slow(p, cap, need, size);
+	}
+}
 char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 

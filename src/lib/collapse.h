@@ -20,6 +20,15 @@ struct pd_collapse_options {
 	bool period;        // weight by period instead of sample count
 	const char *event;  // NULL: the first event with samples
 	size_t max_stack;   // user frames unwound from dumps (0: 127)
+	// Tracepoints, decoded through the recording's tracing data:
+	const char *weight_field;  // weight by this numeric field (or NULL)
+	const char *const *fields; // "NAME=value" leaf frames, in this order
+	size_t nfields;
+	bool off_cpu;      // off-CPU time of sched:sched_switch stacks, in us
+	bool on_off_cpu;   // on-CPU samples and off-CPU time in one profile
+	bool task_state;   // the state threads left the CPU in, as a leaf
+	bool list_events;  // name tracepoints from the tracing data
+	bool list_fields;  // ...and list their fields
 };
 
 struct pd_collapse_stats {
@@ -28,6 +37,9 @@ struct pd_collapse_stats {
 	uint64_t lost;          // events lost (LOST records)
 	uint64_t lost_samples;  // LOST_SAMPLES records
 	bool overflowed;        // a count saturated at 2^64 - 1
+	uint64_t field_bad;     // samples whose payload lacked a --field
+	uint64_t weight_bad;    // samples left out: no usable --weight field
+	uint64_t off_at_end;    // threads still off CPU at the end
 };
 
 struct pd_collapse;
@@ -48,9 +60,15 @@ enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 // Picks the event to write (by name or the first sampled); returns
 // PD_EUSAGE if the named event does not exist.
 enum pd_status pd_collapse_select(struct pd_collapse *c, struct pd_perf *r);
+// After pd_collapse_select: whether the recording holds what the
+// tracepoint options need. Reports what is missing (with the perf command
+// that records it) and returns PD_EUSAGE, or PD_EDATA for broken tracing
+// data.
+enum pd_status pd_collapse_check(struct pd_collapse *c, struct pd_perf *r);
 // Resolves names and writes the folded stacks of the selected event.
 void pd_collapse_write(struct pd_collapse *c, FILE *out);
-// Writes "name count" per event, in file order.
+// Writes "name count" per event, in file order (tracepoints' fields on
+// lines of their own after it with list_fields).
 void pd_collapse_list_events(struct pd_collapse *c, struct pd_perf *r,
 	FILE *out);
 

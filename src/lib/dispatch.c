@@ -30,6 +30,8 @@ enum pd_status pd_dispatch(struct pd_perf *r, struct pd_maps *maps,
 				pd_perf_record_error(r, &rec, "record of type %u is "
 					"too short (%u bytes)", rec.type, rec.size);
 				st = PD_EDATA;
+			} else if (ops->record) {
+				ops->record(arg, r, &rec);
 			}
 		}
 		if (st != PD_OK) {

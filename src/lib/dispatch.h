@@ -14,6 +14,9 @@ struct pd_dispatch_ops {
 	void (*sample)(void *arg, struct pd_perf *r, const struct pd_sample *s);
 	void (*lost)(void *arg, const struct pd_record *rec); // may be NULL
 	void (*progress)(void *arg, struct pd_perf *r);       // may be NULL
+	// Every other record (SWITCH, EXIT...), after the timeline has it;
+	// may be NULL.
+	void (*record)(void *arg, struct pd_perf *r, const struct pd_record *rec);
 };
 
 // Reads r to its end. Returns PD_OK at the end of the data or the

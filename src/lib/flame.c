@@ -84,8 +84,9 @@ static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 		}
 		return new_node(f, parent, name);
 	}
-	// Never 0: a child's name is not "all".
-	uint64_t key = (uint64_t)parent << 32 | name;
+	// Never 0 (pd_map64's empty key), even for a frame named "all",
+	// which shares the root's name 0.
+	uint64_t key = (uint64_t)(parent + 1) << 32 | name;
 	const uint64_t *known = pd_map64_find(&f->children, key);
 	if (known) {
 		return (uint32_t)*known;

@@ -157,6 +157,30 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 	return NULL;
 }
 
+enum pd_status pd_folded_read_mem(const char *name, const char *buf,
+		size_t n, unsigned flags, size_t *ncounts, pd_folded_fn *fn,
+		void *ctx) {
+	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
+		*ncounts = PD_FOLDED_MAX_COUNTS;
+	}
+	struct reader r = {.name = name, .flags = flags, .ncounts = ncounts};
+	enum pd_status st = PD_OK;
+	for (size_t at = 0; at < n;) {
+		const char *nl = memchr(buf + at, '\n', n - at);
+		size_t len = nl ? (size_t)(nl - buf) - at + 1 : n - at;
+		r.line++;
+		const char *why = parse_line(&r, buf + at, len, fn, ctx);
+		if (why) {
+			warnx("%s:%lu: %s", r.name, r.line, why);
+			st = PD_EDATA;
+			break;
+		}
+		at += len;
+	}
+	pd_strbuf_finish(&r.hex);
+	return st;
+}
+
 enum pd_status pd_folded_read(const char *path, unsigned flags,
 		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
 	if (*ncounts > PD_FOLDED_MAX_COUNTS) {

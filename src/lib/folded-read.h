@@ -28,5 +28,9 @@ typedef void pd_folded_fn(void *ctx, const char *stack, size_t len,
 // why" via warnx and returns PD_ENOINPUT or PD_EDATA on failure.
 enum pd_status pd_folded_read(const char *path, unsigned flags,
 	size_t *ncounts, pd_folded_fn *fn, void *ctx);
+// The same over the bytes buf[0, n), called name in messages. Without
+// PD_FOLDED_STRIP_HEX the stacks fn gets point into buf.
+enum pd_status pd_folded_read_mem(const char *name, const char *buf,
+	size_t n, unsigned flags, size_t *ncounts, pd_folded_fn *fn, void *ctx);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sample-stack.h"
 #include "alloc.h"
 #include "hash.h"
 #include "strbuf.h"
@@ -38,6 +37,7 @@ struct pieces {
 	struct root *root;
 	size_t roots_cap;
 	struct pd_map64 unresolved; // module + 1 -> offset in v
+	struct pd_map64 named;      // PD_STACK_NAMED number + 1 -> offset in v
 	struct pd_strbuf b;
 };
 
@@ -346,6 +346,29 @@ static void out_line(struct out *o, const struct text *text,
 	o->used = (size_t)(w - o->buf);
 }
 
+// The run of stack id (a location or a named pseudo-frame) in p->v, made
+// if new; its length in *n.
+static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
+		uint32_t id, const struct pd_folded_options *o, uint32_t *n) {
+	if (id & PD_STACK_NAMED) {
+		uint64_t key = (uint64_t)(id & ~PD_STACK_NAMED) + 1;
+		const uint64_t *known = pd_map64_find(&p->named, key);
+		if (!known) {
+			const char *name = o->named[id & ~PD_STACK_NAMED];
+			uint32_t m = 0, first = split(p, name, strlen(name), &m);
+			pd_map64_insert(&p->named, key, (uint64_t)first << 32 | m);
+			known = pd_map64_find(&p->named, key);
+		}
+		*n = (uint32_t)*known;
+		return p->v + (*known >> 32);
+	}
+	if (!p->first[id]) {
+		location_pieces(p, l, id, o);
+	}
+	*n = p->len[id];
+	return p->v + p->first[id] - 1;
+}
+
 // Renders the pieces of every root and location the stacks hold; returns
 // the number of codes their lines take (pieces and ends).
 static size_t render_all(struct pieces *p, const struct pd_stacks *s,
@@ -357,10 +380,9 @@ static size_t render_all(struct pieces *p, const struct pd_stacks *s,
 		const uint32_t *k = pd_stacks_ids(s, i, &len);
 		total += root_pieces(p, k, comms, o)->len + 1;
 		for (size_t j = PD_STACK_ROOT; j < len; j++) {
-			if (!p->first[k[j]]) {
-				location_pieces(p, l, k[j], o);
-			}
-			total += p->len[k[j]];
+			uint32_t n;
+			run_of(p, l, k[j], o, &n);
+			total += n;
 		}
 	}
 	return total;
@@ -406,8 +428,9 @@ bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 		w = put_codes(w, code, p.v + r->first, r->len,
 			len == PD_STACK_ROOT);
 		for (size_t j = len; j-- > PD_STACK_ROOT;) {
-			w = put_codes(w, code, p.v + p.first[k[j]] - 1,
-				p.len[k[j]], j == PD_STACK_ROOT);
+			uint32_t n;
+			const uint32_t *v = run_of(&p, l, k[j], o, &n);
+			w = put_codes(w, code, v, n, j == PD_STACK_ROOT);
 		}
 		*w++ = 0;
 	}
@@ -435,6 +458,7 @@ bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 	free(text);
 	pd_strbuf_finish(&p.b);
 	pd_map64_free(&p.unresolved);
+	pd_map64_free(&p.named);
 	pd_index_free(&p.roots);
 	free(p.root);
 	free(p.first);

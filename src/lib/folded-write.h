@@ -13,12 +13,17 @@
 // A stack's ids: the root (comm number, pid, tid), then its locations,
 // leaf first.
 #define PD_STACK_ROOT 3
+// A stack id with this bit set is no location but frame name number
+// id & ~PD_STACK_NAMED of pd_folded_options.named (pseudo-frames such as
+// pd-collapse's [off-cpu] or field=value).
+#define PD_STACK_NAMED (1u << 31)
 
 struct pd_folded_options {
 	bool pid, tid;      // comm-PID, comm-PID/TID roots
 	bool kernel, jit;   // _[k], _[j] annotations
 	bool inline_marks;  // _[i] on inlined frames
 	bool addrs;         // [module <addr>] for unresolved frames
+	const char *const *named; // names of PD_STACK_NAMED ids (or NULL)
 };
 
 // Writes the stacks of s (weights of column col) to out; comms[i] names

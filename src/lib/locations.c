@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Code locations, their frame cache, and their resolution to frames: early
-// on the symbol thread for files, at the end for the rest.
+// on the loader thread for files, at the end for the rest.
 #include "locations.h"
 
 #include <stdlib.h>
@@ -31,7 +31,7 @@ struct pd_locations {
 	size_t n, cap;
 	struct pd_index index;
 	struct frame_cache cache[FRAME_CACHE];
-	// Frames by location number, made by the symbol thread while samples
+	// Frames by location number, made by the loader thread while samples
 	// are read (resolve_job, which writes nothing else) and by the
 	// reading thread after pd_symbols_warm_finish.
 	struct resolved *res;
@@ -49,7 +49,7 @@ void pd_locations_destroy(struct pd_locations *l) {
 	if (!l) {
 		return;
 	}
-	// resolve_job writes l->res on the symbol thread: every job queued
+	// resolve_job writes l->res on the loader thread: every job queued
 	// for l must be done before l goes.
 	pd_symbols_warm_finish(l->syms);
 	for (size_t i = 0; i < l->res_cap; i++) {
@@ -101,7 +101,7 @@ static void resolve_into(struct pd_symbols *syms, struct pd_dso *d,
 	}
 }
 
-// On the symbol thread: the frames of location i of a file, made while
+// On the loader thread: the frames of location i of a file, made while
 // the reading thread goes on.
 static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
 		uint64_t addr) {

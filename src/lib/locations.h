@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Code locations: each distinct (module, address) a stack holds gets a
 // number; its frames (function, inline chain) are resolved once, files'
-// ones on the symbol thread while samples are read.
+// ones on the loader thread while samples are read.
 #ifndef PD_LOCATIONS_H
 #define PD_LOCATIONS_H
 
@@ -37,7 +37,8 @@ struct pd_location_stats {
 struct pd_locations;
 
 struct pd_locations *pd_locations_create(struct pd_symbols *syms);
-// Waits for the symbol thread's jobs on l, then frees l. NULL is fine.
+// Stops the loader thread (pd_symbols_warm_finish: its jobs for l and
+// every other are done first), then frees l. NULL is fine.
 void pd_locations_destroy(struct pd_locations *l);
 
 // The location of ip, a user address in proc (NULL: none known) or a
@@ -55,7 +56,7 @@ size_t pd_locations_count(const struct pd_locations *l);
 const struct pd_location *pd_locations_at(const struct pd_locations *l,
 	uint32_t id);
 
-// Stops the symbol thread and resolves every location not in the kernel
+// Stops the loader thread and resolves every location not in the kernel
 // (kernel symbols may still be loading on their own thread). Locations
 // added after this are resolved when first asked for.
 void pd_locations_resolve_files(struct pd_locations *l);

@@ -50,7 +50,7 @@ void pd_profile_add(struct pd_profile *p, const char *stack, size_t len,
 	}
 }
 
-bool pd_profile_overflowed(const struct pd_profile *p) {
+static bool overflowed(const struct pd_profile *p) {
 	return pd_stacks_overflowed(p->stacks);
 }
 
@@ -119,7 +119,7 @@ enum pd_status pd_profile_load(struct pd_profile *p, const char *path,
 }
 
 bool pd_profile_totals(const struct pd_profile *p, uint64_t *total) {
-	bool fits = !pd_profile_overflowed(p);
+	bool fits = !overflowed(p);
 	size_t ncols = pd_profile_cols(p);
 	memset(total, 0, ncols * sizeof(*total));
 	for (uint32_t i = 0; i < pd_profile_size(p); i++) {

@@ -41,9 +41,6 @@ bool pd_profile_totals(const struct pd_profile *p, uint64_t *total);
 // up to about the same total.
 void pd_profile_normalize(struct pd_profile *p, size_t col, size_t to);
 
-// Whether adding ever overflowed 64 bits (the count then stays UINT64_MAX).
-bool pd_profile_overflowed(const struct pd_profile *p);
-
 // Stacks numbered 0 .. size-1 in insertion order: the stack's bytes (*len
 // of them, NUL-terminated, valid while p lives) and its ncols counts
 // (valid until the next add).

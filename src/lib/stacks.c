@@ -62,8 +62,10 @@ static uint32_t append(struct pd_stacks *s, const uint32_t *ids, size_t n,
 	if (n > UINT32_MAX - end) {
 		errx(PD_ENOMEM, "out of memory: more than 2^32 stack frames");
 	}
-	pd_xgrow(&s->ids, &s->ids_cap, end + n, sizeof(*s->ids));
-	memcpy(s->ids + end, ids, n * sizeof(*ids));
+	pd_xgrow(&s->ids, &s->ids_cap, end + n + 1, sizeof(*s->ids));
+	if (n) {
+		memcpy(s->ids + end, ids, n * sizeof(*ids));
+	}
 	s->offs[i + 1] = (uint32_t)(end + n);
 	memcpy(s->weights + (size_t)i * s->ncols, w, s->ncols * sizeof(*w));
 	return i;

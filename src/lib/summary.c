@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// pd-collapse's summary line, its --verbose detail, and --list-events.
+// pd-collapse's summary line and its --verbose detail.
 #include "summary.h"
 
 #include <err.h>
@@ -26,13 +26,17 @@ static void add_unresolved(void *arg, struct pd_dso *d) {
 	}
 }
 
+// By name, then in the order made (memfd modules of several processes
+// share a name).
 static int by_name(const void *a, const void *b) {
-	return strcmp(pd_dso_ident(*(struct pd_dso *const *)a)->name,
-		pd_dso_ident(*(struct pd_dso *const *)b)->name);
+	const struct pd_dso_ident *x = pd_dso_ident(*(struct pd_dso *const *)a);
+	const struct pd_dso_ident *y = pd_dso_ident(*(struct pd_dso *const *)b);
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
-// One line per module with unresolved addresses, in name order (the
-// module table's order depends on where its strings were allocated).
+// One line per module with unresolved addresses, in name order, so that
+// the lines do not depend on the order modules were met in.
 static void verbose_dsos(struct pd_symbols *syms, const char *name) {
 	struct dso_list l = {0};
 	pd_symbols_foreach(syms, add_unresolved, &l);
@@ -65,11 +69,16 @@ static struct pd_strbuf *sep(struct pd_strbuf *b) {
 
 void pd_summary_print(const struct pd_summary *s, const char *name,
 		struct pd_symbols *syms, bool verbose) {
-	static const struct pd_sample_stack_stats no_unwind;
-	const struct pd_sample_stack_stats *u = s->unwind ? s->unwind
-		: &no_unwind;
+	const struct pd_sample_stack_stats *u = s->unwind;
 	const struct pd_location_stats *f = s->frames;
 	struct pd_strbuf b = {0};
+	if (s->counts) {
+		pd_strbuf_adds(&b, s->counts);
+	}
+	if (s->off_at_end) {
+		pd_strbuf_printf(sep(&b), "%llu threads still off CPU at the end, "
+			"charged up to it", U(s->off_at_end));
+	}
 	if (s->lost) {
 		pd_strbuf_printf(sep(&b), "%llu events lost", U(s->lost));
 	}
@@ -91,6 +100,14 @@ void pd_summary_print(const struct pd_summary *s, const char *name,
 	if (f->unresolved) {
 		pd_strbuf_printf(sep(&b), "%llu of %llu distinct addresses "
 			"unresolved", U(f->unresolved), U(f->frames));
+	}
+	if (s->field_bad) {
+		pd_strbuf_printf(sep(&b), "%llu samples without a --field value "
+			"(shown as NAME=?)", U(s->field_bad));
+	}
+	if (s->weight_bad) {
+		pd_strbuf_printf(sep(&b), "%llu samples without a usable --weight "
+			"value left out", U(s->weight_bad));
 	}
 	if (s->unknown) {
 		pd_strbuf_printf(sep(&b), "%llu records of unknown type skipped",
@@ -118,13 +135,5 @@ void pd_summary_print(const struct pd_summary *s, const char *name,
 	if (f->unmapped) {
 		warnx("%s: %llu addresses outside any mapping", name,
 			U(f->unmapped));
-	}
-}
-
-void pd_summary_list_events(FILE *out, struct pd_perf *r,
-		const uint64_t *samples, size_t n) {
-	for (size_t i = 0; i < pd_perf_nevents(r); i++) {
-		fprintf(out, "%s %llu\n", pd_perf_event(r, i)->name,
-			U(i < n ? samples[i] : 0));
 	}
 }

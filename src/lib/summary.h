@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// pd-collapse's reports on stderr and stdout: the summary line of what was
-// lost or guessed, its --verbose detail, and --list-events.
+// pd-collapse's reports on stderr: the summary line of what was lost or
+// guessed, and its --verbose detail.
 #ifndef PD_SUMMARY_H
 #define PD_SUMMARY_H
 
@@ -22,6 +22,11 @@ struct pd_summary {
 	bool overflowed;        // a count saturated at 2^64 - 1
 	const struct pd_sample_stack_stats *unwind;
 	const struct pd_location_stats *frames;
+	const char *counts;     // what counts are, said first ("counts are
+	                        // microseconds off CPU"); NULL: samples
+	uint64_t off_at_end;    // threads still off CPU at the end
+	uint64_t field_bad;     // samples whose payload lacked a --field
+	uint64_t weight_bad;    // samples without a usable --weight field
 };
 
 // Writes the one summary line (when anything was lost or guessed) to
@@ -29,10 +34,5 @@ struct pd_summary {
 // per-module lines (modules of syms in name order).
 void pd_summary_print(const struct pd_summary *s, const char *name,
 	struct pd_symbols *syms, bool verbose);
-
-// Writes "name count" per event of r, in file order; samples[i] for i < n
-// (0 beyond).
-void pd_summary_list_events(FILE *out, struct pd_perf *r,
-	const uint64_t *samples, size_t n);
 
 #endif

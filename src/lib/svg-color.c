@@ -30,6 +30,23 @@ static char annotation(const char *s, size_t len) {
 	return 0;
 }
 
+bool pd_color_is_offcpu(const char *name, size_t len) {
+	if (len == 9 && memcmp(name, "[off-cpu]", 9) == 0) {
+		return true;
+	}
+	if (len < 3 || len > 10 || name[0] != '[' || name[len - 1] != ']') {
+		return false;
+	}
+	// Letters of the kernel's task states (sched_switch's prev_state),
+	// '|' between two, '+' for preempted, '?' for unknown.
+	for (size_t i = 1; i + 1 < len; i++) {
+		if (!strchr("RSDTtXZPIKWNx+|?", name[i]) || name[i] == '\0') {
+			return false;
+		}
+	}
+	return true;
+}
+
 size_t pd_color_strip_annotation(const char *name, size_t len) {
 	return annotation(name, len) ? len - 4 : len;
 }

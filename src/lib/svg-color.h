@@ -37,6 +37,12 @@ uint32_t pd_color_name(enum pd_palette p, const char *name, size_t len,
 // grew, blue shrank, white unchanged; negate swaps the hues.
 uint32_t pd_color_delta(int64_t delta, uint64_t max, bool negate);
 
+// The fill of a differential frame whose change is not significant.
+#define PD_COLOR_GREY 0xc8c8c8
+// Whether name is a frame pd-collapse ends off-CPU stacks with:
+// "[off-cpu]" or a task state such as "[S]", "[D]", "[R+]" or "[D|K]".
+bool pd_color_is_offcpu(const char *name, size_t len);
+
 // Length of name without a trailing annotation _[k], _[j], _[i] or _[w].
 size_t pd_color_strip_annotation(const char *name, size_t len);
 

@@ -32,6 +32,7 @@ struct svg {
 	uint64_t height, top, bottom, maxdepth; // 64-bit: deep stacks
 	uint64_t maxdelta;
 	struct label *labels;
+	bool *cold; // per node: off-CPU time (o->offcpu), or NULL
 	struct pd_strbuf text;
 	struct pd_strbuf tmp;
 };
@@ -272,6 +273,13 @@ static void put_frame(struct svg *s, const struct pd_flame_node *n,
 	put_u64(s, o->frameheight - 1);
 	uint32_t color = o->diff ? pd_color_delta(self_delta(n), s->maxdelta,
 		o->negate) : l->color;
+	if (o->diff && o->grey && o->grey[n->name]) {
+		color = PD_COLOR_GREY;
+	} else if (s->cold && s->cold[n - s->nodes]) {
+		size_t len;
+		const char *p = pd_flame_name(s->f, n->name, &len);
+		color = pd_color_name(o->offcpu_palette, p, len, o->hash);
+	}
 	char fill[8];
 	snprintf(fill, sizeof(fill), "%06x", color & 0xffffff);
 	puts_(s, "\" fill=\"#");
@@ -316,6 +324,37 @@ bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
 	double full = full_width(o);
 	double min = o->minwidth_pct ? full * o->minwidth / 100 : o->minwidth;
 	return (double)count * (full / (double)total) >= min;
+}
+
+// Which nodes are off-CPU time: an off-CPU frame and what lies under it
+// (its callers, in a --reverse graph), and frames whose stacks all end
+// under one. Narrow subtrees left unbuilt count for neither side.
+static bool *cold_nodes(const struct svg *s) {
+	size_t n = pd_flame_size(s->f);
+	bool *under = pd_xcalloc(n + 1, sizeof(*under));
+	uint64_t (*w)[2] = pd_xcalloc(n + 1, sizeof(*w)); // warm, cold
+	bool any = false;
+	// A child always has a higher number than its parent.
+	for (size_t i = 1; i < n; i++) {
+		const struct pd_flame_node *nd = &s->nodes[i];
+		size_t len;
+		const char *p = pd_flame_name(s->f, nd->name, &len);
+		under[i] = under[nd->parent] || pd_color_is_offcpu(p, len);
+		any |= under[i];
+		w[i][under[i]] += nd->self[s->col];
+	}
+	for (size_t i = n; any && i-- > 1;) {
+		const struct pd_flame_node *nd = &s->nodes[i];
+		under[i] |= w[i][0] == 0 && w[i][1] > 0;
+		w[nd->parent][0] += w[i][0];
+		w[nd->parent][1] += w[i][1];
+	}
+	free(w);
+	if (!any) {
+		free(under);
+		return NULL;
+	}
+	return under;
 }
 
 struct item {
@@ -474,6 +513,7 @@ void pd_svg_write(FILE *out, const struct pd_flame *f,
 	uint64_t total = s->nodes[0].total[s->col];
 	s->scale = total ? full_width(o) / (double)total : 0;
 	s->maxdelta = pd_flame_max_delta(f) > 1 ? pd_flame_max_delta(f) : 1;
+	s->cold = o->offcpu && !o->diff ? cold_nodes(s) : NULL;
 	walk(s, false);
 	s->top = (unsigned)(o->fontsize * (o->subtitle ? 5 : 3) + 0.5);
 	s->bottom = (unsigned)(o->fontsize * 2 + 10 + 0.5);
@@ -488,5 +528,6 @@ void pd_svg_write(FILE *out, const struct pd_flame *f,
 	pd_strbuf_finish(&s->text);
 	pd_strbuf_finish(&s->tmp);
 	free(s->labels);
+	free(s->cold);
 	free(s);
 }

@@ -23,10 +23,19 @@ struct pd_svg_options {
 	bool minwidth_pct;     // ...in percent of the total instead of pixels
 	double factor;         // counts are shown multiplied by this
 	enum pd_palette palette;
+	// Frames of off-CPU time (pd-collapse --on-off-cpu): those under an
+	// [off-cpu] or task-state frame ([S], [D], [R+]...), and those whose
+	// every stack ends in one, take this palette; ignored in differential
+	// graphs.
+	bool offcpu;
+	enum pd_palette offcpu_palette;
 	bool hash;             // similar names, similar colours
 	bool inverted;         // icicle graph: root at the top
 	bool diff;             // widths from total[1], colours from self deltas
 	bool negate;           // swap red and blue in differential colours
+	// Differential only: by flame name id, frames drawn grey instead of
+	// red or blue (a change that is not significant); NULL = none.
+	const bool *grey;
 };
 
 // Writes one self-contained SVG of f (already sorted) to out. Errors are

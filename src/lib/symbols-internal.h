@@ -63,9 +63,11 @@ struct pd_dso {
 	struct pd_dso_ident id; // first: see pd_dso_ident()
 	struct pd_symbols *owner;
 	uint32_t pid;           // PD_DSO_JIT: the process
+	// Handed to the loader thread; the reading thread's, away from the
+	// loader's fields below (a load of two adjacent flags is one race).
+	bool warm_queued;
 	uint8_t build_id[20];
 	size_t build_id_len;    // 0: not known (yet)
-	bool warm_queued;       // handed to the loader thread
 	// Filled on first use by pd_dso_load.
 	bool loaded;
 	char *path;             // the file actually opened (NULL: none)
@@ -77,7 +79,6 @@ struct pd_dso {
 	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
-	struct jit_table *jit;  // PD_DSO_JIT: the parsed perf-PID.map
 	struct scopes *scopes;  // functions by address (symbols-inline.c)
 	uint64_t frames, unresolved; // lookups, for the summary
 	struct dso_ref ref_load, ref_unwind;
@@ -91,7 +92,7 @@ struct pd_symbols {
 	struct pd_symbols_options o;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
-	// Symbol names: the warm thread's while it runs jobs, the caller's
+	// Symbol names: the loader thread's while it runs jobs, the caller's
 	// after pd_symbols_warm_finish.
 	struct pd_texts *names;
 	struct pd_dso **dsos; // by id
@@ -123,6 +124,7 @@ struct pd_symbols {
 	size_t kernel_build_id_len;
 	// demangling cache: raw interned name -> tidied name
 	struct pd_map64 demangled;
+	struct pd_map64 jit_of; // pid + 1 -> struct jit_table * (symbols-jit.c)
 };
 
 // symbols-elf.c: ELF files, their debug info and symbol tables.
@@ -155,7 +157,7 @@ void pd_cache_free(struct pd_dso *d);
 // tables now (the loader thread while it runs, any other when it does not).
 bool pd_symbols_owner(const struct pd_symbols *s);
 
-// symbols-kernel.c: kernel (kallsyms) and JIT (perf-PID.map) names.
+// symbols-kernel.c: kernel names (kallsyms).
 bool pd_symbols_kernel_matches(struct pd_symbols *s);
 void pd_symbols_free_kernel(struct pd_symbols *s);
 // symbols.c: names as they are printed (stackcollapse-perf.pl's tidying,
@@ -172,9 +174,10 @@ void pd_symbols_free_scopes(struct pd_dso *d);
 size_t pd_symbols_plt(struct pd_dso *d, struct pd_sym **syms, size_t *n,
 	size_t *cap, uint32_t index);
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr);
+// symbols-jit.c: JIT names (perf-PID.map), tables by process.
 const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);
-void pd_symbols_free_jit(struct pd_dso *d);
+void pd_symbols_free_jit(struct pd_symbols *s);
 bool pd_symbols_have_kernel(struct pd_symbols *s);
 
 #endif

@@ -263,9 +263,10 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 	return s->nksyms > 0;
 }
 
-const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
+// The index of the symbol holding addr, or SIZE_MAX.
+static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
-		return NULL;
+		return SIZE_MAX;
 	}
 	size_t lo = 0, hi = s->nksyms;
 	while (hi - lo > 1) {
@@ -278,157 +279,30 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	}
 	// The last symbol has no end; do not stretch it over unmapped space.
 	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
-		return NULL;
-	}
-	struct ksym *k = &s->ksyms[lo];
-	s->ktext[k->name + k->len] = '\0';
-	return s->ktext + k->name;
-}
-
-// ---- JIT maps: /tmp/perf-PID.map ----
-
-static int cmp_u64(const void *a, const void *b) {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-// The segment of b[0, m) that starts at x (which is one of them).
-static size_t bound_at(const uint64_t *b, size_t m, uint64_t x) {
-	size_t lo = 0, hi = m;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b[mid] < x) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
+		return SIZE_MAX;
 	}
 	return lo;
 }
 
-static size_t next_free(size_t *next, size_t k) {
-	while (next[k] != k) {
-		next[k] = next[next[k]];
-		k = next[k];
-	}
-	return k;
+static const char *ksym_name(struct pd_symbols *s, size_t i) {
+	struct ksym *k = &s->ksyms[i];
+	s->ktext[k->name + k->len] = '\0';
+	return s->ktext + k->name;
 }
 
-// Turns v[0, *n) in file order (and frees it) into sorted, non-overlapping
-// ranges where each address belongs to the last line that covers it: a map
-// without
-// timestamps (node --perf-basic-prof appends as code is recompiled) can
-// tell no better. Later lines claim the segments between all range ends
-// first (a union-find skips the claimed ones).
-static struct jitsym *flatten(struct jitsym *v, size_t *n) {
-	size_t nb = 0, m = 0;
-	uint64_t *b = pd_xmalloc((2 * *n + 1) * sizeof(*b));
-	for (size_t i = 0; i < *n; i++) {
-		b[nb++] = v[i].start;
-		b[nb++] = v[i].end;
-	}
-	qsort(b, nb, sizeof(*b), cmp_u64);
-	for (size_t i = 0; i < nb; i++) {
-		if (m == 0 || b[m - 1] != b[i]) {
-			b[m++] = b[i];
-		}
-	}
-	// Segment k is [b[k], b[k + 1]); owner[k] the line that has it.
-	size_t *owner = pd_xmalloc((m + 1) * sizeof(*owner));
-	size_t *next = pd_xmalloc((m + 1) * sizeof(*next));
-	for (size_t k = 0; k <= m; k++) {
-		owner[k] = SIZE_MAX;
-		next[k] = k;
-	}
-	for (size_t i = *n; i-- > 0;) {
-		size_t end = bound_at(b, m, v[i].end);
-		for (size_t k = next_free(next, bound_at(b, m, v[i].start)); k < end;
-				k = next_free(next, k + 1)) {
-			owner[k] = i;
-			next[k] = k + 1;
-		}
-	}
-	struct jitsym *out = pd_xmalloc((m + 1) * sizeof(*out));
-	size_t k2 = 0;
-	for (size_t k = 0; k + 1 < m; k++) {
-		if (owner[k] == SIZE_MAX) {
-			continue;
-		}
-		const struct jitsym *e = &v[owner[k]];
-		if (k2 && out[k2 - 1].end == b[k] && out[k2 - 1].name == e->name) {
-			out[k2 - 1].end = b[k + 1];
-		} else {
-			out[k2++] = (struct jitsym){b[k], b[k + 1], e->name};
-		}
-	}
-	*n = k2;
-	free(v);
-	free(next);
-	free(owner);
-	free(b);
-	return out; // may be longer than v: a line can be cut in pieces
+const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
+	size_t i = ksym_index(s, addr);
+	return i == SIZE_MAX ? NULL : ksym_name(s, i);
 }
 
-static struct jit_table *load_jit(struct pd_symbols *s, struct pd_dso *d) {
-	if (d->loaded) {
-		return d->jit;
+// The symbol holding addr and its start, for names shown with an offset
+// (tracepoint fields printed as %pS).
+const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
+		uint64_t *start) {
+	size_t i = ksym_index(s, addr);
+	if (i == SIZE_MAX) {
+		return NULL;
 	}
-	d->loaded = true;
-	struct jit_table *t = pd_xcalloc(1, sizeof(*t));
-	d->jit = t;
-	struct pd_strbuf b = {0};
-	pd_strbuf_printf(&b, "%s/tmp/perf-%u.map", s->o.symfs ? s->o.symfs : "",
-		d->pid);
-	FILE *f = fopen(b.s, "re");
-	pd_strbuf_finish(&b);
-	if (!f) {
-		return t;
-	}
-	size_t cap = 0, linecap = 0;
-	char *line = NULL;
-	while (getline(&line, &linecap, f) > 0) {
-		char *p = line, *end;
-		unsigned long long start = strtoull(p, &end, 16);
-		if (end == p || *end != ' ') {
-			continue;
-		}
-		p = end + 1;
-		unsigned long long size = strtoull(p, &end, 16);
-		if (end == p || *end != ' ' || size == 0 || start + size < start) {
-			continue;
-		}
-		char *name = end + 1;
-		name[strcspn(name, "\n")] = '\0';
-		pd_xgrow(&t->v, &cap, t->n + 1, sizeof(*t->v));
-		t->v[t->n++] = (struct jitsym){start, start + size,
-			pd_texts_intern(s->names, name, strlen(name))};
-	}
-	free(line);
-	fclose(f);
-	t->v = flatten(t->v, &t->n);
-	d->has_symtab = t->n > 0;
-	return t;
-}
-
-const char *pd_symbols_jit_lookup(struct pd_symbols *s, struct pd_dso *d,
-		uint64_t addr) {
-	struct jit_table *t = load_jit(s, d);
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->v[mid].start <= addr) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo > 0 && addr < t->v[lo - 1].end ? t->v[lo - 1].name : NULL;
-}
-
-void pd_symbols_free_jit(struct pd_dso *d) {
-	if (d->jit) {
-		free(d->jit->v);
-		free(d->jit);
-		d->jit = NULL;
-	}
+	*start = s->ksyms[i].addr;
+	return ksym_name(s, i);
 }

@@ -2,7 +2,6 @@
 // The loader thread: loads queued DSOs and their DWARF, and runs the jobs
 // queued behind them, while the reading thread goes on. A queued DSO is
 // the thread's until pd_symbols_warm_finish joins it.
-#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -107,12 +106,12 @@ void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
 	warm_push(s, (struct warm_item){.d = d});
 }
 
-bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
+void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 		pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr) {
 	if (d->id.kind != PD_DSO_FILE || !d->warm_queued || s->warm_closing) {
-		return false;
+		return;
 	}
-	return warm_push(s, (struct warm_item){d, fn, arg, addr, i});
+	warm_push(s, (struct warm_item){d, fn, arg, addr, i});
 }
 
 void pd_symbols_warm_finish(struct pd_symbols *s) {

@@ -72,7 +72,6 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	pd_symbols_warm_finish(s);
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
-		pd_symbols_free_jit(d);
 		pd_symbols_free_scopes(d);
 		pd_symbols_free_elf(d);
 		pd_cache_free(d);
@@ -88,6 +87,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		pthread_join(s->kernel_thread, NULL);
 	}
 	pd_symbols_free_kernel(s);
+	pd_symbols_free_jit(s);
 	free(s->osrelease);
 	pd_map64_free(&s->demangled);
 	free(s->debuginfo_path);
@@ -141,8 +141,12 @@ struct pd_dso *pd_symbols_kernel(struct pd_symbols *s) {
 
 void pd_symbols_set_build_id(struct pd_symbols *s, struct pd_dso *d,
 		const uint8_t *id, size_t len) {
-	// A DSO handed to the loader thread is no longer ours to change.
-	if (d->warm_queued || d->loaded) {
+	// A DSO handed to the loader thread is no longer ours to change,
+	// and one loaded has been looked up without it.
+	if (d->warm_queued) {
+		return;
+	}
+	if (d->loaded) {
 		return;
 	}
 	len = len < 20 ? len : 20;
@@ -217,6 +221,39 @@ const char *pd_symbols_tidy(struct pd_symbols *s, const char *name) {
 	return r;
 }
 
+// The demangler keeps the parameter list of a thunk's target ("virtual
+// thunk to A::~A()"): cut it, and what qualifies it, as for any function.
+static void cut_thunk_params(char *d) {
+	static const char *const thunks[] = {"non-virtual thunk to ",
+		"virtual thunk to ", "covariant return thunk to "};
+	bool thunk = false;
+	for (size_t i = 0; i < sizeof(thunks) / sizeof(*thunks); i++) {
+		thunk |= strncmp(d, thunks[i], strlen(thunks[i])) == 0;
+	}
+	size_t n = strlen(d);
+	while (thunk && n && (d[n - 1] == ' ' || d[n - 1] == '&'
+			|| (n >= 5 && strncmp(d + n - 5, "const", 5) == 0)
+			|| (n >= 8 && strncmp(d + n - 8, "volatile", 8) == 0))) {
+		n -= d[n - 1] == ' ' || d[n - 1] == '&' ? 1
+			: d[n - 1] == 't' ? 5 : 8;
+	}
+	if (!thunk || !n || d[n - 1] != ')') {
+		return;
+	}
+	int depth = 0;
+	for (size_t i = n; i-- > 0;) {
+		depth += d[i] == ')' ? 1 : d[i] == '(' ? -1 : 0;
+		if (depth == 0) {
+			// operator() keeps its own parentheses
+			if (i >= 8 && strncmp(d + i - 8, "operator", 8) == 0) {
+				return;
+			}
+			d[i] = '\0';
+			return;
+		}
+	}
+}
+
 // Demangles C++ and Rust (legacy and v0) names without the top-level
 // parameter list; template arguments and lambda signatures stay.
 const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
@@ -244,6 +281,9 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 	char *d = NULL;
 	if (key[0] == '_' && (key[1] == 'Z' || key[1] == 'R')) {
 		d = cplus_demangle(key, DMGL_AUTO);
+	}
+	if (d) {
+		cut_thunk_params(d);
 	}
 	val = pd_symbols_tidy(s, d ? d : key);
 	free(d);

@@ -70,8 +70,8 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 	uint32_t pid);
 struct pd_dso *pd_symbols_kernel(struct pd_symbols *s);
 // Records a build id for a filename (from the file's BUILD_ID list), or
-// for d (from an MMAP2 record): used to find its file, unless d was
-// already handed to the loader thread (the first one known wins).
+// for d (from an MMAP2 record): used to find its file. The last one given
+// before d is handed to the loader thread wins; later ones are ignored.
 void pd_symbols_buildid(struct pd_symbols *s, uint16_t cpumode,
 	const uint8_t *id, size_t len, const char *filename);
 void pd_symbols_set_build_id(struct pd_symbols *s, struct pd_dso *d,
@@ -115,10 +115,11 @@ void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d);
 // Runs fn(arg, i, d, addr) on the loader thread once d (a file queued
 // with pd_symbols_warm) is loaded, in the order queued; fn may resolve
 // names (pd_symbols_resolve) and write what arg lends it, nothing else.
-// False when there is no such thread: the caller does the work itself.
+// Without such a thread (it could not start, or it was stopped) nothing
+// runs: the caller does the work itself later.
 typedef void (*pd_symbols_job_fn)(void *arg, uint32_t i, struct pd_dso *d,
 	uint64_t addr);
-bool pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
+void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 	pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr);
 // Runs what is queued, then stops the thread; DSOs and names are the
 // caller's again. Whoever queued jobs must call it before freeing what
@@ -129,6 +130,10 @@ void pd_symbols_warm_finish(struct pd_symbols *s);
 // DSOs whose entries are new or changed); after pd_symbols_warm_finish.
 // Failing to write is not an error: the cache is only ever a shortcut.
 void pd_symbols_cache_save(struct pd_symbols *s);
+// The kernel symbol holding addr, with its start address in *start; NULL
+// if none. After pd_symbols_warm_finish.
+const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
+	uint64_t *start);
 
 // Starts reading kernel symbols in the background (once).
 void pd_symbols_prefetch_kernel(struct pd_symbols *s);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The symbol thread names locations while samples are read; every job it
+# The loader thread names locations while samples are read; every job it
 # was given must be done before pd-collapse frees their owner, on every
 # path out: --list-events, an unknown --event, a normal fold.
 # PD_DEBUG_LOADER_DELAY_US (debug builds) makes the thread sleep before

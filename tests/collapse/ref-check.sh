@@ -50,4 +50,39 @@ threads-dir|perf/threads-dir.data|--symfs bin|
 threads-dir-tid|perf/threads-dir.data|--symfs bin|--tid
 threads-dir-zstd|perf/threads-dir-zstd.data|--symfs bin|
 TABLE
+# Off-CPU and wall-clock goldens: perf script | ref-offcpu.py, kernel
+# frames named from the fixture's kallsyms for both.
+kopts='--symfs bin --kallsyms perf/offcpu.kallsyms'
+while IFS='|' read -r name file ropts; do
+	# shellcheck disable=SC2086
+	perf script -i "$file" $kopts --ns --show-switch-events \
+		--show-task-events --show-mmap-events \
+		-F comm,pid,tid,time,period,event,trace,ip,sym,dso 2>"$tmp/err" |
+		python3 ../tests/ref-offcpu.py $ropts >"$tmp/out" ||
+		{ cat "$tmp/err"; exit 99; }
+	if [ "$write" = --write ]; then
+		cp "$tmp/out" "collapse/$name.out"
+	elif ! cmp -s "$tmp/out" "collapse/$name.out"; then
+		echo "collapse/$name.out differs from perf script | ref-offcpu.py:"
+		diff -u "collapse/$name.out" "$tmp/out" | head -20
+		fail=1
+	else
+		echo "ok $name ($(wc -l <"$tmp/out") stacks)"
+	fi
+done <<'TABLE'
+offcpu|perf/offcpu.data|
+offcpu-state-tid|perf/offcpu.data|--task-state --tid
+offcpu-pipe|perf/offcpu-pipe.data|
+wall|perf/offcpu.data|--on-off-cpu
+wall-state-pid|perf/offcpu.data|--on-off-cpu --task-state --pid
+TABLE
+# Tracepoint fields and weights: the values perf script -F trace prints.
+# shellcheck disable=SC2086
+perf script -i perf/offcpu.data $kopts -F comm,pid,tid,event,trace \
+	>"$tmp/trace" 2>"$tmp/err" || { cat "$tmp/err"; exit 99; }
+python3 ../tests/live/fields-check.py --event syscalls:sys_enter_write \
+	--field fd --field count collapse/field-write.out "$tmp/trace" || fail=1
+python3 ../tests/live/fields-check.py --event kmem:kmalloc \
+	--weight bytes_alloc --field call_site collapse/weight-kmalloc.out \
+	"$tmp/trace" || fail=1
 exit $fail

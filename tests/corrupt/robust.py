@@ -13,7 +13,11 @@ Mutations (fixed seed, so runs are repeatable): truncation at every byte of
 the first KiB and at ~200 offsets spread over the file; header fields set to
 edge values; record sizes set to 0/1/7/0xffff; random bytes overwritten;
 tracing data whose size lies (the feature section's table entry, the u32 of
-a pipe's HEADER_TRACING_DATA record).
+a pipe's HEADER_TRACING_DATA record), and inside the tracing data: its
+sizes and counts set to lies, event formats made garbage or given a broken
+byte. Fixtures with tracing data are also read with options that decode it
+(--off-cpu, --field, --weight=FIELD, --list-events --verbose); those runs
+may end in 64 as well.
 
 A perf.data directory (perf record --threads) is mutated one file at a
 time, its data file as a file-mode fixture and its data.N files as record
@@ -34,9 +38,26 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+pt = __import__('patch-tracing')
+
 FIXTURES = ['fp.data', 'fp-zstd.data', 'fp-pipe.data', 'two-events.data',
             'threads.data', 'tracepoint.data', 'tracepoint-pipe.data',
-            'threads-dir.data', 'threads-dir-zstd.data']
+            'threads-dir.data', 'threads-dir-zstd.data', 'offcpu.data',
+            'offcpu-pipe.data']
+# Fixtures with tracing data are also read with options that decode it;
+# those runs may also end in 64 (a field or event the damage took away).
+TRACING = {
+    'tracepoint.data': [['-e', 'sched:sched_switch', '--field', 'next_comm',
+                         '--field', 'prev_state', '--weight=next_pid'],
+                        ['--list-events', '--verbose']],
+    'offcpu.data': [['--off-cpu', '--task-state', '--field', 'next_comm'],
+                    ['--on-off-cpu'],
+                    ['-e', 'kmem:kmalloc', '--weight=bytes_alloc',
+                     '--field', 'call_site']],
+}
+TRACING['tracepoint-pipe.data'] = TRACING['tracepoint.data']
+TRACING['offcpu-pipe.data'] = TRACING['offcpu.data']
 HEADER_FIELDS = {  # perf.data-file-format.txt: u64 fields of the header
     'size': 8, 'attr_size': 16, 'attrs.offset': 24, 'attrs.size': 32,
     'data.offset': 40, 'data.size': 48, 'event_types.offset': 56,
@@ -98,6 +119,36 @@ def tracing_lies(buf, pipe):
         b = bytearray(buf)
         struct.pack_into('<Q', b, entry, v)
         yield 'tracing-feature.offset=%d' % v, bytes(b), v + size > n
+
+
+def tracing_inside(name, buf, quick):
+    """Yields (label, bytes, truncated) with the tracing data's own sizes
+    and counts set to lies, and event formats made garbage or broken
+    (tests/corrupt/patch-tracing.py walks the blob)."""
+    try:
+        out, texts = pt.fields(bytearray(buf))
+    except SystemExit:
+        return
+    rng = random.Random('pd-robust-tracing-' + name)
+    for field, off, width in out:
+        real = int.from_bytes(buf[off:off + width], 'little')
+        top = (1 << 8 * width) - 1
+        for v in (0, 1, real - 1, real + 1, 1 << 31, top):
+            b = bytearray(buf)
+            b[off:off + width] = (v & top).to_bytes(width, 'little')
+            yield 'tracing.%s=%d' % (field, v & top), bytes(b), False
+    for i in range(len(texts)):
+        b = bytearray(buf)
+        pt.garbage(b, texts, i, seed=i)
+        yield 'tracing.format.%d=garbage' % i, bytes(b), False
+        off, n = texts[i]
+        for k in range(4 if quick else 16):
+            b = bytearray(buf)
+            pos = off + rng.randrange(n)
+            b[pos] = rng.choice((0, 0xff, ord('['), ord(']'), ord(';'),
+                                 ord(':'), ord('('), ord('%'),
+                                 rng.randrange(256)))
+            yield 'tracing.format.%d@%#x' % (i, pos), bytes(b), False
 
 
 def stream_mutations(name, buf, quick):
@@ -192,10 +243,12 @@ def mutations(name, buf, quick):
             b[pos + j] = rng.randrange(256)
         yield 'random-%d@%#x+%d' % (i, pos, width), bytes(b), False
     yield from tracing_lies(buf, pipe)
+    if name in TRACING:
+        yield from tracing_inside(name, buf, quick)
 
 
 def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
-            named=None):
+            named=None, opts=()):
     path = os.path.join(tmpdir, 'case%d.data' % idx)
     if isinstance(data, dict):
         os.mkdir(path)
@@ -205,7 +258,10 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
     else:
         with open(path, 'wb') as f:
             f.write(data)
-    cmd = [pd, '-q', '--symfs', os.path.join(testdata, 'bin'), path]
+    cmd = [pd, '-q', '--symfs', os.path.join(testdata, 'bin'),
+           '--kallsyms', os.path.join(testdata, 'perf', 'offcpu.kallsyms')]
+    cmd += list(opts) + [path]
+    ok = (0, 64, 65, 74) if opts else (0, 65, 74)
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -216,7 +272,7 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
     why = None
     if p.returncode < 0:
         why = 'killed by signal %d' % -p.returncode
-    elif p.returncode not in (0, 65, 74):
+    elif p.returncode not in ok:
         why = 'exit status %d' % p.returncode
     elif b'Sanitizer' in err or b'runtime error:' in err:
         why = 'sanitizer report'
@@ -228,6 +284,8 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
         why = 'truncated %s but no message names it' % named
     if why is None:
         remove(path)
+    if opts:
+        label += ' [%s]' % ' '.join(opts)
     return label, path, why, err
 
 
@@ -274,10 +332,18 @@ def main():
                     gen = ((label, data, must_say, None) for label, data,
                            must_say in mutations(name, buf, opts.quick))
                 for label, data, must_say, named in gen:
-                    futures.append(pool.submit(
-                        run_one, opts.pd_collapse, opts.testdata, tmpdir,
-                        name + ' ' + label, data, must_say, opts.timeout,
-                        len(futures), named))
+                    # Tracepoint options on the tracing data's damage and
+                    # on cuts (the tracing data is near the end of a file).
+                    runs = [()]
+                    if name in TRACING and (label.startswith('tracing') or
+                                            (label.startswith('truncate')
+                                             and len(futures) % 8 == 0)):
+                        runs += TRACING[name]
+                    for extra in runs:
+                        futures.append(pool.submit(
+                            run_one, opts.pd_collapse, opts.testdata, tmpdir,
+                            name + ' ' + label, data, must_say, opts.timeout,
+                            len(futures), named, extra))
             total = len(futures)
             for fut in futures:
                 label, path, why, err = fut.result()

@@ -1,35 +1,83 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Builds tests/fuzz/fuzz-collapse.c with clang's libFuzzer, ASan and UBSan
-# and fuzzes pd-collapse's reading and folding for PD_FUZZ_SECONDS (30),
-# starting from the committed perf.data fixtures. Any crash, leak,
-# sanitizer report or hang (10 s per input) fails; the input that caused it
-# is kept in the work directory.
-# usage: run.sh SRCDIR BUILDDIR WORKDIR
+# Builds tests/fuzz/fuzz-TARGET.c with clang's libFuzzer, ASan and UBSan
+# and fuzzes it for PD_FUZZ_SECONDS (30): collapse (the default),
+# pd-collapse's reading and folding from the committed perf.data fixtures;
+# report, pd-svg's reading of pd-diff reports (and folded runs through the
+# statistics) from the committed reports; top, pd-top on the folded
+# fixtures; tracing, the tracing data reader and tracepoint payload
+# decoding, from the fixtures' tracing data each followed by a sched_switch
+# payload. Any crash, leak, sanitizer report
+# or hang (10 s per input) fails; the input that caused it is kept in the
+# work directory.
+# usage: run.sh SRCDIR BUILDDIR WORKDIR [TARGET]
 # Exit 0 pass, 1 fail, 77 skip (no clang with libFuzzer), 99 setup.
 set -u
-src=$1 build=$2 work=$3
+src=$1 build=$2 work=$3 target=${4:-collapse}
 secs=${PD_FUZZ_SECONDS:-30}
 command -v clang >/dev/null 2>&1 || { echo "SKIP: clang not found"; exit 77; }
+work=$work/$target
 mkdir -p "$work/corpus" || exit 99
 cd "$work" || exit 99
 lib=$src/src/lib
 if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-collapse.c" "$lib"/*.c \
-		-ldw -lelf -ldeflate -lzstd -liberty -lpthread -o fuzz-collapse 2>build.log; then
+		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-$target.c" "$lib"/*.c \
+		-ldw -lelf -ldeflate -ltraceevent -lzstd -liberty -lpthread -lm -o fuzz-$target 2>build.log; then
 	cat build.log
 	grep -q 'fuzzer' build.log && { echo "SKIP: clang cannot link libFuzzer"; exit 77; }
 	exit 99
 fi
-# The fixtures that are files (the target feeds its input as one file; a
-# perf.data directory is not one).
-for f in "$src"/testdata/perf/*.data "$src"/testdata/dwarf/perf/*.data; do
-	[ ! -f "$f" ] || cp "$f" corpus/ || exit 99
-done
+case $target in
+collapse)
+	# The fixtures that are files (the target feeds its input as one
+	# file; a perf.data directory is not one).
+	for f in "$src"/testdata/perf/*.data "$src"/testdata/dwarf/perf/*.data; do
+		[ ! -f "$f" ] || cp "$f" corpus/ || exit 99
+	done
+	;;
+report) cp "$src"/testdata/folded/*.json "$src"/testdata/reports/*.json \
+	"$src"/testdata/folded/run-*.folded corpus/ ;;
+top)
+	# Each seed twice: as a one-count table and (first byte 0x18) a
+	# butterfly.
+	for f in "$src"/testdata/folded/*.folded; do
+		b=$(basename "$f" .folded)
+		{ printf 'A'; cat "$f"; } >"corpus/$b" || exit 99
+		{ printf '\030'; cat "$f"; } >"corpus/$b-fly" || exit 99
+	done
+	;;
+tracing)
+	# Seeds: a 16-bit length, a fixture's tracing data, then a 64-byte
+	# sched_switch payload (common_type = the id its format gives).
+	command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+	python3 - "$src" corpus <<'PY'
+import importlib.util, os, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location(
+    'pt', os.path.join(src, 'tests/corrupt/patch-tracing.py'))
+pt = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pt)
+for name in ('offcpu.data', 'offcpu-pipe.data', 'tracepoint.data'):
+    buf = open(os.path.join(src, 'testdata/perf', name), 'rb').read()
+    base, size, _, _ = pt.blob_place(buf)
+    blob = buf[base:base + size][:65535]
+    raw = bytearray(64)
+    i = blob.find(b'name: sched_switch\nID: ')
+    sid = int(blob[i + 23:blob.index(b'\n', i + 23)]) if i >= 0 else 0
+    struct.pack_into('<H', raw, 0, sid)
+    raw[8:15] = b'sleeper'
+    raw[32] = 1
+    with open(os.path.join(out, name + '.seed'), 'wb') as f:
+        f.write(struct.pack('<H', len(blob)) + blob + bytes(raw))
+PY
+	;;
+esac || exit 99
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	./fuzz-collapse -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	-max_len=300000 -print_final_stats=1 corpus >fuzz.log 2>&1
+	./fuzz-$target -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	-max_len="$(case $target in top) echo 20000 ;; tracing) echo 70000 ;;
+		*) echo 300000 ;; esac)" \
+	-print_final_stats=1 corpus >fuzz.log 2>&1
 st=$?
-grep -v '^pd-collapse\|^fuzz-collapse\|/proc/self/fd' fuzz.log | tail -15
+grep -v '^pd-collapse\|^pd-svg\|^fuzz-\|/proc/self/fd' fuzz.log | tail -15
 [ $st = 0 ] || { echo "FAIL: fuzzing found a problem (exit $st), see $work"; exit 1; }
 echo "PASS: $(grep -o 'stat::number_of_executed_units: *[0-9]*' fuzz.log) without a fault"

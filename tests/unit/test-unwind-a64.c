@@ -17,6 +17,7 @@
 #include "symbols.h"
 #include "unwind.h"
 #include "check.h"
+#include "mmap2.h"
 
 #define SP 0x7ffff000ULL
 
@@ -29,23 +30,7 @@ int main(int argc, char **argv) {
 	struct pd_maps *maps = pd_maps_create(syms);
 
 	// MMAP2 of the binary's one PT_LOAD (offset 0 at 0x400000).
-	uint8_t rec[160] = {0};
-	uint32_t type = PD_REC_MMAP2, pid = 1, prot = 5;
-	uint16_t misc = PD_MISC_USER, size = sizeof(rec);
-	uint64_t start = 0x400000, len = 0x1000, pgoff = 0;
-	memcpy(rec, &type, 4);
-	memcpy(rec + 4, &misc, 2);
-	memcpy(rec + 6, &size, 2);
-	memcpy(rec + 8, &pid, 4);
-	memcpy(rec + 12, &pid, 4);
-	memcpy(rec + 16, &start, 8);
-	memcpy(rec + 24, &len, 8);
-	memcpy(rec + 32, &pgoff, 8);
-	memcpy(rec + 64, &prot, 4);
-	strcpy((char *)rec + 72, "/testdata/bin/a64-frames");
-	struct pd_record r = {.type = type, .misc = misc, .size = size,
-		.data = rec};
-	CHECK(pd_maps_apply(maps, &r));
+	test_mmap2(maps, 1, 0x400000, 0x1000, 0, "/testdata/bin/a64-frames");
 
 	// perf's arm64 registers: x0..x30 = 0..30, sp = 31, pc = 32.
 	uint64_t regs[33] = {0};

@@ -18,29 +18,10 @@
 #include "symbols.h"
 #include "unwind.h"
 #include "check.h"
+#include "mmap2.h"
 
 #define SP 0x7ffff000ULL
 #define JIT 0x7f0000001000ULL
-
-static void mmap2(struct pd_maps *maps, uint64_t start, uint64_t len,
-		uint64_t pgoff, const char *name) {
-	uint8_t rec[160] = {0};
-	uint32_t type = PD_REC_MMAP2, pid = 1, prot = 5;
-	uint16_t misc = PD_MISC_USER, size = sizeof(rec);
-	memcpy(rec, &type, 4);
-	memcpy(rec + 4, &misc, 2);
-	memcpy(rec + 6, &size, 2);
-	memcpy(rec + 8, &pid, 4);
-	memcpy(rec + 12, &pid, 4);
-	memcpy(rec + 16, &start, 8);
-	memcpy(rec + 24, &len, 8);
-	memcpy(rec + 32, &pgoff, 8);
-	memcpy(rec + 64, &prot, 4);
-	strcpy((char *)rec + 72, name);
-	struct pd_record r = {.type = type, .misc = misc, .size = size,
-		.data = rec};
-	CHECK(pd_maps_apply(maps, &r));
-}
 
 // Unwinds s; returns the number of frames, their pcs in pc[].
 static size_t unwind(struct pd_unwind *u, struct pd_maps *maps,
@@ -56,8 +37,8 @@ int main(int argc, char **argv) {
 	struct pd_symbols_options so = {.symfs = argv[1], .demangle = true};
 	struct pd_symbols *syms = pd_symbols_create(&so);
 	struct pd_maps *maps = pd_maps_create(syms);
-	mmap2(maps, 0x401000, 0x1000, 0x1000, "/testdata/bin/x64-frames");
-	mmap2(maps, 0x7f0000000000ULL, 0x10000, 0, "//anon");
+	test_mmap2(maps, 1, 0x401000, 0x1000, 0x1000, "/testdata/bin/x64-frames");
+	test_mmap2(maps, 1, 0x7f0000000000ULL, 0x10000, 0, "//anon");
 
 	// perf's x86 registers: BP 6, SP 7, IP 8 (mask: those three).
 	uint64_t regs[3] = {SP + 16, SP, 0x40100e};

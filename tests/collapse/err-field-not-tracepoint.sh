@@ -1,0 +1,1 @@
+pd-collapse --field fd perf/fp.data

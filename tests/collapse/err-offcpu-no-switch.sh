@@ -1,0 +1,1 @@
+pd-collapse --off-cpu perf/fp.data

@@ -1,0 +1,1 @@
+pd-collapse --symfs bin --off-cpu perf/offcpu-noswitch.data

@@ -1,0 +1,1 @@
+pd-collapse --on-off-cpu -e kmem:kmalloc perf/offcpu.data

@@ -1,0 +1,1 @@
+pd-collapse --list-events --verbose perf/offcpu.data

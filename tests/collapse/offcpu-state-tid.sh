@@ -1,0 +1,1 @@
+pd-collapse --symfs bin --kallsyms perf/offcpu.kallsyms --off-cpu --task-state --tid perf/offcpu.data

@@ -1,0 +1,1 @@
+sh ../tests/svg/check-options.sh collapse

@@ -1,0 +1,5 @@
+pd-collapse --task-state perf/offcpu.data
+pd-collapse --off-cpu --on-off-cpu perf/offcpu.data
+pd-collapse --off-cpu --weight=period perf/offcpu.data
+pd-collapse --off-cpu -e cpu-clock perf/offcpu.data
+pd-collapse --on-off-cpu --field fd perf/offcpu.data

@@ -1,0 +1,1 @@
+pd-diff --alpha 1 folded/before.folded folded/after.folded

@@ -1,0 +1,1 @@
+pd-diff --report r.txt folded/before.folded folded/after.folded

@@ -1,0 +1,1 @@
+pd-diff --fail-if 'oops' folded/before.folded folded/after.folded

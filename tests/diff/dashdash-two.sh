@@ -1,0 +1,1 @@
+pd-diff -- folded/before.folded folded/after.folded

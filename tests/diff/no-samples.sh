@@ -1,0 +1,1 @@
+pd-diff --fail-above 1 folded/before.folded folded/empty.folded

@@ -1,0 +1,1 @@
+pd-diff --report /nonexistent/r.json folded/before.folded folded/after.folded

@@ -1,0 +1,1 @@
+pd-diff folded/run-base1.folded - -- - < folded/run-base2.folded

@@ -1,0 +1,1 @@
+pd-svg --off-cpu-colors ice folded/wall.folded

@@ -1,0 +1,1 @@
+pd-svg --report reports/nonexistent.json folded/runs.diff

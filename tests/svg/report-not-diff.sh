@@ -1,0 +1,1 @@
+pd-svg --report folded/runs-report.json folded/simple.folded

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of the shared core: the stack table (stacks.c: add and push
+// mixed, saturation, sorting), texts (texts.c: lines equal as text though
+// made of other texts), pd_map64 and pd_index (hash.c), the decimal
+// writer (strbuf.c), and a flame graph frame named like the root.
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "hash.h"
+#include "stacks.h"
+#include "strbuf.h"
+#include "texts.h"
+#include "check.h"
+
+static void test_stacks(void) {
+	struct pd_stacks *s = pd_stacks_create(2);
+	uint64_t w[2] = {1, 10};
+	uint32_t a[3] = {1, 2, 3}, b[2] = {1, 2};
+	// Pushed stacks (known new) are found by later adds.
+	for (uint32_t i = 0; i < 10000; i++) {
+		uint32_t k[2] = {i, i + 1};
+		CHECK(pd_stacks_push(s, k, 2, w) == i);
+	}
+	CHECK(pd_stacks_add(s, (uint32_t[]){7, 8}, 2, w) == 7);
+	CHECK(pd_stacks_weights(s, 7)[0] == 2 && pd_stacks_weights(s, 7)[1] == 20);
+	uint32_t ia = pd_stacks_add(s, a, 3, w);
+	uint32_t ib = pd_stacks_add(s, b, 2, w);
+	CHECK(ia == 10000 && ib == 1 && pd_stacks_size(s) == 10001);
+	CHECK(pd_stacks_add(s, a, 3, w) == ia);
+	size_t n;
+	const uint32_t *ids = pd_stacks_ids(s, ia, &n);
+	CHECK(n == 3 && ids[2] == 3);
+	// Saturation at 2^64 - 1, and the flag.
+	CHECK(!pd_stacks_overflowed(s));
+	pd_stacks_bump(s, ia, 0, UINT64_MAX - 1);
+	CHECK(pd_stacks_weights(s, ia)[0] == UINT64_MAX);
+	CHECK(pd_stacks_overflowed(s));
+	pd_stacks_destroy(s);
+}
+
+static void test_texts_and_sort(void) {
+	struct pd_texts *t = pd_texts_create();
+	uint32_t ab = pd_texts_id(t, "a;b", 3), a = pd_texts_id(t, "a", 1);
+	uint32_t b = pd_texts_id(t, "b", 1), c = pd_texts_id(t, "c", 1);
+	CHECK(pd_texts_id(t, "a;b", 3) == ab && pd_texts_count(t) == 4);
+	CHECK(pd_texts_intern(t, "a", 1) == pd_texts_intern(t, "a", 1));
+	// "a;b" + "c" and "a" + "b" + "c" are one line; "a" + "b" comes first
+	// (a prefix), then "a;b;c", then "c".
+	uint32_t l1[] = {ab, c}, l2[] = {a, b, c}, l3[] = {a, b}, l4[] = {c};
+	CHECK(pd_texts_cmp(t, l1, 2, l2, 3) == 0);
+	CHECK(pd_texts_cmp(t, l3, 2, l1, 2) < 0);
+	CHECK(pd_texts_cmp(t, l4, 1, l2, 3) > 0);
+	struct pd_stacks *s = pd_stacks_create(1);
+	uint64_t one = 1;
+	pd_stacks_add(s, l4, 1, &one);
+	pd_stacks_add(s, l1, 2, &one);
+	pd_stacks_add(s, l3, 2, &one);
+	uint32_t *order = pd_stacks_sorted(s, t);
+	CHECK(order[0] == 2 && order[1] == 1 && order[2] == 0);
+	free(order);
+	pd_stacks_destroy(s);
+	pd_texts_destroy(t);
+}
+
+static void test_hash(void) {
+	struct pd_map64 m = {0};
+	for (uint64_t k = 1; k <= 5000; k++) {
+		pd_map64_insert(&m, k * 0x10001, k);
+	}
+	CHECK(pd_map64_find(&m, 0x10001 * 4242) && *pd_map64_find(&m, 0x10001 * 4242) == 4242);
+	CHECK(!pd_map64_find(&m, 3));
+	pd_map64_free(&m);
+	// pd_index: entries kept by the caller, here strings; colliding
+	// hashes still find their own entry.
+	struct pd_index x = {0};
+	char keys[3000][8];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		uint64_t h = i % 7; // many equal hashes
+		size_t j = pd_index_slot(&x, h);
+		while (pd_index_probe(&x, h, &j)) {
+			j = pd_index_next(&x, j);
+		}
+		CHECK(pd_index_add(&x, j, h) == (uint32_t)i);
+	}
+	uint64_t h = 1234 % 7;
+	size_t j = pd_index_slot(&x, h);
+	uint32_t found = 0;
+	for (uint32_t e; (e = pd_index_probe(&x, h, &j)); j = pd_index_next(&x, j)) {
+		if (strcmp(keys[e - 1], "k1234") == 0) {
+			found = e;
+		}
+	}
+	CHECK(found == 1235);
+	pd_index_free(&x);
+}
+
+static void test_u64(void) {
+	struct pd_strbuf b = {0};
+	pd_strbuf_add_u64(&b, 0);
+	pd_strbuf_addc(&b, ' ');
+	pd_strbuf_add_u64(&b, UINT64_MAX);
+	CHECK(strcmp(b.s, "0 18446744073709551615") == 0);
+	pd_strbuf_finish(&b);
+}
+
+// A frame named "all" shares the root's name: its node must still be one.
+static void test_flame_all(void) {
+	struct pd_flame *f = pd_flame_create(false, false);
+	pd_flame_add(f, "all;x", 5, 1, 0);
+	pd_flame_add(f, "b;all", 5, 1, 0);
+	pd_flame_add(f, "all;y", 5, 1, 0);
+	pd_flame_finish(f, PD_FLAME_SORT_NAME, 0);
+	const struct pd_flame_node *n = pd_flame_nodes(f);
+	size_t kids = 0;
+	for (uint32_t c = n[0].child; c; c = n[c].next) {
+		kids++;
+	}
+	CHECK(kids == 2); // all, b
+	CHECK(pd_flame_size(f) == 6); // root, all, x, y, b, all
+	pd_flame_destroy(f);
+}
+
+int main(void) {
+	test_stacks();
+	test_texts_and_sort();
+	test_hash();
+	test_u64();
+	test_flame_all();
+	return check_status();
+}
