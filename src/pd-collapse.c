@@ -36,6 +36,7 @@ static const char help[] =
 	"  -l, --list-events      list events with their sample counts (with\n"
 	"                         --verbose: tracepoints' fields and types)\n"
 	"      --max-stack N      unwind at most N user frames from stack dumps (127)\n"
+	"      --no-cache         do not use the cache of resolved addresses\n"
 	"      --no-demangle      keep mangled symbol names\n"
 	"      --no-inline        do not expand inlined calls into frames\n"
 	"      --off-cpu          time threads spent off CPU, per stack, in\n"
@@ -62,6 +63,7 @@ enum {
 	OPT_JIT,
 	OPT_KALLSYMS,
 	OPT_MAX_STACK,
+	OPT_NO_CACHE,
 	OPT_NO_DEMANGLE,
 	OPT_NO_INLINE,
 	OPT_OFF_CPU,
@@ -114,6 +116,7 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 		{"kernel", no_argument, NULL, 'k'},
 		{"list-events", no_argument, NULL, 'l'},
 		{"max-stack", required_argument, NULL, OPT_MAX_STACK},
+		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
 		{"no-inline", no_argument, NULL, OPT_NO_INLINE},
 		{"off-cpu", no_argument, NULL, OPT_OFF_CPU},
@@ -178,6 +181,9 @@ static enum pd_status parse_args(int argc, char *argv[], struct cli *cli) {
 			cli->co.max_stack = (size_t)v;
 			break;
 		}
+		case OPT_NO_CACHE:
+			cli->so.cache = false;
+			break;
 		case OPT_NO_DEMANGLE:
 			cli->so.demangle = false;
 			break;
@@ -289,7 +295,8 @@ static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
 }
 
 int main(int argc, char *argv[]) {
-	struct cli cli = {.so = {.demangle = true, .inline_frames = true}};
+	struct cli cli = {.so = {.demangle = true, .inline_frames = true,
+		.cache = true}};
 	// Growing or shrinking the heap with brk or mmap waits for the
 	// helper thread that is mapping the input ahead (both need the
 	// process's memory-map lock): grow in large steps and never shrink.
@@ -351,6 +358,8 @@ int main(int argc, char *argv[]) {
 	if (st == PD_OK) {
 		st = out_st;
 	}
+	// After the output is complete: what was learnt, for the next run.
+	pd_symbols_cache_save(syms);
 	if (!PD_FREE_AT_EXIT) {
 		// Tearing down libdw's trees and the tables costs milliseconds;
 		// exiting frees it all at once.

@@ -1,158 +1,469 @@
 // SPDX-License-Identifier: MIT
-// Folded text from the stack table: each location's frames rendered once,
-// lines merged and sorted as sequences of text numbers.
+// Folded text from the stack table: each location's frames rendered once
+// as pieces of text without ';', lines sorted as strings of piece codes
+// (multikey quicksort), equal lines merged, then written.
 #include "folded-write.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "hash.h"
 #include "strbuf.h"
 
-// Appends one frame name with its annotation.
-static void add_name(struct pd_strbuf *b, const char *name, const char *mark) {
-	if (b->len) {
-		pd_strbuf_addc(b, ';');
+// Lines are compared as bytes: their texts joined by ';'. With no ';'
+// inside a piece, a line is its sequence of pieces, and two lines are
+// ordered at the first piece where they differ, by that piece followed by
+// what comes after it in its line: ';' or the end of the line. So every
+// piece gets two codes, in the order of the bytes "piece;" and "piece"
+// followed by the end (before any byte), and lines sort as strings of
+// codes; 0 ends a line.
+
+// A piece's text, by text id.
+struct text {
+	const char *s;
+	size_t len;
+};
+
+// The pieces of each location a stack holds, of each root and of each
+// module's unresolved frames, made on first use.
+struct pieces {
+	struct pd_texts *t;
+	uint32_t *v;      // text ids, a run per location or root
+	size_t n, cap;
+	uint32_t *first;  // by location: its run's offset in v + 1 (0: none yet)
+	uint32_t *len;
+	struct pd_index roots;
+	struct root *root;
+	size_t roots_cap;
+	struct pd_map64 unresolved; // module + 1 -> offset in v
+	struct pd_map64 named;      // PD_STACK_NAMED number + 1 -> offset in v
+	struct pd_strbuf b;
+};
+
+// A distinct root (comm, pid, tid) and its run.
+struct root {
+	uint32_t key[3];
+	uint32_t first, len;
+};
+
+// Interns the pieces of s[0, len) split at ';'; returns their run's offset.
+static uint32_t split(struct pieces *p, const char *s, size_t len,
+		uint32_t *n) {
+	size_t start = p->n;
+	for (;;) {
+		const char *semi = memchr(s, ';', len);
+		size_t m = semi ? (size_t)(semi - s) : len;
+		pd_xgrow(&p->v, &p->cap, p->n + 1, sizeof(*p->v));
+		p->v[p->n++] = pd_texts_id(p->t, s, m);
+		if (!semi) {
+			break;
+		}
+		s += m + 1;
+		len -= m + 1;
 	}
-	pd_strbuf_adds(b, name);
-	if (mark && !strstr(name, mark)) {
+	*n += (uint32_t)(p->n - start);
+	return (uint32_t)start;
+}
+
+static void render_unresolved(struct pd_strbuf *b, const struct pd_location *x,
+		const struct pd_folded_options *o) {
+	const struct pd_dso_ident *d = x->dso ? pd_dso_ident(x->dso) : NULL;
+	const char *mod = d ? d->base : "unknown";
+	if (d && d->kind == PD_DSO_KERNEL) {
+		mod = "[kernel.kallsyms]";
+	}
+	b->len = 0;
+	pd_strbuf_addc(b, '[');
+	pd_strbuf_adds(b, mod);
+	if (o->addrs) {
+		pd_strbuf_printf(b, " <%llx>", (unsigned long long)x->addr);
+	}
+	pd_strbuf_addc(b, ']');
+}
+
+// Frame i of a resolved location, with its annotation.
+static void render_frame(struct pd_strbuf *b, const struct pd_location *x,
+		const struct pd_location_frames *f, uint32_t i,
+		const struct pd_folded_options *o) {
+	enum pd_dso_kind kind = pd_dso_ident(x->dso)->kind;
+	const char *mark = NULL;
+	if (i < 64 && (f->inlined >> i & 1) && o->inline_marks) {
+		mark = "_[i]";
+	} else if (kind == PD_DSO_KERNEL && o->kernel) {
+		mark = "_[k]";
+	} else if (kind == PD_DSO_JIT && o->jit) {
+		mark = "_[j]";
+	}
+	b->len = 0;
+	pd_strbuf_adds(b, f->names[i]);
+	if (mark && !strstr(f->names[i], mark)) {
 		pd_strbuf_adds(b, mark);
 	}
 }
 
-// The text of a location into b: its frames, outermost first.
-static void render(struct pd_strbuf *b, const struct pd_location *x,
-		const struct pd_location_frames *f,
-		const struct pd_folded_options *o) {
-	b->len = 0;
-	const struct pd_dso_ident *d = x->dso ? pd_dso_ident(x->dso) : NULL;
+// The run of location li, made if new.
+static void location_pieces(struct pieces *p, struct pd_locations *l,
+		uint32_t li, const struct pd_folded_options *o) {
+	const struct pd_location *x = pd_locations_at(l, li);
+	const struct pd_location_frames *f = pd_locations_frames(l, li);
+	uint32_t n = 0, first;
 	if (!f->n) {
-		const char *mod = d ? d->base : "unknown";
-		if (d && d->kind == PD_DSO_KERNEL) {
-			mod = "[kernel.kallsyms]";
+		// One text per module unless addresses are shown.
+		uint64_t key = (uintptr_t)x->dso + 1;
+		const uint64_t *known = o->addrs ? NULL
+			: pd_map64_find(&p->unresolved, key);
+		if (known) {
+			p->first[li] = (uint32_t)(*known >> 32) + 1;
+			p->len[li] = (uint32_t)*known;
+			return;
 		}
-		if (o->addrs) {
-			pd_strbuf_printf(b, "[%s <%llx>]", mod,
-				(unsigned long long)x->addr);
-		} else {
-			pd_strbuf_printf(b, "[%s]", mod);
+		render_unresolved(&p->b, x, o);
+		first = split(p, p->b.s, p->b.len, &n);
+		if (!o->addrs) {
+			pd_map64_insert(&p->unresolved, key,
+				(uint64_t)first << 32 | n);
 		}
-		return;
+	} else {
+		first = (uint32_t)p->n;
+		for (uint32_t i = 0; i < f->n; i++) {
+			render_frame(&p->b, x, f, i, o);
+			split(p, p->b.s, p->b.len, &n);
+		}
 	}
-	const char *mark = NULL;
-	if (d->kind == PD_DSO_KERNEL && o->kernel) {
-		mark = "_[k]";
-	} else if (d->kind == PD_DSO_JIT && o->jit) {
-		mark = "_[j]";
-	}
-	for (uint32_t i = 0; i < f->n; i++) {
-		bool in = i < 64 && (f->inlined >> i & 1) && o->inline_marks;
-		add_name(b, f->names[i], in ? "_[i]" : mark);
-	}
+	p->first[li] = first + 1;
+	p->len[li] = n;
 }
 
-static void render_root(struct pd_strbuf *b, const char *comm, uint32_t pid,
-		uint32_t tid, const struct pd_folded_options *o) {
+static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
+		const char *const *comms, const struct pd_folded_options *o) {
+	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
+	size_t j = pd_index_slot(&p->roots, h);
+	for (uint32_t e; (e = pd_index_probe(&p->roots, h, &j));
+			j = pd_index_next(&p->roots, j)) {
+		if (memcmp(p->root[e - 1].key, k, sizeof(p->root->key)) == 0) {
+			return &p->root[e - 1];
+		}
+	}
+	uint32_t id = pd_index_add(&p->roots, j, h);
+	pd_xgrow(&p->root, &p->roots_cap, (size_t)id + 1, sizeof(*p->root));
+	struct root *r = &p->root[id];
+	memcpy(r->key, k, sizeof(r->key));
+	struct pd_strbuf *b = &p->b;
 	b->len = 0;
 	pd_strbuf_add(b, "", 0); // b->s is never NULL, even for an empty comm
-	for (const char *p = comm; *p; p++) {
-		pd_strbuf_addc(b, *p == ' ' ? '_' : *p == ';' ? ':' : *p);
+	for (const char *c = comms[k[0]]; *c; c++) {
+		pd_strbuf_addc(b, *c == ' ' ? '_' : *c == ';' ? ':' : *c);
 	}
 	if (o->tid) {
-		pd_strbuf_printf(b, "-%u/%u", pid, tid);
+		pd_strbuf_printf(b, "-%u/%u", k[1], k[2]);
 	} else if (o->pid) {
-		pd_strbuf_printf(b, "-%u", pid);
+		pd_strbuf_printf(b, "-%u", k[1]);
 	}
+	r->len = 0;
+	r->first = split(p, b->s, b->len, &r->len);
+	return r;
 }
 
-static void write_line(struct pd_strbuf *b, const struct pd_texts *t,
-		const uint32_t *seq, size_t n, uint64_t count) {
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
-		const char *s = pd_texts_get(t, seq[i], &len);
-		if (i) {
-			pd_strbuf_addc(b, ';');
+// ---- codes ----
+
+// Byte d of key k (text k >> 1 followed by ';' if k & 1, else by the end)
+// plus one; 0 past its end.
+static unsigned key_byte(const struct text *text, uint32_t k, size_t d) {
+	const struct text *x = &text[k >> 1];
+	if (d < x->len) {
+		return (unsigned char)x->s[d] + 1u;
+	}
+	return d == x->len && (k & 1) ? ';' + 1u : 0;
+}
+
+static void swap32(uint32_t *a, size_t i, size_t j) {
+	uint32_t x = a[i];
+	a[i] = a[j];
+	a[j] = x;
+}
+
+// Multikey quicksort (Bentley and Sedgewick) of keys that agree on their
+// first d bytes. No two keys are equal.
+static void sort_keys(const struct text *text, uint32_t *a, size_t n,
+		size_t d) {
+	while (n > 1) {
+		unsigned v = key_byte(text, a[n / 2], d);
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			unsigned c = key_byte(text, a[i], d);
+			if (c < v) {
+				swap32(a, lt++, i++);
+			} else if (c > v) {
+				swap32(a, i, --gt);
+			} else {
+				i++;
+			}
 		}
-		pd_strbuf_add(b, s, len);
+		sort_keys(text, a, lt, d);
+		sort_keys(text, a + gt, n - gt, d);
+		if (v == 0) {
+			return;
+		}
+		a += lt;
+		n = gt - lt;
+		d++;
 	}
-	pd_strbuf_addc(b, ' ');
-	pd_strbuf_add_u64(b, count);
-	pd_strbuf_addc(b, '\n');
 }
 
-// Output lines are merged and sorted as sequences of text numbers (the
-// root and each location's frames), not as whole lines: with deep C++
-// stacks a line is kilobytes long and hashing and comparing lines
-// dominated.
+// code[2 id + follows] for every piece: from 1 up in the bytes' order;
+// key[c - 1] gives back the piece of code c (key >> 1).
+static void make_codes(const struct text *text, size_t ntexts,
+		uint32_t **code, uint32_t **key) {
+	uint32_t *k = pd_xmalloc((2 * ntexts + 1) * sizeof(*k));
+	for (size_t i = 0; i < 2 * ntexts; i++) {
+		k[i] = (uint32_t)i;
+	}
+	sort_keys(text, k, 2 * ntexts, 0);
+	uint32_t *c = pd_xmalloc((2 * ntexts + 1) * sizeof(*c));
+	for (size_t i = 0; i < 2 * ntexts; i++) {
+		c[k[i]] = (uint32_t)i + 1;
+	}
+	*code = c;
+	*key = k;
+}
+
+// ---- lines ----
+
+// A line: its codes from codes[off] to the 0 that ends them, and its
+// stack (for the weight).
+struct line {
+	uint32_t off, stack;
+};
+
+static uint32_t at(const uint32_t *codes, const struct line *l, size_t d) {
+	return codes[l->off + d];
+}
+
+static void swap(struct line *a, size_t i, size_t j) {
+	struct line x = a[i];
+	a[i] = a[j];
+	a[j] = x;
+}
+
+static int cmp_from(const uint32_t *codes, const struct line *a,
+		const struct line *b, size_t d) {
+	for (;; d++) {
+		uint32_t x = at(codes, a, d), y = at(codes, b, d);
+		if (x != y || x == 0) {
+			return (x > y) - (x < y);
+		}
+	}
+}
+
+// Multikey quicksort of lines that agree on their first d codes: lines
+// share long prefixes (their roots and callers), which it reads about
+// once per line, where a comparison sort reads them at every comparison.
+static void sort_lines(const uint32_t *codes, struct line *a, size_t n,
+		size_t d) {
+	while (n > 1) {
+		if (n < 12) {
+			for (size_t i = 1; i < n; i++) {
+				for (size_t j = i; j > 0 && cmp_from(codes, &a[j - 1],
+						&a[j], d) > 0; j--) {
+					swap(a, j - 1, j);
+				}
+			}
+			return;
+		}
+		uint32_t p0 = at(codes, &a[0], d), p1 = at(codes, &a[n / 2], d),
+			p2 = at(codes, &a[n - 1], d);
+		uint32_t v = p0 < p1 ? (p1 < p2 ? p1 : p0 < p2 ? p2 : p0)
+			: (p0 < p2 ? p0 : p1 < p2 ? p2 : p1);
+		// a[0, lt) < v, a[lt, i) == v, a[gt, n) > v
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			uint32_t c = at(codes, &a[i], d);
+			if (c < v) {
+				swap(a, lt++, i++);
+			} else if (c > v) {
+				swap(a, i, --gt);
+			} else {
+				i++;
+			}
+		}
+		sort_lines(codes, a, lt, d);
+		sort_lines(codes, a + gt, n - gt, d);
+		if (v == 0) {
+			return; // equal lines
+		}
+		a += lt;
+		n = gt - lt;
+		d++;
+	}
+}
+
+// Output in big blocks; a line is appended whole (the block grows for a
+// line longer than it).
+struct out {
+	FILE *f;
+	char *buf;
+	size_t used, cap;
+};
+
+// Writes the line of codes c (0-terminated) with its count.
+static void out_line(struct out *o, const struct text *text,
+		const uint32_t *key, const uint32_t *c, uint64_t count) {
+	size_t need = 22; // " count\n"
+	for (const uint32_t *p = c; *p; p++) {
+		need += text[key[*p - 1] >> 1].len + 1;
+	}
+	if (o->cap - o->used < need) {
+		fwrite(o->buf, 1, o->used, o->f);
+		o->used = 0;
+		if (o->cap < need) {
+			free(o->buf);
+			o->cap = need;
+			o->buf = pd_xmalloc(o->cap);
+		}
+	}
+	char *w = o->buf + o->used;
+	for (const uint32_t *p = c; *p; p++) {
+		const struct text *x = &text[key[*p - 1] >> 1];
+		memcpy(w, x->s, x->len);
+		w += x->len;
+		*w++ = ';';
+	}
+	if (*c) {
+		w--;
+	}
+	*w++ = ' ';
+	char digits[20];
+	size_t k = 0;
+	do {
+		digits[k++] = (char)('0' + count % 10);
+		count /= 10;
+	} while (count);
+	while (k) {
+		*w++ = digits[--k];
+	}
+	*w++ = '\n';
+	o->used = (size_t)(w - o->buf);
+}
+
+// The run of stack id (a location or a named pseudo-frame) in p->v, made
+// if new; its length in *n.
+static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
+		uint32_t id, const struct pd_folded_options *o, uint32_t *n) {
+	if (id & PD_STACK_NAMED) {
+		uint64_t key = (uint64_t)(id & ~PD_STACK_NAMED) + 1;
+		const uint64_t *known = pd_map64_find(&p->named, key);
+		if (!known) {
+			const char *name = o->named[id & ~PD_STACK_NAMED];
+			uint32_t m = 0, first = split(p, name, strlen(name), &m);
+			pd_map64_insert(&p->named, key, (uint64_t)first << 32 | m);
+			known = pd_map64_find(&p->named, key);
+		}
+		*n = (uint32_t)*known;
+		return p->v + (*known >> 32);
+	}
+	if (!p->first[id]) {
+		location_pieces(p, l, id, o);
+	}
+	*n = p->len[id];
+	return p->v + p->first[id] - 1;
+}
+
+// Renders the pieces of every root and location the stacks hold; returns
+// the number of codes their lines take (pieces and ends).
+static size_t render_all(struct pieces *p, const struct pd_stacks *s,
+		struct pd_locations *l, const char *const *comms,
+		const struct pd_folded_options *o) {
+	size_t total = 0;
+	for (uint32_t i = 0; i < pd_stacks_size(s); i++) {
+		size_t len;
+		const uint32_t *k = pd_stacks_ids(s, i, &len);
+		total += root_pieces(p, k, comms, o)->len + 1;
+		for (size_t j = PD_STACK_ROOT; j < len; j++) {
+			uint32_t n;
+			run_of(p, l, k[j], o, &n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+// Appends the codes of run v[0, n) to *w; last: the line ends with it.
+static uint32_t *put_codes(uint32_t *w, const uint32_t *code,
+		const uint32_t *v, uint32_t n, bool last) {
+	for (uint32_t i = 0; i < n; i++) {
+		*w++ = code[2 * v[i] + !(last && i + 1 == n)];
+	}
+	return w;
+}
+
 bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 		struct pd_locations *l, const char *const *comms,
 		const struct pd_folded_options *o) {
 	// User code first: kernel symbols may still be loading on their own
 	// thread (pd_symbols_prefetch_kernel).
 	pd_locations_resolve_files(l);
-	struct pd_texts *t = pd_texts_create();
-	size_t nlocs = pd_locations_count(l);
-	uint32_t *text_of = pd_xmalloc((nlocs + 1) * sizeof(*text_of));
-	memset(text_of, 0xff, (nlocs + 1) * sizeof(*text_of));
-	struct pd_stacks *lines = pd_stacks_create(1);
-	uint32_t *seq = NULL;
-	size_t seq_cap = 0;
-	struct pd_strbuf b = {0};
-	for (uint32_t i = 0; i < pd_stacks_size(s); i++) {
-		size_t len, n = 0;
-		const uint32_t *k = pd_stacks_ids(s, i, &len);
-		pd_xgrow(&seq, &seq_cap, len, sizeof(*seq));
-		render_root(&b, comms[k[0]], k[1], k[2], o);
-		seq[n++] = pd_texts_id(t, b.s, b.len);
-		for (size_t j = len; j-- > PD_STACK_ROOT;) {
-			uint32_t li = k[j];
-			if (li & PD_STACK_NAMED) {
-				const char *name = o->named[li & ~PD_STACK_NAMED];
-				seq[n++] = pd_texts_id(t, name, strlen(name));
-				continue;
-			}
-			if (text_of[li] == UINT32_MAX) {
-				render(&b, pd_locations_at(l, li),
-					pd_locations_frames(l, li), o);
-				text_of[li] = pd_texts_id(t, b.s, b.len);
-			}
-			seq[n++] = text_of[li];
-		}
-		pd_stacks_add(lines, seq, n, pd_stacks_weights(s, i) + col);
+	size_t nlocs = pd_locations_count(l), nstacks = pd_stacks_size(s);
+	struct pieces p = {
+		.t = pd_texts_create(),
+		.first = pd_xcalloc(nlocs + 1, sizeof(*p.first)),
+		.len = pd_xmalloc((nlocs + 1) * sizeof(*p.len)),
+	};
+	size_t ncodes = render_all(&p, s, l, comms, o);
+	size_t ntexts = pd_texts_count(p.t);
+	struct text *text = pd_xmalloc((ntexts + 1) * sizeof(*text));
+	for (size_t i = 0; i < ntexts; i++) {
+		text[i].s = pd_texts_get(p.t, (uint32_t)i, &text[i].len);
 	}
-	bool fits = !pd_stacks_overflowed(lines);
-	uint32_t *order = pd_stacks_sorted(lines, t);
-	size_t nlines = pd_stacks_size(lines);
-	b.len = 0;
-	for (size_t i = 0; i < nlines;) {
-		size_t n;
-		const uint32_t *k = pd_stacks_ids(lines, order[i], &n);
-		uint64_t count = *pd_stacks_weights(lines, order[i]);
-		// Lines equal as text but not as texts are written once.
+	uint32_t *code, *key;
+	make_codes(text, ntexts, &code, &key);
+	uint32_t *codes = pd_xmalloc((ncodes + 1) * sizeof(*codes));
+	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
+	uint32_t *w = codes;
+	for (uint32_t i = 0; i < nstacks; i++) {
+		size_t len;
+		const uint32_t *k = pd_stacks_ids(s, i, &len);
+		lines[i] = (struct line){(uint32_t)(w - codes), i};
+		const struct root *r = root_pieces(&p, k, comms, o);
+		w = put_codes(w, code, p.v + r->first, r->len,
+			len == PD_STACK_ROOT);
+		for (size_t j = len; j-- > PD_STACK_ROOT;) {
+			uint32_t n;
+			const uint32_t *v = run_of(&p, l, k[j], o, &n);
+			w = put_codes(w, code, v, n, j == PD_STACK_ROOT);
+		}
+		*w++ = 0;
+	}
+	sort_lines(codes, lines, nstacks, 0);
+	bool fits = true;
+	struct out wr = {out, pd_xmalloc(1 << 20), 0, 1 << 20};
+	for (size_t i = 0; i < nstacks;) {
+		uint64_t count = pd_stacks_weights(s, lines[i].stack)[col];
 		size_t j = i + 1;
-		for (; j < nlines; j++) {
-			size_t m;
-			const uint32_t *k2 = pd_stacks_ids(lines, order[j], &m);
-			if (pd_texts_cmp(t, k, n, k2, m) != 0) {
-				break;
-			}
-			uint64_t more = *pd_stacks_weights(lines, order[j]);
+		for (; j < nstacks && cmp_from(codes, &lines[i], &lines[j], 0)
+				== 0; j++) {
+			uint64_t more = pd_stacks_weights(s, lines[j].stack)[col];
 			fits &= count + more >= more;
 			count = count + more < more ? UINT64_MAX : count + more;
 		}
-		write_line(&b, t, k, n, count);
-		if (b.len >= 1 << 16) {
-			fwrite(b.s, 1, b.len, out);
-			b.len = 0;
-		}
+		out_line(&wr, text, key, codes + lines[i].off, count);
 		i = j;
 	}
-	fwrite(b.s, 1, b.len, out);
-	pd_strbuf_finish(&b);
-	free(order);
-	free(seq);
-	pd_stacks_destroy(lines);
-	free(text_of);
-	pd_texts_destroy(t);
+	fwrite(wr.buf, 1, wr.used, out);
+	free(wr.buf);
+	free(lines);
+	free(codes);
+	free(code);
+	free(key);
+	free(text);
+	pd_strbuf_finish(&p.b);
+	pd_map64_free(&p.unresolved);
+	pd_map64_free(&p.named);
+	pd_index_free(&p.roots);
+	free(p.root);
+	free(p.first);
+	free(p.len);
+	free(p.v);
+	pd_texts_destroy(p.t);
 	return fits;
 }

@@ -7,15 +7,16 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bytes.h"
 #include "hash.h"
 
 #define FRAME_CACHE 4096
 
 struct frame_cache {
 	const struct pd_proc *proc; // NULL: kernel
-	uint64_t gen, tag;
+	uint64_t gen, ip;
 	uint32_t loc;
-	bool valid;
+	uint8_t valid; // 1, | 2 if exact
 };
 
 struct resolved {
@@ -155,19 +156,44 @@ static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
 // Samples repeat the same few return addresses: a direct-mapped cache of
 // (address space and its version, ip) -> location skips the map search
 // and the location table for most frames.
+static inline size_t cache_slot(uint64_t ip, uint64_t mix) {
+	return (size_t)(((ip ^ mix) * 0x9e3779b97f4a7c15ULL) >> 52)
+		& (FRAME_CACHE - 1);
+}
+
+static inline uint64_t cache_mix(const struct pd_proc *key, bool exact) {
+	return (uintptr_t)key * 0xc2b2ae3d27d4eb4fULL ^ exact;
+}
+
 uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
 		bool kernel, uint64_t ip, bool exact) {
 	const struct pd_proc *key = kernel ? NULL : proc;
 	uint64_t gen = key ? key->generation : 0;
-	uint64_t tag = ip << 1 | exact;
-	size_t i = pd_hash_u64(tag ^ (uintptr_t)key) & (FRAME_CACHE - 1);
-	struct frame_cache *e = &l->cache[i];
-	if (e->tag == tag && e->proc == key && e->gen == gen && e->valid) {
+	uint8_t valid = 1 | (uint8_t)exact << 1;
+	struct frame_cache *e = &l->cache[cache_slot(ip, cache_mix(key, exact))];
+	if (e->ip == ip && e->valid == valid && e->proc == key && e->gen == gen) {
 		return e->loc;
 	}
 	uint32_t loc = locate_slow(l, proc, kernel, ip, exact);
-	*e = (struct frame_cache){key, gen, tag, loc, true};
+	*e = (struct frame_cache){key, gen, ip, loc, valid};
 	return loc;
+}
+
+void pd_locations_locate_ips(struct pd_locations *l, struct pd_proc *proc,
+		bool kernel, const uint8_t *ips, size_t n, uint32_t *out) {
+	const struct pd_proc *key = kernel ? NULL : proc;
+	uint64_t gen = key ? key->generation : 0, mix = cache_mix(key, true);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ip = pd_get_u64(ips + 8 * i);
+		struct frame_cache *e = &l->cache[cache_slot(ip, mix)];
+		if (e->ip == ip && e->valid == 3 && e->proc == key
+				&& e->gen == gen) {
+			out[i] = e->loc;
+			continue;
+		}
+		out[i] = locate_slow(l, proc, kernel, ip, true);
+		*e = (struct frame_cache){key, gen, ip, out[i], 3};
+	}
 }
 
 const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,

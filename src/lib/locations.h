@@ -47,6 +47,10 @@ void pd_locations_destroy(struct pd_locations *l);
 // makes repeated frames cheap.
 uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
 	bool kernel, uint64_t ip, bool exact);
+// The locations of n exact addresses, stored as unaligned native u64s at
+// ips (a callchain's), into out[0, n).
+void pd_locations_locate_ips(struct pd_locations *l, struct pd_proc *proc,
+	bool kernel, const uint8_t *ips, size_t n, uint32_t *out);
 
 size_t pd_locations_count(const struct pd_locations *l);
 const struct pd_location *pd_locations_at(const struct pd_locations *l,

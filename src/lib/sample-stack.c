@@ -94,7 +94,8 @@ size_t pd_sample_stack_get(struct pd_sample_stack *ss, struct pd_perf *r,
 	// functions as perf script's.
 	bool user = false;
 	if (s->ips) {
-		for (uint64_t i = 0; i < s->nr && n < PD_STACK_MAX; i++) {
+		uint64_t nr = s->nr;
+		for (uint64_t i = 0; i < nr && n < PD_STACK_MAX;) {
 			uint64_t ip = pd_get_u64(s->ips + 8 * i);
 			if (ip >= PD_CONTEXT_MAX) {
 				if (ip == PD_CONTEXT_KERNEL) {
@@ -106,10 +107,22 @@ size_t pd_sample_stack_get(struct pd_sample_stack *ss, struct pd_perf *r,
 				} else {
 					return 0; // perf drops such chains
 				}
+				i++;
 				continue;
 			}
-			out[n++] = locate(ss, proc, mode, ip, true);
+			// The addresses up to the next context marker, at once.
+			uint64_t j = i + 1;
+			while (j < nr && j - i < PD_STACK_MAX - n
+					&& pd_get_u64(s->ips + 8 * j) < PD_CONTEXT_MAX) {
+				j++;
+			}
+			bool kernel = mode == PD_MISC_KERNEL
+				|| mode == PD_MISC_GUEST_KERNEL;
+			pd_locations_locate_ips(ss->locs, proc, kernel,
+				s->ips + 8 * i, (size_t)(j - i), out + n);
+			n += (size_t)(j - i);
 			user |= mode == PD_MISC_USER;
+			i = j;
 		}
 	} else if (!dump || mode != PD_MISC_USER) {
 		out[n++] = locate(ss, proc, mode, s->ip, true);

@@ -92,8 +92,13 @@ static bool build_id_matches(Elf *elf, const struct pd_dso *d) {
 	return false;
 }
 
-// Opens path if it is a regular ELF file whose build id fits d.
-static int open_checked(const char *path, const struct pd_dso *d) {
+// Opens path if it is a regular ELF file whose build id fits d; notes the
+// try for note's cache entry (NULL: none).
+static int open_checked(const char *path, const struct pd_dso *d,
+		struct pd_dso *note) {
+	if (note) {
+		pd_cache_probe(note, path);
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return -1;
@@ -116,8 +121,9 @@ char *pd_symbols_home_debug(void) {
 }
 
 // Tries one candidate debug file; on success sets *name (taking path).
-static int try_debug(char *path, const struct pd_dso *want, char **name) {
-	int fd = open_checked(path, want);
+static int try_debug(char *path, const struct pd_dso *want, char **name,
+		struct pd_dso *note) {
+	int fd = open_checked(path, want, note);
 	if (fd >= 0) {
 		*name = path;
 	} else {
@@ -151,7 +157,9 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		const char *modname, Dwarf_Addr base, const char *file_name,
 		const char *debuglink_file, GElf_Word debuglink_crc,
 		char **debuginfo_file_name) {
-	struct pd_dso *d = *userdata;
+	const struct dso_ref *ref = *userdata;
+	struct pd_dso *d = ref ? ref->d : NULL;
+	struct pd_dso *note = ref && ref->note ? d : NULL;
 	struct pd_symbols *s = d ? d->owner : NULL;
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	if (!d || !s || (urls && *urls)) {
@@ -184,7 +192,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		pd_symbols_hex(h, want.build_id, want.build_id_len);
 		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/debug", cache, h, h + 2);
 		free(cache);
-		fd = try_debug(b.s, &want, debuginfo_file_name);
+		fd = try_debug(b.s, &want, debuginfo_file_name, note);
 		for (int i = 0; i < 2 && fd < 0; i++) {
 			if (!dirs[i]) {
 				continue;
@@ -192,39 +200,49 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 			b = (struct pd_strbuf){0};
 			pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s.debug", dirs[i], h,
 				h + 2);
-			fd = try_debug(b.s, &want, debuginfo_file_name);
+			fd = try_debug(b.s, &want, debuginfo_file_name, note);
 		}
 	}
 	if (fd < 0 && debuglink_file && file_name && want.build_id_len) {
+		// Beside the file opened, in its .debug/, and where the debug
+		// directories mirror the recorded path; and beside the recorded
+		// path (under --symfs) when the file came from perf's build-id
+		// cache, which keeps no debug file next to its copy.
 		const char *slash = strrchr(file_name, '/');
 		int dlen = slash ? (int)(slash - file_name) : 0;
 		const char *orig = strrchr(d->id.name, '/');
 		int olen = orig ? (int)(orig - d->id.name) : 0;
-		for (int k = 0; k < 4 && fd < 0; k++) {
+		struct pd_strbuf home = {0};
+		pd_strbuf_printf(&home, "%s%.*s", s->o.symfs ? s->o.symfs : "",
+			olen, d->id.name);
+		bool moved = home.len != (size_t)dlen
+			|| memcmp(home.s, file_name, home.len) != 0;
+		for (int k = 0; k < 6 && fd < 0; k++) {
 			b = (struct pd_strbuf){0};
-			if (k == 0) {
-				pd_strbuf_printf(&b, "%.*s/%s", dlen, file_name,
-					debuglink_file);
-			} else if (k == 1) {
-				pd_strbuf_printf(&b, "%.*s/.debug/%s", dlen, file_name,
-					debuglink_file);
-			} else if (dirs[k - 2]) {
-				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 2], olen,
+			if (k < 2) {
+				pd_strbuf_printf(&b, "%.*s/%s%s", dlen, file_name,
+					k ? ".debug/" : "", debuglink_file);
+			} else if (k < 4 && moved) {
+				pd_strbuf_printf(&b, "%s/%s%s", home.s,
+					k == 3 ? ".debug/" : "", debuglink_file);
+			} else if (k >= 4 && dirs[k - 4]) {
+				pd_strbuf_printf(&b, "%s%.*s/%s", dirs[k - 4], olen,
 					d->id.name, debuglink_file);
 			} else {
 				continue;
 			}
-			fd = try_debug(b.s, &want, debuginfo_file_name);
+			fd = try_debug(b.s, &want, debuginfo_file_name, note);
 		}
+		pd_strbuf_finish(&home);
 	}
 	free(symfs_dir);
 	return fd >= 0 ? with_dwarf(s, fd) : fd;
 }
 
 // d's file; with_dwarf() when dwarf is set (the DWARF may be in the file
-// itself).
-static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
-		char **path, bool dwarf) {
+// itself). note: the tries are noted for d's cache entry.
+static int open_dso_file(struct pd_symbols *s, struct pd_dso *d,
+		char **path, bool dwarf, bool note) {
 	struct pd_strbuf b = {0};
 	int fd = -1;
 	if (d->build_id_len) {
@@ -232,13 +250,13 @@ static int open_dso_file(struct pd_symbols *s, const struct pd_dso *d,
 		pd_symbols_hex(h, d->build_id, d->build_id_len);
 		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
 		free(cache);
-		fd = open_checked(b.s, d);
+		fd = open_checked(b.s, d, note ? d : NULL);
 	}
 	if (fd < 0) {
 		b.len = 0;
 		pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "",
 			d->id.name);
-		fd = open_checked(b.s, d);
+		fd = open_checked(b.s, d, note ? d : NULL);
 	}
 	if (fd < 0) {
 		pd_strbuf_finish(&b);
@@ -379,7 +397,7 @@ static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
 		free(cache);
-		int fd = open_checked(b.s, d);
+		int fd = open_checked(b.s, d, NULL);
 		if (fd >= 0) {
 			*path = b.s;
 			return fd;
@@ -425,14 +443,15 @@ static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
 
 // Opens d's file (or vdso image) in a new Dwfl of one module at its
 // link-time addresses; dwarf: the DWARF will be read (not only the CFI
-// and code). Reads only what does not change once d is in use, so two
-// threads may open the same DSO.
+// and code), by d's owner, which notes the files tried for the cache.
+// Reads only what does not change once d is in use, so two threads may
+// open the same DSO.
 static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
 		Dwfl **dwfl, char **path, bool dwarf) {
 	int fd = -1;
 	*dwfl = NULL;
 	if (d->id.kind == PD_DSO_FILE) {
-		fd = open_dso_file(s, d, path, dwarf);
+		fd = open_dso_file(s, d, path, dwarf, dwarf);
 	} else if (d->id.kind == PD_DSO_VDSO) {
 		fd = open_vdso(s, d, path);
 	}
@@ -450,7 +469,7 @@ static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
 	if (mod) {
 		void **ud;
 		dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
-		*ud = d;
+		*ud = dwarf ? &d->ref_load : &d->ref_unwind;
 	}
 	return mod;
 }

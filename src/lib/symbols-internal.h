@@ -46,6 +46,15 @@ struct pd_sym {
 };
 
 struct scopes; // symbols-inline.c
+struct cache;  // symbols-cache.c
+
+// What a libdwfl module's userdata points to: the DSO, and whether files
+// its lookups try are noted for the persistent cache (only for the
+// loader's handle, not for the unwinder's, which another thread uses).
+struct dso_ref {
+	struct pd_dso *d;
+	bool note;
+};
 
 // Who may change a DSO: the thread that made it until it is queued for
 // the loader thread (pd_symbols_warm), then that thread until
@@ -72,6 +81,11 @@ struct pd_dso {
 	bool has_debuginfo;     // DWARF found
 	struct scopes *scopes;  // functions by address (symbols-inline.c)
 	uint64_t frames, unresolved; // lookups, for the summary
+	struct dso_ref ref_load, ref_unwind;
+	// The persistent cache's entry (symbols-cache.c), and what it says
+	// of the file when d was not loaded.
+	struct cache *cache;
+	bool cache_tried, cache_found, cache_symtab;
 };
 
 struct pd_symbols {
@@ -126,6 +140,18 @@ bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
 	uint64_t addr);
 void pd_symbols_free_elf(struct pd_dso *d);
+
+// symbols-cache.c: the persistent cache of resolved addresses. Loads and
+// checks d's entry once; true if it is valid (lookups may then hit).
+bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d);
+// The frames addr resolved to, from the entry; false if it has none.
+bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out);
+// Notes what addr resolved to this run, and a file resolution tried to
+// open, for the entry written by pd_symbols_cache_save.
+void pd_cache_note(struct pd_dso *d, uint64_t addr,
+	const struct pd_frames *f);
+void pd_cache_probe(struct pd_dso *d, const char *path);
+void pd_cache_free(struct pd_dso *d);
 
 // symbols-loader.c: whether the calling thread may change DSOs and name
 // tables now (the loader thread while it runs, any other when it does not).

@@ -203,6 +203,11 @@ static void *read_kallsyms(void *arg) {
 	}
 	if (load_text(s, fd)) {
 		parse_kallsyms(s);
+		if (s->ktext_mapped) {
+			// Lookups read only the names they return: the pages
+			// come back then, from the file (nothing was written).
+			madvise(s->ktext, s->ktext_len, MADV_DONTNEED);
+		}
 	}
 	close(fd);
 	return NULL;

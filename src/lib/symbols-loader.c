@@ -49,7 +49,10 @@ static void *warm_main(void *arg) {
 		if (it.fn) {
 			debug_delay(s);
 			it.fn(it.arg, it.i, d, it.addr);
-		} else if (pd_dso_load(s, d) && s->o.inline_frames) {
+		} else if (!pd_cache_open(s, d) && pd_dso_load(s, d)
+				&& s->o.inline_frames) {
+			// With a valid cache entry d is loaded only for an
+			// address the entry lacks, when one comes.
 			// One lookup loads the module's address ranges too (a few
 			// ms for libc), which the inline lookups need first.
 			Dwarf_Addr bias, start;

@@ -74,6 +74,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		struct pd_dso *d = s->dsos[i];
 		pd_symbols_free_scopes(d);
 		pd_symbols_free_elf(d);
+		pd_cache_free(d);
 		free((char *)d->id.name);
 		free(d);
 	}
@@ -126,6 +127,8 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 	d->id = (struct pd_dso_ident){kind, id, name, basename_of(name)};
 	d->owner = s;
 	d->pid = pid;
+	d->ref_load = (struct dso_ref){d, true};
+	d->ref_unwind = (struct dso_ref){d, false};
 	pd_xgrow(&s->dsos, &s->dsos_cap, (size_t)id + 1, sizeof(*s->dsos));
 	s->dsos[id] = d;
 	s->ndsos = (size_t)id + 1;
@@ -185,8 +188,10 @@ void pd_symbols_foreach(struct pd_symbols *s,
 void pd_dso_stats(const struct pd_dso *d, struct pd_dso_stats *out) {
 	assert(pd_symbols_owner(d->owner));
 	*out = (struct pd_dso_stats){
-		.found = d->path != NULL,
-		.has_symbols = d->has_symtab,
+		.found = d->loaded || !d->cache_tried ? d->path != NULL
+			: d->cache_found,
+		.has_symbols = d->loaded || !d->cache_tried ? d->has_symtab
+			: d->cache_symtab,
 		.frames = d->frames,
 		.unresolved = d->unresolved,
 	};
@@ -309,6 +314,10 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	case PD_DSO_FILE:
 	case PD_DSO_VDSO: {
 		Dwarf_Addr a;
+		if (pd_cache_open(s, d) && pd_cache_lookup(d, addr, out)) {
+			d->unresolved += !out->resolved;
+			return;
+		}
 		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
 			name = pd_symbols_sym_name(s, d, a);
 			if (s->o.inline_frames) {
@@ -326,6 +335,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	}
 	if (!name || !*name) {
 		d->unresolved++;
+		pd_cache_note(d, addr, out);
 		return;
 	}
 	out->names[0] = d->id.kind == PD_DSO_KERNEL ? name
@@ -337,4 +347,5 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		out->names[out->n] = inl[--ninl];
 		out->inlined[out->n++] = true;
 	}
+	pd_cache_note(d, addr, out);
 }

@@ -55,6 +55,8 @@ struct pd_symbols_options {
 	                      // the recording matches the running kernel
 	bool demangle;
 	bool inline_frames;   // expand inlined calls (DWARF)
+	bool cache;           // use and update the persistent cache of
+	                      // resolved addresses (symbols-cache.c)
 };
 
 struct pd_symbols;
@@ -124,6 +126,10 @@ void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 // they use. After it, pd_symbols_warm and pd_symbols_warm_job do nothing.
 void pd_symbols_warm_finish(struct pd_symbols *s);
 
+// Writes what was resolved this run to the persistent cache (files of
+// DSOs whose entries are new or changed); after pd_symbols_warm_finish.
+// Failing to write is not an error: the cache is only ever a shortcut.
+void pd_symbols_cache_save(struct pd_symbols *s);
 // The kernel symbol holding addr, with its start address in *start; NULL
 // if none. After pd_symbols_warm_finish.
 const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,

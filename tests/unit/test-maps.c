@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Unit test of the map timeline: MMAP2 overlaps split older maps, FORK
 // copies them (unless FORK_EXEC), an exec keeps them until the new image's
-// maps replace them (perf's rule), COMM names threads.
+// maps replace them (perf's rule), COMM names threads; and the cache of
+// locations in front of the maps.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "locations.h"
 #include "maps.h"
 #include "perf.h"
 #include "symbols.h"
@@ -124,6 +126,16 @@ int main(void) {
 	// Unnamed threads are ":TID", the idle task is "swapper".
 	CHECK(!strcmp(pd_maps_comm(m, 99, 99), ":99"));
 	CHECK(!strcmp(pd_maps_comm(m, 0, 0), "swapper"));
+
+	// The location cache tells addresses apart in all 64 bits: with its
+	// top bit set an address is another one (here outside any map).
+	struct pd_locations *l = pd_locations_create(syms);
+	struct pd_proc *p = pd_maps_proc(m, 10);
+	uint32_t a = pd_locations_locate(l, p, false, 0x1000, true);
+	uint32_t b = pd_locations_locate(l, p, false, 0x1000 | 1ull << 63, true);
+	CHECK(a != b && pd_locations_at(l, a)->dso && !pd_locations_at(l, b)->dso);
+	CHECK(pd_locations_locate(l, p, false, 0x1000, true) == a);
+	pd_locations_destroy(l);
 
 	pd_maps_destroy(m);
 	pd_symbols_destroy(syms);

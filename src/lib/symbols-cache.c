@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+// The persistent cache of resolved addresses: per ELF file (by build id,
+// or by name when it has none) and options, the frames each address
+// resolved to, in $XDG_CACHE_HOME/pd (else ~/.cache/pd). A run over
+// binaries seen before then names their addresses without opening them,
+// inflating their debug info or loading their symbol tables.
+//
+// An entry is only used if resolving would give the same: it lists every
+// file the resolution tried to open (the binary where perf's build-id
+// cache and --symfs put it, its separate debug info...), with the size,
+// modification time and inode each had, or that it was missing; all must
+// be as they were. Entries are checked whole (a checksum) and written to
+// a temporary file renamed into place, so a torn or concurrent write
+// leaves either the old entry or the new one; a bad entry is ignored and
+// replaced. The cache never changes what is printed.
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "symbols-internal.h"
+#include "alloc.h"
+#include "hash.h"
+#include "strbuf.h"
+#include "texts.h"
+
+#define MAGIC "PDLOC\0\0\1"
+// Options that change names; bumped with the format.
+#define FLAG_DEMANGLE 1u
+#define FLAG_INLINE 2u
+
+struct header {
+	char magic[8];
+	uint64_t checksum; // pd_hash of the body
+	uint64_t body;     // bytes after the header
+	uint32_t flags;
+	uint32_t name;     // the DSO's name: offset in strings
+	uint32_t nprobes, naddrs, nframes, strings;
+	uint8_t found, symtab, build_id_len, pad;
+	uint8_t build_id[20];
+	uint8_t pd_build[20]; // the build id of the pd that wrote it
+};
+
+// A file the resolution tried to open, as it was.
+struct probe_rec {
+	uint32_t path;    // offset in strings
+	uint32_t exists;
+	uint64_t size, mtime, ino, dev;
+};
+
+struct addr_rec {
+	uint64_t addr, inlined;
+	uint32_t first, n; // names: frames[first, first + n), offsets in strings
+};
+
+struct probe {
+	char *path;
+	struct probe_rec st; // path unused
+};
+
+struct fresh {
+	uint64_t addr, inlined;
+	size_t first;   // in names
+	uint32_t n;
+};
+
+struct cache {
+	char *file;     // the entry's path
+	uint8_t *buf;   // the entry read, if valid
+	const struct header *h;
+	const struct addr_rec *addrs;
+	const uint32_t *frames;
+	const char *strings;
+	struct probe *probes; // the entry's, then this run's (if it loaded d)
+	size_t nprobes, old_probes, probes_cap;
+	struct fresh *fresh;  // resolved this run
+	size_t nfresh, fresh_cap;
+	const char **names;
+	size_t nnames, names_cap;
+	bool stale;           // this run's probes disagree with the entry's
+};
+
+// The build id of the running program, from its own notes in memory;
+// zeros if it has none (then entries are tied to its size and time).
+static int own_note(struct dl_phdr_info *info, size_t size, void *arg) {
+	uint8_t *out = arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE) {
+			continue;
+		}
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		const uint8_t *end = p + ph->p_memsz;
+		while (end - p >= 12) {
+			ElfW(Nhdr) nh;
+			memcpy(&nh, p, sizeof(nh));
+			const uint8_t *name = p + 12;
+			const uint8_t *desc = name + ((nh.n_namesz + 3) & ~3u);
+			if (desc > end || nh.n_descsz > (size_t)(end - desc)) {
+				break;
+			}
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4
+					&& memcmp(name, "GNU", 4) == 0) {
+				memcpy(out, desc, nh.n_descsz < 20 ? nh.n_descsz : 20);
+				return 1;
+			}
+			p = desc + ((nh.n_descsz + 3) & ~3u);
+		}
+	}
+	return 1; // the first object is the program itself
+}
+
+static void pd_build(uint8_t out[20]) {
+	memset(out, 0, 20);
+	dl_iterate_phdr(own_note, out);
+	static const uint8_t zero[20];
+	struct stat st;
+	if (memcmp(out, zero, 20) == 0 && stat("/proc/self/exe", &st) == 0) {
+		uint64_t v[2] = {(uint64_t)st.st_size,
+			(uint64_t)st.st_mtim.tv_sec * 1000000000u
+				+ (uint64_t)st.st_mtim.tv_nsec};
+		memcpy(out, v, sizeof(v));
+	}
+}
+
+static uint32_t flags_of(const struct pd_symbols *s) {
+	return (s->o.demangle ? FLAG_DEMANGLE : 0)
+		| (s->o.inline_frames ? FLAG_INLINE : 0);
+}
+
+// The directory of entries (caller frees); NULL when there is no home.
+static char *cache_dir(void) {
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct pd_strbuf b = {0};
+	if (x && x[0] == '/') {
+		pd_strbuf_printf(&b, "%s/pd", x);
+	} else if (home && home[0] == '/') {
+		pd_strbuf_printf(&b, "%s/.cache/pd", home);
+	}
+	return b.s;
+}
+
+static void stat_probe(const char *path, struct probe_rec *r) {
+	struct stat st;
+	*r = (struct probe_rec){0};
+	if (stat(path, &st) != 0) {
+		return;
+	}
+	r->exists = 1;
+	r->size = (uint64_t)st.st_size;
+	r->mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u
+		+ (uint64_t)st.st_mtim.tv_nsec;
+	r->ino = (uint64_t)st.st_ino;
+	r->dev = (uint64_t)st.st_dev;
+}
+
+static bool same_stat(const struct probe_rec *a, const struct probe_rec *b) {
+	return a->exists == b->exists && a->size == b->size
+		&& a->mtime == b->mtime && a->ino == b->ino && a->dev == b->dev;
+}
+
+static const char *string_at(const struct cache *c, uint32_t off) {
+	return c->strings + off;
+}
+
+// Checks the entry in c->buf (n bytes) for d; false if it does not hold
+// together or is not d's.
+static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
+		const struct pd_dso *d) {
+	const struct header *h = (const void *)c->buf;
+	if (n < sizeof(*h) || memcmp(h->magic, MAGIC, 8) != 0
+			|| h->body != n - sizeof(*h)
+			|| h->checksum != pd_hash(c->buf + sizeof(*h), n - sizeof(*h),
+				0)) {
+		return false;
+	}
+	uint64_t need = (uint64_t)h->nprobes * sizeof(struct probe_rec)
+		+ (uint64_t)h->naddrs * sizeof(struct addr_rec)
+		+ (uint64_t)h->nframes * 4 + h->strings;
+	uint8_t build[20];
+	pd_build(build);
+	if (need != h->body || h->strings == 0 || h->flags != flags_of(s)
+			|| memcmp(h->pd_build, build, 20) != 0
+			|| h->build_id_len != d->build_id_len
+			|| memcmp(h->build_id, d->build_id, d->build_id_len) != 0) {
+		return false;
+	}
+	const uint8_t *p = c->buf + sizeof(*h);
+	const struct probe_rec *probes = (const void *)p;
+	p += h->nprobes * sizeof(struct probe_rec);
+	c->addrs = (const void *)p;
+	p += h->naddrs * sizeof(struct addr_rec);
+	c->frames = (const void *)p;
+	c->strings = (const char *)p + h->nframes * 4;
+	if (c->strings[h->strings - 1] != '\0' || h->name >= h->strings
+			|| strcmp(string_at(c, h->name), d->id.name) != 0) {
+		return false;
+	}
+	for (uint32_t i = 0; i < h->nframes; i++) {
+		if (c->frames[i] >= h->strings) {
+			return false;
+		}
+	}
+	for (uint32_t i = 0; i < h->naddrs; i++) {
+		const struct addr_rec *a = &c->addrs[i];
+		if (a->n > 64 || a->first > h->nframes
+				|| a->n > h->nframes - a->first
+				|| (i && a->addr <= c->addrs[i - 1].addr)) {
+			return false;
+		}
+	}
+	// Every file tried must be as it was.
+	for (uint32_t i = 0; i < h->nprobes; i++) {
+		struct probe_rec now;
+		if (probes[i].path >= h->strings) {
+			return false;
+		}
+		stat_probe(string_at(c, probes[i].path), &now);
+		if (!same_stat(&now, &probes[i])) {
+			return false;
+		}
+	}
+	pd_xgrow(&c->probes, &c->probes_cap, h->nprobes, sizeof(*c->probes));
+	for (uint32_t i = 0; i < h->nprobes; i++) {
+		c->probes[i].path = pd_xstrdup(string_at(c, probes[i].path));
+		c->probes[i].st = probes[i];
+	}
+	c->nprobes = c->old_probes = h->nprobes;
+	c->h = h;
+	return true;
+}
+
+// The entry's file name: the build id (or the name's hash), and a hash of
+// the name, options and --symfs, so that entries for other settings
+// live beside it.
+static char *entry_file(const struct pd_symbols *s, const struct pd_dso *d,
+		const char *dir) {
+	uint64_t k = pd_hash(d->id.name, strlen(d->id.name), flags_of(s));
+	if (s->o.symfs) {
+		k ^= pd_hash(s->o.symfs, strlen(s->o.symfs), 1);
+	}
+	char id[41];
+	if (d->build_id_len) {
+		pd_symbols_hex(id, d->build_id, d->build_id_len);
+	} else {
+		snprintf(id, sizeof(id), "noid");
+	}
+	struct pd_strbuf b = {0};
+	pd_strbuf_printf(&b, "%s/%s-%016llx.loc", dir, id, (unsigned long long)k);
+	return b.s;
+}
+
+static void read_entry(struct cache *c, const struct pd_symbols *s,
+		const struct pd_dso *d) {
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		return;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0
+			&& (uint64_t)st.st_size < (1ull << 32)) {
+		size_t n = (size_t)st.st_size, got = 0;
+		c->buf = pd_xmalloc(n);
+		while (got < n) {
+			ssize_t r = read(fd, c->buf + got, n - got);
+			if (r <= 0) {
+				break;
+			}
+			got += (size_t)r;
+		}
+		if (got != n || !parse(c, n, s, d)) {
+			free(c->buf);
+			c->buf = NULL;
+			c->addrs = NULL;
+			c->frames = NULL;
+			c->strings = NULL;
+		}
+	}
+	close(fd);
+}
+
+bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
+	if (d->cache_tried) {
+		return d->cache && d->cache->h;
+	}
+	d->cache_tried = true;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!s->o.cache || d->id.kind != PD_DSO_FILE || (urls && *urls)) {
+		return false; // debuginfod's client tries files we do not see
+	}
+	char *dir = cache_dir();
+	if (!dir) {
+		return false;
+	}
+	struct cache *c = d->cache = pd_xcalloc(1, sizeof(*c));
+	c->file = entry_file(s, d, dir);
+	free(dir);
+	read_entry(c, s, d);
+	if (c->h) {
+		d->cache_found = c->h->found;
+		d->cache_symtab = c->h->symtab;
+	}
+	return c->h != NULL;
+}
+
+bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out) {
+	const struct cache *c = d->cache;
+	if (!c || !c->h) {
+		return false;
+	}
+	size_t lo = 0, hi = c->h->naddrs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->addrs[mid].addr < addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo == c->h->naddrs || c->addrs[lo].addr != addr) {
+		return false;
+	}
+	const struct addr_rec *a = &c->addrs[lo];
+	out->n = a->n;
+	out->resolved = a->n > 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		out->names[i] = string_at(c, c->frames[a->first + i]);
+		out->inlined[i] = a->inlined >> i & 1;
+	}
+	return true;
+}
+
+void pd_cache_note(struct pd_dso *d, uint64_t addr,
+		const struct pd_frames *f) {
+	struct cache *c = d->cache;
+	if (!c) {
+		return;
+	}
+	pd_xgrow(&c->fresh, &c->fresh_cap, c->nfresh + 1, sizeof(*c->fresh));
+	struct fresh *x = &c->fresh[c->nfresh++];
+	*x = (struct fresh){addr, 0, c->nnames, (uint32_t)f->n};
+	pd_xgrow(&c->names, &c->names_cap, c->nnames + f->n, sizeof(*c->names));
+	for (size_t i = 0; i < f->n; i++) {
+		c->names[c->nnames++] = f->names[i];
+		x->inlined |= (uint64_t)f->inlined[i] << i;
+	}
+}
+
+void pd_cache_probe(struct pd_dso *d, const char *path) {
+	struct cache *c = d->cache;
+	if (!c) {
+		return;
+	}
+	struct probe_rec now;
+	stat_probe(path, &now);
+	for (size_t i = 0; i < c->nprobes; i++) {
+		if (strcmp(c->probes[i].path, path) == 0) {
+			// The entry's names came from files as they were: if
+			// one changed since, they go.
+			c->stale |= i < c->old_probes && !same_stat(&now,
+				&c->probes[i].st);
+			c->probes[i].st = now;
+			return;
+		}
+	}
+	pd_xgrow(&c->probes, &c->probes_cap, c->nprobes + 1, sizeof(*c->probes));
+	c->probes[c->nprobes++] = (struct probe){pd_xstrdup(path), now};
+}
+
+void pd_cache_free(struct pd_dso *d) {
+	struct cache *c = d->cache;
+	if (!c) {
+		return;
+	}
+	for (size_t i = 0; i < c->nprobes; i++) {
+		free(c->probes[i].path);
+	}
+	free(c->probes);
+	free(c->fresh);
+	free(c->names);
+	free(c->buf);
+	free(c->file);
+	free(c);
+	d->cache = NULL;
+}
+
+// ---- writing ----
+
+static int cmp_fresh(const void *a, const void *b) {
+	const struct fresh *x = a, *y = b;
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+// One address of the new entry, from the old entry or this run.
+struct out_addr {
+	uint64_t addr, inlined;
+	uint32_t n;
+	const char *const *names;     // this run's, or
+	const uint32_t *old;          // the old entry's offsets
+};
+
+struct writer {
+	struct pd_texts *t;  // strings by id
+	struct pd_strbuf body;
+};
+
+static uint32_t text(struct writer *w, const char *s) {
+	return pd_texts_id(w->t, s, strlen(s));
+}
+
+// Builds the new entry's body: probes, addresses, frames, strings.
+static void build(struct writer *w, const struct cache *c,
+		const struct out_addr *v, size_t n, struct header *h) {
+	uint32_t nframes = 0;
+	// Strings are numbered first, then placed: offsets need all of them.
+	uint32_t *probe_ids = pd_xmalloc((c->nprobes + 1) * sizeof(*probe_ids));
+	for (size_t i = 0; i < c->nprobes; i++) {
+		probe_ids[i] = text(w, c->probes[i].path);
+	}
+	uint32_t *frame_ids = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		pd_xgrow(&frame_ids, &cap, nframes + v[i].n + 1, sizeof(*frame_ids));
+		for (uint32_t k = 0; k < v[i].n; k++) {
+			const char *name = v[i].names ? v[i].names[k]
+				: string_at(c, v[i].old[k]);
+			frame_ids[nframes++] = text(w, name);
+		}
+	}
+	size_t ntexts = pd_texts_count(w->t);
+	uint32_t *off = pd_xmalloc((ntexts + 1) * sizeof(*off));
+	uint32_t strings = 0;
+	for (size_t i = 0; i < ntexts; i++) {
+		size_t len;
+		pd_texts_get(w->t, (uint32_t)i, &len);
+		off[i] = strings;
+		strings += (uint32_t)len + 1;
+	}
+	for (size_t i = 0; i < c->nprobes; i++) {
+		struct probe_rec r = c->probes[i].st;
+		r.path = off[probe_ids[i]];
+		pd_strbuf_add(&w->body, (const char *)&r, sizeof(r));
+	}
+	uint32_t first = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct addr_rec r = {v[i].addr, v[i].inlined, first, v[i].n};
+		pd_strbuf_add(&w->body, (const char *)&r, sizeof(r));
+		first += v[i].n;
+	}
+	for (uint32_t i = 0; i < nframes; i++) {
+		pd_strbuf_add(&w->body, (const char *)&off[frame_ids[i]], 4);
+	}
+	for (size_t i = 0; i < ntexts; i++) {
+		size_t len;
+		const char *s = pd_texts_get(w->t, (uint32_t)i, &len);
+		pd_strbuf_add(&w->body, s, len + 1);
+	}
+	h->name = off[h->name];
+	h->nprobes = (uint32_t)c->nprobes;
+	h->naddrs = (uint32_t)n;
+	h->nframes = nframes;
+	h->strings = strings;
+	free(probe_ids);
+	free(frame_ids);
+	free(off);
+}
+
+// Writes data to a new file beside path and renames it over path.
+static void replace_file(const char *path, const void *a, size_t na,
+		const void *b, size_t nb) {
+	struct pd_strbuf tmp = {0};
+	pd_strbuf_printf(&tmp, "%s.XXXXXX", path);
+	int fd = mkstemp(tmp.s);
+	if (fd < 0) {
+		pd_strbuf_finish(&tmp);
+		return;
+	}
+	bool ok = write(fd, a, na) == (ssize_t)na
+		&& write(fd, b, nb) == (ssize_t)nb;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp.s, path) != 0) {
+		unlink(tmp.s);
+	}
+	pd_strbuf_finish(&tmp);
+}
+
+// Merges the entry's addresses with this run's and writes the result.
+static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
+	struct cache *c = d->cache;
+	size_t old = c->h && !c->stale ? c->h->naddrs : 0;
+	qsort(c->fresh, c->nfresh, sizeof(*c->fresh), cmp_fresh);
+	struct out_addr *v = pd_xmalloc((old + c->nfresh + 1) * sizeof(*v));
+	size_t n = 0, i = 0, j = 0;
+	while (i < old || j < c->nfresh) {
+		const struct addr_rec *a = i < old ? &c->addrs[i] : NULL;
+		const struct fresh *f = j < c->nfresh ? &c->fresh[j] : NULL;
+		if (a && (!f || a->addr < f->addr)) {
+			v[n++] = (struct out_addr){a->addr, a->inlined, a->n, NULL,
+				c->frames + a->first};
+			i++;
+		} else {
+			if (a && a->addr == f->addr) {
+				i++; // resolved again: this run's answer
+			}
+			v[n++] = (struct out_addr){f->addr, f->inlined, f->n,
+				c->names + f->first, NULL};
+			j++;
+		}
+	}
+	struct writer w = {.t = pd_texts_create()};
+	struct header h = {
+		.flags = flags_of(s),
+		.found = d->loaded ? d->path != NULL : d->cache_found,
+		.symtab = d->loaded ? d->has_symtab : d->cache_symtab,
+		.build_id_len = (uint8_t)d->build_id_len,
+	};
+	memcpy(h.magic, MAGIC, 8);
+	memcpy(h.build_id, d->build_id, d->build_id_len);
+	pd_build(h.pd_build);
+	h.name = text(&w, d->id.name);
+	build(&w, c, v, n, &h);
+	h.body = w.body.len;
+	h.checksum = pd_hash(w.body.s, w.body.len, 0);
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST) {
+		replace_file(c->file, &h, sizeof(h), w.body.s, w.body.len);
+	}
+	pd_strbuf_finish(&w.body);
+	pd_texts_destroy(w.t);
+	free(v);
+}
+
+void pd_symbols_cache_save(struct pd_symbols *s) {
+	if (s->warm_running) {
+		return; // names were not all asked for (pd-collapse --list-events)
+	}
+	char *dir = NULL;
+	for (size_t i = 0; i < s->ndsos; i++) {
+		struct pd_dso *d = s->dsos[i];
+		struct cache *c = d->cache;
+		if (!c || (!c->nfresh && !c->stale)) {
+			continue; // nothing new
+		}
+		if (!dir && !(dir = cache_dir())) {
+			return;
+		}
+		// The parent of pd's directory (~/.cache) may not exist yet.
+		char *slash = strrchr(dir, '/');
+		*slash = '\0';
+		mkdir(dir, 0700);
+		*slash = '/';
+		save(s, d, dir);
+	}
+	free(dir);
+}
