@@ -93,31 +93,35 @@ static void vsay(char *buf, size_t size, const char *fmt, va_list ap) {
 	vsnprintf(buf + n, size - (size_t)n, fmt, ap);
 }
 
+// Keeps a message in buf unless it holds one already, with the file
+// offset of blob position pos.
+static void keep_first(const struct pd_tracing *t, char *buf, size_t cap,
+		uint64_t *off, size_t pos, const char *fmt, va_list ap) {
+	if (!buf[0]) {
+		vsay(buf, cap, fmt, ap);
+		*off = t->blob_off + pos;
+	}
+}
+
 // Keeps the problem that stops the reading, at blob position pos.
 __attribute__((format(printf, 3, 4)))
 static void problem(struct pd_tracing *t, size_t pos, const char *fmt, ...) {
-	if (t->problem[0]) {
-		return;
-	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsay(t->problem, sizeof(t->problem), fmt, ap);
+	keep_first(t, t->problem, sizeof(t->problem), &t->problem_off, pos,
+		fmt, ap);
 	va_end(ap);
-	t->problem_off = t->blob_off + pos;
 }
 
 // Keeps the first text libtraceevent could not parse.
 __attribute__((format(printf, 3, 4)))
 static void format_problem(struct pd_tracing *t, size_t pos,
 		const char *fmt, ...) {
-	if (t->format_problem[0]) {
-		return;
-	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsay(t->format_problem, sizeof(t->format_problem), fmt, ap);
+	keep_first(t, t->format_problem, sizeof(t->format_problem),
+		&t->format_off, pos, fmt, ap);
 	va_end(ap);
-	t->format_off = t->blob_off + pos;
 }
 
 // Whether n more bytes are there; if not, says that what runs past the

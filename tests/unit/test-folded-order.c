@@ -11,11 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collapse.h"
-#include "maps.h"
-#include "symbols.h"
-#include "check.h"
-#include "stream.h"
+#include "stream-collapse.h"
 
 static void put_u32s(uint32_t a, uint32_t b) {
 	put(&a, 4);
@@ -92,23 +88,9 @@ int main(void) {
 	}
 	header(PD_REC_FINISHED_ROUND, 0, 8);
 
-	char path[] = "/tmp/pd-test-folded-order-XXXXXX";
-	struct pd_perf *r = stream_open(path);
-	if (!r) {
-		return 1;
-	}
-	struct pd_symbols_options so = {.kallsyms = "/dev/null"};
-	struct pd_collapse_options co = {0};
-	struct pd_symbols *syms = pd_symbols_create(&so);
-	struct pd_maps *maps = pd_maps_create(syms);
-	struct pd_collapse *c = pd_collapse_create(&co, syms, maps);
-	CHECK(pd_collapse_read(c, r, maps, NULL, NULL) == PD_OK);
-	CHECK(pd_collapse_select(c, r) == PD_OK);
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f = open_memstream(&out, &outlen);
-	pd_collapse_write(c, f);
-	fclose(f);
+	uint64_t counted;
+	char *out = stream_collapse(&counted);
+	CHECK(counted == samples);
 
 	// Every line greater than the one before, bytewise (so equal lines
 	// were merged), and the counts add up.
@@ -144,10 +126,5 @@ int main(void) {
 	CHECK(strstr(out, "\na:b;[m] 2\n") != NULL);
 	CHECK(strstr(out, "\na:b;[m;n] 2\n") != NULL);
 	free(out);
-	pd_collapse_destroy(c);
-	pd_maps_destroy(maps);
-	pd_symbols_destroy(syms);
-	pd_perf_close(r);
-	unlink(path);
 	return check_status();
 }
