@@ -108,7 +108,16 @@ offcpu_check() {
 	case " $* " in *" --on-off-cpu "*) mode= totals=--wall ;; esac
 	fold "$file" $mode "$@"
 	offcpu_ref "$file" $mode "$@"
-	compare "$file $mode $*"
+	if [ -n "${own:-}" ] && ! grep -q "^$own;.*;main;" ref.folded; then
+		# perf -a in a chroot names none of the program's functions
+		# (as in system-wide): the same leaf only; the totals below
+		# still need pd's names of them.
+		echo "perf named none of $own's functions (a chroot?):" \
+			"leaves only"
+		minstacks=0 minleaf=0.99 compare "$file $mode $*"
+	else
+		compare "$file $mode $*"
+	fi
 	echo "== $file $mode $*: totals against measured wall times"
 	python3 "$src/tests/live/offcpu-totals.py" $totals ${roots:-} \
 		pd.folded "$times" || fail "$file $mode $*: totals"
@@ -445,7 +454,7 @@ offcpu-system)
 	build offcpu -pthread
 	me=ocw-$$
 	cp bin/offcpu "bin/$me" || exit 99
-	roots="--root $me --root oc-writer"
+	roots="--root $me --root oc-writer" own=$me
 	perf_record oa.data -a -e sched:sched_switch -g -- "bin/$me" 1 times.txt
 	if ! (offcpu_check oa.data times.txt); then
 		# Once, on a machine busy linking, neither pd nor the reference
