@@ -18,7 +18,7 @@ struct pd_prefetch *pd_prefetch_start(const uint8_t *map, uint64_t size);
 void pd_prefetch_at(struct pd_prefetch *p, uint64_t pos);
 // The reader is done with everything below to: the thread gives those
 // pages back (MADV_DONTNEED) off the reader's core, or the caller does
-// when the thread has fallen 16 MB behind. to only grows.
+// when the thread has fallen 4 MiB behind. to only grows.
 void pd_prefetch_release(struct pd_prefetch *p, uint64_t to);
 // Stops and joins the thread; NULL is fine. Call before unmapping.
 void pd_prefetch_stop(struct pd_prefetch *p);
