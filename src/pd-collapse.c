@@ -95,6 +95,8 @@ static enum pd_status check_combination(const struct cli *cli) {
 		bad = "--off-cpu folds sched:sched_switch: no --event";
 	} else if (o->on_off_cpu && o->nfields) {
 		bad = "--field does not go with --on-off-cpu";
+	} else if (o->nfields > PD_COLLAPSE_FIELDS_MAX) {
+		bad = "--field: at most 32 of them";
 	}
 	if (bad) {
 		warnx("%s", bad);

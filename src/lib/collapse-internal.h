@@ -25,6 +25,8 @@ enum {
 
 // The most pseudo-frames (fields, task state) appended to one stack.
 #define PD_EXTRA_MAX 64
+_Static_assert(PD_COLLAPSE_FIELDS_MAX + 2 <= PD_EXTRA_MAX,
+	"--field frames, a task state and [off-cpu] fit");
 
 // What --field and --weight=FIELD found in one event.
 enum pd_use_why {

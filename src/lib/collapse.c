@@ -145,8 +145,10 @@ uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 		// The pseudo-frames are part of what a remembered chain means.
 		uint64_t zero = 0;
 		uint32_t seq = pd_stacks_add(c->extra_seqs, x, nx, &zero);
-		memo = seq < 1u << 24;
-		mode |= (int)(seq + 1) << 3;
+		memo = seq < 1u << 24; // beyond, seq does not fit in the key
+		if (memo) {
+			mode |= (int)(seq + 1) << 3;
+		}
 	}
 	struct pd_chain_key mk = {proc, pd_maps_comm(c->maps, s->pid, s->tid),
 		mode};
@@ -227,7 +229,7 @@ size_t pd_collapse_field_frames(struct pd_collapse *c,
 	bool bad = false;
 	struct pd_strbuf *b = &c->field;
 	// Leaf first: the last field asked for is the leaf.
-	for (size_t i = c->o.nfields; i-- > 0 && nx < PD_EXTRA_MAX - 1;) {
+	for (size_t i = c->o.nfields; i-- > 0;) {
 		b->len = 0;
 		pd_strbuf_adds(b, c->o.fields[i]);
 		pd_strbuf_addc(b, '=');

@@ -15,6 +15,9 @@
 #include "status.h"
 #include "symbols.h"
 
+// The most --field frames a stack may end in.
+#define PD_COLLAPSE_FIELDS_MAX 32
+
 struct pd_collapse_options {
 	struct pd_folded_options out;
 	bool period;        // weight by period instead of sample count
@@ -23,7 +26,7 @@ struct pd_collapse_options {
 	// Tracepoints, decoded through the recording's tracing data:
 	const char *weight_field;  // weight by this numeric field (or NULL)
 	const char *const *fields; // "NAME=value" leaf frames, in this order
-	size_t nfields;
+	size_t nfields;            // at most PD_COLLAPSE_FIELDS_MAX
 	bool off_cpu;      // off-CPU time of sched:sched_switch stacks, in us
 	bool on_off_cpu;   // on-CPU samples and off-CPU time in one profile
 	bool task_state;   // the state threads left the CPU in, as a leaf

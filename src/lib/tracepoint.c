@@ -168,6 +168,16 @@ void pd_tracing_set_resolver(struct pd_tracing *t) {
 		== 0;
 }
 
+// Appends s with control characters as '_': texts from the file (field
+// values, a format's state names) never split a folded line or carry
+// pd's own marks (PD_TP_SYMBOL).
+static void add_printable(struct pd_strbuf *b, const char *s) {
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		pd_strbuf_addc(b, ch < 0x20 || ch == 0x7f ? '_' : (char)ch);
+	}
+}
+
 bool pd_tp_text(struct pd_tracing *t, const struct pd_tp *tp, int f,
 		const uint8_t *raw, size_t size, struct pd_strbuf *b) {
 	struct tep_format_field *fl = tp->fields[f];
@@ -203,10 +213,7 @@ bool pd_tp_text(struct pd_tracing *t, const struct pd_tp *tp, int f,
 		return true;
 	}
 	// A %c of a hostile byte: no control characters in frames.
-	for (size_t i = 0; s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		pd_strbuf_addc(b, ch < 0x20 || ch == 0x7f ? '_' : (char)ch);
-	}
+	add_printable(b, s);
 	return true;
 }
 
@@ -340,7 +347,7 @@ bool pd_tp_task_state(const struct pd_tp *ctp, int f, const uint8_t *raw,
 	if (tp->states_symbolic) {
 		for (size_t i = 0; i < tp->nstates; i++) {
 			if (tp->state_vals[i] == v) {
-				pd_strbuf_adds(b, tp->state_names[i]);
+				add_printable(b, tp->state_names[i]);
 				return true;
 			}
 		}
@@ -353,9 +360,9 @@ bool pd_tp_task_state(const struct pd_tp *ctp, int f, const uint8_t *raw,
 		uint64_t fv = tp->state_vals[i];
 		if (fv && (bits & fv) == fv) {
 			if (!first) {
-				pd_strbuf_adds(b, tp->state_delim);
+				add_printable(b, tp->state_delim);
 			}
-			pd_strbuf_adds(b, tp->state_names[i]);
+			add_printable(b, tp->state_names[i]);
 			bits &= ~fv;
 			first = false;
 		}

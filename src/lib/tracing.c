@@ -405,8 +405,11 @@ static void load(struct pd_tracing *t, const struct parts *ps, size_t printk,
 	}
 	trace_seq_init(&t->seq);
 	bool *bad = pd_xcalloc(ps->n + 1, sizeof(*bad));
-	// One child when all is well; one more per text that fails.
-	for (size_t i; (i = probe(ps, bad, printk, ksyms)) != SIZE_MAX;) {
+	// One child when all is well; one more per text that fails. A child
+	// that fails before any text (no memory) blames one already left
+	// out: then stop trying.
+	for (size_t i; (i = probe(ps, bad, printk, ksyms)) != SIZE_MAX
+			&& !bad[i];) {
 		bad[i] = true;
 		format_problem(t, ps->v[i].at, "libtraceevent fails on the %s at "
 			"this offset; left out", i == ITEM_HEADER_PAGE ? "header_page"
