@@ -77,6 +77,45 @@ compare() {
 		--label-b reference pd.folded ref.folded || fail "$*"
 }
 
+# compare_own WHAT ROOTS PROG: for system-wide recordings. Every process's
+# agreement is shown; the stacks whose first frame matches ROOTS (an ERE)
+# are held to the bar (minstacks, minleaf). Other processes differ where
+# debug info is hidden (libc aliases) or perf reads their files through
+# /proc/PID/root. perf 6.1 recording -a in a chroot names none of PROG's
+# functions (and libc's by other files than pd reads): then pd's names of
+# PROG's functions, per nm, are compared as [PROG], leaves only.
+compare_own() {
+	co_what=$1 co_roots=$2 co_prog=$3
+	echo "== $co_what (every process)"
+	python3 "$src/tests/compare-folded.py" --min-stacks 0 --label-a pd-collapse \
+		--label-b reference pd.folded ref.folded || fail "$co_what (every process)"
+	grep -E "^($co_roots);" pd.folded >pd-own.folded
+	grep -E "^($co_roots);" ref.folded >ref-own.folded
+	own_stacks=${minstacks:-0.99} own_leaf=${minleaf:-0}
+	if ! grep -q "^$co_prog;.*;main;" ref-own.folded; then
+		echo "perf named none of $co_prog's functions (a chroot?): comparing" \
+			"them as [$co_prog], leaves only"
+		own_stacks=0 own_leaf=0.99
+		nm "bin/$co_prog" | awk '$2 ~ /^[tT]$/ { print $3 }' >own-names
+		python3 - own-names "$co_prog" pd-own.folded <<'PY' || exit 99
+import sys
+names = set(open(sys.argv[1]).read().split())
+me, path = sys.argv[2], sys.argv[3]
+out = []
+for line in open(path):
+    stack, _, n = line.rstrip('\n').rpartition(' ')
+    fs = stack.split(';')
+    fs = fs[:1] + ['[%s]' % me if f in names else f for f in fs[1:]]
+    out.append('%s %s\n' % (';'.join(fs), n))
+open(path, 'w').writelines(out)
+PY
+	fi
+	echo "== $co_what ($co_roots)"
+	python3 "$src/tests/compare-folded.py" --min-stacks "$own_stacks" \
+		--min-leaf "$own_leaf" --label-a pd-collapse --label-b reference \
+		pd-own.folded ref-own.folded || fail "$co_what"
+}
+
 # check FILE [options]: pd-collapse and the reference with the same options.
 check() {
 	file=$1
@@ -109,29 +148,7 @@ offcpu_check() {
 	fold "$file" $mode "$@"
 	offcpu_ref "$file" $mode "$@"
 	if [ -n "${own:-}" ]; then
-		# System-wide: every process's waits are shown, the program's
-		# (its two threads' names) are held to the bar, as in
-		# system-wide. Others differ where debug info is hidden (libc
-		# aliases) or perf reads their files through /proc/PID/root.
-		python3 "$src/tests/compare-folded.py" --min-stacks 0 \
-			--label-a pd-collapse --label-b reference pd.folded \
-			ref.folded || fail "$file $mode $* (every process)"
-		grep -E "^($own|oc-writer);" pd.folded >pd-own.folded
-		grep -E "^($own|oc-writer);" ref.folded >ref-own.folded
-		own_stacks=${minstacks:-0.99} own_leaf=${minleaf:-0}
-		if ! grep -q "^$own;.*;main;" ref-own.folded; then
-			# perf -a in a chroot names none of the program's
-			# functions: the same leaf only; the totals below still
-			# need pd's names of them.
-			echo "perf named none of $own's functions (a chroot?):" \
-				"leaves only"
-			own_stacks=0 own_leaf=0.99
-		fi
-		echo "== $file $mode $*: $own's threads"
-		python3 "$src/tests/compare-folded.py" --min-stacks "$own_stacks" \
-			--min-leaf "$own_leaf" --label-a pd-collapse \
-			--label-b reference pd-own.folded ref-own.folded ||
-			fail "$file $mode $*"
+		compare_own "$file $mode $*" "$own|oc-writer" "$own"
 	else
 		compare "$file $mode $*"
 	fi
@@ -338,39 +355,7 @@ system-wide)
 	wait "$bg" 2>/dev/null
 	fold a.data
 	reference a.data
-	echo "== a.data (system-wide, every process)"
-	python3 "$src/tests/compare-folded.py" --min-stacks 0 --label-a pd-collapse \
-		--label-b reference pd.folded ref.folded || fail "system-wide"
-	grep -E "^($me|swapper);" pd.folded >pd-own.folded
-	grep -E "^($me|swapper);" ref.folded >ref-own.folded
-	own_stacks=0.99 own_leaf=0
-	if ! grep -q "^$me;.*;main;" ref-own.folded; then
-		# perf 6.1 recording -a in a chroot reaches the program's files
-		# through /proc/PID/root: it names none of the program's
-		# functions, and names libc's by other files than pd reads.
-		# Compare pd's names of the program's functions, per nm, as
-		# [$me], and hold the stacks to the same leaf only.
-		echo "perf named none of $me's functions (a chroot?): comparing" \
-			"them as [$me], leaves only"
-		own_stacks=0 own_leaf=0.99
-		nm "bin/$me" | awk '$2 ~ /^[tT]$/ { print $3 }' >own-names
-		python3 - own-names "$me" pd-own.folded <<'PY' || exit 99
-import sys
-names = set(open(sys.argv[1]).read().split())
-me, path = sys.argv[2], sys.argv[3]
-out = []
-for line in open(path):
-    stack, _, n = line.rstrip('\n').rpartition(' ')
-    fs = stack.split(';')
-    fs = fs[:1] + ['[%s]' % me if f in names else f for f in fs[1:]]
-    out.append('%s %s\n' % (';'.join(fs), n))
-open(path, 'w').writelines(out)
-PY
-	fi
-	echo "== a.data ($me and swapper)"
-	python3 "$src/tests/compare-folded.py" --min-stacks "$own_stacks" \
-		--min-leaf "$own_leaf" --label-a pd-collapse --label-b reference \
-		pd-own.folded ref-own.folded || fail "system-wide, own"
+	compare_own "a.data (system-wide)" "$me|swapper" "$me"
 	grep -q "^$me;.*;leaf_add " pd.folded || fail "no $me stacks named by pd"
 	if grep -q '^swapper;' ref.folded; then
 		grep -q '^swapper;' pd.folded || fail "no idle (swapper) stacks"
