@@ -38,14 +38,19 @@ struct pd_input {
 	struct pd_prefetch *prefetch; // maps pages ahead of pos (big files)
 };
 
+void pd_input_verror(const struct pd_input *in, uint64_t off,
+		const char *fmt, va_list ap) {
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	warnx("%s@0x%llx: %s", in->name, (unsigned long long)off, msg);
+}
+
 void pd_input_error(const struct pd_input *in, uint64_t off, const char *fmt,
 		...) {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pd_input_verror(in, off, fmt, ap);
 	va_end(ap);
-	warnx("%s@0x%llx: %s", in->name, (unsigned long long)off, msg);
 }
 
 static void map_file(struct pd_input *in) {

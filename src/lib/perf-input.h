@@ -4,6 +4,7 @@
 #ifndef PD_PERF_INPUT_H
 #define PD_PERF_INPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,5 +48,7 @@ void pd_input_release(struct pd_input *in, uint64_t low);
 // Reports "name@0xOFFSET: message" on stderr.
 void pd_input_error(const struct pd_input *in, uint64_t off, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
+void pd_input_verror(const struct pd_input *in, uint64_t off,
+	const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 #endif

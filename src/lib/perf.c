@@ -49,12 +49,10 @@ struct pd_perf {
 
 void pd_perf_error(const struct pd_perf *r, uint64_t offset, const char *fmt,
 		...) {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pd_input_verror(r->files[0].in, offset, fmt, ap);
 	va_end(ap);
-	pd_input_error(r->files[0].in, offset, "%s", msg);
 }
 
 static const struct pd_input *input_of(const struct pd_perf *r,
@@ -64,12 +62,10 @@ static const struct pd_input *input_of(const struct pd_perf *r,
 
 void pd_perf_record_error(const struct pd_perf *r, const struct pd_record *rec,
 		const char *fmt, ...) {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pd_input_verror(input_of(r, rec), rec->offset, fmt, ap);
 	va_end(ap);
-	pd_input_error(input_of(r, rec), rec->offset, "%s", msg);
 }
 
 const char *pd_perf_name(const struct pd_perf *r) {
