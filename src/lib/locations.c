@@ -165,12 +165,13 @@ static inline uint64_t cache_mix(const struct pd_proc *key, bool exact) {
 	return (uintptr_t)key * 0xc2b2ae3d27d4eb4fULL ^ exact;
 }
 
-uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
-		bool kernel, uint64_t ip, bool exact) {
-	const struct pd_proc *key = kernel ? NULL : proc;
-	uint64_t gen = key ? key->generation : 0;
+// The location of ip through the cache (key: the address space or NULL
+// for the kernel, gen its version, mix cache_mix of both).
+static inline uint32_t locate_cached(struct pd_locations *l,
+		struct pd_proc *proc, const struct pd_proc *key, uint64_t gen,
+		uint64_t mix, bool kernel, uint64_t ip, bool exact) {
 	uint8_t valid = 1 | (uint8_t)exact << 1;
-	struct frame_cache *e = &l->cache[cache_slot(ip, cache_mix(key, exact))];
+	struct frame_cache *e = &l->cache[cache_slot(ip, mix)];
 	if (e->ip == ip && e->valid == valid && e->proc == key && e->gen == gen) {
 		return e->loc;
 	}
@@ -179,20 +180,20 @@ uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
 	return loc;
 }
 
+uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
+		bool kernel, uint64_t ip, bool exact) {
+	const struct pd_proc *key = kernel ? NULL : proc;
+	return locate_cached(l, proc, key, key ? key->generation : 0,
+		cache_mix(key, exact), kernel, ip, exact);
+}
+
 void pd_locations_locate_ips(struct pd_locations *l, struct pd_proc *proc,
 		bool kernel, const uint8_t *ips, size_t n, uint32_t *out) {
 	const struct pd_proc *key = kernel ? NULL : proc;
 	uint64_t gen = key ? key->generation : 0, mix = cache_mix(key, true);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t ip = pd_get_u64(ips + 8 * i);
-		struct frame_cache *e = &l->cache[cache_slot(ip, mix)];
-		if (e->ip == ip && e->valid == 3 && e->proc == key
-				&& e->gen == gen) {
-			out[i] = e->loc;
-			continue;
-		}
-		out[i] = locate_slow(l, proc, kernel, ip, true);
-		*e = (struct frame_cache){key, gen, ip, out[i], 3};
+		out[i] = locate_cached(l, proc, key, gen, mix, kernel,
+			pd_get_u64(ips + 8 * i), true);
 	}
 }
 
