@@ -102,14 +102,15 @@ else
 		logs="$logs build-asan/testlog"
 	fi
 
-	# pd-collapse's loader thread works beside the reading thread.
-	echo "run-all: build-tsan (-Db_sanitize=thread): collapse, DWARF and live suites"
+	# pd-collapse's loader thread works beside the reading thread;
+	# pd-diff sorts and merges shuffled files on a thread per CPU.
+	echo "run-all: build-tsan (-Db_sanitize=thread): collapse, DWARF, live and diff suites"
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 	export TSAN_OPTIONS
 	if setup build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false &&
 			ninja -C build-tsan; then
 		run_tests build-tsan testlog --suite collapse --suite dwarf \
-			--suite live "$@"
+			--suite live --suite diff "$@"
 	else
 		echo "run-all: build-tsan failed to build"
 		status=1

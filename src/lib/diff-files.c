@@ -2,13 +2,17 @@
 // pd-diff's output straight from folded files: mapped and, when every file
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
-// hashed or sorted; when a file is not sorted, or a line is malformed,
-// the stack table (profile.c) as pd-diff always did, whose reader says
-// what is wrong.
+// hashed or sorted. When a file is not sorted, each file's lines are
+// checked and sorted (strsort.c), a thread per file, and merged the same
+// way in parts of the stack order, a thread per part. When a line is
+// malformed, the stack table (profile.c), whose reader says what is
+// wrong.
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,6 +25,7 @@
 #include "profile.h"
 #include "alloc.h"
 #include "strbuf.h"
+#include "strsort.h"
 
 // Mapped inputs are read through a window of pages: this many bytes are
 // mapped in ahead at once and, for the inputs after the first, those more
@@ -122,6 +127,19 @@ static bool blank(char c) {
 	return c == ' ' || c == '\t';
 }
 
+// How many lines ahead of a sorted input's cursor its stacks are
+// prefetched.
+#define AHEAD 16
+
+// An input that is not sorted: its lines, checked, sorted by stack.
+struct sorted {
+	struct input *in;
+	struct pd_strkey *lines; // .val: the count
+	size_t n, cap, at;
+	uint64_t total;
+	bool bad;
+};
+
 // Reads one input line by line, checking as it goes: a line the folded
 // reader would refuse, or a stack out of order, stops it (bad).
 struct cursor {
@@ -131,11 +149,12 @@ struct cursor {
 	size_t len;
 	uint64_t count, total;
 	bool bad;
+	struct sorted *sorted; // lines taken from here instead
 };
 
-// Parses "stack count" from s[0, len) as folded-read.c does; false if it
-// would refuse the line or the stack comes before the last one.
-static bool parse(struct cursor *c, const char *s, size_t len) {
+// Splits "stack count" s[0, len) as folded-read.c does: false if it
+// would refuse the line.
+static bool split(const char *s, size_t len, size_t *slen, uint64_t *count) {
 	size_t i = len;
 	while (i > 0 && !blank(s[i - 1])) {
 		i--;
@@ -154,7 +173,37 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 	while (i > 0 && blank(s[i - 1])) {
 		i--;
 	}
-	if (i == 0 || c->total > UINT64_MAX - v
+	*slen = i;
+	*count = v;
+	return i > 0;
+}
+
+// The next line of s[0, len) with content, trailing blanks cut, from *p
+// on (*p moves past it); false at the end.
+static bool next_line(const char **p, const char *end, const char **s,
+		size_t *len) {
+	while (*p < end) {
+		*s = *p;
+		const char *nl = memchr(*s, '\n', (size_t)(end - *s));
+		size_t n = nl ? (size_t)(nl - *s) : (size_t)(end - *s);
+		*p = nl ? nl + 1 : end;
+		while (n > 0 && (blank((*s)[n - 1]) || (*s)[n - 1] == '\r')) {
+			n--;
+		}
+		if (n > 0) {
+			*len = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+// A line of an input, checked: false if the folded reader would refuse
+// it or, in a sorted input, its stack comes before the last one.
+static bool parse(struct cursor *c, const char *s, size_t len) {
+	size_t i;
+	uint64_t v;
+	if (!split(s, len, &i, &v) || c->total > UINT64_MAX - v
 			|| (c->s && cmp_stacks(c->s, c->len, s, i) > 0)) {
 		return false;
 	}
@@ -166,23 +215,33 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
-	advance(c->in, c->p);
-	while (c->p < c->end) {
-		const char *s = c->p;
-		const char *nl = memchr(s, '\n', (size_t)(c->end - s));
-		size_t len = nl ? (size_t)(nl - s) : (size_t)(c->end - s);
-		c->p = nl ? nl + 1 : c->end;
-		while (len > 0 && (blank(s[len - 1]) || s[len - 1] == '\r')) {
-			len--;
-		}
-		if (len == 0) {
-			continue;
-		}
-		c->bad = !parse(c, s, len);
-		if (c->bad) {
-			break;
+	if (c->sorted) {
+		struct sorted *x = c->sorted;
+		c->s = NULL;
+		if (x->at < x->n) {
+			// Stacks lie where their lines were: the next ones are
+			// fetched ahead, as their order is known.
+			if (x->at + AHEAD < x->n) {
+				const struct pd_strkey *a = &x->lines[x->at + AHEAD];
+				for (size_t o = 0; o < a->len; o += 64) {
+					__builtin_prefetch(a->s + o);
+				}
+			}
+			const struct pd_strkey *k = &x->lines[x->at++];
+			c->s = (const char *)k->s;
+			c->len = k->len;
+			c->count = k->val;
 		}
 		return;
+	}
+	advance(c->in, c->p);
+	const char *s;
+	size_t len;
+	if (next_line(&c->p, c->end, &s, &len)) {
+		c->bad = !parse(c, s, len);
+		if (!c->bad) {
+			return;
+		}
 	}
 	c->s = NULL;
 }
@@ -217,23 +276,33 @@ static void add(struct merged *mg, size_t n, const char *s, size_t len,
 
 // Each step takes the least stack among the cursors and every line equal
 // to it (duplicates within an input add up). False if an input turns out
-// malformed or unsorted.
+// malformed or unsorted. totals: each input's, if not NULL.
 static bool merge(struct merged *mg, struct input *in, size_t n,
-		uint64_t *totals) {
+		struct sorted *sorted, uint64_t *totals) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
+	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		c[k] = (struct cursor){.in = &in[k], .p = in[k].buf,
-			.end = in[k].buf ? in[k].buf + in[k].size : NULL};
+			.end = in[k].buf ? in[k].buf + in[k].size : NULL,
+			.sorted = sorted ? &sorted[k] : NULL};
 		next(&c[k]);
 		ok &= !c[k].bad;
 	}
 	while (ok) {
-		size_t least = n;
+		size_t least = n, neq = 0;
 		for (size_t k = 0; k < n; k++) {
-			if (c[k].s && (least == n || cmp_stacks(c[k].s, c[k].len,
-					c[least].s, c[least].len) < 0)) {
+			if (!c[k].s) {
+				continue;
+			}
+			int d = least == n ? -1 : cmp_stacks(c[k].s, c[k].len,
+				c[least].s, c[least].len);
+			if (d < 0) {
 				least = k;
+				neq = 0;
+			}
+			if (d <= 0) {
+				eq[neq++] = k;
 			}
 		}
 		if (least == n) {
@@ -245,25 +314,193 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			ok = false; // a 4 GiB stack: let the table cope
 			break;
 		}
-		add(mg, n, m, mlen, least == 0 && (in[0].keep || !in[0].mapped));
+		add(mg, n, m, mlen, sorted || (least == 0 && (in[0].keep
+			|| !in[0].mapped)));
+		memset(mg->counts + line * n, 0, n * sizeof(*mg->counts));
 		// m stays readable as its cursor moves on: pages go only a
 		// window behind.
-		for (size_t k = 0; k < n; k++) {
+		for (size_t j = 0; j < neq; j++) {
+			struct cursor *x = &c[eq[j]];
 			uint64_t sum = 0;
-			while (c[k].s && c[k].len == mlen
-					&& memcmp(c[k].s, m, mlen) == 0) {
-				sum += c[k].count;
-				next(&c[k]);
-			}
-			ok &= !c[k].bad;
-			mg->counts[line * n + k] = sum;
+			do {
+				sum += x->count;
+				next(x);
+			} while (x->s && x->len == mlen
+				&& memcmp(x->s, m, mlen) == 0);
+			ok &= !x->bad;
+			mg->counts[line * n + eq[j]] = sum;
 		}
 	}
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; totals && k < n; k++) {
 		totals[k] = c[k].total;
 	}
+	free(eq);
 	free(c);
 	return ok;
+}
+
+// Runs fn(ctx, i) for each i in [0, n) on as many threads as there are
+// CPUs, each taking the next i not taken.
+struct pool {
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *pool_thread(void *arg) {
+	struct pool *p = arg;
+	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
+		p->fn(p->ctx, i);
+	}
+	return NULL;
+}
+
+static void parallel(size_t n, void (*fn)(void *ctx, size_t i), void *ctx) {
+	struct pool p = {.fn = fn, .ctx = ctx, .n = n};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cpus > 1 ? (size_t)cpus - 1 : 0;
+	nt = n == 0 ? 0 : nt < n - 1 ? nt : n - 1;
+	pthread_t *t = pd_xcalloc(nt + 1, sizeof(*t));
+	size_t started = 0;
+	while (started < nt && pthread_create(&t[started], NULL, pool_thread,
+			&p) == 0) {
+		started++;
+	}
+	pool_thread(&p);
+	for (size_t k = 0; k < started; k++) {
+		pthread_join(t[k], NULL);
+	}
+	free(t);
+}
+
+static void free_sorted(struct sorted *x, size_t n) {
+	for (size_t k = 0; x && k < n; k++) {
+		free(x[k].lines);
+	}
+	free(x);
+}
+
+// Reads and sorts an input that is not sorted; bad if a line is
+// malformed (the table's reader will say which).
+static void sort_input(struct sorted *x) {
+	struct input *in = x->in;
+	if (in->mapped) {
+		madvise(in->buf, in->size, MADV_POPULATE_READ);
+	}
+	const char *p = in->buf, *end = in->buf ? in->buf + in->size : NULL, *s;
+	size_t len;
+	while (next_line(&p, end, &s, &len)) {
+		size_t slen;
+		uint64_t v;
+		if (!split(s, len, &slen, &v) || x->total > UINT64_MAX - v
+				|| slen > UINT32_MAX) {
+			x->bad = true;
+			return;
+		}
+		x->total += v;
+		pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
+		const unsigned char *u = (const unsigned char *)s;
+		x->lines[x->n++] = (struct pd_strkey){u, slen,
+			pd_strkey_chunk(u, slen), v};
+	}
+	pd_strsort(x->lines, x->n);
+}
+
+static void sort_one(void *ctx, size_t k) {
+	sort_input(&((struct sorted *)ctx)[k]);
+}
+
+// Each input's lines sorted, or NULL if one is malformed.
+static struct sorted *sort_inputs(struct input *in, size_t n) {
+	struct sorted *x = pd_xcalloc(n, sizeof(*x));
+	for (size_t k = 0; k < n; k++) {
+		x[k].in = &in[k];
+	}
+	parallel(n, sort_one, x);
+	bool bad = false;
+	for (size_t k = 0; k < n; k++) {
+		bad |= x[k].bad;
+	}
+	if (bad) {
+		free_sorted(x, n);
+		return NULL;
+	}
+	return x;
+}
+
+// Sorted inputs are merged in parts, one per CPU: part t holds the
+// stacks from splitter t - 1 (the least of the part, none for the first)
+// up to splitter t, taken at even steps from the largest input; each
+// input's lines in a part are found by bisection.
+struct parts {
+	struct merged *mg;    // np
+	struct sorted *views; // n per part: each input's lines in it
+	bool *ok;
+	size_t np, n;
+	struct input *in;
+};
+
+// The first of x's lines not before s[0, len).
+static size_t lower_bound(const struct sorted *x, const char *s, size_t len) {
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pd_strkey *k = &x->lines[mid];
+		if (cmp_stacks((const char *)k->s, k->len, s, len) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+static void merge_part(void *ctx, size_t t) {
+	struct parts *ps = ctx;
+	ps->ok[t] = merge(&ps->mg[t], ps->in, ps->n, ps->views + t * ps->n,
+		NULL);
+}
+
+static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
+		const struct sorted *x) {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t big = 0, np = cpus > 1 ? (size_t)cpus : 1;
+	for (size_t k = 1; k < n; k++) {
+		big = x[k].n > x[big].n ? k : big;
+	}
+	np = x[big].n / 4096 < np ? x[big].n / 4096 + 1 : np;
+	*ps = (struct parts){pd_xcalloc(np, sizeof(*ps->mg)),
+		pd_xcalloc(np * n, sizeof(*ps->views)),
+		pd_xcalloc(np, sizeof(*ps->ok)), np, n, in};
+	for (size_t k = 0; k < n; k++) {
+		size_t from = 0;
+		for (size_t t = 0; t < np; t++) {
+			size_t to = x[k].n;
+			if (t + 1 < np) {
+				const struct pd_strkey *s =
+					&x[big].lines[x[big].n / np * (t + 1)];
+				to = lower_bound(&x[k], (const char *)s->s, s->len);
+			}
+			ps->views[t * n + k] = (struct sorted){
+				.lines = x[k].lines, .at = from, .n = to};
+			from = to;
+		}
+	}
+	parallel(np, merge_part, ps);
+	bool ok = true;
+	for (size_t t = 0; t < np; t++) {
+		ok &= ps->ok[t];
+	}
+	return ok;
+}
+
+static void free_merged(struct merged *mg) {
+	free(mg->s);
+	free(mg->off);
+	free(mg->len);
+	free(mg->counts);
+	pd_strbuf_finish(&mg->copies);
 }
 
 // Lines go out with writev, the stacks straight from where they are
@@ -329,17 +566,20 @@ static void put_line(struct vec *w, const char *s, size_t len,
 	}
 }
 
+// Writes the lines of mg[0, nmg) in turn.
 static enum pd_status write_merged(FILE *f, const struct merged *mg,
-		size_t n, size_t nbase, bool normalize, const uint64_t *totals) {
+		size_t nmg, size_t n, size_t nbase, bool normalize,
+		const uint64_t *totals) {
 	struct pd_diff_scale scale;
 	pd_diff_scale_init(&scale, totals, n, nbase);
 	unsigned __int128 sum[2] = {0, 0};
-	for (size_t i = 0; (normalize || !scale.identity) && i < mg->lines;
-			i++) {
-		uint64_t c[2];
-		pd_diff_scale_line(&scale, mg->counts + i * n, c);
-		sum[0] += c[0];
-		sum[1] += c[1];
+	for (size_t t = 0; (normalize || !scale.identity) && t < nmg; t++) {
+		for (size_t i = 0; i < mg[t].lines; i++) {
+			uint64_t c[2];
+			pd_diff_scale_line(&scale, mg[t].counts + i * n, c);
+			sum[0] += c[0];
+			sum[1] += c[1];
+		}
 	}
 	if (scale.overflow || sum[0] > UINT64_MAX || sum[1] > UINT64_MAX) {
 		warnx("the runs' counts add up to more than 2^64-1");
@@ -350,15 +590,18 @@ static enum pd_status write_merged(FILE *f, const struct merged *mg,
 	}
 	struct vec *w = pd_xcalloc(1, sizeof(*w));
 	w->fd = fileno(f);
-	for (size_t i = 0; i < mg->lines && !w->failed; i++) {
-		uint64_t c[2];
-		pd_diff_scale_line(&scale, mg->counts + i * n, c);
-		if (normalize) {
-			c[0] = pd_diff_scale_u64(c[0], (uint64_t)sum[1],
-				(uint64_t)sum[0]);
+	for (size_t t = 0; t < nmg; t++) {
+		const struct merged *m = &mg[t];
+		for (size_t i = 0; i < m->lines && !w->failed; i++) {
+			uint64_t c[2];
+			pd_diff_scale_line(&scale, m->counts + i * n, c);
+			if (normalize) {
+				c[0] = pd_diff_scale_u64(c[0], (uint64_t)sum[1],
+					(uint64_t)sum[0]);
+			}
+			put_line(w, m->s[i] ? m->s[i] : m->copies.s + m->off[i],
+				m->len[i], c);
 		}
-		put_line(w, mg->s[i] ? mg->s[i] : mg->copies.s + mg->off[i],
-			mg->len[i], c);
 	}
 	flush_vec(w);
 	enum pd_status st = w->failed ? PD_EIO : PD_OK;
@@ -417,9 +660,17 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 		}
 	}
 	struct merged mg = {0};
+	struct sorted *sorted = NULL;
+	struct parts ps = {0};
 	enum pd_status st;
-	if (ok && merge(&mg, in, n, totals)) {
-		st = write_merged(f, &mg, n, nbase, normalize, totals);
+	if (ok && merge(&mg, in, n, NULL, totals)) {
+		st = write_merged(f, &mg, 1, n, nbase, normalize, totals);
+	} else if (ok && (sorted = sort_inputs(in, n))
+			&& merge_sorted(&ps, in, n, sorted)) {
+		for (size_t k = 0; k < n; k++) {
+			totals[k] = sorted[k].total;
+		}
+		st = write_merged(f, ps.mg, ps.np, n, nbase, normalize, totals);
 	} else {
 		for (size_t k = 0; k < n; k++) {
 			if (in[k].mapped) { // the reader reads the files again
@@ -433,11 +684,14 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		close_input(&in[k]);
 	}
-	free(mg.s);
-	free(mg.off);
-	free(mg.len);
-	free(mg.counts);
-	pd_strbuf_finish(&mg.copies);
+	for (size_t t = 0; t < ps.np; t++) {
+		free_merged(&ps.mg[t]);
+	}
+	free(ps.mg);
+	free(ps.views);
+	free(ps.ok);
+	free_sorted(sorted, n);
+	free_merged(&mg);
 	free(in);
 	free(totals);
 	return st;

@@ -9,6 +9,7 @@
 #include "status.h"
 #include "alloc.h"
 #include "hash.h"
+#include "strsort.h"
 
 struct pd_stacks {
 	size_t ncols;
@@ -165,107 +166,6 @@ static int cmp_key(const void *x, const void *y, void *t) {
 	return pd_texts_cmp(t, a->ids, a->n, b->ids, b->n);
 }
 
-// Stacks of one text each (a folded profile's lines) sort as strings: a
-// multikey quicksort on 8 bytes at a time, which reads a prefix shared by
-// many stacks once per level instead of once per comparison (the long
-// shared prefixes of stacks made memcmp most of pd-diff's sort).
-struct str {
-	const unsigned char *s;
-	size_t len;
-	uint64_t chunk; // the 8 bytes at the current depth, big-endian
-	uint32_t stack;
-};
-
-// Bytes [d, d + 8) of x, big-endian, zeros past its end.
-static uint64_t chunk_at(const struct str *x, size_t d) {
-	uint64_t v = 0;
-	if (x->len >= d + 8) {
-		memcpy(&v, x->s + d, 8);
-		return __builtin_bswap64(v);
-	}
-	for (size_t k = 0; k < 8; k++) {
-		v = v << 8 | (d + k < x->len ? x->s[d + k] : 0);
-	}
-	return v;
-}
-
-static int cmp_str_from(const struct str *a, const struct str *b, size_t d) {
-	size_t la = a->len - d, lb = b->len - d;
-	int c = memcmp(a->s + d, b->s + d, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
-static void swap_str(struct str *a, size_t i, size_t j) {
-	struct str t = a[i];
-	a[i] = a[j];
-	a[j] = t;
-}
-
-// Sorts a[0, n), equal in their first d bytes; recursion only into parts
-// of at most half, so its depth stays under log2(n).
-static void sort_strs(struct str *a, size_t n, size_t d) {
-	while (n > 1) {
-		if (n < 12) {
-			for (size_t i = 1; i < n; i++) {
-				for (size_t j = i; j > 0
-						&& cmp_str_from(&a[j - 1], &a[j], d) > 0; j--) {
-					swap_str(a, j, j - 1);
-				}
-			}
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
-			a[i].chunk = chunk_at(&a[i], d);
-		}
-		uint64_t x = a[0].chunk, y = a[n / 2].chunk, z = a[n - 1].chunk;
-		uint64_t v = x < y ? (y < z ? y : x < z ? z : x)
-			: (x < z ? x : y < z ? z : y);
-		size_t lt = 0, i = 0, gt = n;
-		while (i < gt) {
-			if (a[i].chunk < v) {
-				swap_str(a, lt++, i++);
-			} else if (a[i].chunk > v) {
-				swap_str(a, i, --gt);
-			} else {
-				i++;
-			}
-		}
-		// In the middle part, strings that end within these 8 bytes are
-		// prefixes of the others (the rest of their chunk is zeros, as
-		// is the others'): first, shortest first.
-		size_t e = lt;
-		for (size_t k = lt; k < gt; k++) {
-			if (a[k].len <= d + 8) {
-				swap_str(a, e++, k);
-			}
-		}
-		for (size_t k = lt + 1; k < e; k++) {
-			for (size_t j = k; j > lt && a[j - 1].len > a[j].len; j--) {
-				swap_str(a, j, j - 1);
-			}
-		}
-		// Three parts left: [0, lt) and [gt, n) at depth d, [e, gt) at
-		// d + 8. Recurse into the two smaller, go on with the largest.
-		size_t nl = lt, nm = gt - e, nr = n - gt;
-		if (nl >= nm && nl >= nr) {
-			sort_strs(a + e, nm, d + 8);
-			sort_strs(a + gt, nr, d);
-			n = nl;
-		} else if (nm >= nr) {
-			sort_strs(a, nl, d);
-			sort_strs(a + gt, nr, d);
-			a += e;
-			n = nm;
-			d += 8;
-		} else {
-			sort_strs(a, nl, d);
-			sort_strs(a + e, nm, d + 8);
-			a += gt;
-			n = nr;
-		}
-	}
-}
-
 // The order of stacks that are one text each (or none), or NULL.
 static uint32_t *sorted_strings(const struct pd_stacks *s,
 		const struct pd_texts *t) {
@@ -275,18 +175,19 @@ static uint32_t *sorted_strings(const struct pd_stacks *s,
 			return NULL;
 		}
 	}
-	struct str *v = pd_xmalloc((n + 1) * sizeof(*v));
+	struct pd_strkey *v = pd_xmalloc((n + 1) * sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
-		v[i] = (struct str){(const unsigned char *)"", 0, 0, (uint32_t)i};
+		v[i] = (struct pd_strkey){(const unsigned char *)"", 0, 0, i};
 		if (s->offs[i + 1] > s->offs[i]) {
 			const char *p = pd_texts_get(t, s->ids[s->offs[i]], &v[i].len);
 			v[i].s = (const unsigned char *)p;
+			v[i].chunk = pd_strkey_chunk(v[i].s, v[i].len);
 		}
 	}
-	sort_strs(v, n, 0);
+	pd_strsort(v, n);
 	uint32_t *order = pd_xmalloc((n + 1) * sizeof(*order));
 	for (size_t i = 0; i < n; i++) {
-		order[i] = v[i].stack;
+		order[i] = (uint32_t)v[i].val;
 	}
 	free(v);
 	return order;

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Seeded random folded files, sorted by stack (pd-diff's merge) and the
-# same lines shuffled (its stack table): both must give the same bytes and
-# status, two files and runs per side, with and without -n; sorted files
-# with a malformed line must give the reader's message.
+# same lines shuffled (each file sorted first; a malformed line goes to the
+# stack table): both must give the same bytes and status, two files and
+# runs per side, with and without -n; files with a malformed line must
+# give the reader's message.
 # usage: merge-random.py PD_DIFF  (exit 0 pass, 1 fail)
 import os, random, subprocess, sys, tempfile
 
@@ -59,7 +60,7 @@ with tempfile.TemporaryDirectory() as d:
                 got.append(run(opts + (b + n if k == 1 else b + ['--'] + n)))
             if got[0] != got[1]:
                 fails += 1
-                print('case %d %s: merge %r, table %r' % (case, opts, got[0][:2], got[1][:2]))
+                print('case %d %s: sorted %r, shuffled %r' % (case, opts, got[0][:2], got[1][:2]))
         # A malformed line in a sorted file: the reader's message.
         p = paths[(False, 0, 0)]
         with open(p, 'ab') as f:

@@ -1,5 +1,5 @@
 # The merge of sorted files (with duplicates, prefixes, a tab, CRLF, an
-# empty line, no final newline) gives what the stack table gives for the
+# empty line, no final newline) gives what the sort of each file gives for the
 # same lines out of order, two files or runs, with and without -n.
 d=$(mktemp -d)
 for f in folded/merge-a.folded folded/merge-b.folded folded/run-base1.folded folded/run-new1.folded; do

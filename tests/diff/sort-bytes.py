@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""pd-diff's lines from shuffled input (the stack table's sort) come out in
-the byte order of their stacks, as Python's sorted() of the bytes gives it:
+"""pd-diff's lines from shuffled input come out in the byte order of their
+stacks, as Python's sorted() of the bytes gives it, from both of its
+sorts (each file's lines, and with --report the stack table's):
 seeded random stacks with long shared prefixes (crossing the sort's 8-byte
 steps), bytes above 0x7f, control bytes, and stacks that are prefixes of
 others.
@@ -32,10 +33,16 @@ with tempfile.TemporaryDirectory() as tmp:
         with open(a, 'wb') as f:
             f.writelines(lines)
         with open(b, 'wb') as f:
-            f.writelines(lines[:len(lines) // 2])
-        out = subprocess.run([pd, a, b], capture_output=True, check=True)
-        got = [line.rsplit(b' ', 2)[0] for line in out.stdout.splitlines()]
-        if got != sorted(stacks):
-            print('seed %d: pd-diff order differs from the byte order' % seed)
-            sys.exit(1)
+            f.writelines(lines[:len(lines) // 2 + 1])
+        for report in ([], ['--report', os.path.join(tmp, 'r.json')]):
+            out = subprocess.run([pd] + report + [a, b], capture_output=True)
+            if out.returncode != 0:
+                print('seed %d %s: exit %d: %s' % (seed, report, out.returncode,
+                                                  out.stderr.decode(errors='replace')))
+                sys.exit(1)
+            got = [line.rsplit(b' ', 2)[0] for line in out.stdout.splitlines()]
+            if got != sorted(stacks):
+                print('seed %d %s: pd-diff order differs from the byte order'
+                      % (seed, report))
+                sys.exit(1)
 print('200 seeded shuffled inputs: lines in the byte order of their stacks')

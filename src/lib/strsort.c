@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// Multikey quicksort on 8-byte chunks. Each key carries the chunk at the
+// depth its part is sorted at: partitions at one depth move keys in
+// contiguous memory, and a string is fetched again only when its part
+// goes a chunk deeper (once per 8 shared bytes, not once per
+// comparison, where the strings' random places in memory made the
+// fetches most of the sort's time).
+#include "strsort.h"
+
+#include <string.h>
+
+// Bytes [d, d + 8) of s[0, len), big-endian, zeros past its end.
+static uint64_t chunk_at(const unsigned char *s, size_t len, size_t d) {
+	uint64_t v = 0;
+	if (len >= d + 8) {
+		memcpy(&v, s + d, 8);
+		return __builtin_bswap64(v);
+	}
+	for (size_t k = 0; k < 8; k++) {
+		v = v << 8 | (d + k < len ? s[d + k] : 0);
+	}
+	return v;
+}
+
+uint64_t pd_strkey_chunk(const unsigned char *s, size_t len) {
+	return chunk_at(s, len, 0);
+}
+
+// a before b, both equal in their first d bytes, their chunks at d.
+// Different chunks order the strings (a string's end reads as zeros,
+// and a zero byte beyond it makes the longer string the greater).
+static int cmp_from(const struct pd_strkey *a, const struct pd_strkey *b,
+		size_t d) {
+	if (a->chunk != b->chunk) {
+		return a->chunk < b->chunk ? -1 : 1;
+	}
+	size_t la = a->len - d, lb = b->len - d;
+	int c = memcmp(a->s + d, b->s + d, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
+
+static void swap(struct pd_strkey *a, size_t i, size_t j) {
+	struct pd_strkey t = a[i];
+	a[i] = a[j];
+	a[j] = t;
+}
+
+// Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
+// only into parts of at most half, so its depth stays under log2(n).
+static void sort(struct pd_strkey *a, size_t n, size_t d) {
+	while (n > 1) {
+		if (n < 12) {
+			for (size_t i = 1; i < n; i++) {
+				for (size_t j = i; j > 0
+						&& cmp_from(&a[j - 1], &a[j], d) > 0; j--) {
+					swap(a, j, j - 1);
+				}
+			}
+			return;
+		}
+		uint64_t x = a[0].chunk, y = a[n / 2].chunk, z = a[n - 1].chunk;
+		uint64_t v = x < y ? (y < z ? y : x < z ? z : x)
+			: (x < z ? x : y < z ? z : y);
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			if (a[i].chunk < v) {
+				swap(a, lt++, i++);
+			} else if (a[i].chunk > v) {
+				swap(a, i, --gt);
+			} else {
+				i++;
+			}
+		}
+		// In the middle part, strings that end within these 8 bytes are
+		// prefixes of the others (the rest of their chunk is zeros, as
+		// is the others'): first, shortest first. The rest go on at
+		// d + 8.
+		size_t e = lt;
+		for (size_t k = lt; k < gt; k++) {
+			if (a[k].len <= d + 8) {
+				swap(a, e++, k);
+			}
+		}
+		for (size_t k = lt + 1; k < e; k++) {
+			for (size_t j = k; j > lt && a[j - 1].len > a[j].len; j--) {
+				swap(a, j, j - 1);
+			}
+		}
+		for (size_t k = e; k < gt; k++) {
+			a[k].chunk = chunk_at(a[k].s, a[k].len, d + 8);
+		}
+		// Three parts left: [0, lt) and [gt, n) at depth d, [e, gt) at
+		// d + 8. Recurse into the two smaller, go on with the largest.
+		size_t nl = lt, nm = gt - e, nr = n - gt;
+		if (nl >= nm && nl >= nr) {
+			sort(a + e, nm, d + 8);
+			sort(a + gt, nr, d);
+			n = nl;
+		} else if (nm >= nr) {
+			sort(a, nl, d);
+			sort(a + gt, nr, d);
+			a += e;
+			n = nm;
+			d += 8;
+		} else {
+			sort(a, nl, d);
+			sort(a + e, nm, d + 8);
+			a += gt;
+			n = nr;
+		}
+	}
+}
+
+void pd_strsort(struct pd_strkey *a, size_t n) {
+	sort(a, n, 0);
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""pd-diff on large shuffled files (sorted per file and merged in parts, one
+per CPU, when the largest file has thousands of lines): the two-file form
+equals the sums Python computes, lines in the byte order of their stacks;
+runs per side and -n equal the stack table's output (what --report
+takes). Seeded stacks with long shared prefixes, stacks that are prefixes
+of others, bytes above 0x7f, and a stack repeated within a file.
+usage: shuffled-large.py PD_DIFF"""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+pd = sys.argv[1]
+r = random.Random(11)
+frames = [b'main', b'run', b'mod::f\xc3\xa9', b'x', b'std::vector<int>::push_back',
+          b'a b', b'[unknown]']
+stacks = set()
+while len(stacks) < 20000:
+    s = b';'.join(r.choice(frames) for _ in range(r.randint(1, 14)))
+    stacks.add(s)
+    if r.random() < 0.1:
+        stacks.add(s[:r.randint(1, len(s))].strip(b' ;') or b'x')
+stacks = sorted(stacks)
+
+
+def side(p):
+    """A file's lines (a stack now and then twice) and its sums."""
+    lines, sums = [], {}
+    for s in stacks:
+        if r.random() < p:
+            for _ in range(2 if r.random() < 0.05 else 1):
+                c = r.randint(0, 40)
+                lines.append(b'%s %d\n' % (s, c))
+                sums[s] = sums.get(s, 0) + c
+    r.shuffle(lines)
+    return lines, sums
+
+
+def run(args):
+    out = subprocess.run([pd] + args, capture_output=True)
+    if out.returncode != 0:
+        print('pd-diff %s: exit %d: %s' % (' '.join(args), out.returncode,
+                                           out.stderr.decode(errors='replace')))
+        sys.exit(1)
+    return out.stdout
+
+
+fails = 0
+with tempfile.TemporaryDirectory() as d:
+    paths, sums = [], []
+    for k, p in enumerate((0.8, 0.7, 0.75, 0.6)):
+        lines, s = side(p)
+        paths.append(os.path.join(d, '%d.folded' % k))
+        with open(paths[-1], 'wb') as f:
+            f.writelines(lines)
+        sums.append(s)
+    want = b''.join(b'%s %d %d\n' % (s, sums[0].get(s, 0), sums[1].get(s, 0))
+                    for s in stacks if s in sums[0] or s in sums[1])
+    got = run(paths[:2])
+    if got != want:
+        fails += 1
+        print('two files: pd-diff differs from the sums in Python')
+    report = os.path.join(d, 'r.json')
+    for args in ([], ['-n'], [paths[0], paths[2], '--', paths[1], paths[3]],
+                 ['-n', paths[0], paths[2], '--', paths[1], paths[3]]):
+        if len(args) < 2:
+            args = args + paths[:2]
+        if run(args) != run(['--report', report] + args):
+            fails += 1
+            print('%s: pd-diff differs from the stack table' % ' '.join(args))
+print('20000 stacks shuffled, %d disagreements' % fails)
+sys.exit(1 if fails else 0)
