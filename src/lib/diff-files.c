@@ -148,7 +148,7 @@ struct cursor {
 	const char *s; // current stack, NULL at the end or when bad
 	size_t len;
 	uint64_t count, total;
-	bool bad;
+	bool bad, unsorted; // unsorted: bad for that alone
 	struct sorted *sorted; // lines taken from here instead
 };
 
@@ -203,8 +203,11 @@ static bool next_line(const char **p, const char *end, const char **s,
 static bool parse(struct cursor *c, const char *s, size_t len) {
 	size_t i;
 	uint64_t v;
-	if (!split(s, len, &i, &v) || c->total > UINT64_MAX - v
-			|| (c->s && cmp_stacks(c->s, c->len, s, i) > 0)) {
+	if (!split(s, len, &i, &v) || c->total > UINT64_MAX - v) {
+		return false;
+	}
+	if (c->s && cmp_stacks(c->s, c->len, s, i) > 0) {
+		c->unsorted = true;
 		return false;
 	}
 	c->total += v;
@@ -256,6 +259,7 @@ struct merged {
 	uint32_t *len;
 	uint64_t *counts; // n per line
 	size_t lines, scap, ocap, lcap, ccap;
+	bool unsorted; // the merge stopped at a stack out of order
 	struct pd_strbuf copies;
 };
 
@@ -331,8 +335,11 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			mg->counts[line * n + eq[j]] = sum;
 		}
 	}
-	for (size_t k = 0; totals && k < n; k++) {
-		totals[k] = c[k].total;
+	for (size_t k = 0; k < n; k++) {
+		mg->unsorted |= c[k].unsorted;
+		if (totals) {
+			totals[k] = c[k].total;
+		}
 	}
 	free(eq);
 	free(c);
@@ -381,8 +388,13 @@ static void free_sorted(struct sorted *x, size_t n) {
 	free(x);
 }
 
+// Lines shorter than this on average go to the stack table: their keys
+// would take more than half of the input's size (and short lines are
+// often many of a few stacks, which the table holds once).
+#define KEY_LINE 64
+
 // Reads and sorts an input that is not sorted; bad if a line is
-// malformed (the table's reader will say which).
+// malformed (the table's reader will say which) or lines are short.
 static void sort_input(struct sorted *x) {
 	struct input *in = x->in;
 	if (in->mapped) {
@@ -399,6 +411,11 @@ static void sort_input(struct sorted *x) {
 			return;
 		}
 		x->total += v;
+		if (x->n % 65536 == 65535
+				&& x->n * KEY_LINE > (size_t)(p - in->buf)) {
+			x->bad = true;
+			return;
+		}
 		pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
 		const unsigned char *u = (const unsigned char *)s;
 		x->lines[x->n++] = (struct pd_strkey){u, slen,
@@ -665,7 +682,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	enum pd_status st;
 	if (ok && merge(&mg, in, n, NULL, totals)) {
 		st = write_merged(f, &mg, 1, n, nbase, normalize, totals);
-	} else if (ok && (sorted = sort_inputs(in, n))
+	} else if (ok && mg.unsorted && (sorted = sort_inputs(in, n))
 			&& merge_sorted(&ps, in, n, sorted)) {
 		for (size_t k = 0; k < n; k++) {
 			totals[k] = sorted[k].total;

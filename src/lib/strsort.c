@@ -7,6 +7,7 @@
 // fetches most of the sort's time).
 #include "strsort.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 // Bytes [d, d + 8) of s[0, len), big-endian, zeros past its end.
@@ -45,10 +46,45 @@ static void swap(struct pd_strkey *a, size_t i, size_t j) {
 	a[j] = t;
 }
 
+// Partitions at one depth before qsort takes over: twice the depth a
+// balanced sort needs.
+static unsigned budget_for(size_t n) {
+	unsigned b = 2;
+	while (n >>= 1) {
+		b += 2;
+	}
+	return b;
+}
+
+static int cmp_qsort(const void *x, const void *y, void *d) {
+	return cmp_from(x, y, *(const size_t *)d);
+}
+
+// Puts the strings of a[0, n) (all of length d to d + 8) in order of
+// length: one pass per length, so many equal strings cost no more than
+// other strings.
+static void order_ended(struct pd_strkey *a, size_t n, size_t d) {
+	size_t e = 0;
+	for (size_t l = d; l <= d + 8 && e < n; l++) {
+		for (size_t k = e; k < n; k++) {
+			if (a[k].len == l) {
+				swap(a, e++, k);
+			}
+		}
+	}
+}
+
 // Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
 // only into parts of at most half, so its depth stays under log2(n).
-static void sort(struct pd_strkey *a, size_t n, size_t d) {
+// Each partition that leaves a part at the same depth spends one of
+// budget: when none is left (pivots that split badly, as crafted input
+// can make them), qsort by comparisons from d sorts the part.
+static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 	while (n > 1) {
+		if (budget == 0 && n >= 12) {
+			qsort_r(a, n, sizeof(*a), cmp_qsort, &d);
+			return;
+		}
 		if (n < 12) {
 			for (size_t i = 1; i < n; i++) {
 				for (size_t j = i; j > 0
@@ -81,30 +117,29 @@ static void sort(struct pd_strkey *a, size_t n, size_t d) {
 				swap(a, e++, k);
 			}
 		}
-		for (size_t k = lt + 1; k < e; k++) {
-			for (size_t j = k; j > lt && a[j - 1].len > a[j].len; j--) {
-				swap(a, j, j - 1);
-			}
-		}
+		order_ended(a + lt, e - lt, d);
 		for (size_t k = e; k < gt; k++) {
 			a[k].chunk = chunk_at(a[k].s, a[k].len, d + 8);
 		}
 		// Three parts left: [0, lt) and [gt, n) at depth d, [e, gt) at
 		// d + 8. Recurse into the two smaller, go on with the largest.
+		// A part going deeper starts with a budget of its own.
 		size_t nl = lt, nm = gt - e, nr = n - gt;
+		budget--;
 		if (nl >= nm && nl >= nr) {
-			sort(a + e, nm, d + 8);
-			sort(a + gt, nr, d);
+			sort(a + e, nm, d + 8, budget_for(nm));
+			sort(a + gt, nr, d, budget);
 			n = nl;
 		} else if (nm >= nr) {
-			sort(a, nl, d);
-			sort(a + gt, nr, d);
+			sort(a, nl, d, budget);
+			sort(a + gt, nr, d, budget);
 			a += e;
 			n = nm;
 			d += 8;
+			budget = budget_for(nm);
 		} else {
-			sort(a, nl, d);
-			sort(a + e, nm, d + 8);
+			sort(a, nl, d, budget);
+			sort(a + e, nm, d + 8, budget_for(nm));
 			a += gt;
 			n = nr;
 		}
@@ -112,5 +147,5 @@ static void sort(struct pd_strkey *a, size_t n, size_t d) {
 }
 
 void pd_strsort(struct pd_strkey *a, size_t n) {
-	sort(a, n, 0);
+	sort(a, n, 0, budget_for(n));
 }

@@ -5,7 +5,8 @@ per CPU, when the largest file has thousands of lines): the two-file form
 equals the sums Python computes, lines in the byte order of their stacks;
 runs per side and -n equal the stack table's output (what --report
 takes). Seeded stacks with long shared prefixes, stacks that are prefixes
-of others, bytes above 0x7f, and a stack repeated within a file.
+of others, bytes above 0x7f, a stack repeated within a file; orders
+that defeat the sort's pivots, and many equal stacks ending in NULs.
 usage: shuffled-large.py PD_DIFF"""
 import os
 import random
@@ -71,5 +72,24 @@ with tempfile.TemporaryDirectory() as d:
         if run(args) != run(['--report', report] + args):
             fails += 1
             print('%s: pd-diff differs from the stack table' % ' '.join(args))
+    # Orders that make the sort's pivots split badly (its qsort takes
+    # over) and many equal stacks that end within 8 bytes, some in NULs.
+    organ = [b'pre;fix;pre;fix;%06d' % i for i in range(0, 40000, 2)]
+    organ += [b'pre;fix;pre;fix;%06d' % i for i in range(1, 40000, 2)][::-1]
+    nuls = [b'ab', b'ab\0', b'ab\0\0', b'pre;fix;ab\0'] * 5000
+    r.shuffle(nuls)
+    for lines in (organ, nuls):
+        with open(paths[0], 'wb') as f:
+            f.writelines(b'%s 1\n' % s for s in lines)
+        with open(paths[1], 'wb') as f:
+            f.write(b'ab 1\n')
+        sums = {}
+        for s in lines:
+            sums[s] = sums.get(s, 0) + 1
+        want = b''.join(b'%s %d %d\n' % (s, sums.get(s, 0), s == b'ab')
+                        for s in sorted(set(lines) | {b'ab'}))
+        if run(paths[:2]) != want:
+            fails += 1
+            print('%s: pd-diff differs from the sums in Python' % lines[0])
 print('20000 stacks shuffled, %d disagreements' % fails)
 sys.exit(1 if fails else 0)
