@@ -219,8 +219,10 @@ static enum pd_status check_switch(struct pd_collapse *c, struct pd_perf *r) {
 	// Without switch records, a system-wide recording sees every thread
 	// switched back in by a sched_switch naming it; one of a process does
 	// not, and its threads leave the CPU again without being seen back.
+	// Only a system-wide one sees the idle task leave the CPU: then
+	// threads not seen back are lost events (the summary counts them).
 	const struct pd_offcpu_stats *os = pd_offcpu_stats(c->off);
-	if (!switch_records && os->out && (os->charged == 0
+	if (!switch_records && os->out && os->idle == 0 && (os->charged == 0
 			|| os->replaced > os->charged)) {
 		warnx("%s: nothing says when threads ran again (no switch "
 			"events, not system-wide); record with: %s (or -a for "

@@ -71,6 +71,7 @@ void pd_offcpu_out(struct pd_offcpu *o, uint32_t tid, uint64_t time,
 		uint32_t stack, bool dead) {
 	pd_offcpu_time(o, time);
 	if (tid == 0) {
+		o->st.idle++;
 		return;
 	}
 	struct pending *p = find(o, tid, !dead);

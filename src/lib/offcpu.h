@@ -25,6 +25,7 @@ struct pd_offcpu_stats {
 	uint64_t replaced;   // switched out again before any switch-in
 	uint64_t at_end;     // still off CPU at the end, charged up to it
 	uint64_t switch_records; // PERF_RECORD_SWITCH(_CPU_WIDE) seen
+	uint64_t idle;       // switch-outs of the idle task (system-wide)
 };
 
 // charge(arg, stack, ns): stack was off CPU for ns more nanoseconds.
