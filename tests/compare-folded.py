@@ -4,7 +4,9 @@
 
 Prints the fraction of samples (by count) that sit on identical stacks,
 and the fraction with the same leaf frame, both as
-sum(min(a, b)) / max(total_a, total_b), then the stacks that differ most.
+sum(min(a, b)) / max(total_a, total_b) (with --shares, of two recordings
+with different sample counts: sum(min(a / total_a, b / total_b))), then
+the stacks that differ most.
 Exits 1 when a fraction is below its threshold, 2 on bad input.
 
 --plt: PLT stubs compare equal whatever their names. perf 6.1 names some
@@ -92,11 +94,13 @@ def by_leaf(stacks):
     return leaves
 
 
-def overlap(a, b):
-    total = max(sum(a.values()), sum(b.values()))
-    if total == 0:
-        return 1.0
-    return sum(min(n, b.get(k, 0)) for k, n in a.items()) / total
+def overlap(a, b, shares=False):
+    ta, tb = sum(a.values()), sum(b.values())
+    if ta == 0 or tb == 0:
+        return 1.0 if ta == tb else 0.0
+    if shares:  # two recordings: what share of each is on the same stacks
+        return sum(min(n / ta, b.get(k, 0) / tb) for k, n in a.items())
+    return sum(min(n, b.get(k, 0)) for k, n in a.items()) / max(ta, tb)
 
 
 def main():
@@ -106,6 +110,9 @@ def main():
     ap.add_argument('--top', type=int, default=10)
     ap.add_argument('--plt', action='store_true')
     ap.add_argument('--deeper-ok', action='store_true')
+    # Two recordings of one workload take different sample counts:
+    # compare each stack's share of its profile, not its count.
+    ap.add_argument('--shares', action='store_true')
     ap.add_argument('--label-a', default='a')
     ap.add_argument('--label-b', default='b')
     ap.add_argument('a')
@@ -119,8 +126,8 @@ def main():
     if opts.deeper_ok:
         b = drop_fake_root(b)
         a, moved = deeper(a, b)
-    stacks = overlap(a, b)
-    leaf = overlap(by_leaf(a), by_leaf(b))
+    stacks = overlap(a, b, opts.shares)
+    leaf = overlap(by_leaf(a), by_leaf(b), opts.shares)
     print('%s: %d samples, %d stacks; %s: %d samples, %d stacks'
           % (la, sum(a.values()), len(a), lb, sum(b.values()), len(b)))
     if opts.deeper_ok:

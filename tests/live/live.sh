@@ -217,7 +217,7 @@ threads-dir)
 	record f.data -g -e cpu-clock -- bin/threads
 	fold f.data
 	echo "== d.data (directory) against f.data (one file)"
-	python3 "$src/tests/compare-folded.py" --min-stacks 0.9 \
+	python3 "$src/tests/compare-folded.py" --min-stacks 0.9 --shares \
 		--label-a directory --label-b file dir.folded pd.folded ||
 		fail "directory and file recordings of one workload differ"
 	;;
