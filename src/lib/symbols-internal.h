@@ -27,6 +27,9 @@ struct jit_table {
 	size_t n;
 };
 
+// Jobs go to the loader thread, and it takes them, this many at a time.
+#define PD_WARM_BATCH 64
+
 // A DSO to load (fn NULL), or a job to run once it is loaded.
 struct warm_item {
 	struct pd_dso *d;
@@ -113,6 +116,10 @@ struct pd_symbols {
 	unsigned debug_delay_us; // debug builds: PD_DEBUG_LOADER_DELAY_US
 	struct warm_item *warm_q;
 	size_t warm_n, warm_cap, warm_next;
+	// Jobs the reading thread has not queued yet: queued PD_WARM_BATCH
+	// at a time, under one lock (the reading thread's alone).
+	struct warm_item warm_local[PD_WARM_BATCH];
+	size_t warm_nlocal;
 	pthread_t kernel_thread;
 	char *ktext; // the whole kallsyms text, mapped or read
 	size_t ktext_len;

@@ -4,6 +4,7 @@
 // the thread's until pd_symbols_warm_finish joins it.
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
@@ -30,11 +31,33 @@ static void debug_delay(struct pd_symbols *s) {
 #endif
 }
 
-// Loads queued DSOs and their DWARF (decompressing debug sections is the
-// slow part) while the main thread is still reading samples.
+// Runs a job, or loads a DSO and its DWARF (decompressing debug
+// sections is the slow part).
+static void run_item(struct pd_symbols *s, const struct warm_item *it) {
+	struct pd_dso *d = it->d;
+	if (it->fn) {
+		debug_delay(s);
+		it->fn(it->arg, it->i, d, it->addr);
+	} else if (!pd_cache_open(s, d) && pd_dso_load(s, d)
+			&& s->o.inline_frames) {
+		// With a valid cache entry d is loaded only for an address
+		// the entry lacks, when one comes.
+		// One lookup loads the module's address ranges too (a few ms
+		// for libc), which the inline lookups need first.
+		Dwarf_Addr bias, start;
+		if (dwfl_module_getdwarf(d->mod, &bias)) {
+			dwfl_module_info(d->mod, NULL, &start, NULL, NULL, NULL,
+				NULL, NULL);
+			dwfl_module_addrdie(d->mod, start, &bias);
+		}
+	}
+}
+
+// Runs queued items while the main thread is still reading samples.
 static void *warm_main(void *arg) {
 	struct pd_symbols *s = arg;
 	pd_thread_helper();
+	struct warm_item batch[PD_WARM_BATCH];
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (s->warm_next == s->warm_n && !s->warm_closing) {
@@ -43,24 +66,14 @@ static void *warm_main(void *arg) {
 		if (s->warm_next == s->warm_n) {
 			break;
 		}
-		struct warm_item it = s->warm_q[s->warm_next++];
-		struct pd_dso *d = it.d;
+		// Up to a batch at a time: one lock for each, not one per job.
+		size_t n = s->warm_n - s->warm_next;
+		n = n < PD_WARM_BATCH ? n : PD_WARM_BATCH;
+		memcpy(batch, s->warm_q + s->warm_next, n * sizeof(*batch));
+		s->warm_next += n;
 		pthread_mutex_unlock(&s->lock);
-		if (it.fn) {
-			debug_delay(s);
-			it.fn(it.arg, it.i, d, it.addr);
-		} else if (!pd_cache_open(s, d) && pd_dso_load(s, d)
-				&& s->o.inline_frames) {
-			// With a valid cache entry d is loaded only for an
-			// address the entry lacks, when one comes.
-			// One lookup loads the module's address ranges too (a few
-			// ms for libc), which the inline lookups need first.
-			Dwarf_Addr bias, start;
-			if (dwfl_module_getdwarf(d->mod, &bias)) {
-				dwfl_module_info(d->mod, NULL, &start, NULL, NULL, NULL,
-					NULL, NULL);
-				dwfl_module_addrdie(d->mod, start, &bias);
-			}
+		for (size_t k = 0; k < n; k++) {
+			run_item(s, &batch[k]);
 		}
 		pthread_mutex_lock(&s->lock);
 	}
@@ -68,10 +81,12 @@ static void *warm_main(void *arg) {
 	return NULL;
 }
 
-enum { WARM_BATCH = 64 };
-
-// Queues it, starting the thread on first use; false if it cannot run.
-static bool warm_push(struct pd_symbols *s, struct warm_item it) {
+// Queues the local items, starting the thread on first use; they are
+// dropped if it cannot run.
+static void warm_flush(struct pd_symbols *s) {
+	if (s->warm_nlocal == 0) {
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (!s->warm_started && !s->warm_closing) {
 		s->warm_running = true; // before the thread can look
@@ -82,20 +97,26 @@ static bool warm_push(struct pd_symbols *s, struct warm_item it) {
 			s->warm_closing = true;
 		}
 	}
-	bool ok = s->warm_started && !s->warm_closing;
-	if (ok) {
-		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + 1,
+	if (s->warm_started && !s->warm_closing) {
+		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + s->warm_nlocal,
 			sizeof(*s->warm_q));
-		s->warm_q[s->warm_n++] = it;
-		// Jobs are small: wake the thread for a batch of them, not
-		// for each (pd_symbols_warm_finish runs the rest).
-		if (!it.fn || s->warm_n - s->warm_next >= WARM_BATCH
-				|| s->debug_delay_us) {
-			pthread_cond_signal(&s->wake);
-		}
+		memcpy(s->warm_q + s->warm_n, s->warm_local,
+			s->warm_nlocal * sizeof(*s->warm_local));
+		s->warm_n += s->warm_nlocal;
+		pthread_cond_signal(&s->wake);
 	}
+	s->warm_nlocal = 0;
 	pthread_mutex_unlock(&s->lock);
-	return ok;
+}
+
+// Jobs are small: they go to the thread a batch at a time (the last
+// ones at pd_symbols_warm_finish); a DSO to load goes at once, after
+// the jobs before it.
+static void warm_push(struct pd_symbols *s, struct warm_item it) {
+	s->warm_local[s->warm_nlocal++] = it;
+	if (!it.fn || s->warm_nlocal == PD_WARM_BATCH || s->debug_delay_us) {
+		warm_flush(s);
+	}
 }
 
 void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
@@ -115,6 +136,7 @@ void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 }
 
 void pd_symbols_warm_finish(struct pd_symbols *s) {
+	warm_flush(s);
 	pthread_mutex_lock(&s->lock);
 	bool started = s->warm_started;
 	s->warm_closing = true;

@@ -66,6 +66,7 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		return;
 	}
 	// Loads not started yet are not needed any more.
+	s->warm_nlocal = 0;
 	pthread_mutex_lock(&s->lock);
 	s->warm_next = s->warm_n;
 	pthread_mutex_unlock(&s->lock);
