@@ -81,9 +81,14 @@ static void *warm_main(void *arg) {
 	return NULL;
 }
 
+// The thread is woken for jobs once this many wait (each wake-up is a
+// system call on the reading thread, and the thread runs jobs faster than
+// they come); at once for a DSO to load.
+#define WAKE_JOBS 1024
+
 // Queues the local items, starting the thread on first use; they are
-// dropped if it cannot run.
-static void warm_flush(struct pd_symbols *s) {
+// dropped if it cannot run. now: wake the thread whatever is queued.
+static void warm_flush(struct pd_symbols *s, bool now) {
 	if (s->warm_nlocal == 0) {
 		return;
 	}
@@ -103,19 +108,22 @@ static void warm_flush(struct pd_symbols *s) {
 		memcpy(s->warm_q + s->warm_n, s->warm_local,
 			s->warm_nlocal * sizeof(*s->warm_local));
 		s->warm_n += s->warm_nlocal;
-		pthread_cond_signal(&s->wake);
+		if (now || s->warm_n - s->warm_next >= WAKE_JOBS) {
+			pthread_cond_signal(&s->wake);
+		}
 	}
 	s->warm_nlocal = 0;
 	pthread_mutex_unlock(&s->lock);
 }
 
 // Jobs are small: they go to the thread a batch at a time (the last
-// ones at pd_symbols_warm_finish); a DSO to load goes at once, after
-// the jobs before it.
+// ones at pd_symbols_warm_finish) and wake it a thousand at a time; a
+// DSO to load goes at once, after the jobs before it.
 static void warm_push(struct pd_symbols *s, struct warm_item it) {
 	s->warm_local[s->warm_nlocal++] = it;
-	if (!it.fn || s->warm_nlocal == PD_WARM_BATCH || s->debug_delay_us) {
-		warm_flush(s);
+	bool now = !it.fn || s->debug_delay_us;
+	if (now || s->warm_nlocal == PD_WARM_BATCH) {
+		warm_flush(s, now);
 	}
 }
 
@@ -136,7 +144,7 @@ void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 }
 
 void pd_symbols_warm_finish(struct pd_symbols *s) {
-	warm_flush(s);
+	warm_flush(s, true);
 	pthread_mutex_lock(&s->lock);
 	bool started = s->warm_started;
 	s->warm_closing = true;
