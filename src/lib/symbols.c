@@ -65,7 +65,8 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	if (!s) {
 		return;
 	}
-	// Loads not started yet are not needed any more.
+	// Items the loader has not taken yet are not needed any more (a
+	// batch it has taken still runs before the join).
 	s->warm_nlocal = 0;
 	pthread_mutex_lock(&s->lock);
 	s->warm_next = s->warm_n;
