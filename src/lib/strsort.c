@@ -7,6 +7,7 @@
 // fetches most of the sort's time).
 #include "strsort.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,45 @@ static void order_ended(struct pd_strkey *a, size_t n, size_t d) {
 	}
 }
 
+// Bytes shared by a and b from d on, counted in whole 8-byte steps.
+static size_t shared_from(const struct pd_strkey *a, const struct pd_strkey *b,
+		size_t d) {
+	size_t n = 0, la = a->len - d, lb = b->len - d;
+	size_t m = la < lb ? la : lb;
+	while (n + 8 <= m && memcmp(a->s + d + n, b->s + d + n, 8) == 0) {
+		n += 8;
+	}
+	return n;
+}
+
+// Sets the chunks of a[0, n), equal in their first d bytes, and returns
+// the depth to sort them from: d, or past the bytes all of them share
+// when their chunks at d are all the same (a long prefix shared by a
+// part is then read once, not a partition per 8 bytes of it).
+static size_t deeper(struct pd_strkey *a, size_t n, size_t d) {
+	bool same = true;
+	for (size_t k = 0; k < n; k++) {
+		a[k].chunk = chunk_at(a[k].s, a[k].len, d);
+		same &= a[k].chunk == a[0].chunk;
+	}
+	if (!same || n < 12) {
+		return d;
+	}
+	size_t skip = SIZE_MAX;
+	for (size_t k = 1; k < n && skip > 0; k++) {
+		size_t m = shared_from(&a[0], &a[k], d);
+		skip = m < skip ? m : skip;
+	}
+	if (skip == 0 || skip == SIZE_MAX) {
+		return d;
+	}
+	d += skip;
+	for (size_t k = 0; k < n; k++) {
+		a[k].chunk = chunk_at(a[k].s, a[k].len, d);
+	}
+	return d;
+}
+
 // Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
 // only into parts of at most half, so its depth stays under log2(n).
 // Each partition that leaves a part at the same depth spends one of
@@ -118,16 +158,14 @@ static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 			}
 		}
 		order_ended(a + lt, e - lt, d);
-		for (size_t k = e; k < gt; k++) {
-			a[k].chunk = chunk_at(a[k].s, a[k].len, d + 8);
-		}
+		size_t dm = deeper(a + e, gt - e, d + 8);
 		// Three parts left: [0, lt) and [gt, n) at depth d, [e, gt) at
-		// d + 8. Recurse into the two smaller, go on with the largest.
+		// dm. Recurse into the two smaller, go on with the largest.
 		// A part going deeper starts with a budget of its own.
 		size_t nl = lt, nm = gt - e, nr = n - gt;
 		budget--;
 		if (nl >= nm && nl >= nr) {
-			sort(a + e, nm, d + 8, budget_for(nm));
+			sort(a + e, nm, dm, budget_for(nm));
 			sort(a + gt, nr, d, budget);
 			n = nl;
 		} else if (nm >= nr) {
@@ -135,11 +173,11 @@ static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 			sort(a + gt, nr, d, budget);
 			a += e;
 			n = nm;
-			d += 8;
+			d = dm;
 			budget = budget_for(nm);
 		} else {
 			sort(a, nl, d, budget);
-			sort(a + e, nm, d + 8, budget_for(nm));
+			sort(a + e, nm, dm, budget_for(nm));
 			a += gt;
 			n = nr;
 		}
