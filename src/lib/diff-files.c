@@ -135,9 +135,15 @@ static bool blank(char c) {
 struct sorted {
 	struct input *in;
 	struct pd_strkey *lines; // .val: the count
-	size_t n, cap, at;
+	size_t n, cap;
 	uint64_t total;
 	bool bad;
+};
+
+// Sorted lines a cursor reads: lines[at, end).
+struct view {
+	const struct pd_strkey *lines;
+	size_t at, end;
 };
 
 // Reads one input line by line, checking as it goes: a line the folded
@@ -149,7 +155,7 @@ struct cursor {
 	size_t len;
 	uint64_t count, total;
 	bool bad, unsorted; // unsorted: bad for that alone
-	struct sorted *sorted; // lines taken from here instead
+	struct view *view; // lines taken from here instead
 };
 
 // Splits "stack count" s[0, len) as folded-read.c does: false if it
@@ -218,13 +224,13 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
-	if (c->sorted) {
-		struct sorted *x = c->sorted;
+	if (c->view) {
+		struct view *x = c->view;
 		c->s = NULL;
-		if (x->at < x->n) {
+		if (x->at < x->end) {
 			// Stacks lie where their lines were: the next ones are
 			// fetched ahead, as their order is known.
-			if (x->at + AHEAD < x->n) {
+			if (x->at + AHEAD < x->end) {
 				const struct pd_strkey *a = &x->lines[x->at + AHEAD];
 				for (size_t o = 0; o < a->len; o += 64) {
 					__builtin_prefetch(a->s + o);
@@ -282,14 +288,14 @@ static void add(struct merged *mg, size_t n, const char *s, size_t len,
 // to it (duplicates within an input add up). False if an input turns out
 // malformed or unsorted. totals: each input's, if not NULL.
 static bool merge(struct merged *mg, struct input *in, size_t n,
-		struct sorted *sorted, uint64_t *totals) {
+		struct view *views, uint64_t *totals) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		c[k] = (struct cursor){.in = &in[k], .p = in[k].buf,
 			.end = in[k].buf ? in[k].buf + in[k].size : NULL,
-			.sorted = sorted ? &sorted[k] : NULL};
+			.view = views ? &views[k] : NULL};
 		next(&c[k]);
 		ok &= !c[k].bad;
 	}
@@ -318,7 +324,7 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			ok = false; // a 4 GiB stack: let the table cope
 			break;
 		}
-		add(mg, n, m, mlen, sorted || (least == 0 && (in[0].keep
+		add(mg, n, m, mlen, views || (least == 0 && (in[0].keep
 			|| !in[0].mapped)));
 		memset(mg->counts + line * n, 0, n * sizeof(*mg->counts));
 		// m stays readable as its cursor moves on: pages go only a
@@ -346,6 +352,11 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 	return ok;
 }
 
+static size_t cpus(void) {
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 1 ? (size_t)n : 1;
+}
+
 // Runs fn(ctx, i) for each i in [0, n) on as many threads as there are
 // CPUs, each taking the next i not taken.
 struct pool {
@@ -365,8 +376,7 @@ static void *pool_thread(void *arg) {
 
 static void parallel(size_t n, void (*fn)(void *ctx, size_t i), void *ctx) {
 	struct pool p = {.fn = fn, .ctx = ctx, .n = n};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = cpus > 1 ? (size_t)cpus - 1 : 0;
+	size_t nt = cpus() - 1;
 	nt = n == 0 ? 0 : nt < n - 1 ? nt : n - 1;
 	pthread_t *t = pd_xcalloc(nt + 1, sizeof(*t));
 	size_t started = 0;
@@ -451,8 +461,8 @@ static struct sorted *sort_inputs(struct input *in, size_t n) {
 // up to splitter t, taken at even steps from the largest input; each
 // input's lines in a part are found by bisection.
 struct parts {
-	struct merged *mg;    // np
-	struct sorted *views; // n per part: each input's lines in it
+	struct merged *mg;  // np
+	struct view *views; // n per part: each input's lines in it
 	bool *ok;
 	size_t np, n;
 	struct input *in;
@@ -481,8 +491,7 @@ static void merge_part(void *ctx, size_t t) {
 
 static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
 		const struct sorted *x) {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t big = 0, np = cpus > 1 ? (size_t)cpus : 1;
+	size_t big = 0, np = cpus();
 	for (size_t k = 1; k < n; k++) {
 		big = x[k].n > x[big].n ? k : big;
 	}
@@ -499,8 +508,7 @@ static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
 					&x[big].lines[x[big].n / np * (t + 1)];
 				to = lower_bound(&x[k], (const char *)s->s, s->len);
 			}
-			ps->views[t * n + k] = (struct sorted){
-				.lines = x[k].lines, .at = from, .n = to};
+			ps->views[t * n + k] = (struct view){x[k].lines, from, to};
 			from = to;
 		}
 	}
