@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
+#include <libiberty/demangle.h>
 
 #include "elf-inflate.h"
 #include "symbols-internal.h"
@@ -50,6 +51,7 @@ void pd_symbols_free_elf(struct pd_dso *d) {
 		dwfl_end(d->dwfl);
 	}
 	free(d->syms);
+	free(d->aliases);
 	free(d->plt_names);
 	free(d->path);
 }
@@ -274,25 +276,29 @@ static int prefix_underscores(const char *s) {
 	return n;
 }
 
-// Which of two symbols at one address to show, as perf's symbol.c decides:
-// sized over sizeless, strong over weak, global over local, fewer leading
-// underscores, then the longer name. True if a wins.
-static bool better_sym(const struct pd_sym *a, const struct pd_sym *b) {
-	bool asz = a->end > a->start, bsz = b->end > b->start;
-	if (asz != bsz) {
-		return asz;
-	}
-	if ((a->bind == STB_WEAK) != (b->bind == STB_WEAK)) {
-		return b->bind == STB_WEAK;
-	}
-	if ((a->bind == STB_GLOBAL) != (b->bind == STB_GLOBAL)) {
-		return a->bind == STB_GLOBAL;
-	}
-	int ua = prefix_underscores(a->name), ub = prefix_underscores(b->name);
+// perf keeps one of the symbols at an address, as its symbol.c decides:
+// sized over sizeless, strong over weak, global over local (rank), then
+// fewer leading underscores and the longer name, then the first in the
+// table (by_name). perf's names are demangled by then: the names of the
+// symbols that tie on rank are compared when a lookup finds them, as
+// demangling every alias in a large C++ library would take longer than
+// loading it.
+static unsigned rank(const struct pd_sym *a) {
+	return (unsigned)(a->end > a->start) << 2 | (a->bind != STB_WEAK) << 1
+		| (a->bind == STB_GLOBAL);
+}
+
+static bool mangled(const char *name) {
+	return name[0] == '_' && (name[1] == 'Z' || name[1] == 'R');
+}
+
+// Whether a wins over b, the one before it in the table, by name.
+static bool by_name(const char *a, const char *b) {
+	int ua = prefix_underscores(a), ub = prefix_underscores(b);
 	if (ua != ub) {
 		return ua < ub;
 	}
-	return strlen(a->name) > strlen(b->name);
+	return strlen(a) > strlen(b);
 }
 
 static int cmp_sym(const void *x, const void *y) {
@@ -305,7 +311,7 @@ static int cmp_sym(const void *x, const void *y) {
 
 // Function symbols of the module sorted by address, one per address,
 // sizeless ones extended to the next symbol (perf's symbols__fixup_end).
-static void load_symtab(struct pd_dso *d) {
+static void load_symtab(struct pd_dso *d, bool demangle) {
 	int n = dwfl_module_getsymtab(d->mod);
 	size_t cap = 0, k = 0;
 	for (int i = 1; i < n; i++) {
@@ -323,22 +329,53 @@ static void load_symtab(struct pd_dso *d) {
 			continue;
 		}
 		pd_xgrow(&d->syms, &cap, k + 1, sizeof(*d->syms));
-		d->syms[k++] = (struct pd_sym){addr, addr + sym.st_size, name,
-			(uint32_t)i, GELF_ST_BIND(sym.st_info), 0};
+		d->syms[k++] = (struct pd_sym){.start = addr,
+			.end = addr + sym.st_size, .name = name, .index = (uint32_t)i,
+			.bind = GELF_ST_BIND(sym.st_info)};
 	}
 	pd_symbols_plt(d, &d->syms, &k, &cap, n > 0 ? (uint32_t)n : 0);
 	if (k) {
 		qsort(d->syms, k, sizeof(*d->syms), cmp_sym);
 	}
-	size_t m = 0;
-	for (size_t i = 0; i < k; i++) {
-		if (m && d->syms[m - 1].start == d->syms[i].start) {
-			if (better_sym(&d->syms[i], &d->syms[m - 1])) {
-				d->syms[m - 1] = d->syms[i];
+	size_t m = 0, naliases = 0, acap = 0;
+	for (size_t i = 0, j; i < k; i = j) {
+		// The symbols at one address: the first of the best rank, and
+		// how many more of that rank have mangled names or tie by name.
+		size_t best = i, tied = 0;
+		bool defer = false;
+		for (j = i + 1; j < k && d->syms[j].start == d->syms[i].start; j++) {
+			unsigned rj = rank(&d->syms[j]), rb = rank(&d->syms[best]);
+			if (rj > rb) {
+				best = j;
 			}
-			continue;
 		}
-		d->syms[m++] = d->syms[i];
+		for (size_t x = i; x < j; x++) {
+			if (rank(&d->syms[x]) == rank(&d->syms[best])) {
+				tied++;
+				defer |= demangle && mangled(d->syms[x].name);
+			}
+		}
+		struct pd_sym kept = d->syms[best];
+		kept.alias = 0;
+		if (tied > 1 && defer) {
+			kept.alias = (uint32_t)naliases + 1;
+			pd_xgrow(&d->aliases, &acap, naliases + tied + 1,
+				sizeof(*d->aliases));
+			for (size_t x = best; x < j; x++) {
+				if (rank(&d->syms[x]) == rank(&d->syms[best])) {
+					d->aliases[naliases++] = d->syms[x].name;
+				}
+			}
+			d->aliases[naliases++] = NULL;
+		} else {
+			for (size_t x = best + 1; x < j; x++) {
+				if (rank(&d->syms[x]) == rank(&kept)
+						&& by_name(d->syms[x].name, kept.name)) {
+					kept.name = d->syms[x].name;
+				}
+			}
+		}
+		d->syms[m++] = kept;
 	}
 	for (size_t i = 0; i + 1 < m; i++) {
 		if (d->syms[i].end == d->syms[i].start) {
@@ -349,8 +386,7 @@ static void load_symtab(struct pd_dso *d) {
 	d->has_symtab = m > 0;
 }
 
-static const struct pd_sym *sym_lookup(const struct pd_dso *d,
-		uint64_t addr) {
+static struct pd_sym *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 	size_t lo = 0, hi = d->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -363,15 +399,40 @@ static const struct pd_sym *sym_lookup(const struct pd_dso *d,
 	if (lo == 0) {
 		return NULL;
 	}
-	const struct pd_sym *s = &d->syms[lo - 1];
+	struct pd_sym *s = &d->syms[lo - 1];
 	return addr < s->end || s->end == s->start ? s : NULL;
+}
+
+// Names sym after the alias perf keeps among those tied with it on rank,
+// by their names as perf holds them: demangled as perf does (libiberty,
+// no options), the name itself where that fails.
+static void choose_alias(struct pd_dso *d, struct pd_sym *sym) {
+	const char **names = d->aliases + sym->alias - 1;
+	char *best = NULL;
+	for (size_t i = 0; names[i]; i++) {
+		char *dm = mangled(names[i]) ? cplus_demangle(names[i], DMGL_AUTO)
+			: NULL;
+		const char *cur = dm ? dm : names[i];
+		if (i == 0 || by_name(cur, best ? best : sym->name)) {
+			free(best);
+			best = dm;
+			sym->name = names[i];
+		} else {
+			free(dm);
+		}
+	}
+	free(best);
+	sym->alias = 0;
 }
 
 // The name of the symbol found at addr: a PLT entry of an IFUNC is named
 // after the IFUNC, whose symbol starts at its resolver.
-const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
+const char *pd_symbols_sym_name(struct pd_symbols *s, struct pd_dso *d,
 		uint64_t addr) {
-	const struct pd_sym *sym = sym_lookup(d, addr);
+	struct pd_sym *sym = sym_lookup(d, addr);
+	if (sym && sym->alias) {
+		choose_alias(d, sym);
+	}
 	if (!sym || !sym->ifunc) {
 		return sym ? sym->name : NULL;
 	}
@@ -484,7 +545,7 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 		d->mod = NULL;
 		return false;
 	}
-	load_symtab(d);
+	load_symtab(d, s->o.demangle);
 	return true;
 }
 

@@ -43,7 +43,13 @@ struct warm_item {
 struct pd_sym {
 	uint64_t start, end;
 	const char *name; // raw ELF name, owned by libdwfl (or the DSO)
-	uint32_t index;   // in the symbol table: earlier wins ties, as in perf
+	union {
+		uint32_t index; // while loading: in the symbol table
+		// Once loaded: 0, or 1 + where in the DSO's aliases the names
+		// of the aliases that tie with this one start (the choice among
+		// them waits for a lookup: see pd_symbols_sym_name).
+		uint32_t alias;
+	};
 	uint8_t bind;
 	uint64_t ifunc;   // a PLT entry for an IFUNC: its resolver (name "")
 };
@@ -79,6 +85,7 @@ struct pd_dso {
 	Dwarf_Addr bias;
 	struct pd_sym *syms;    // functions sorted by address (dwfl addresses)
 	size_t nsyms;
+	const char **aliases;   // runs of names, each ended by NULL
 	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
@@ -144,7 +151,7 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d);
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 	Dwarf_Addr *addr);
 // The name of the function symbol at dwfl address addr of d, or NULL.
-const char *pd_symbols_sym_name(struct pd_symbols *s, const struct pd_dso *d,
+const char *pd_symbols_sym_name(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);
 void pd_symbols_free_elf(struct pd_dso *d);
 

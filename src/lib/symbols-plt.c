@@ -133,9 +133,10 @@ size_t pd_symbols_plt(struct pd_dso *d, struct pd_sym **syms, size_t *n,
 		uint64_t start = first + i * entry + bias;
 		bool ifunc = offs[i] == SIZE_MAX - 1;
 		pd_xgrow(syms, cap, *n + 1, sizeof(**syms));
-		(*syms)[(*n)++] = (struct pd_sym){start, start + entry,
-			ifunc ? "" : names.s + offs[i], index + (uint32_t)i,
-			STB_GLOBAL, ifunc ? rels[i].addend + bias : 0};
+		(*syms)[(*n)++] = (struct pd_sym){.start = start,
+			.end = start + entry, .name = ifunc ? "" : names.s + offs[i],
+			.index = index + (uint32_t)i, .bind = STB_GLOBAL,
+			.ifunc = ifunc ? rels[i].addend + bias : 0};
 		added++;
 	}
 	free(offs);
