@@ -17,6 +17,7 @@ the ELF symbol tables, checked on:
 usage: aliases.py SYMBOLIZE_TOOL   (exit 0 pass, 1 fail, 77 skip, 99 setup)
 """
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -181,6 +182,9 @@ def main():
         open(src, 'w').write(PROGRAM)
         if subprocess.run([cc, '-O1', '-o', prog, src]).returncode != 0:
             print('skip: no C compiler')
+            return 77
+        if not shutil.which('c++filt'):
+            print('skip: no c++filt (binutils) to demangle the expected names')
             return 77
         want = expected(symbols(prog, 2))
         if sorted(want.values()) != ['a::b', 'a::b::c::d::e', 'impl',
