@@ -288,10 +288,6 @@ static unsigned rank(const struct pd_sym *a) {
 		| (a->bind == STB_GLOBAL);
 }
 
-static bool mangled(const char *name) {
-	return name[0] == '_' && (name[1] == 'Z' || name[1] == 'R');
-}
-
 // Whether a wins over b, the one before it in the table, by name.
 static bool by_name(const char *a, const char *b) {
 	int ua = prefix_underscores(a), ub = prefix_underscores(b);
@@ -352,30 +348,34 @@ static void load_symtab(struct pd_dso *d, bool demangle) {
 		for (size_t x = i; x < j; x++) {
 			if (rank(&d->syms[x]) == rank(&d->syms[best])) {
 				tied++;
-				defer |= demangle && mangled(d->syms[x].name);
+				defer |= demangle && pd_symbols_mangled(d->syms[x].name);
 			}
 		}
-		struct pd_sym kept = d->syms[best];
-		kept.alias = 0;
+		unsigned r = rank(&d->syms[best]);
+		size_t win = best;
 		if (tied > 1 && defer) {
-			kept.alias = (uint32_t)naliases + 1;
 			pd_xgrow(&d->aliases, &acap, naliases + tied + 1,
 				sizeof(*d->aliases));
+			uint32_t at = (uint32_t)naliases + 1;
 			for (size_t x = best; x < j; x++) {
-				if (rank(&d->syms[x]) == rank(&d->syms[best])) {
-					d->aliases[naliases++] = d->syms[x].name;
+				const struct pd_sym *y = &d->syms[x];
+				if (rank(y) == r) {
+					d->aliases[naliases++] = (struct pd_alias){
+						y->name, y->end, y->ifunc};
 				}
 			}
-			d->aliases[naliases++] = NULL;
+			d->aliases[naliases++] = (struct pd_alias){0};
+			d->syms[best].alias = at;
 		} else {
 			for (size_t x = best + 1; x < j; x++) {
-				if (rank(&d->syms[x]) == rank(&kept)
-						&& by_name(d->syms[x].name, kept.name)) {
-					kept.name = d->syms[x].name;
+				if (rank(&d->syms[x]) == r && by_name(d->syms[x].name,
+						d->syms[win].name)) {
+					win = x;
 				}
 			}
+			d->syms[win].alias = 0;
 		}
-		d->syms[m++] = kept;
+		d->syms[m++] = d->syms[win];
 	}
 	for (size_t i = 0; i + 1 < m; i++) {
 		if (d->syms[i].end == d->syms[i].start) {
@@ -384,6 +384,36 @@ static void load_symtab(struct pd_dso *d, bool demangle) {
 	}
 	d->nsyms = m;
 	d->has_symtab = m > 0;
+}
+
+// Names sym after the alias perf keeps among those tied with it on rank,
+// by their names as perf holds them: demangled as perf does (libiberty,
+// no options), the name itself where that fails. The alias's size and
+// PLT target go with its name (a sizeless alias keeps the end it was
+// given: the next symbol's start, the same for all of them).
+static void choose_alias(const struct pd_dso *d, struct pd_sym *sym) {
+	const struct pd_alias *a = d->aliases + sym->alias - 1;
+	char *best = NULL;
+	size_t win = 0;
+	for (size_t i = 0; a[i].name; i++) {
+		char *dm = pd_symbols_mangled(a[i].name)
+			? cplus_demangle(a[i].name, DMGL_AUTO) : NULL;
+		const char *cur = dm ? dm : a[i].name;
+		if (i == 0 || by_name(cur, best ? best : a[win].name)) {
+			free(best);
+			best = dm;
+			win = i;
+		} else {
+			free(dm);
+		}
+	}
+	free(best);
+	sym->name = a[win].name;
+	if (a[win].end > sym->start) {
+		sym->end = a[win].end;
+	}
+	sym->ifunc = a[win].ifunc;
+	sym->alias = 0;
 }
 
 static struct pd_sym *sym_lookup(const struct pd_dso *d, uint64_t addr) {
@@ -400,39 +430,17 @@ static struct pd_sym *sym_lookup(const struct pd_dso *d, uint64_t addr) {
 		return NULL;
 	}
 	struct pd_sym *s = &d->syms[lo - 1];
-	return addr < s->end || s->end == s->start ? s : NULL;
-}
-
-// Names sym after the alias perf keeps among those tied with it on rank,
-// by their names as perf holds them: demangled as perf does (libiberty,
-// no options), the name itself where that fails.
-static void choose_alias(struct pd_dso *d, struct pd_sym *sym) {
-	const char **names = d->aliases + sym->alias - 1;
-	char *best = NULL;
-	for (size_t i = 0; names[i]; i++) {
-		char *dm = mangled(names[i]) ? cplus_demangle(names[i], DMGL_AUTO)
-			: NULL;
-		const char *cur = dm ? dm : names[i];
-		if (i == 0 || by_name(cur, best ? best : sym->name)) {
-			free(best);
-			best = dm;
-			sym->name = names[i];
-		} else {
-			free(dm);
-		}
+	if (s->alias) {
+		choose_alias(d, s);
 	}
-	free(best);
-	sym->alias = 0;
+	return addr < s->end || s->end == s->start ? s : NULL;
 }
 
 // The name of the symbol found at addr: a PLT entry of an IFUNC is named
 // after the IFUNC, whose symbol starts at its resolver.
 const char *pd_symbols_sym_name(struct pd_symbols *s, struct pd_dso *d,
 		uint64_t addr) {
-	struct pd_sym *sym = sym_lookup(d, addr);
-	if (sym && sym->alias) {
-		choose_alias(d, sym);
-	}
+	const struct pd_sym *sym = sym_lookup(d, addr);
 	if (!sym || !sym->ifunc) {
 		return sym ? sym->name : NULL;
 	}

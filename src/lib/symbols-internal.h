@@ -45,13 +45,20 @@ struct pd_sym {
 	const char *name; // raw ELF name, owned by libdwfl (or the DSO)
 	union {
 		uint32_t index; // while loading: in the symbol table
-		// Once loaded: 0, or 1 + where in the DSO's aliases the names
-		// of the aliases that tie with this one start (the choice among
-		// them waits for a lookup: see pd_symbols_sym_name).
+		// Once loaded: 0, or 1 + where in the DSO's aliases those
+		// that tie with this one start (the choice among them waits
+		// for a lookup: see pd_symbols_sym_name).
 		uint32_t alias;
 	};
 	uint8_t bind;
 	uint64_t ifunc;   // a PLT entry for an IFUNC: its resolver (name "")
+};
+
+// A symbol that ties with others at its address until their names are
+// compared: what it would give the address.
+struct pd_alias {
+	const char *name;
+	uint64_t end, ifunc;
 };
 
 struct scopes; // symbols-inline.c
@@ -85,7 +92,7 @@ struct pd_dso {
 	Dwarf_Addr bias;
 	struct pd_sym *syms;    // functions sorted by address (dwfl addresses)
 	size_t nsyms;
-	const char **aliases;   // runs of names, each ended by NULL
+	struct pd_alias *aliases; // runs, each ended by a NULL name
 	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
@@ -178,6 +185,9 @@ void pd_symbols_free_kernel(struct pd_symbols *s);
 // and demangled), interned.
 const char *pd_symbols_tidy(struct pd_symbols *s, const char *name);
 const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw);
+// Whether libiberty may demangle name (C++, Rust, GCC's old global
+// constructor and destructor names).
+bool pd_symbols_mangled(const char *name);
 // symbols-inline.c: the calls inlined at dwfl address a, innermost first,
 // into names[] (up to max); the function they are in goes to *outer.
 size_t pd_symbols_inline_chain(struct pd_symbols *s, struct pd_dso *d,

@@ -256,6 +256,11 @@ static void cut_thunk_params(char *d) {
 	}
 }
 
+bool pd_symbols_mangled(const char *name) {
+	return name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'
+		|| strncmp(name, "_GLOBAL_", 8) == 0);
+}
+
 // Demangles C++ and Rust (legacy and v0) names without the top-level
 // parameter list; template arguments and lambda signatures stay.
 const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
@@ -281,7 +286,7 @@ const char *pd_symbols_demangle(struct pd_symbols *s, const char *raw) {
 	}
 	const char *val;
 	char *d = NULL;
-	if (key[0] == '_' && (key[1] == 'Z' || key[1] == 'R')) {
+	if (pd_symbols_mangled(key)) {
 		d = cplus_demangle(key, DMGL_AUTO);
 	}
 	if (d) {
