@@ -11,8 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,6 +22,7 @@
 #include "folded-read.h"
 #include "profile.h"
 #include "alloc.h"
+#include "parallel.h"
 #include "strbuf.h"
 #include "strsort.h"
 
@@ -352,45 +351,6 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 	return ok;
 }
 
-static size_t cpus(void) {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 1 ? (size_t)n : 1;
-}
-
-// Runs fn(ctx, i) for each i in [0, n) on as many threads as there are
-// CPUs, each taking the next i not taken.
-struct pool {
-	void (*fn)(void *ctx, size_t i);
-	void *ctx;
-	size_t n;
-	atomic_size_t next;
-};
-
-static void *pool_thread(void *arg) {
-	struct pool *p = arg;
-	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
-		p->fn(p->ctx, i);
-	}
-	return NULL;
-}
-
-static void parallel(size_t n, void (*fn)(void *ctx, size_t i), void *ctx) {
-	struct pool p = {.fn = fn, .ctx = ctx, .n = n};
-	size_t nt = cpus() - 1;
-	nt = n == 0 ? 0 : nt < n - 1 ? nt : n - 1;
-	pthread_t *t = pd_xcalloc(nt + 1, sizeof(*t));
-	size_t started = 0;
-	while (started < nt && pthread_create(&t[started], NULL, pool_thread,
-			&p) == 0) {
-		started++;
-	}
-	pool_thread(&p);
-	for (size_t k = 0; k < started; k++) {
-		pthread_join(t[k], NULL);
-	}
-	free(t);
-}
-
 static void free_sorted(struct sorted *x, size_t n) {
 	for (size_t k = 0; x && k < n; k++) {
 		free(x[k].lines);
@@ -444,7 +404,7 @@ static struct sorted *sort_inputs(struct input *in, size_t n) {
 	for (size_t k = 0; k < n; k++) {
 		x[k].in = &in[k];
 	}
-	parallel(n, sort_one, x);
+	pd_parallel(n, sort_one, x);
 	bool bad = false;
 	for (size_t k = 0; k < n; k++) {
 		bad |= x[k].bad;
@@ -491,7 +451,7 @@ static void merge_part(void *ctx, size_t t) {
 
 static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
 		const struct sorted *x) {
-	size_t big = 0, np = cpus();
+	size_t big = 0, np = pd_cpus();
 	for (size_t k = 1; k < n; k++) {
 		big = x[k].n > x[big].n ? k : big;
 	}
@@ -512,7 +472,7 @@ static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
 			from = to;
 		}
 	}
-	parallel(np, merge_part, ps);
+	pd_parallel(np, merge_part, ps);
 	bool ok = true;
 	for (size_t t = 0; t < np; t++) {
 		ok &= ps->ok[t];

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// Work split over the machine's CPUs.
+#ifndef PD_PARALLEL_H
+#define PD_PARALLEL_H
+
+#include <stddef.h>
+
+// How many threads to split work over: PD_THREADS from the environment
+// when it is a number from 1 up, else the CPUs online.
+size_t pd_cpus(void);
+// Runs fn(ctx, i) for each i in [0, n) on up to pd_cpus() threads (the
+// caller's among them), each taking the next i not taken; returns when
+// all are done.
+void pd_parallel(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
+
+#endif
