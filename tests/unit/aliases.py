@@ -91,16 +91,18 @@ def better(a, b, shown):
     return len(na) > len(nb)
 
 
-def expected(syms):
+def expected(syms, demangled=True):
     """address -> chosen name as shown, for functions' addresses with more
-    than one symbol (code labels take part in the choice, as in perf)."""
+    than one symbol (code labels take part in the choice, as in perf);
+    demangled False: names compared and shown as they are (--no-demangle)."""
     groups = {}
     for s in sorted(syms, key=lambda s: s[3]):
         groups.setdefault(s[0], []).append(s)
     groups = {a: g for a, g in groups.items()
               if len({s[4] for s in g}) > 1
               and any(s[5] in (STT_FUNC, STT_GNU_IFUNC) for s in g)}
-    shown = demangle([s[4] for g in groups.values() for s in g])
+    shown = demangle([s[4] for g in groups.values() for s in g]) \
+        if demangled else {}
     starts = sorted({s[0] for s in syms})
     out = {}
     for addr, g in groups.items():
@@ -131,13 +133,13 @@ def file_offset(path, addr):
     return None
 
 
-def check(tool, path, want, what):
+def check(tool, path, want, what, opts=()):
     addrs = sorted(want)
     offs = [file_offset(path, a) for a in addrs]
     pairs = [(a, o) for a, o in zip(addrs, offs) if o is not None]
     # Each address twice: the second lookup finds the choice made.
     pairs = pairs + pairs
-    got = subprocess.run([tool, path] + ['%#x' % o for _, o in pairs],
+    got = subprocess.run([tool, *opts, path] + ['%#x' % o for _, o in pairs],
                          capture_output=True, text=True, check=True).stdout
     bad = 0
     for (a, _), line in zip(pairs, got.splitlines()):
@@ -208,6 +210,14 @@ def main():
                   % sorted(want.values()))
             return 99
         ok &= check(tool, prog, want, 'program .symtab')
+        raw = expected(symbols(prog, 2), demangled=False)
+        if sorted(raw.values()) != ['-', '_Z11abcdefghijkv', '_Z5abcdev',
+                                    'impl', 'other_longer_name', 'zz']:
+            print('setup: the raw names\' choice is not as written: %s'
+                  % sorted(raw.values()))
+            return 99
+        ok &= check(tool, prog, raw, 'program .symtab, --no-demangle',
+                    ['--no-demangle'])
 
     libc = '/usr/lib/x86_64-linux-gnu/libc.so.6'
     if not os.path.exists(libc):
