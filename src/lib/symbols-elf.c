@@ -335,23 +335,22 @@ static void load_symtab(struct pd_dso *d, bool demangle) {
 	}
 	size_t m = 0, naliases = 0, acap = 0;
 	for (size_t i = 0, j; i < k; i = j) {
-		// The symbols at one address: the first of the best rank, and
-		// how many more of that rank have mangled names or tie by name.
+		// The symbols at one address: the first of the best rank, how
+		// many have that rank, and whether one of them is demangled.
 		size_t best = i, tied = 0;
-		bool defer = false;
 		for (j = i + 1; j < k && d->syms[j].start == d->syms[i].start; j++) {
-			unsigned rj = rank(&d->syms[j]), rb = rank(&d->syms[best]);
-			if (rj > rb) {
+			if (rank(&d->syms[j]) > rank(&d->syms[best])) {
 				best = j;
 			}
 		}
-		for (size_t x = i; x < j; x++) {
-			if (rank(&d->syms[x]) == rank(&d->syms[best])) {
+		unsigned r = rank(&d->syms[best]);
+		bool defer = false;
+		for (size_t x = best; x < j; x++) {
+			if (rank(&d->syms[x]) == r) {
 				tied++;
 				defer |= demangle && pd_symbols_mangled(d->syms[x].name);
 			}
 		}
-		unsigned r = rank(&d->syms[best]);
 		size_t win = best;
 		if (tied > 1 && defer) {
 			pd_xgrow(&d->aliases, &acap, naliases + tied + 1,
@@ -416,7 +415,8 @@ static void choose_alias(const struct pd_dso *d, struct pd_sym *sym) {
 	sym->alias = 0;
 }
 
-static struct pd_sym *sym_lookup(const struct pd_dso *d, uint64_t addr) {
+// The symbol holding addr (its alias chosen first, if that waited).
+static struct pd_sym *sym_lookup(struct pd_dso *d, uint64_t addr) {
 	size_t lo = 0, hi = d->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
