@@ -86,9 +86,12 @@ static const int8_t hexdigit[256] = {
 // Indexes the text symbols of kallsyms text ("addr type name[\t[module]]"
 // lines): each keeps its name's place in the text, which lookups end with
 // a NUL when they first return it. Addresses read 0 when kptr_restrict
-// hides them: those are dropped.
+// hides them: those are dropped. A text that was read, not mapped, is
+// compacted as it goes: each name, ended by a NUL, moves down to follow
+// the one before, and the pages left past the last are given back.
 static void parse_kallsyms(struct pd_symbols *s) {
-	const char *text = s->ktext, *end = text + s->ktext_len;
+	char *text = s->ktext, *w = text;
+	const char *end = text + s->ktext_len;
 	size_t cap = s->ktext_len / 32 + 16;
 	s->ksyms = pd_xmalloc(cap * sizeof(*s->ksyms));
 	s->nksyms = 0;
@@ -112,9 +115,16 @@ static void parse_kallsyms(struct pd_symbols *s) {
 			if (s->nksyms == cap) {
 				pd_xgrow(&s->ksyms, &cap, cap + 1, sizeof(*s->ksyms));
 			}
+			size_t len = (size_t)((tab ? tab : eol) - name);
+			if (!s->ktext_mapped) {
+				// w + len + 1 <= eol + 1: no line ahead is touched.
+				memmove(w, name, len);
+				w[len] = '\0';
+				name = w;
+				w += len + 1;
+			}
 			s->ksyms[s->nksyms++] = (struct ksym){addr,
-				(uint32_t)(name - text),
-				(uint32_t)((tab ? tab : eol) - name)};
+				(uint32_t)(name - text), (uint32_t)len};
 			sorted &= addr >= last;
 			last = addr;
 		}
@@ -123,6 +133,16 @@ static void parse_kallsyms(struct pd_symbols *s) {
 	if (!sorted) {
 		qsort_r(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym,
 			s->ktext);
+	}
+	if (!s->ktext_mapped) {
+		// The buffer stays allocated at its size; only its pages past
+		// the names go (they would read as zeros, and are not read).
+		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+		uintptr_t from = ((uintptr_t)w + page - 1) & ~(page - 1);
+		uintptr_t to = ((uintptr_t)text + s->ktext_len + 1) & ~(page - 1);
+		if (from < to) {
+			madvise((void *)from, to - from, MADV_DONTNEED);
+		}
 	}
 }
 
