@@ -452,7 +452,7 @@ static void free_named(struct pd_collapse *c, char **v) {
 	free(v);
 }
 
-void pd_collapse_write_table(struct pd_collapse *c, const struct pd_stacks *s,
+void pd_collapse_write_table(struct pd_collapse *c, struct pd_stacks *s,
 		FILE *out) {
 	if (pd_stacks_size(s) == 0) {
 		return; // (folded-write would hand fwrite a NULL buffer)

@@ -401,7 +401,7 @@ static uint32_t *put_codes(uint32_t *w, const uint32_t *code,
 	return w;
 }
 
-bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
+bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		struct pd_locations *l, const char *const *comms,
 		const struct pd_folded_options *o) {
 	// User code first: kernel symbols may still be loading on their own
@@ -437,6 +437,11 @@ bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
 			w = put_codes(w, code, v, n, j == PD_STACK_ROOT);
 		}
 		*w++ = 0;
+		// The codes replace the ids: peak memory holds the larger
+		// of the two, not both.
+		if ((i & 1023) == 1023) {
+			pd_stacks_release_ids(s, i + 1);
+		}
 	}
 	sort_lines(codes, lines, nstacks, 0);
 	bool fits = true;

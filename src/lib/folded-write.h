@@ -29,7 +29,9 @@ struct pd_folded_options {
 // Writes the stacks of s (weights of column col) to out; comms[i] names
 // comm number i. Resolves the locations it needs. Returns false if a
 // line's count saturated at 2^64 - 1. Write errors are left in ferror(out).
-bool pd_folded_write(FILE *out, const struct pd_stacks *s, size_t col,
+// The stacks' ids are given back as they are read (pd_stacks_release_ids):
+// s is done with after, but for its weights.
+bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	struct pd_locations *l, const char *const *comms,
 	const struct pd_folded_options *o);
 

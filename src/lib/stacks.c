@@ -5,6 +5,8 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "alloc.h"
@@ -20,6 +22,7 @@ struct pd_stacks {
 	uint32_t *offs;    // stack i's ids are ids[offs[i], offs[i + 1])
 	uint64_t *weights; // ncols per stack
 	size_t cap, wcap;
+	uintptr_t released; // ids below this address were given back
 	bool overflowed;
 };
 
@@ -113,6 +116,25 @@ uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 
 void pd_stacks_bump(struct pd_stacks *s, uint32_t i, size_t col, uint64_t w) {
 	add_weight(s, &s->weights[(size_t)i * s->ncols + col], w);
+}
+
+void pd_stacks_release_ids(struct pd_stacks *s, uint32_t upto) {
+	if (!s->ids || upto > s->n) {
+		return;
+	}
+	// A call a megabyte at a time at most.
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)s->ids + page - 1) & ~(page - 1);
+	uintptr_t to = (uintptr_t)(s->ids + s->offs[upto]) & ~(page - 1);
+	if (s->released > from) {
+		from = s->released;
+	}
+	if (to > from && to - from >= ((uintptr_t)1 << 20)) {
+		// The pages stay part of the allocation (they would read
+		// as zeros), so the array is freed as any other.
+		madvise((void *)from, to - from, MADV_DONTNEED);
+		s->released = to;
+	}
 }
 
 size_t pd_stacks_size(const struct pd_stacks *s) {

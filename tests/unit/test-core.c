@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the shared core: the stack table (stacks.c: add and push
-// mixed, saturation, sorting), texts (texts.c: lines equal as text though
+// mixed, saturation, sorting, ids given back as a writer reads them), texts (texts.c: lines equal as text though
 // made of other texts), pd_map64 and pd_index (hash.c), the decimal
 // writer (strbuf.c), and a flame graph frame named like the root.
 #include <stdint.h>
@@ -38,6 +38,59 @@ static void test_stacks(void) {
 	pd_stacks_bump(s, ia, 0, UINT64_MAX - 1);
 	CHECK(pd_stacks_weights(s, ia)[0] == UINT64_MAX);
 	CHECK(pd_stacks_overflowed(s));
+	pd_stacks_destroy(s);
+}
+
+// The process's anonymous resident memory in KiB, or -1.
+static long rss_anon_kib(void) {
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "RssAnon: %ld", &kib) == 1) {
+			break;
+		}
+	}
+	if (f) {
+		fclose(f);
+	}
+	return kib;
+}
+
+static void test_stacks_release(void) {
+	enum { STACKS = 4096, LEN = 1024 }; // 16 MiB of ids
+	struct pd_stacks *s = pd_stacks_create(1);
+	uint32_t *k = malloc(LEN * sizeof(*k));
+	for (uint32_t i = 0; i < STACKS; i++) {
+		for (uint32_t j = 0; j < LEN; j++) {
+			k[j] = i * 7 + j + 1;
+		}
+		CHECK(pd_stacks_push(s, k, LEN, (uint64_t[]){i}) == i);
+	}
+	long before = rss_anon_kib();
+	// In steps, as the folded writer calls it; a step past the end is
+	// ignored.
+	for (uint32_t i = 1; i <= STACKS / 2; i++) {
+		pd_stacks_release_ids(s, i);
+	}
+	pd_stacks_release_ids(s, STACKS + 1);
+	long after = rss_anon_kib();
+	if (before >= 0 && after >= 0) {
+		CHECK(before - after >= 6 * 1024); // of 8 MiB given back
+	}
+	// The stacks not yet read are intact, and every weight.
+	bool same = true;
+	for (uint32_t i = STACKS / 2 + 1; i < STACKS; i++) {
+		size_t n;
+		const uint32_t *ids = pd_stacks_ids(s, i, &n);
+		same &= n == LEN && ids[0] == i * 7 + 1
+			&& ids[LEN - 1] == i * 7 + LEN;
+	}
+	for (uint32_t i = 0; i < STACKS; i++) {
+		same &= pd_stacks_weights(s, i)[0] == i;
+	}
+	CHECK(same);
+	free(k);
 	pd_stacks_destroy(s);
 }
 
@@ -126,6 +179,7 @@ static void test_flame_all(void) {
 
 int main(void) {
 	test_stacks();
+	test_stacks_release();
 	test_texts_and_sort();
 	test_hash();
 	test_u64();
