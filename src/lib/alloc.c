@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -41,6 +43,18 @@ void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	*cap = n;
 }
 
+void pd_free_big(void *p, size_t n) {
+	if (p && n >= ((size_t)1 << 20)) {
+		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+		uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+		uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+		if (from < to) {
+			madvise((void *)from, to - from, MADV_DONTNEED);
+		}
+	}
+	free(p);
+}
+
 char *pd_xstrdup(const char *s) {
 	return check(strdup(s));
 }
@@ -55,21 +69,35 @@ struct pd_arena_block {
 	char data[];
 };
 
-char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len) {
-	enum { BLOCK = 1 << 16 };
+void *pd_arena_alloc(struct pd_arena *a, size_t n) {
+	enum { BLOCK = 1 << 16, ALIGN = 8 };
 	struct pd_arena_block *b = a->blocks;
-	if (!b || b->cap - b->used < len + 1) {
-		size_t cap = len + 1 > BLOCK ? len + 1 : BLOCK;
+	size_t at = b ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
+	if (!b || at > b->cap || b->cap - at < n) {
+		size_t cap = n > BLOCK ? n : BLOCK;
 		b = pd_xmalloc(sizeof(*b) + cap);
 		b->used = 0;
 		b->cap = cap;
 		b->next = a->blocks;
 		a->blocks = b;
+		at = 0;
 	}
-	char *d = b->data + b->used;
+	b->used = at + n;
+	return b->data + at;
+}
+
+char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len) {
+	struct pd_arena_block *b = a->blocks;
+	char *d;
+	if (b && b->cap - b->used > len) {
+		// Strings need no alignment.
+		d = b->data + b->used;
+		b->used += len + 1;
+	} else {
+		d = pd_arena_alloc(a, len + 1);
+	}
 	memcpy(d, s, len);
 	d[len] = '\0';
-	b->used += len + 1;
 	return d;
 }
 

@@ -17,6 +17,10 @@ static inline void pd_xgrow(void *p, size_t *cap, size_t need, size_t size) {
 		pd_xgrow_slow(p, cap, need, size);
 	}
 }
+// Frees p, an allocation of at least n bytes, giving its whole pages back
+// to the system first when n is large: a heap that is never trimmed
+// (pd-collapse's) keeps freed memory resident otherwise.
+void pd_free_big(void *p, size_t n);
 char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 
@@ -26,6 +30,8 @@ struct pd_arena {
 };
 // Returns a NUL-terminated copy of s[0, len) owned by a.
 char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
+// Returns n bytes owned by a, aligned for any pointer or 64-bit value.
+void *pd_arena_alloc(struct pd_arena *a, size_t n);
 void pd_arena_finish(struct pd_arena *a);
 
 #endif

@@ -460,6 +460,7 @@ void pd_collapse_write_table(struct pd_collapse *c, struct pd_stacks *s,
 	struct pd_folded_options o = c->o.out;
 	char **named = named_texts(c);
 	o.named = (const char *const *)named;
+	pd_locations_seal(c->locs);
 	if (!pd_folded_write(out, s, 0, c->locs, c->comms, &o)) {
 		c->st.overflowed = true;
 	}

@@ -407,6 +407,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	// User code first: kernel symbols may still be loading on their own
 	// thread (pd_symbols_prefetch_kernel).
 	pd_locations_resolve_files(l);
+	pd_stacks_release_ids(s, 0); // the table's index goes now
 	size_t nlocs = pd_locations_count(l), nstacks = pd_stacks_size(s);
 	struct pieces p = {
 		.t = pd_texts_create(),

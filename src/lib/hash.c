@@ -100,7 +100,7 @@ uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 }
 
 void pd_index_free(struct pd_index *x) {
-	free(x->slots);
-	free(x->hashes);
+	pd_free_big(x->slots, x->nslots * sizeof(*x->slots));
+	pd_free_big(x->hashes, x->cap * sizeof(*x->hashes));
 	*x = (struct pd_index){0};
 }

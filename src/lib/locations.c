@@ -3,6 +3,7 @@
 // on the loader thread for files, at the end for the rest.
 #include "locations.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,8 +36,11 @@ struct pd_locations {
 	// are read (resolve_job, which writes nothing else) and by the
 	// reading thread after pd_symbols_warm_finish.
 	struct resolved *res;
-	size_t res_cap;
+	size_t res_cap, res_init; // res[0, res_init) zeroed or filled in
+	// The frames' name arrays (made by one thread at a time, as res).
+	struct pd_arena names;
 	struct pd_location_stats st;
+	bool sealed; // pd_locations_seal: nothing more is located
 };
 
 struct pd_locations *pd_locations_create(struct pd_symbols *syms) {
@@ -52,13 +56,16 @@ void pd_locations_destroy(struct pd_locations *l) {
 	// resolve_job writes l->res on the loader thread: every job queued
 	// for l must be done before l goes.
 	pd_symbols_warm_finish(l->syms);
-	for (size_t i = 0; i < l->res_cap; i++) {
-		free(l->res[i].f.names);
-	}
+	pd_arena_finish(&l->names);
 	free(l->res);
 	free(l->v);
 	pd_index_free(&l->index);
 	free(l);
+}
+
+void pd_locations_seal(struct pd_locations *l) {
+	pd_index_free(&l->index);
+	l->sealed = true;
 }
 
 size_t pd_locations_count(const struct pd_locations *l) {
@@ -75,25 +82,27 @@ const struct pd_location_stats *pd_locations_stats(
 	return &l->st;
 }
 
-// Grows l->res to hold location i (zeroed entries).
+// Grows l->res to hold location i, zeroing the entries up to it (not the
+// whole capacity: its pages stay untouched until used).
 static struct resolved *res_slot(struct pd_locations *l, size_t i) {
-	if (i >= l->res_cap) {
-		size_t old = l->res_cap;
+	if (i >= l->res_init) {
 		pd_xgrow(&l->res, &l->res_cap, i + 1, sizeof(*l->res));
-		memset(l->res + old, 0, (l->res_cap - old) * sizeof(*l->res));
+		memset(l->res + l->res_init, 0,
+			(i + 1 - l->res_init) * sizeof(*l->res));
+		l->res_init = i + 1;
 	}
 	return &l->res[i];
 }
 
-static void resolve_into(struct pd_symbols *syms, struct pd_dso *d,
+static void resolve_into(struct pd_locations *l, struct pd_dso *d,
 		uint64_t addr, struct pd_location_frames *out) {
 	struct pd_frames f;
-	pd_symbols_resolve(syms, d, addr, &f);
+	pd_symbols_resolve(l->syms, d, addr, &f);
 	*out = (struct pd_location_frames){0};
 	if (!f.resolved) {
 		return;
 	}
-	out->names = pd_xmalloc(f.n * sizeof(*out->names));
+	out->names = pd_arena_alloc(&l->names, f.n * sizeof(*out->names));
 	memcpy(out->names, f.names, f.n * sizeof(*out->names));
 	out->n = (uint32_t)f.n;
 	for (size_t i = 0; i < f.n && i < 64; i++) {
@@ -107,12 +116,13 @@ static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
 		uint64_t addr) {
 	struct pd_locations *l = arg;
 	struct resolved *r = res_slot(l, i);
-	resolve_into(l->syms, d, addr, &r->f);
+	resolve_into(l, d, addr, &r->f);
 	r->made = true;
 }
 
 static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 		uint64_t addr) {
+	assert(!l->sealed);
 	uint64_t h = pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
 	size_t j = pd_index_slot(&l->index, h);
 	for (uint32_t e; (e = pd_index_probe(&l->index, h, &j));
@@ -205,7 +215,7 @@ const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 	}
 	const struct pd_location *x = &l->v[id];
 	if (!r->made) {
-		resolve_into(l->syms, x->dso, x->addr, &r->f);
+		resolve_into(l, x->dso, x->addr, &r->f);
 		r->made = true;
 	}
 	// Counted when first handed out, wherever it was resolved.

@@ -52,6 +52,10 @@ uint32_t pd_locations_locate(struct pd_locations *l, struct pd_proc *proc,
 void pd_locations_locate_ips(struct pd_locations *l, struct pd_proc *proc,
 	bool kernel, const uint8_t *ips, size_t n, uint32_t *out);
 
+// No location is located after this: frees what finding them takes (the
+// index of locations by address), for the memory a writer needs next.
+void pd_locations_seal(struct pd_locations *l);
+
 size_t pd_locations_count(const struct pd_locations *l);
 const struct pd_location *pd_locations_at(const struct pd_locations *l,
 	uint32_t id);

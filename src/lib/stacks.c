@@ -2,6 +2,7 @@
 // Distinct stacks of ids with N weights each, found by hash.
 #include "stacks.h"
 
+#include <assert.h>
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct pd_stacks {
 	uint64_t *weights; // ncols per stack
 	size_t cap, wcap;
 	uintptr_t released; // ids below this address were given back
+	bool sealed;        // by pd_stacks_release_ids: no adds after
 	bool overflowed;
 };
 
@@ -58,6 +60,7 @@ static uint64_t hash_ids(const uint32_t *ids, size_t n) {
 // Stores stack number s->n (ids[0, n), weights w); returns its number.
 static uint32_t append(struct pd_stacks *s, const uint32_t *ids, size_t n,
 		const uint64_t *w) {
+	assert(!s->sealed);
 	uint32_t i = (uint32_t)s->n++;
 	pd_xgrow(&s->offs, &s->cap, (size_t)i + 2, sizeof(*s->offs));
 	pd_xgrow(&s->weights, &s->wcap, ((size_t)i + 1) * s->ncols,
@@ -96,6 +99,7 @@ static void index_pushed(struct pd_stacks *s) {
 
 uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 		const uint64_t *w) {
+	assert(!s->sealed);
 	index_pushed(s);
 	uint64_t h = hash_ids(ids, n);
 	size_t j = pd_index_slot(&s->index, h);
@@ -119,6 +123,8 @@ void pd_stacks_bump(struct pd_stacks *s, uint32_t i, size_t col, uint64_t w) {
 }
 
 void pd_stacks_release_ids(struct pd_stacks *s, uint32_t upto) {
+	pd_index_free(&s->index);
+	s->sealed = true;
 	if (!s->ids || upto > s->n) {
 		return;
 	}

@@ -39,7 +39,8 @@ const uint64_t *pd_stacks_weights(const struct pd_stacks *s, uint32_t i);
 uint64_t *pd_stacks_weights_mut(struct pd_stacks *s, uint32_t i);
 // For a reader that goes through the stacks once, in order, at the end:
 // gives back the memory of the ids of stacks [0, upto) (whole pages of
-// it), after which their ids must not be read. Weights stay.
+// it), after which their ids must not be read. Weights stay. The first
+// call frees the index too: no stack is added after it.
 void pd_stacks_release_ids(struct pd_stacks *s, uint32_t upto);
 // Whether a weight ever saturated.
 bool pd_stacks_overflowed(const struct pd_stacks *s);
