@@ -8,7 +8,10 @@
 # forked from this script would count the script's own pages in its peak
 # (they are its until exec), time's child starts small.
 # usage: measure.py LABEL DATA RUNS PEER_RUNS TIMEOUT NAME=CMD...
-#   commands named pd... run RUNS times, the others (slower peers)
+#   commands named pd... run once unmeasured first (what is measured is a
+#   run over binaries pd has seen: its cache written for these options and
+#   this machine's debug files; a cold-cache command empties its cache
+#   itself), then RUNS times; the others (slower peers)
 #   PEER_RUNS times (a command whose run took over 30 s, once; one that
 #   timed out is shown as >TIMEOUT); PD_BENCH_JSON=FILE appends one JSON
 #   line per command.
@@ -65,6 +68,10 @@ def main():
     times = {n: [] for n, _ in cmds}
     rss = {n: 0 for n, _ in cmds}
     dead = set()
+    for name, cmd in cmds:
+        if name.startswith('pd'):
+            warm(data)
+            run(cmd, timeout)
     for r in range(max(runs, peer_runs)):
         for name, cmd in cmds:
             n = runs if name.startswith('pd') else peer_runs

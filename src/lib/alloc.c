@@ -3,6 +3,7 @@
 #include "alloc.h"
 
 #include <err.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,11 @@ char *pd_xstrndup(const char *s, size_t n) {
 struct pd_arena_block {
 	struct pd_arena_block *next;
 	size_t used, cap;
-	char data[];
+	_Alignas(max_align_t) char data[];
 };
 
 void *pd_arena_alloc(struct pd_arena *a, size_t n) {
-	enum { BLOCK = 1 << 16, ALIGN = 8 };
+	enum { BLOCK = 1 << 16, ALIGN = 8 }; // pointers, 64-bit values
 	struct pd_arena_block *b = a->blocks;
 	size_t at = b ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
 	if (!b || at > b->cap || b->cap - at < n) {

@@ -3,13 +3,14 @@
 // on the loader thread for files, at the end for the rest.
 #include "locations.h"
 
-#include <assert.h>
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "bytes.h"
 #include "hash.h"
+#include "status.h"
 
 #define FRAME_CACHE 4096
 
@@ -122,7 +123,9 @@ static void resolve_job(void *arg, uint32_t i, struct pd_dso *d,
 
 static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 		uint64_t addr) {
-	assert(!l->sealed);
+	if (l->sealed) {
+		errx(PD_ESOFTWARE, "location added after the table was sealed");
+	}
 	uint64_t h = pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
 	size_t j = pd_index_slot(&l->index, h);
 	for (uint32_t e; (e = pd_index_probe(&l->index, h, &j));

@@ -2,7 +2,6 @@
 // Distinct stacks of ids with N weights each, found by hash.
 #include "stacks.h"
 
-#include <assert.h>
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +59,9 @@ static uint64_t hash_ids(const uint32_t *ids, size_t n) {
 // Stores stack number s->n (ids[0, n), weights w); returns its number.
 static uint32_t append(struct pd_stacks *s, const uint32_t *ids, size_t n,
 		const uint64_t *w) {
-	assert(!s->sealed);
+	if (s->sealed) {
+		errx(PD_ESOFTWARE, "stack added after the table was released");
+	}
 	uint32_t i = (uint32_t)s->n++;
 	pd_xgrow(&s->offs, &s->cap, (size_t)i + 2, sizeof(*s->offs));
 	pd_xgrow(&s->weights, &s->wcap, ((size_t)i + 1) * s->ncols,
@@ -99,7 +100,9 @@ static void index_pushed(struct pd_stacks *s) {
 
 uint32_t pd_stacks_add(struct pd_stacks *s, const uint32_t *ids, size_t n,
 		const uint64_t *w) {
-	assert(!s->sealed);
+	if (s->sealed) {
+		errx(PD_ESOFTWARE, "stack added after the table was released");
+	}
 	index_pushed(s);
 	uint64_t h = hash_ids(ids, n);
 	size_t j = pd_index_slot(&s->index, h);

@@ -66,15 +66,14 @@ bool pd_symbols_kernel_matches(struct pd_symbols *s) {
 	return true;
 }
 
-static int cmp_ksym(const void *a, const void *b, void *arg) {
+// By address, then in the file's order (names lie in it, compacted or
+// not): lookups take the last symbol at an address, as from a sorted file.
+static int cmp_ksym(const void *a, const void *b) {
 	const struct ksym *x = a, *y = b;
 	if (x->addr != y->addr) {
 		return x->addr < y->addr ? -1 : 1;
 	}
-	const char *text = arg;
-	uint32_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(text + x->name, text + y->name, n);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	return (x->name > y->name) - (x->name < y->name);
 }
 
 static const int8_t hexdigit[256] = {
@@ -131,8 +130,7 @@ static void parse_kallsyms(struct pd_symbols *s) {
 		p = eol + 1;
 	}
 	if (!sorted) {
-		qsort_r(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym,
-			s->ktext);
+		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), cmp_ksym);
 	}
 	if (!s->ktext_mapped) {
 		// The buffer stays allocated at its size; only its pages past
@@ -176,7 +174,7 @@ static bool load_text(struct pd_symbols *s, int fd) {
 		}
 		len += (size_t)n;
 	}
-	buf[len] = '\n'; // the NUL after a last line's name goes here
+	buf[len] = '\n'; // a last line without one ends here too
 	s->ktext = buf;
 	s->ktext_len = len;
 	s->ktext_mapped = false;

@@ -103,9 +103,11 @@ static void warm_flush(struct pd_symbols *s, bool now) {
 		}
 	}
 	if (s->warm_started && !s->warm_closing) {
-		// The items taken go: the queue holds those waiting, not
-		// every job of the run (80k on a large program).
-		if (s->warm_next && s->warm_n + s->warm_nlocal > s->warm_cap) {
+		// The items taken go once they are at least half the queue:
+		// it holds about those waiting, not every job of the run
+		// (80k on a large program), and each item moves about once.
+		if (s->warm_next && s->warm_next >= s->warm_n - s->warm_next
+				&& s->warm_n + s->warm_nlocal > s->warm_cap) {
 			memmove(s->warm_q, s->warm_q + s->warm_next,
 				(s->warm_n - s->warm_next) * sizeof(*s->warm_q));
 			s->warm_n -= s->warm_next;
