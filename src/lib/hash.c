@@ -2,9 +2,11 @@
 // Hashing, pd_map64 and pd_index.
 #include "hash.h"
 
+#include <err.h>
 #include <stdlib.h>
 
 #include "bytes.h"
+#include "status.h"
 
 // FNV-1a over 8-byte words, finished with a mixer: fast enough for keys of
 // a few dozen bytes and good enough for open addressing.
@@ -73,34 +75,46 @@ void pd_map64_free(struct pd_map64 *m) {
 	*m = (struct pd_map64){0};
 }
 
-static void index_put(struct pd_index *x, uint32_t e) {
-	uint64_t h = x->hashes[e];
-	size_t j = h & (x->nslots - 1);
-	while (x->slots[j]) {
-		j = (j + 1) & (x->nslots - 1);
-	}
-	x->slots[j] = h >> 32 << 32 | (e + 1);
-}
-
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
-	pd_xgrow(&x->hashes, &x->cap, x->n + 1, sizeof(*x->hashes));
 	uint32_t e = (uint32_t)x->n;
-	x->hashes[e] = h;
 	x->slots[j] = h >> 32 << 32 | (e + 1);
 	if (++x->n * 2 > x->nslots) {
-		// Doubled and refilled from the stored hashes.
-		free(x->slots);
-		x->nslots *= 2;
-		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
-		for (size_t i = 0; i < x->n; i++) {
-			index_put(x, (uint32_t)i);
+		if (x->shift <= 32) {
+			// Homes come from the 32 hash bits a slot keeps.
+			errx(PD_ENOMEM, "out of memory: more than 2^31 entries "
+				"in one index");
 		}
+		// Doubled: each slot's hash bits give its new home. The
+		// slots go in their order, so each lands at or after the
+		// last one placed from its old cluster.
+		uint64_t *old = x->slots;
+		size_t nold = x->nslots;
+		x->nslots *= 2;
+		x->shift--;
+		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+		// Start after an empty slot: a cluster wrapping past the end
+		// is then moved whole, in its order.
+		size_t start = 0;
+		while (old[start]) {
+			start++;
+		}
+		for (size_t k = 0; k < nold; k++) {
+			uint64_t v = old[(start + k) & (nold - 1)];
+			if (!v) {
+				continue;
+			}
+			size_t i = (size_t)((v >> 32 << 32) >> x->shift);
+			while (x->slots[i]) {
+				i = (i + 1) & (x->nslots - 1);
+			}
+			x->slots[i] = v;
+		}
+		pd_free_big(old, nold * sizeof(*old));
 	}
 	return e;
 }
 
 void pd_index_free(struct pd_index *x) {
 	pd_free_big(x->slots, x->nslots * sizeof(*x->slots));
-	pd_free_big(x->hashes, x->cap * sizeof(*x->hashes));
 	*x = (struct pd_index){0};
 }

@@ -53,19 +53,22 @@ void pd_map64_free(struct pd_map64 *m);
 //		if (equal(e - 1)) return e - 1;
 //	return pd_index_add(x, j, h); // the new entry's number
 // A slot holds the entry number + 1 and the top half of its hash, so that
-// a probe reads one word per candidate.
+// a probe reads one word per candidate. An entry's home slot comes from
+// the top bits of its hash, which its slot keeps: the index grows from its
+// slots alone, with no copy of the hashes.
 struct pd_index {
-	uint64_t *slots;  // hash >> 32 << 32 | entry number + 1; 0: empty
-	uint64_t *hashes; // of entry i, to grow the slots
-	size_t nslots, n, cap;
+	uint64_t *slots; // hash >> 32 << 32 | entry number + 1; 0: empty
+	size_t nslots, n;
+	unsigned shift;  // 64 - log2(nslots)
 };
 
 static inline size_t pd_index_slot(struct pd_index *x, uint64_t h) {
 	if (!x->nslots) {
 		x->nslots = 1024;
+		x->shift = 64 - 10;
 		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
 	}
-	return h & (x->nslots - 1);
+	return (size_t)(h >> x->shift);
 }
 static inline size_t pd_index_next(const struct pd_index *x, size_t j) {
 	return (j + 1) & (x->nslots - 1);

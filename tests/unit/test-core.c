@@ -166,6 +166,54 @@ static void test_hash(void) {
 	}
 	CHECK(found == 1235);
 	pd_index_free(&x);
+	// Homes come from a hash's top bits: hashes near 2^64 cluster at the
+	// end of the slots and wrap to the start, through every doubling;
+	// each entry is found again from its hash.
+	struct pd_index y = {0};
+	enum { N = 20000 };
+	uint64_t *hs = malloc(N * sizeof(*hs));
+	for (uint32_t i = 0; i < N; i++) {
+		hs[i] = i % 3 ? pd_hash_u64(i + 1) : UINT64_MAX - i;
+		size_t k = pd_index_slot(&y, hs[i]);
+		while (pd_index_probe(&y, hs[i], &k)) {
+			k = pd_index_next(&y, k);
+		}
+		CHECK(pd_index_add(&y, k, hs[i]) == i);
+	}
+	bool all = true;
+	for (uint32_t i = 0; i < N; i++) {
+		size_t k = pd_index_slot(&y, hs[i]);
+		bool hit = false;
+		for (uint32_t e; (e = pd_index_probe(&y, hs[i], &k));
+				k = pd_index_next(&y, k)) {
+			hit |= e == i + 1;
+		}
+		all &= hit;
+	}
+	CHECK(all);
+	pd_index_free(&y);
+	// Random hashes spread over the whole table, grown as it fills (at
+	// most half full): a few slots read to find each.
+	size_t probes = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		size_t k = pd_index_slot(&y, hs[i] = pd_hash_u64(i + 1));
+		while (pd_index_probe(&y, hs[i], &k)) {
+			k = pd_index_next(&y, k);
+		}
+		pd_index_add(&y, k, hs[i]);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		size_t home = pd_index_slot(&y, hs[i]), k = home;
+		uint32_t e;
+		while ((e = pd_index_probe(&y, hs[i], &k)) && e != i + 1) {
+			k = pd_index_next(&y, k);
+		}
+		CHECK(e == i + 1);
+		probes += ((k - home) & (y.nslots - 1)) + 1;
+	}
+	CHECK(probes < 3 * (size_t)N);
+	free(hs);
+	pd_index_free(&y);
 }
 
 static void test_u64(void) {
