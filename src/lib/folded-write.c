@@ -230,14 +230,34 @@ static void make_codes(const struct text *text, size_t ntexts,
 
 // ---- lines ----
 
+// Every line's codes, back to back: 16 bits each when the codes fit (a
+// profile with fewer than 32k distinct frame names), else 32.
+struct codes {
+	uint16_t *u16;
+	uint32_t *u32;
+};
+
+static uint32_t code_at(const struct codes *c, size_t i) {
+	return c->u16 ? c->u16[i] : c->u32[i];
+}
+
+static void code_set(struct codes *c, size_t i, uint32_t x) {
+	if (c->u16) {
+		c->u16[i] = (uint16_t)x;
+	} else {
+		c->u32[i] = x;
+	}
+}
+
 // A line: its codes from codes[off] to the 0 that ends them, and its
 // stack (for the weight).
 struct line {
 	uint32_t off, stack;
 };
 
-static uint32_t at(const uint32_t *codes, const struct line *l, size_t d) {
-	return codes[l->off + d];
+static uint32_t at(const struct codes *codes, const struct line *l,
+		size_t d) {
+	return code_at(codes, l->off + d);
 }
 
 static void swap(struct line *a, size_t i, size_t j) {
@@ -246,7 +266,7 @@ static void swap(struct line *a, size_t i, size_t j) {
 	a[j] = x;
 }
 
-static int cmp_from(const uint32_t *codes, const struct line *a,
+static int cmp_from(const struct codes *codes, const struct line *a,
 		const struct line *b, size_t d) {
 	for (;; d++) {
 		uint32_t x = at(codes, a, d), y = at(codes, b, d);
@@ -259,7 +279,7 @@ static int cmp_from(const uint32_t *codes, const struct line *a,
 // Multikey quicksort of lines that agree on their first d codes: lines
 // share long prefixes (their roots and callers), which it reads about
 // once per line, where a comparison sort reads them at every comparison.
-static void sort_lines(const uint32_t *codes, struct line *a, size_t n,
+static void sort_lines(const struct codes *codes, struct line *a, size_t n,
 		size_t d) {
 	while (n > 1) {
 		if (n < 12) {
@@ -310,12 +330,14 @@ struct out {
 	size_t used, cap;
 };
 
-// Writes the line of codes c (0-terminated) with its count.
+// Writes the line whose codes start at codes[off] (0-terminated) with its
+// count.
 static void out_line(struct out *o, const struct text *text,
-		const uint32_t *key, const uint32_t *c, uint64_t count) {
+		const uint32_t *key, const struct codes *codes, size_t off,
+		uint64_t count) {
 	size_t need = 22; // " count\n"
-	for (const uint32_t *p = c; *p; p++) {
-		need += text[key[*p - 1] >> 1].len + 1;
+	for (size_t p = off; code_at(codes, p); p++) {
+		need += text[key[code_at(codes, p) - 1] >> 1].len + 1;
 	}
 	if (o->cap - o->used < need) {
 		fwrite(o->buf, 1, o->used, o->f);
@@ -327,13 +349,13 @@ static void out_line(struct out *o, const struct text *text,
 		}
 	}
 	char *w = o->buf + o->used;
-	for (const uint32_t *p = c; *p; p++) {
-		const struct text *x = &text[key[*p - 1] >> 1];
+	for (size_t p = off; code_at(codes, p); p++) {
+		const struct text *x = &text[key[code_at(codes, p) - 1] >> 1];
 		memcpy(w, x->s, x->len);
 		w += x->len;
 		*w++ = ';';
 	}
-	if (*c) {
+	if (code_at(codes, off)) {
 		w--;
 	}
 	*w++ = ' ';
@@ -392,11 +414,12 @@ static size_t render_all(struct pieces *p, const struct pd_stacks *s,
 	return total;
 }
 
-// Appends the codes of run v[0, n) to *w; last: the line ends with it.
-static uint32_t *put_codes(uint32_t *w, const uint32_t *code,
+// Stores the codes of run v[0, n) from codes[w] on; returns where they
+// end. last: the line ends with the run.
+static size_t put_codes(struct codes *codes, size_t w, const uint32_t *code,
 		const uint32_t *v, uint32_t n, bool last) {
 	for (uint32_t i = 0; i < n; i++) {
-		*w++ = code[2 * v[i] + !(last && i + 1 == n)];
+		code_set(codes, w++, code[2 * v[i] + !(last && i + 1 == n)]);
 	}
 	return w;
 }
@@ -422,47 +445,55 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	}
 	uint32_t *code, *key;
 	make_codes(text, ntexts, &code, &key);
-	uint32_t *codes = pd_xmalloc((ncodes + 1) * sizeof(*codes));
+	// Codes run from 1 to 2 ntexts, 0 ending a line.
+	struct codes codes = {0};
+	if (2 * ntexts <= UINT16_MAX) {
+		codes.u16 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u16));
+	} else {
+		codes.u32 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u32));
+	}
 	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
-	uint32_t *w = codes;
+	size_t w = 0;
 	for (uint32_t i = 0; i < nstacks; i++) {
 		size_t len;
 		const uint32_t *k = pd_stacks_ids(s, i, &len);
-		lines[i] = (struct line){(uint32_t)(w - codes), i};
+		lines[i] = (struct line){(uint32_t)w, i};
 		const struct root *r = root_pieces(&p, k, comms, o);
-		w = put_codes(w, code, p.v + r->first, r->len,
+		w = put_codes(&codes, w, code, p.v + r->first, r->len,
 			len == PD_STACK_ROOT);
 		for (size_t j = len; j-- > PD_STACK_ROOT;) {
 			uint32_t n;
 			const uint32_t *v = run_of(&p, l, k[j], o, &n);
-			w = put_codes(w, code, v, n, j == PD_STACK_ROOT);
+			w = put_codes(&codes, w, code, v, n,
+				j == PD_STACK_ROOT);
 		}
-		*w++ = 0;
+		code_set(&codes, w++, 0);
 		// The codes replace the ids: peak memory holds the larger
 		// of the two, not both.
 		if ((i & 1023) == 1023) {
 			pd_stacks_release_ids(s, i + 1);
 		}
 	}
-	sort_lines(codes, lines, nstacks, 0);
+	sort_lines(&codes, lines, nstacks, 0);
 	bool fits = true;
 	struct out wr = {out, pd_xmalloc(OUT_BLOCK), 0, OUT_BLOCK};
 	for (size_t i = 0; i < nstacks;) {
 		uint64_t count = pd_stacks_weights(s, lines[i].stack)[col];
 		size_t j = i + 1;
-		for (; j < nstacks && cmp_from(codes, &lines[i], &lines[j], 0)
+		for (; j < nstacks && cmp_from(&codes, &lines[i], &lines[j], 0)
 				== 0; j++) {
 			uint64_t more = pd_stacks_weights(s, lines[j].stack)[col];
 			fits &= count + more >= more;
 			count = count + more < more ? UINT64_MAX : count + more;
 		}
-		out_line(&wr, text, key, codes + lines[i].off, count);
+		out_line(&wr, text, key, &codes, lines[i].off, count);
 		i = j;
 	}
 	fwrite(wr.buf, 1, wr.used, out);
 	free(wr.buf);
 	free(lines);
-	free(codes);
+	free(codes.u16);
+	free(codes.u32);
 	free(code);
 	free(key);
 	free(text);

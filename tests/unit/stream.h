@@ -13,7 +13,7 @@
 
 #include "perf.h"
 
-static uint8_t stream[1 << 16];
+static uint8_t stream[1 << 23];
 static size_t len;
 
 static inline void put(const void *p, size_t n) {

@@ -59,6 +59,63 @@ static const char *const comms[] = {"a", "a!", "a~", "a;b", "a:b", "ab",
 static const char *const mods[] = {"/x/m", "/x/m!", "/x/m~", "/x/m;n",
 	"/x/mn", "/x/m;"};
 
+// Every line of out greater than the one before, bytewise (so equal
+// lines were merged), and the counts adding up to samples.
+static void check_lines(const char *out, uint64_t samples) {
+	uint64_t total = 0;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+	CHECK(out != NULL);
+	for (const char *line = out ? out : ""; *line;) {
+		const char *nl = strchr(line, '\n');
+		const char *sp = nl && nl > line
+			? memrchr(line, ' ', (size_t)(nl - line)) : NULL;
+		CHECK(nl && sp);
+		if (!nl || !sp) {
+			break;
+		}
+		size_t len = (size_t)(sp - line);
+		if (prev) {
+			int d = memcmp(prev, line, prev_len < len ? prev_len : len);
+			bool less = d < 0 || (d == 0 && prev_len < len);
+			if (!less) {
+				fprintf(stderr, "out of order:\n%.*s\n%.*s\n",
+					(int)prev_len, prev, (int)len, line);
+			}
+			CHECK(less);
+		}
+		total += strtoull(sp + 1, NULL, 10);
+		prev = line;
+		prev_len = len;
+		line = nl + 1;
+	}
+	CHECK(total == samples);
+}
+
+// More distinct names than 16-bit codes hold (the writer's 32-bit path):
+// 33,000 processes named from a shuffled counter, a sample each.
+static void many_names(void) {
+	enum { N = 33000 };
+	len = 0;
+	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	for (uint32_t i = 0; i < N; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "c%05u", (i * 7919u) % N);
+		comm(100000 + i, name);
+		sample(100000 + i, 0, NULL);
+		sample(100000 + i, 0, NULL);
+	}
+	header(PD_REC_FINISHED_ROUND, 0, 8);
+	uint64_t counted;
+	char *out = stream_collapse(&counted);
+	CHECK(counted == 2 * N);
+	check_lines(out, 2 * N);
+	CHECK(out && strncmp(out, "c00000 2\nc00001 2\n", 18) == 0);
+	CHECK(out && strstr(out, "\nc32999 2\n") != NULL);
+	free(out);
+}
+
 int main(void) {
 	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
 		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
@@ -92,39 +149,11 @@ int main(void) {
 	char *out = stream_collapse(&counted);
 	CHECK(counted == samples);
 
-	// Every line greater than the one before, bytewise (so equal lines
-	// were merged), and the counts add up.
-	uint64_t total = 0;
-	const char *prev = NULL;
-	size_t prev_len = 0;
-	CHECK(out != NULL);
-	for (const char *line = out ? out : ""; *line;) {
-		const char *nl = strchr(line, '\n');
-		const char *sp = nl && nl > line
-			? memrchr(line, ' ', (size_t)(nl - line)) : NULL;
-		CHECK(nl && sp);
-		if (!nl || !sp) {
-			break;
-		}
-		size_t len = (size_t)(sp - line);
-		if (prev) {
-			int d = memcmp(prev, line, prev_len < len ? prev_len : len);
-			bool less = d < 0 || (d == 0 && prev_len < len);
-			if (!less) {
-				fprintf(stderr, "out of order:\n%.*s\n%.*s\n",
-					(int)prev_len, prev, (int)len, line);
-			}
-			CHECK(less);
-		}
-		total += strtoull(sp + 1, NULL, 10);
-		prev = line;
-		prev_len = len;
-		line = nl + 1;
-	}
-	CHECK(total == samples);
+	check_lines(out, samples);
 	// comm "a;b" prints as "a:b": one line for both processes.
 	CHECK(strstr(out, "\na:b;[m] 2\n") != NULL);
 	CHECK(strstr(out, "\na:b;[m;n] 2\n") != NULL);
 	free(out);
+	many_names();
 	return check_status();
 }
