@@ -44,14 +44,20 @@ void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	*cap = n;
 }
 
+char *pd_give_back(void *p, size_t n) {
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+	if (from >= to) {
+		return p;
+	}
+	madvise((void *)from, to - from, MADV_DONTNEED);
+	return (char *)p + (to - (uintptr_t)p);
+}
+
 void pd_free_big(void *p, size_t n) {
 	if (p && n >= ((size_t)1 << 20)) {
-		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-		uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-		uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
-		if (from < to) {
-			madvise((void *)from, to - from, MADV_DONTNEED);
-		}
+		pd_give_back(p, n);
 	}
 	free(p);
 }

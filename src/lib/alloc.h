@@ -17,6 +17,10 @@ static inline void pd_xgrow(void *p, size_t *cap, size_t need, size_t size) {
 		pd_xgrow_slow(p, cap, need, size);
 	}
 }
+// Gives the whole pages inside p[0, n) back to the system: the memory stays
+// the caller's (an allocation is freed as any other) and reads as zeros.
+// Returns the end of the last page given back, or p if none was.
+char *pd_give_back(void *p, size_t n);
 // Frees p, an allocation of at least n bytes, giving its whole pages back
 // to the system first when n is large: a heap that is never trimmed
 // (pd-collapse's) keeps freed memory resident otherwise.

@@ -5,8 +5,6 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "status.h"
 #include "alloc.h"
@@ -22,7 +20,7 @@ struct pd_stacks {
 	uint32_t *offs;    // stack i's ids are ids[offs[i], offs[i + 1])
 	uint64_t *weights; // ncols per stack
 	size_t cap, wcap;
-	uintptr_t released; // ids below this address were given back
+	char *released;     // ids below this were given back (or NULL)
 	bool sealed;        // by pd_stacks_release_ids: no adds after
 	bool overflowed;
 };
@@ -132,17 +130,10 @@ void pd_stacks_release_ids(struct pd_stacks *s, uint32_t upto) {
 		return;
 	}
 	// A call a megabyte at a time at most.
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)s->ids + page - 1) & ~(page - 1);
-	uintptr_t to = (uintptr_t)(s->ids + s->offs[upto]) & ~(page - 1);
-	if (s->released > from) {
-		from = s->released;
-	}
-	if (to > from && to - from >= ((uintptr_t)1 << 20)) {
-		// The pages stay part of the allocation (they would read
-		// as zeros), so the array is freed as any other.
-		madvise((void *)from, to - from, MADV_DONTNEED);
-		s->released = to;
+	char *from = s->released ? s->released : (char *)s->ids;
+	char *to = (char *)(s->ids + s->offs[upto]);
+	if (to > from && (size_t)(to - from) >= ((size_t)1 << 20)) {
+		s->released = pd_give_back(from, (size_t)(to - from));
 	}
 }
 

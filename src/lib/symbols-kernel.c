@@ -134,13 +134,8 @@ static void parse_kallsyms(struct pd_symbols *s) {
 	}
 	if (!s->ktext_mapped) {
 		// The buffer stays allocated at its size; only its pages past
-		// the names go (they would read as zeros, and are not read).
-		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-		uintptr_t from = ((uintptr_t)w + page - 1) & ~(page - 1);
-		uintptr_t to = ((uintptr_t)text + s->ktext_len + 1) & ~(page - 1);
-		if (from < to) {
-			madvise((void *)from, to - from, MADV_DONTNEED);
-		}
+		// the names go (they are not read again).
+		pd_give_back(w, (size_t)(text + s->ktext_len + 1 - w));
 	}
 }
 
