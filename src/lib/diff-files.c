@@ -2,9 +2,9 @@
 // pd-diff's output straight from folded files: mapped and, when every file
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
-// hashed or sorted. When a file is not sorted, each file's lines are
-// checked and sorted (strsort.c), a thread per file, and merged the same
-// way in parts of the stack order, a thread per part. When a line is
+// hashed or sorted. When a file is not sorted, the files are read in
+// parts, a thread per part, into a hash table of their distinct stacks,
+// which are then sorted (strsort.c) on threads. When a line is
 // malformed, the stack table (profile.c), whose reader says what is
 // wrong.
 #include <err.h>
@@ -20,17 +20,26 @@
 
 #include "diff.h"
 #include "folded-read.h"
+#include "hash.h"
 #include "profile.h"
 #include "alloc.h"
 #include "parallel.h"
 #include "strbuf.h"
 #include "strsort.h"
 
-// Mapped inputs are read through a window of pages: this many bytes are
-// mapped in ahead at once and, for the inputs after the first, those more
-// than this far behind given back. (Like any reader of mapped files, a
-// file cut short by someone else while pd-diff runs ends it with SIGBUS.)
+// Mapped inputs are read through windows of pages: this many bytes are
+// mapped in ahead at once and, where the pages are not referred to
+// later, those more than this far behind given back. (Like any reader of
+// mapped files, a file cut short by someone else while pd-diff runs ends
+// it with SIGBUS.)
 #define WINDOW ((size_t)1 << 20)
+
+// A reader's window over bytes [from, to) of an input.
+struct window {
+	const char *buf;
+	size_t ahead, dropped, to; // mapped in up to, given back up to
+	bool on, drop;             // on: a mapped input; drop: give back
+};
 
 // An input in memory: a mapped regular file, or what standard input (a
 // pipe) held.
@@ -38,8 +47,7 @@ struct input {
 	const char *path;
 	char *buf;
 	size_t size;
-	bool mapped, window, keep; // keep: the window leaves nothing behind
-	size_t ahead, dropped; // window: bytes mapped in, given back
+	bool mapped;
 };
 
 static bool read_all(int fd, struct input *in) {
@@ -58,7 +66,7 @@ static bool read_all(int fd, struct input *in) {
 }
 
 // Quiet: the reader's path reports failures, in the order of the inputs.
-static bool open_input(const char *path, struct input *in, bool first) {
+static bool open_input(const char *path, struct input *in) {
 	bool std = strcmp(path, "-") == 0;
 	*in = (struct input){.path = path};
 	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -68,14 +76,11 @@ static bool open_input(const char *path, struct input *in, bool first) {
 	struct stat sb;
 	bool ok = true;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-		// The first input stays whole: the merge refers to its stacks.
 		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
 			fd, 0);
 		in->mapped = m != MAP_FAILED;
 		in->buf = in->mapped ? m : NULL;
 		in->size = in->mapped ? (size_t)sb.st_size : 0;
-		in->window = in->mapped;
-		in->keep = first;
 	}
 	if (!in->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
 		ok = read_all(fd, in);
@@ -94,25 +99,34 @@ static void close_input(struct input *in) {
 	}
 }
 
-// Keeps a mapped input's pages around at: a window ahead mapped in with
-// one call rather than a fault at a time, and (but for the first input)
-// those further than a window behind given back (reading them again
-// would fault them in from the page cache, so this is never wrong).
-static void advance(struct input *in, const char *at) {
-	if (!in->window) {
+static struct window window(const struct input *in, size_t from, size_t to,
+		bool drop) {
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	// Pages are given back from the first wholly in [from, to): the one
+	// before may be another reader's.
+	return (struct window){in->buf, from, (from + page - 1) & ~(page - 1),
+		to, in->mapped, drop};
+}
+
+// Keeps a window's pages around at: a window ahead mapped in with one
+// call rather than a fault at a time, and (if drop) those further than a
+// window behind given back (reading them again would fault them in from
+// the page cache, so this is never wrong).
+static void advance(struct window *w, const char *at) {
+	if (!w->on) {
 		return;
 	}
-	size_t pos = (size_t)(at - in->buf);
-	while (in->ahead < in->size && in->ahead < pos + WINDOW) {
-		size_t n = in->size - in->ahead < WINDOW ? in->size - in->ahead
-			: WINDOW;
-		madvise(in->buf + in->ahead, n, MADV_POPULATE_READ);
-		in->ahead += n;
+	size_t pos = (size_t)(at - w->buf);
+	while (w->ahead < w->to && w->ahead < pos + WINDOW) {
+		size_t n = w->to - w->ahead < WINDOW ? w->to - w->ahead : WINDOW;
+		madvise((char *)w->buf + w->ahead, n, MADV_POPULATE_READ);
+		w->ahead += n;
 	}
-	if (!in->keep && pos >= in->dropped + 2 * WINDOW) {
+	if (w->drop && pos >= w->dropped + 2 * WINDOW) {
 		size_t upto = (pos - WINDOW) & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
-		madvise(in->buf + in->dropped, upto - in->dropped, MADV_DONTNEED);
-		in->dropped = upto;
+		madvise((char *)w->buf + w->dropped, upto - w->dropped,
+			MADV_DONTNEED);
+		w->dropped = upto;
 	}
 }
 
@@ -125,37 +139,6 @@ static int cmp_stacks(const char *a, size_t na, const char *b, size_t nb) {
 static bool blank(char c) {
 	return c == ' ' || c == '\t';
 }
-
-// How many lines ahead of a sorted input's cursor its stacks are
-// prefetched.
-#define AHEAD 16
-
-// An input that is not sorted: its lines, checked, sorted by stack.
-struct sorted {
-	struct input *in;
-	struct pd_strkey *lines; // .val: the count
-	size_t n, cap;
-	uint64_t total;
-	bool bad;
-};
-
-// Sorted lines a cursor reads: lines[at, end).
-struct view {
-	const struct pd_strkey *lines;
-	size_t at, end;
-};
-
-// Reads one input line by line, checking as it goes: a line the folded
-// reader would refuse, or a stack out of order, stops it (bad).
-struct cursor {
-	struct input *in;
-	const char *p, *end;
-	const char *s; // current stack, NULL at the end or when bad
-	size_t len;
-	uint64_t count, total;
-	bool bad, unsorted; // unsorted: bad for that alone
-	struct view *view; // lines taken from here instead
-};
 
 // Splits "stack count" s[0, len) as folded-read.c does: false if it
 // would refuse the line.
@@ -203,8 +186,55 @@ static bool next_line(const char **p, const char *end, const char **s,
 	return false;
 }
 
+// A merge's stack: in the first input, or in the copies.
+struct span {
+	union {
+		const char *s;
+		size_t off;
+	};
+	uint32_t len;
+	bool copied;
+};
+
+// The stacks pd-diff writes with their counts per input (n per row):
+// spans[i] in row i in order (a merge's), or keys sorted, keys[i].val
+// the row of keys[i].s.
+struct lines {
+	struct span *spans;
+	struct pd_strkey *keys;
+	const char *copies; // spans' copies
+	uint64_t *counts;
+	size_t n, scap, kcap, ccap;
+};
+
+// Adds a row of zero counts for a stack; returns it.
+static size_t add_row(struct lines *l, size_t n) {
+	size_t i = l->n++;
+	pd_xgrow(&l->counts, &l->ccap, l->n * n, sizeof(*l->counts));
+	memset(l->counts + i * n, 0, n * sizeof(*l->counts));
+	return i;
+}
+
+static void free_lines(struct lines *l) {
+	free(l->spans);
+	free(l->keys);
+	free(l->counts);
+}
+
+// Sorted inputs: one cursor per input, line by line, checking as it goes:
+// a line the folded reader would refuse, or a stack out of order, stops
+// it (bad).
+struct cursor {
+	struct window w;
+	const char *p, *end;
+	const char *s; // current stack, NULL at the end or when bad
+	size_t len;
+	uint64_t count, total;
+	bool bad, unsorted; // unsorted: bad for that alone
+};
+
 // A line of an input, checked: false if the folded reader would refuse
-// it or, in a sorted input, its stack comes before the last one.
+// it or its stack comes before the last one.
 static bool parse(struct cursor *c, const char *s, size_t len) {
 	size_t i;
 	uint64_t v;
@@ -223,26 +253,7 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
-	if (c->view) {
-		struct view *x = c->view;
-		c->s = NULL;
-		if (x->at < x->end) {
-			// Stacks lie where their lines were: the next ones are
-			// fetched ahead, as their order is known.
-			if (x->at + AHEAD < x->end) {
-				const struct pd_strkey *a = &x->lines[x->at + AHEAD];
-				for (size_t o = 0; o < a->len; o += 64) {
-					__builtin_prefetch(a->s + o);
-				}
-			}
-			const struct pd_strkey *k = &x->lines[x->at++];
-			c->s = (const char *)k->s;
-			c->len = k->len;
-			c->count = k->val;
-		}
-		return;
-	}
-	advance(c->in, c->p);
+	advance(&c->w, c->p);
 	const char *s;
 	size_t len;
 	if (next_line(&c->p, c->end, &s, &len)) {
@@ -254,47 +265,21 @@ static void next(struct cursor *c) {
 	c->s = NULL;
 }
 
-// The merged stacks with their counts per input, written once all is
-// read: the totals that scale runs are known only then. A stack is
-// referred to in the first input, which stays mapped, or copied if it is
-// not there (other inputs' pages go as they are read).
-struct merged {
-	const char **s;   // NULL: in copies at off
-	size_t *off;
-	uint32_t *len;
-	uint64_t *counts; // n per line
-	size_t lines, scap, ocap, lcap, ccap;
-	bool unsorted; // the merge stopped at a stack out of order
-	struct pd_strbuf copies;
-};
-
-static void add(struct merged *mg, size_t n, const char *s, size_t len,
-		bool keep) {
-	size_t i = mg->lines++;
-	pd_xgrow(&mg->s, &mg->scap, mg->lines, sizeof(*mg->s));
-	pd_xgrow(&mg->off, &mg->ocap, mg->lines, sizeof(*mg->off));
-	pd_xgrow(&mg->len, &mg->lcap, mg->lines, sizeof(*mg->len));
-	pd_xgrow(&mg->counts, &mg->ccap, mg->lines * n, sizeof(*mg->counts));
-	mg->s[i] = keep ? s : NULL;
-	mg->off[i] = mg->copies.len;
-	mg->len[i] = (uint32_t)len;
-	if (!keep) {
-		pd_strbuf_add(&mg->copies, s, len);
-	}
-}
-
 // Each step takes the least stack among the cursors and every line equal
-// to it (duplicates within an input add up). False if an input turns out
-// malformed or unsorted. totals: each input's, if not NULL.
-static bool merge(struct merged *mg, struct input *in, size_t n,
-		struct view *views, uint64_t *totals) {
+// to it (duplicates within an input add up). A stack is referred to in
+// the first input, which stays mapped, or copied (in copies, its offset
+// in .chunk until the end) if it is not there: other inputs' pages go as
+// they are read. False if an input turns out malformed or unsorted
+// (*unsorted). totals: each input's.
+static bool merge(struct lines *l, struct pd_strbuf *copies,
+		struct input *in, size_t n, uint64_t *totals, bool *unsorted) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
-		c[k] = (struct cursor){.in = &in[k], .p = in[k].buf,
-			.end = in[k].buf ? in[k].buf + in[k].size : NULL,
-			.view = views ? &views[k] : NULL};
+		c[k] = (struct cursor){.w = window(&in[k], 0, in[k].size, k > 0),
+			.p = in[k].buf,
+			.end = in[k].buf ? in[k].buf + in[k].size : NULL};
 		next(&c[k]);
 		ok &= !c[k].bad;
 	}
@@ -318,14 +303,19 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			break;
 		}
 		const char *m = c[least].s;
-		size_t mlen = c[least].len, line = mg->lines;
+		size_t mlen = c[least].len;
 		if (mlen > UINT32_MAX) {
 			ok = false; // a 4 GiB stack: let the table cope
 			break;
 		}
-		add(mg, n, m, mlen, views || (least == 0 && (in[0].keep
-			|| !in[0].mapped)));
-		memset(mg->counts + line * n, 0, n * sizeof(*mg->counts));
+		size_t line = add_row(l, n);
+		pd_xgrow(&l->spans, &l->scap, l->n, sizeof(*l->spans));
+		l->spans[line] = (struct span){.s = m, .len = (uint32_t)mlen,
+			.copied = least != 0};
+		if (least != 0) {
+			l->spans[line].off = copies->len;
+			pd_strbuf_add(copies, m, mlen);
+		}
 		// m stays readable as its cursor moves on: pages go only a
 		// window behind.
 		for (size_t j = 0; j < neq; j++) {
@@ -337,42 +327,151 @@ static bool merge(struct merged *mg, struct input *in, size_t n,
 			} while (x->s && x->len == mlen
 				&& memcmp(x->s, m, mlen) == 0);
 			ok &= !x->bad;
-			mg->counts[line * n + eq[j]] = sum;
+			l->counts[line * n + eq[j]] = sum;
 		}
 	}
+	*unsorted = false;
 	for (size_t k = 0; k < n; k++) {
-		mg->unsorted |= c[k].unsorted;
-		if (totals) {
-			totals[k] = c[k].total;
-		}
+		*unsorted |= c[k].unsorted;
+		totals[k] = c[k].total;
 	}
+	l->copies = copies->s;
 	free(eq);
 	free(c);
 	return ok;
 }
 
-static void free_sorted(struct sorted *x, size_t n) {
-	for (size_t k = 0; x && k < n; k++) {
-		free(x[k].lines);
-	}
-	free(x);
-}
+// Inputs not sorted: their distinct stacks in a hash table, which the
+// first input's lines fill and the others' look up, then sorted. Each
+// input is read in parts, a thread per part: the first input's parts
+// are hashed and then added to the table in turn; the other inputs'
+// parts look their stacks up at once (the table does not change then),
+// add their counts and copy the stacks it lacks, which are added after.
+// The first input stays mapped: the table refers to its stacks. The
+// others' pages go as they are read.
+struct table {
+	struct pd_index index;
+	struct lines l;
+	size_t n; // inputs: counts per row
+};
+
+// A line of a part: a stack of the first input, or one the table lacks.
+struct pline {
+	union {
+		const char *s; // in the first input
+		size_t off;    // in the part's copies
+	};
+	uint64_t h, count, chunk;
+	size_t len;
+};
+
+// A part of an input, [from, to) from a line's start to the next one's.
+struct part {
+	const struct input *in;
+	size_t k, from, to;
+	struct table *t;
+	struct pline *lines;
+	size_t n, cap;
+	uint64_t total;
+	struct pd_strbuf copies;
+	bool bad;
+};
 
 // Lines shorter than this on average go to the stack table: their keys
 // would take more than half of the input's size (and short lines are
 // often many of a few stacks, which the table holds once).
 #define KEY_LINE 64
 
-// Reads and sorts an input that is not sorted; bad if a line is
-// malformed (the table's reader will say which) or lines are short.
-static void sort_input(struct sorted *x) {
-	struct input *in = x->in;
-	if (in->mapped) {
-		madvise(in->buf, in->size, MADV_POPULATE_READ);
+// The row of stack s[0, len) with hash h in t, or SIZE_MAX.
+static size_t find(const struct table *t, const char *s, size_t len,
+		uint64_t h, size_t *j) {
+	*j = (size_t)(h >> t->index.shift);
+	for (uint32_t e; (e = pd_index_probe(&t->index, h, j));
+			*j = pd_index_next(&t->index, *j)) {
+		const struct pd_strkey *k = &t->l.keys[e - 1];
+		if (k->len == len && memcmp(k->s, s, len) == 0) {
+			return e - 1;
+		}
 	}
-	const char *p = in->buf, *end = in->buf ? in->buf + in->size : NULL, *s;
+	return SIZE_MAX;
+}
+
+// Lines hashed and not yet looked up: a batch, whose slots, keys,
+// stacks and counts (all cache misses) are fetched ahead, each step for
+// the whole batch before the next.
+#define BATCH 16
+
+struct look {
+	const char *s;
 	size_t len;
-	while (next_line(&p, end, &s, &len)) {
+	uint64_t h, count;
+};
+
+// Adds a line's count to its row, or keeps it for add_part (copied if
+// it is not the first input's).
+static void keep(struct part *x, const struct look *b) {
+	if (x->k > 0) {
+		size_t j, row = find(x->t, b->s, b->len, b->h, &j);
+		if (row != SIZE_MAX) {
+			// Two parts of an input may share a stack.
+			__atomic_fetch_add(&x->t->l.counts[row * x->t->n + x->k],
+				b->count, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
+	struct pline *l = &x->lines[x->n++];
+	*l = (struct pline){.s = b->s, .h = b->h, .count = b->count,
+		.chunk = pd_strkey_chunk((const unsigned char *)b->s, b->len),
+		.len = b->len};
+	if (x->k > 0) {
+		l->off = x->copies.len;
+		pd_strbuf_add(&x->copies, b->s, b->len);
+	}
+}
+
+// The entry at h's home slot if its hash may be h, else 0.
+static uint32_t at_home(const struct table *t, uint64_t h) {
+	uint64_t e = t->index.slots[h >> t->index.shift];
+	return e >> 32 == h >> 32 ? (uint32_t)e : 0;
+}
+
+static void look_up(struct part *x, const struct look *b, size_t n) {
+	const struct table *t = x->t;
+	if (x->k > 0) {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t e = at_home(t, b[i].h);
+			if (e) {
+				__builtin_prefetch(&t->l.keys[e - 1]);
+				__builtin_prefetch(&t->l.counts[(e - 1) * t->n
+					+ x->k], 1);
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t e = at_home(t, b[i].h);
+			if (e) {
+				__builtin_prefetch(t->l.keys[e - 1].s);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		keep(x, &b[i]);
+	}
+}
+
+// Reads a part: the first input's lines hashed (lines), the others'
+// looked up, their counts added, the lines the table lacks copied.
+static void read_part(void *ctx, size_t i) {
+	struct part *x = &((struct part *)ctx)[i];
+	struct window w = window(x->in, x->from, x->to, x->k > 0);
+	const char *p = x->in->buf + x->from, *end = x->in->buf + x->to, *s;
+	size_t len, nb = 0, check = 65536;
+	if (x->k == 0) { // lines of ~256 bytes
+		pd_xgrow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
+			sizeof(*x->lines));
+	}
+	struct look b[BATCH];
+	while (advance(&w, p), next_line(&p, end, &s, &len)) {
 		size_t slen;
 		uint64_t v;
 		if (!split(s, len, &slen, &v) || x->total > UINT64_MAX - v
@@ -381,111 +480,131 @@ static void sort_input(struct sorted *x) {
 			return;
 		}
 		x->total += v;
-		if (x->n % 65536 == 65535
-				&& x->n * KEY_LINE > (size_t)(p - in->buf)) {
-			x->bad = true;
-			return;
+		b[nb] = (struct look){s, slen, pd_hash_long(s, slen), v};
+		if (x->k > 0) {
+			__builtin_prefetch(&x->t->index.slots[b[nb].h
+				>> x->t->index.shift]);
 		}
-		pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
-		const unsigned char *u = (const unsigned char *)s;
-		x->lines[x->n++] = (struct pd_strkey){u, slen,
-			pd_strkey_chunk(u, slen), v};
+		if (++nb == BATCH) {
+			look_up(x, b, nb);
+			nb = 0;
+		}
+		if (x->n >= check) {
+			if (x->n * KEY_LINE > (size_t)(p - x->in->buf) - x->from) {
+				x->bad = true;
+				return;
+			}
+			check += 65536;
+		}
 	}
-	pd_strsort(x->lines, x->n);
+	look_up(x, b, nb);
 }
 
-static void sort_one(void *ctx, size_t k) {
-	sort_input(&((struct sorted *)ctx)[k]);
+// Adds a part's lines to the table (its counts to rows there already).
+static void add_part(struct table *t, struct part *x) {
+	for (size_t i = 0; i < x->n; i++) {
+		const struct pline *pl = &x->lines[i];
+		if (i + BATCH < x->n) {
+			__builtin_prefetch(&t->index.slots[pl[BATCH].h
+				>> t->index.shift]);
+		}
+		const char *s = x->k > 0 ? x->copies.s + pl->off : pl->s;
+		size_t j, row = find(t, s, pl->len, pl->h, &j);
+		if (row == SIZE_MAX) {
+			row = add_row(&t->l, t->n);
+			pd_xgrow(&t->l.keys, &t->l.kcap, t->l.n, sizeof(*t->l.keys));
+			t->l.keys[row] = (struct pd_strkey){(const unsigned char *)s,
+				pl->len, pl->chunk, row};
+			pd_index_add(&t->index, j, pl->h);
+		}
+		t->l.counts[row * t->n + x->k] += pl->count;
+	}
+	free(x->lines);
+	x->lines = NULL;
 }
 
-// Each input's lines sorted, or NULL if one is malformed.
-static struct sorted *sort_inputs(struct input *in, size_t n) {
-	struct sorted *x = pd_xcalloc(n, sizeof(*x));
-	for (size_t k = 0; k < n; k++) {
-		x[k].in = &in[k];
+// Splits inputs [from, to) into parts, each about a thread's share.
+static struct part *parts_of(struct input *in, size_t from, size_t to,
+		struct table *t, size_t *np) {
+	size_t cpus = pd_cpus(), n = 0, cap = 0;
+	struct part *x = NULL;
+	for (size_t k = from; k < to; k++) {
+		size_t each = in[k].size / cpus + 1, at = 0;
+		each = each < WINDOW ? WINDOW : each;
+		while (at < in[k].size) {
+			size_t end = in[k].size - at <= each ? in[k].size : at + each;
+			const char *nl = memchr(in[k].buf + end - 1, '\n',
+				in[k].size - (end - 1));
+			end = nl ? (size_t)(nl - in[k].buf) + 1 : in[k].size;
+			pd_xgrow(&x, &cap, n + 1, sizeof(*x));
+			x[n++] = (struct part){.in = &in[k], .k = k, .from = at,
+				.to = end, .t = t};
+			at = end;
+		}
 	}
-	pd_parallel(n, sort_one, x);
-	bool bad = false;
-	for (size_t k = 0; k < n; k++) {
-		bad |= x[k].bad;
-	}
-	if (bad) {
-		free_sorted(x, n);
-		return NULL;
-	}
+	*np = n;
 	return x;
 }
 
-// Sorted inputs are merged in parts, one per CPU: part t holds the
-// stacks from splitter t - 1 (the least of the part, none for the first)
-// up to splitter t, taken at even steps from the largest input; each
-// input's lines in a part are found by bisection.
-struct parts {
-	struct merged *mg;  // np
-	struct view *views; // n per part: each input's lines in it
-	bool *ok;
-	size_t np, n;
-	struct input *in;
-};
-
-// The first of x's lines not before s[0, len).
-static size_t lower_bound(const struct sorted *x, const char *s, size_t len) {
-	size_t lo = 0, hi = x->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct pd_strkey *k = &x->lines[mid];
-		if (cmp_stacks((const char *)k->s, k->len, s, len) < 0) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo;
-}
-
-static void merge_part(void *ctx, size_t t) {
-	struct parts *ps = ctx;
-	ps->ok[t] = merge(&ps->mg[t], ps->in, ps->n, ps->views + t * ps->n,
-		NULL);
-}
-
-static bool merge_sorted(struct parts *ps, struct input *in, size_t n,
-		const struct sorted *x) {
-	size_t big = 0, np = pd_cpus();
-	for (size_t k = 1; k < n; k++) {
-		big = x[k].n > x[big].n ? k : big;
-	}
-	np = x[big].n / 4096 < np ? x[big].n / 4096 + 1 : np;
-	*ps = (struct parts){pd_xcalloc(np, sizeof(*ps->mg)),
-		pd_xcalloc(np * n, sizeof(*ps->views)),
-		pd_xcalloc(np, sizeof(*ps->ok)), np, n, in};
-	for (size_t k = 0; k < n; k++) {
-		size_t from = 0;
-		for (size_t t = 0; t < np; t++) {
-			size_t to = x[k].n;
-			if (t + 1 < np) {
-				const struct pd_strkey *s =
-					&x[big].lines[x[big].n / np * (t + 1)];
-				to = lower_bound(&x[k], (const char *)s->s, s->len);
-			}
-			ps->views[t * n + k] = (struct view){x[k].lines, from, to};
-			from = to;
-		}
-	}
-	pd_parallel(np, merge_part, ps);
+// Reads parts [0, np) on threads; false if one is bad. totals: each
+// input's, added to.
+static bool read_parts(struct part *x, size_t np, uint64_t *totals) {
+	pd_parallel(np, read_part, x);
 	bool ok = true;
-	for (size_t t = 0; t < np; t++) {
-		ok &= ps->ok[t];
+	for (size_t i = 0; i < np; i++) {
+		uint64_t *tot = &totals[x[i].k];
+		ok &= !x[i].bad && *tot <= UINT64_MAX - x[i].total;
+		*tot += ok ? x[i].total : 0;
 	}
 	return ok;
 }
 
-static void free_merged(struct merged *mg) {
-	free(mg->s);
-	free(mg->off);
-	free(mg->len);
-	free(mg->counts);
-	pd_strbuf_finish(&mg->copies);
+static void free_parts(struct part *x, size_t np, bool copies) {
+	for (size_t i = 0; i < np; i++) {
+		free(x[i].lines);
+		if (copies) {
+			pd_strbuf_finish(&x[i].copies);
+		}
+	}
+	free(x);
+}
+
+// The lines of unsorted inputs, sorted; false if an input is malformed
+// or its lines are short. Stacks copied from inputs after the first are
+// in the parts *later (np of them), freed by the caller.
+static bool hash_sort(struct lines *l, struct input *in, size_t n,
+		uint64_t *totals, struct part **later, size_t *nlater) {
+	struct table t = {.n = n};
+	size_t np;
+	memset(totals, 0, n * sizeof(*totals));
+	pd_index_slot(&t.index, 0); // allocated before the threads read it
+	struct part *first = parts_of(in, 0, 1, &t, &np);
+	bool ok = read_parts(first, np, totals);
+	size_t lines = 0;
+	for (size_t i = 0; i < np; i++) {
+		lines += first[i].n;
+	}
+	// Room for the first input's lines and a quarter more, the table's
+	// arrays too (the rows are at most the lines).
+	lines += lines / 4;
+	pd_index_reserve(&t.index, lines);
+	pd_xgrow(&t.l.keys, &t.l.kcap, lines, sizeof(*t.l.keys));
+	pd_xgrow(&t.l.counts, &t.l.ccap, lines * n, sizeof(*t.l.counts));
+	for (size_t i = 0; ok && i < np; i++) {
+		add_part(&t, &first[i]);
+	}
+	free_parts(first, np, false);
+	*later = parts_of(in, 1, n, &t, nlater);
+	ok = ok && read_parts(*later, *nlater, totals);
+	for (size_t i = 0; ok && i < *nlater; i++) {
+		add_part(&t, &(*later)[i]);
+	}
+	pd_index_free(&t.index);
+	if (ok) {
+		pd_strsort_parallel(t.l.keys, t.l.n);
+	}
+	*l = t.l;
+	return ok;
 }
 
 // Lines go out with writev, the stacks straight from where they are
@@ -551,20 +670,17 @@ static void put_line(struct vec *w, const char *s, size_t len,
 	}
 }
 
-// Writes the lines of mg[0, nmg) in turn.
-static enum pd_status write_merged(FILE *f, const struct merged *mg,
-		size_t nmg, size_t n, size_t nbase, bool normalize,
-		const uint64_t *totals) {
+// Writes the lines l, n counts each.
+static enum pd_status write_lines(FILE *f, const struct lines *l, size_t n,
+		size_t nbase, bool normalize, const uint64_t *totals) {
 	struct pd_diff_scale scale;
 	pd_diff_scale_init(&scale, totals, n, nbase);
 	unsigned __int128 sum[2] = {0, 0};
-	for (size_t t = 0; (normalize || !scale.identity) && t < nmg; t++) {
-		for (size_t i = 0; i < mg[t].lines; i++) {
-			uint64_t c[2];
-			pd_diff_scale_line(&scale, mg[t].counts + i * n, c);
-			sum[0] += c[0];
-			sum[1] += c[1];
-		}
+	for (size_t i = 0; (normalize || !scale.identity) && i < l->n; i++) {
+		uint64_t c[2];
+		pd_diff_scale_line(&scale, l->counts + i * n, c);
+		sum[0] += c[0];
+		sum[1] += c[1];
 	}
 	if (scale.overflow || sum[0] > UINT64_MAX || sum[1] > UINT64_MAX) {
 		warnx("the runs' counts add up to more than 2^64-1");
@@ -575,18 +691,26 @@ static enum pd_status write_merged(FILE *f, const struct merged *mg,
 	}
 	struct vec *w = pd_xcalloc(1, sizeof(*w));
 	w->fd = fileno(f);
-	for (size_t t = 0; t < nmg; t++) {
-		const struct merged *m = &mg[t];
-		for (size_t i = 0; i < m->lines && !w->failed; i++) {
-			uint64_t c[2];
-			pd_diff_scale_line(&scale, m->counts + i * n, c);
-			if (normalize) {
-				c[0] = pd_diff_scale_u64(c[0], (uint64_t)sum[1],
-					(uint64_t)sum[0]);
-			}
-			put_line(w, m->s[i] ? m->s[i] : m->copies.s + m->off[i],
-				m->len[i], c);
+	for (size_t i = 0; i < l->n && !w->failed; i++) {
+		const char *s;
+		size_t len, row = i;
+		if (l->spans) {
+			const struct span *x = &l->spans[i];
+			s = x->copied ? l->copies + x->off : x->s;
+			len = x->len;
+		} else {
+			const struct pd_strkey *k = &l->keys[i];
+			s = (const char *)k->s;
+			len = k->len;
+			row = k->val;
 		}
+		uint64_t c[2];
+		pd_diff_scale_line(&scale, l->counts + row * n, c);
+		if (normalize) {
+			c[0] = pd_diff_scale_u64(c[0], (uint64_t)sum[1],
+				(uint64_t)sum[0]);
+		}
+		put_line(w, s, len, c);
 	}
 	flush_vec(w);
 	enum pd_status st = w->failed ? PD_EIO : PD_OK;
@@ -639,23 +763,22 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		if (ok) {
-			ok = open_input(paths[k], &in[k], k == 0);
+			ok = open_input(paths[k], &in[k]);
 		} else {
 			in[k] = (struct input){.path = paths[k]};
 		}
 	}
-	struct merged mg = {0};
-	struct sorted *sorted = NULL;
-	struct parts ps = {0};
+	struct lines l = {0};
+	struct pd_strbuf copies = {0};
+	struct part *later = NULL;
+	size_t nlater = 0;
+	bool unsorted = false;
 	enum pd_status st;
-	if (ok && merge(&mg, in, n, NULL, totals)) {
-		st = write_merged(f, &mg, 1, n, nbase, normalize, totals);
-	} else if (ok && mg.unsorted && (sorted = sort_inputs(in, n))
-			&& merge_sorted(&ps, in, n, sorted)) {
-		for (size_t k = 0; k < n; k++) {
-			totals[k] = sorted[k].total;
-		}
-		st = write_merged(f, ps.mg, ps.np, n, nbase, normalize, totals);
+	if (ok && merge(&l, &copies, in, n, totals, &unsorted)) {
+		st = write_lines(f, &l, n, nbase, normalize, totals);
+	} else if (ok && unsorted && (free_lines(&l), l = (struct lines){0},
+			hash_sort(&l, in, n, totals, &later, &nlater))) {
+		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else {
 		for (size_t k = 0; k < n; k++) {
 			if (in[k].mapped) { // the reader reads the files again
@@ -669,14 +792,9 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		close_input(&in[k]);
 	}
-	for (size_t t = 0; t < ps.np; t++) {
-		free_merged(&ps.mg[t]);
-	}
-	free(ps.mg);
-	free(ps.views);
-	free(ps.ok);
-	free_sorted(sorted, n);
-	free_merged(&mg);
+	free_parts(later, nlater, true);
+	free_lines(&l);
+	pd_strbuf_finish(&copies);
 	free(in);
 	free(totals);
 	return st;

@@ -25,9 +25,9 @@ enum pd_status pd_diff_write(FILE *f, const struct pd_profile *p,
 // The same from the folded files paths[0, n) (nbase of them base runs;
 // "-" = stdin), written to f's file descriptor (after a flush). When every
 // file is sorted by stack (pd-collapse's output is), one pass over the
-// mapped files checks and merges them, with no table of stacks; else each
-// file's lines are sorted (a thread per file) and merged in parts (a
-// thread per part). When a line is malformed, the stack table as
+// mapped files checks and merges them, with no table of stacks; else the
+// files are read in parts (a thread each) into a hash table of distinct
+// stacks, sorted on threads. When a line is malformed, the stack table as
 // pd_diff_write, whose reader reports failures like pd_folded_read.
 enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	size_t nbase, bool normalize);

@@ -42,6 +42,45 @@ uint64_t pd_hash(const void *p, size_t n, uint64_t seed) {
 	return pd_hash_u64(h);
 }
 
+// The high and low halves of a * b, xored.
+static uint64_t fold(uint64_t a, uint64_t b) {
+	unsigned __int128 p = (unsigned __int128)a * b;
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+uint64_t pd_hash_long(const void *p, size_t n) {
+	static const uint64_t k[4] = {0x9e3779b97f4a7c15ULL,
+		0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
+		0xd6e8feb86659fd93ULL};
+	const unsigned char *s = p;
+	uint64_t a = k[0] ^ n, b = k[1];
+	if (n >= 32) {
+		size_t left = n;
+		do {
+			a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + 8) ^ a);
+			b = fold(pd_get_u64(s + 16) ^ k[3], pd_get_u64(s + 24) ^ b);
+			s += 32;
+			left -= 32;
+		} while (left >= 32);
+		// The last 32 bytes, overlapping those hashed.
+		s = (const unsigned char *)p + n - 32;
+		a ^= fold(pd_get_u64(s) ^ k[1], pd_get_u64(s + 8) ^ k[2]);
+		b ^= fold(pd_get_u64(s + 16) ^ k[0], pd_get_u64(s + 24) ^ k[3]);
+	} else if (n >= 16) { // the first and last 16 bytes, overlapping
+		a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + 8) ^ a);
+		b = fold(pd_get_u64(s + n - 16) ^ k[3], pd_get_u64(s + n - 8) ^ b);
+	} else if (n >= 8) { // the first and last 8 bytes
+		a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + n - 8) ^ a);
+	} else {
+		uint64_t w = 0;
+		for (size_t i = 0; i < n; i++) {
+			w = w << 8 | s[i];
+		}
+		a = fold(w ^ k[2], a);
+	}
+	return fold(a ^ k[3], b ^ k[0]);
+}
+
 static void map64_put(struct pd_map64 *m, uint64_t key, uint64_t val) {
 	size_t j = pd_hash_u64(key) & (m->slots - 1);
 	while (m->keys[j]) {
@@ -112,6 +151,20 @@ uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 		pd_free_big(old, nold * sizeof(*old));
 	}
 	return e;
+}
+
+void pd_index_reserve(struct pd_index *x, size_t n) {
+	if (x->n) {
+		return;
+	}
+	unsigned bits = 10;
+	while (bits < 32 && ((size_t)1 << bits) < 2 * n + 1) {
+		bits++;
+	}
+	pd_free_big(x->slots, x->nslots * sizeof(*x->slots));
+	x->nslots = (size_t)1 << bits;
+	x->shift = 64 - bits;
+	x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
 }
 
 void pd_index_free(struct pd_index *x) {

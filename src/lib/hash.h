@@ -10,6 +10,11 @@
 #include "alloc.h"
 
 uint64_t pd_hash(const void *p, size_t n, uint64_t seed);
+// A hash of long keys (a folded line's stack), several times as fast
+// as pd_hash on them: 32 bytes a step in two lanes of 64x64->128-bit
+// multiplies folded to 64 bits. Not pd_hash's values, which colours and
+// caches keep.
+uint64_t pd_hash_long(const void *p, size_t n);
 
 static inline uint64_t pd_hash_u64(uint64_t x) {
 	x ^= x >> 33;
@@ -85,6 +90,8 @@ static inline uint32_t pd_index_probe(const struct pd_index *x, uint64_t h,
 	}
 }
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h);
+// Makes an empty index room for n entries before it grows.
+void pd_index_reserve(struct pd_index *x, size_t n);
 void pd_index_free(struct pd_index *x);
 
 #endif

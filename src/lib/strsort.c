@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "parallel.h"
+
+// Fewer strings than this are sorted on the caller's thread.
+#define PARALLEL_MIN 16384
+
 // Bytes [d, d + 8) of s[0, len), big-endian, zeros past its end.
 static uint64_t chunk_at(const unsigned char *s, size_t len, size_t d) {
 	uint64_t v = 0;
@@ -114,6 +120,41 @@ static size_t deeper(struct pd_strkey *a, size_t n, size_t d) {
 	return d;
 }
 
+// One partition of a[0, n), equal in their first d bytes, chunks at d,
+// around the median of three chunks: [0, lt) and [gt, n) stay at depth d
+// with chunks less and greater; [lt, e) are strings that end within
+// these 8 bytes, in order; [e, gt) go on at *dm, their chunks set there.
+static void partition(struct pd_strkey *a, size_t n, size_t d, size_t *plt,
+		size_t *pe, size_t *pgt, size_t *dm) {
+	uint64_t x = a[0].chunk, y = a[n / 2].chunk, z = a[n - 1].chunk;
+	uint64_t v = x < y ? (y < z ? y : x < z ? z : x)
+		: (x < z ? x : y < z ? z : y);
+	size_t lt = 0, i = 0, gt = n;
+	while (i < gt) {
+		if (a[i].chunk < v) {
+			swap(a, lt++, i++);
+		} else if (a[i].chunk > v) {
+			swap(a, i, --gt);
+		} else {
+			i++;
+		}
+	}
+	// In the middle part, strings that end within these 8 bytes are
+	// prefixes of the others (the rest of their chunk is zeros, as is
+	// the others'): first, shortest first.
+	size_t e = lt;
+	for (size_t k = lt; k < gt; k++) {
+		if (a[k].len <= d + 8) {
+			swap(a, e++, k);
+		}
+	}
+	order_ended(a + lt, e - lt, d);
+	*dm = deeper(a + e, gt - e, d + 8);
+	*plt = lt;
+	*pe = e;
+	*pgt = gt;
+}
+
 // Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
 // only into parts of at most half, so its depth stays under log2(n).
 // Each partition that leaves a part at the same depth spends one of
@@ -134,31 +175,8 @@ static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 			}
 			return;
 		}
-		uint64_t x = a[0].chunk, y = a[n / 2].chunk, z = a[n - 1].chunk;
-		uint64_t v = x < y ? (y < z ? y : x < z ? z : x)
-			: (x < z ? x : y < z ? z : y);
-		size_t lt = 0, i = 0, gt = n;
-		while (i < gt) {
-			if (a[i].chunk < v) {
-				swap(a, lt++, i++);
-			} else if (a[i].chunk > v) {
-				swap(a, i, --gt);
-			} else {
-				i++;
-			}
-		}
-		// In the middle part, strings that end within these 8 bytes are
-		// prefixes of the others (the rest of their chunk is zeros, as
-		// is the others'): first, shortest first. The rest go on at
-		// d + 8.
-		size_t e = lt;
-		for (size_t k = lt; k < gt; k++) {
-			if (a[k].len <= d + 8) {
-				swap(a, e++, k);
-			}
-		}
-		order_ended(a + lt, e - lt, d);
-		size_t dm = deeper(a + e, gt - e, d + 8);
+		size_t lt, e, gt, dm;
+		partition(a, n, d, &lt, &e, &gt, &dm);
 		// Three parts left: [0, lt) and [gt, n) at depth d, [e, gt) at
 		// dm. Recurse into the two smaller, go on with the largest.
 		// A part going deeper starts with a budget of its own.
@@ -184,6 +202,77 @@ static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 	}
 }
 
+// Parts of a sort left to threads: the first partitions are made here,
+// until every part has at most limit strings.
+struct task {
+	struct pd_strkey *a;
+	size_t n, d;
+	unsigned budget;
+};
+
+struct tasks {
+	struct task *t;
+	size_t n, cap, limit;
+};
+
+// As sort, but parts of at most limit strings (or out of budget) become
+// tasks. Recursion as sort's: into the two smaller parts.
+static void split(struct tasks *ts, struct pd_strkey *a, size_t n, size_t d,
+		unsigned budget) {
+	while (n > ts->limit && n >= 12 && budget > 0) {
+		size_t lt, e, gt, dm;
+		partition(a, n, d, &lt, &e, &gt, &dm);
+		size_t nl = lt, nm = gt - e, nr = n - gt;
+		budget--;
+		if (nl >= nm && nl >= nr) {
+			split(ts, a + e, nm, dm, budget_for(nm));
+			split(ts, a + gt, nr, d, budget);
+			n = nl;
+		} else if (nm >= nr) {
+			split(ts, a, nl, d, budget);
+			split(ts, a + gt, nr, d, budget);
+			a += e;
+			n = nm;
+			d = dm;
+			budget = budget_for(nm);
+		} else {
+			split(ts, a, nl, d, budget);
+			split(ts, a + e, nm, dm, budget_for(nm));
+			a += gt;
+			n = nr;
+		}
+	}
+	if (n > 1) {
+		pd_xgrow(&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t));
+		ts->t[ts->n++] = (struct task){a, n, d, budget};
+	}
+}
+
+static int larger_first(const void *x, const void *y) {
+	const struct task *a = x, *b = y;
+	return (a->n < b->n) - (a->n > b->n);
+}
+
+static void run_task(void *ctx, size_t i) {
+	const struct task *t = &((const struct tasks *)ctx)->t[i];
+	sort(t->a, t->n, t->d, t->budget);
+}
+
 void pd_strsort(struct pd_strkey *a, size_t n) {
 	sort(a, n, 0, budget_for(n));
+}
+
+void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
+	size_t cpus = pd_cpus();
+	if (cpus == 1 || n < PARALLEL_MIN) {
+		pd_strsort(a, n);
+		return;
+	}
+	// Eight parts or more per thread, largest first, so that the
+	// threads end about together.
+	struct tasks ts = {.limit = n / (8 * cpus)};
+	split(&ts, a, n, 0, budget_for(n));
+	qsort(ts.t, ts.n, sizeof(*ts.t), larger_first);
+	pd_parallel(ts.n, run_task, &ts);
+	free(ts.t);
 }

@@ -21,5 +21,8 @@ struct pd_strkey {
 uint64_t pd_strkey_chunk(const unsigned char *s, size_t len);
 // Sorts a[0, n) by their strings; equal strings in no particular order.
 void pd_strsort(struct pd_strkey *a, size_t n);
+// The same on pd_cpus() threads (pd_parallel) when n is large enough to
+// gain from it.
+void pd_strsort_parallel(struct pd_strkey *a, size_t n);
 
 #endif

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""pd-diff on large shuffled files (sorted per file and merged in parts, one
-per CPU, when the largest file has thousands of lines): the two-file form
+"""pd-diff on large shuffled files (read in parts, a thread each, into a
+hash table of distinct stacks, sorted on threads): the two-file form
 equals the sums Python computes, lines in the byte order of their stacks;
 runs per side and -n equal the stack table's output (what --report
 takes). Seeded stacks with long shared prefixes, stacks that are prefixes
 of others, bytes above 0x7f, a stack repeated within a file; orders
-that defeat the sort's pivots, and many equal stacks ending in NULs.
+that defeat the sort's pivots, and many equal stacks ending in NULs;
+files of several MB read in parts on threads.
 usage: shuffled-large.py PD_DIFF"""
 import os
 import random
@@ -91,5 +92,27 @@ with tempfile.TemporaryDirectory() as d:
         if run(paths[:2]) != want:
             fails += 1
             print('%s: pd-diff differs from the sums in Python' % lines[0])
+    # Files of several MB, read in parts on threads: stacks repeated
+    # across parts of one file, in the first file and in the second, and
+    # stacks only the second file has, also repeated.
+    pad = b'std::__1::basic_string<char>::append;' * 2
+    base = [pad + b'f%d;g%d' % (i, i % 7) for i in range(12000)]
+    extra = [pad + b'new%d' % i for i in range(3000)]
+    big = [[], []]
+    sums = [{}, {}]
+    for k, pool in enumerate((base, base[2000:] + extra)):
+        for _ in range(3):
+            for s in pool:
+                c = r.randint(1, 9)
+                big[k].append(b'%s %d\n' % (s, c))
+                sums[k][s] = sums[k].get(s, 0) + c
+        r.shuffle(big[k])
+        with open(paths[k], 'wb') as f:
+            f.writelines(big[k])
+    want = b''.join(b'%s %d %d\n' % (s, sums[0].get(s, 0), sums[1].get(s, 0))
+                    for s in sorted(set(sums[0]) | set(sums[1])))
+    if run(paths[:2]) != want:
+        fails += 1
+        print('files read in parts: pd-diff differs from the sums in Python')
 print('20000 stacks shuffled, %d disagreements' % fails)
 sys.exit(1 if fails else 0)

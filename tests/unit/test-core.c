@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the shared core: the stack table (stacks.c: add and push
 // mixed, saturation, sorting, ids given back as a writer reads them), texts (texts.c: lines equal as text though
-// made of other texts), pd_map64 and pd_index (hash.c), the decimal
-// writer (strbuf.c), and a flame graph frame named like the root.
+// made of other texts), pd_map64, pd_index and pd_hash_long (hash.c),
+// the string sort on threads (strsort.c), the decimal writer (strbuf.c),
+// and a flame graph frame named like the root.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "hash.h"
 #include "stacks.h"
 #include "strbuf.h"
+#include "strsort.h"
 #include "texts.h"
 #include "check.h"
 
@@ -216,6 +218,98 @@ static void test_hash(void) {
 	pd_index_free(&y);
 }
 
+// pd_hash_long: every byte and the length count, and the top bits (an
+// index's homes) spread; an index reserved for n entries takes them
+// without growing.
+static void test_hash_long(void) {
+	unsigned char b[100];
+	for (size_t i = 0; i < sizeof(b); i++) {
+		b[i] = (unsigned char)(i * 7 + 1);
+	}
+	bool bytes = true, lengths = true;
+	for (size_t n = 0; n <= sizeof(b); n++) {
+		uint64_t h = pd_hash_long(b, n);
+		for (size_t i = 0; i < n; i++) {
+			b[i] ^= 0x40;
+			bytes &= pd_hash_long(b, n) != h;
+			b[i] ^= 0x40;
+		}
+		for (size_t m = 0; m < n; m++) {
+			lengths &= pd_hash_long(b, m) != h;
+		}
+	}
+	CHECK(bytes);
+	CHECK(lengths);
+	enum { N = 20000, HOMES = 1024 };
+	static unsigned count[HOMES];
+	struct pd_index x = {0};
+	pd_index_reserve(&x, N);
+	size_t nslots = x.nslots;
+	char line[96];
+	for (int i = 0; i < N; i++) {
+		int n = snprintf(line, sizeof(line),
+			"java;main;run;mod%d::f;mod%d::g;leaf_%d", i % 40, i / 40, i);
+		uint64_t h = pd_hash_long(line, (size_t)n);
+		count[h >> 54]++;
+		size_t j = pd_index_slot(&x, h);
+		while (pd_index_probe(&x, h, &j)) {
+			j = pd_index_next(&x, j);
+		}
+		pd_index_add(&x, j, h);
+	}
+	unsigned most = 0;
+	for (int i = 0; i < HOMES; i++) {
+		most = count[i] > most ? count[i] : most;
+	}
+	CHECK(most < 3 * N / HOMES); // about 20 each
+	CHECK(x.nslots == nslots && nslots >= 2 * N);
+	pd_index_free(&x);
+}
+
+static int cmp_bytes(const void *x, const void *y) {
+	const struct pd_strkey *a = x, *b = y;
+	int d = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+	return d ? d : (a->len > b->len) - (a->len < b->len);
+}
+
+// pd_strsort_parallel on five threads (whatever the CPUs): the byte order
+// qsort gives, on strings with long shared prefixes, prefixes of others,
+// and equal ones.
+static void test_strsort_parallel(void) {
+	enum { N = 60000 };
+	static const char *frames[] = {"main", "run;loop", "mod::f", "x",
+		"std::vector<int>::push_back", ""};
+	struct pd_strkey *a = malloc(N * sizeof(*a)), *b = malloc(N * sizeof(*b));
+	char *text = malloc(N * 64);
+	uint64_t r = 42;
+	for (size_t i = 0; i < N; i++) {
+		char *s = text + i * 64;
+		size_t len = 0;
+		int depth = 1 + (int)((r = r * 6364136223846793005ULL + 1) >> 60);
+		for (int d = 0; d < depth && len < 40; d++) {
+			const char *f = frames[((r = r * 6364136223846793005ULL + 1)
+				>> 40) % 6];
+			len += (size_t)snprintf(s + len, 64 - len, "%s;", f);
+		}
+		len -= len > 2 ? (r >> 40) % 3 : 0; // some end inside a frame
+		const unsigned char *u = (const unsigned char *)s;
+		a[i] = b[i] = (struct pd_strkey){u, len, pd_strkey_chunk(u, len), i};
+	}
+	setenv("PD_THREADS", "5", 1);
+	pd_strsort_parallel(a, N);
+	unsetenv("PD_THREADS");
+	qsort(b, N, sizeof(*b), cmp_bytes);
+	bool same = true;
+	for (size_t i = 0; i < N; i++) {
+		same &= a[i].len == b[i].len
+			&& memcmp(a[i].s, b[i].s, a[i].len) == 0;
+	}
+	CHECK(same);
+	free(text);
+	free(a);
+	free(b);
+}
+
 static void test_u64(void) {
 	struct pd_strbuf b = {0};
 	pd_strbuf_add_u64(&b, 0);
@@ -247,6 +341,8 @@ int main(void) {
 	test_stacks_release();
 	test_texts_and_sort();
 	test_hash();
+	test_hash_long();
+	test_strsort_parallel();
 	test_u64();
 	test_flame_all();
 	return check_status();
