@@ -2,7 +2,8 @@
 // libFuzzer target: any bytes as the pd-diff report pd-svg --report reads
 // (src/lib/json.c, src/lib/diff-report-read.c), as a folded profile
 // through the report's statistics and both writers, and as folded files
-// through pd-diff's merge of sorted files (src/lib/diff-files.c).
+// through pd-diff's merge of sorted files and hash table of unsorted ones
+// (src/lib/diff-files.c).
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -53,16 +54,19 @@ static void report(const char *path) {
 	pd_profile_destroy(p);
 }
 
-// The bytes as base and new runs (the same file twice a side: sorted
-// input takes the merge, other input the table).
-static void merge(const char *path) {
+// The bytes as base and new runs: the same file twice a side, and the
+// file against its second half (sorted input takes the merge, other
+// input the hash table, a malformed line the stack table).
+static void merge(const char *path, const char *half) {
 	FILE *out = fopen("/dev/null", "w");
 	if (!out) {
 		return;
 	}
 	const char *two[] = {path, path};
 	pd_diff_files(out, two, 2, 1, false);
-	const char *four[] = {path, path, path, path};
+	const char *other[] = {path, half};
+	pd_diff_files(out, other, 2, 1, false);
+	const char *four[] = {half, path, path, half};
 	pd_diff_files(out, four, 4, 2, true);
 	fclose(out);
 }
@@ -80,7 +84,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		marks(path);
 		report(path);
-		merge(path);
+		int hfd = memfd_create("half.folded", 0);
+		if (hfd >= 0 && write(hfd, data + size / 2, size - size / 2)
+				== (ssize_t)(size - size / 2)) {
+			char half[64];
+			snprintf(half, sizeof(half), "/proc/self/fd/%d", hfd);
+			merge(path, half);
+		}
+		if (hfd >= 0) {
+			close(hfd);
+		}
 	}
 	close(fd);
 	return 0;
