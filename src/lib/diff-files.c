@@ -102,10 +102,11 @@ static void close_input(struct input *in) {
 static struct window window(const struct input *in, size_t from, size_t to,
 		bool drop) {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	// Pages are given back from the first wholly in [from, to): the one
+	// Pages are mapped in from the one holding from (madvise takes whole
+	// pages) and given back from the first wholly in [from, to): the one
 	// before may be another reader's.
-	return (struct window){in->buf, from, (from + page - 1) & ~(page - 1),
-		to, in->mapped, drop};
+	return (struct window){in->buf, from & ~(page - 1),
+		(from + page - 1) & ~(page - 1), to, in->mapped, drop};
 }
 
 // Keeps a window's pages around at: a window ahead mapped in with one
@@ -267,9 +268,8 @@ static void next(struct cursor *c) {
 
 // Each step takes the least stack among the cursors and every line equal
 // to it (duplicates within an input add up). A stack is referred to in
-// the first input, which stays mapped, or copied (in copies, its offset
-// in .chunk until the end) if it is not there: other inputs' pages go as
-// they are read. False if an input turns out malformed or unsorted
+// the first input, which stays mapped, or copied (a span's off in
+// copies) if it is not there: other inputs' pages go as they are read. False if an input turns out malformed or unsorted
 // (*unsorted). totals: each input's.
 static bool merge(struct lines *l, struct pd_strbuf *copies,
 		struct input *in, size_t n, uint64_t *totals, bool *unsorted) {
@@ -352,7 +352,8 @@ static bool merge(struct lines *l, struct pd_strbuf *copies,
 struct table {
 	struct pd_index index;
 	struct lines l;
-	size_t n; // inputs: counts per row
+	size_t n;      // inputs: counts per row
+	uint64_t seed; // of the lines' hashes
 };
 
 // A line of a part: a stack of the first input, or one the table lacks.
@@ -480,7 +481,7 @@ static void read_part(void *ctx, size_t i) {
 			return;
 		}
 		x->total += v;
-		b[nb] = (struct look){s, slen, pd_hash_long(s, slen), v};
+		b[nb] = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed), v};
 		if (x->k > 0) {
 			__builtin_prefetch(&x->t->index.slots[b[nb].h
 				>> x->t->index.shift]);
@@ -574,10 +575,10 @@ static void free_parts(struct part *x, size_t np, bool copies) {
 // in the parts *later (np of them), freed by the caller.
 static bool hash_sort(struct lines *l, struct input *in, size_t n,
 		uint64_t *totals, struct part **later, size_t *nlater) {
-	struct table t = {.n = n};
+	// Hashes nobody can make collide: the input may be anyone's.
+	struct table t = {.n = n, .seed = pd_hash_seed()};
 	size_t np;
 	memset(totals, 0, n * sizeof(*totals));
-	pd_index_slot(&t.index, 0); // allocated before the threads read it
 	struct part *first = parts_of(in, 0, 1, &t, &np);
 	bool ok = read_parts(first, np, totals);
 	size_t lines = 0;

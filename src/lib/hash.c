@@ -4,6 +4,8 @@
 
 #include <err.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "bytes.h"
 #include "status.h"
@@ -48,37 +50,50 @@ static uint64_t fold(uint64_t a, uint64_t b) {
 	return (uint64_t)p ^ (uint64_t)(p >> 64);
 }
 
-uint64_t pd_hash_long(const void *p, size_t n) {
-	static const uint64_t k[4] = {0x9e3779b97f4a7c15ULL,
-		0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
-		0xd6e8feb86659fd93ULL};
+uint64_t pd_hash_long(const void *p, size_t n, uint64_t seed) {
 	const unsigned char *s = p;
-	uint64_t a = k[0] ^ n, b = k[1];
+	// The multipliers' one half comes from the seed.
+	uint64_t k0 = 0x9e3779b97f4a7c15ULL ^ seed,
+		k1 = 0xc2b2ae3d27d4eb4fULL ^ pd_hash_u64(seed),
+		k2 = 0x165667b19e3779f9ULL ^ pd_hash_u64(seed + 1),
+		k3 = 0xd6e8feb86659fd93ULL ^ pd_hash_u64(seed + 2);
+	uint64_t a = k0 ^ n, b = k1;
 	if (n >= 32) {
 		size_t left = n;
 		do {
-			a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + 8) ^ a);
-			b = fold(pd_get_u64(s + 16) ^ k[3], pd_get_u64(s + 24) ^ b);
+			a = fold(pd_get_u64(s) ^ k2, pd_get_u64(s + 8) ^ a);
+			b = fold(pd_get_u64(s + 16) ^ k3, pd_get_u64(s + 24) ^ b);
 			s += 32;
 			left -= 32;
 		} while (left >= 32);
 		// The last 32 bytes, overlapping those hashed.
 		s = (const unsigned char *)p + n - 32;
-		a ^= fold(pd_get_u64(s) ^ k[1], pd_get_u64(s + 8) ^ k[2]);
-		b ^= fold(pd_get_u64(s + 16) ^ k[0], pd_get_u64(s + 24) ^ k[3]);
+		a ^= fold(pd_get_u64(s) ^ k1, pd_get_u64(s + 8) ^ k2);
+		b ^= fold(pd_get_u64(s + 16) ^ k0, pd_get_u64(s + 24) ^ k3);
 	} else if (n >= 16) { // the first and last 16 bytes, overlapping
-		a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + 8) ^ a);
-		b = fold(pd_get_u64(s + n - 16) ^ k[3], pd_get_u64(s + n - 8) ^ b);
+		a = fold(pd_get_u64(s) ^ k2, pd_get_u64(s + 8) ^ a);
+		b = fold(pd_get_u64(s + n - 16) ^ k3, pd_get_u64(s + n - 8) ^ b);
 	} else if (n >= 8) { // the first and last 8 bytes
-		a = fold(pd_get_u64(s) ^ k[2], pd_get_u64(s + n - 8) ^ a);
+		a = fold(pd_get_u64(s) ^ k2, pd_get_u64(s + n - 8) ^ a);
 	} else {
 		uint64_t w = 0;
 		for (size_t i = 0; i < n; i++) {
 			w = w << 8 | s[i];
 		}
-		a = fold(w ^ k[2], a);
+		a = fold(w ^ k2, a);
 	}
-	return fold(a ^ k[3], b ^ k[0]);
+	return fold(a ^ k3, b ^ k0);
+}
+
+uint64_t pd_hash_seed(void) {
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed)) {
+		return seed;
+	}
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return pd_hash_u64((uint64_t)t.tv_nsec ^ (uint64_t)t.tv_sec << 32
+		^ (uint64_t)(uintptr_t)&seed);
 }
 
 static void map64_put(struct pd_map64 *m, uint64_t key, uint64_t val) {

@@ -114,5 +114,33 @@ with tempfile.TemporaryDirectory() as d:
     if run(paths[:2]) != want:
         fails += 1
         print('files read in parts: pd-diff differs from the sums in Python')
+    # The same files with CRLF and no final newline, three and four runs,
+    # -n, and standard input, against the stack table; a malformed line
+    # deep in a later part goes to the table, which names it.
+    with open(paths[2], 'wb') as f:
+        f.write(b''.join(big[1]).replace(b'\n', b'\r\n')[:-2])
+    with open(paths[3], 'wb') as f:
+        f.writelines(big[0][:len(big[0]) // 2])
+    for args in ([paths[0], paths[2]], ['-n', paths[0], paths[1]],
+                 [paths[0], paths[3], '--', paths[1]],
+                 ['-n', paths[0], paths[3], '--', paths[1], paths[2]]):
+        if run(args) != run(['--report', report] + args):
+            fails += 1
+            print('%s: pd-diff differs from the stack table' % ' '.join(args))
+    out = subprocess.run([pd, paths[0], '-'], stdin=open(paths[1], 'rb'),
+                         capture_output=True)
+    if out.returncode != 0 or out.stdout != want:
+        fails += 1
+        print('standard input read in parts: pd-diff differs from Python')
+    bad = big[1][:]
+    bad[len(bad) * 3 // 4] = b'%s 1x\n' % pad
+    with open(paths[3], 'wb') as f:
+        f.writelines(bad)
+    out = subprocess.run([pd, paths[0], paths[3]], capture_output=True)
+    line = len(bad) * 3 // 4 + 1
+    if out.returncode != 65 or (':%d:' % line).encode() not in out.stderr:
+        fails += 1
+        print('a malformed line in a later part: exit %d, %s' % (
+            out.returncode, out.stderr.decode(errors='replace')))
 print('20000 stacks shuffled, %d disagreements' % fails)
 sys.exit(1 if fails else 0)

@@ -85,12 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		marks(path);
 		report(path);
 		int hfd = memfd_create("half.folded", 0);
+		char half[64];
+		snprintf(half, sizeof(half), "%s", path);
 		if (hfd >= 0 && write(hfd, data + size / 2, size - size / 2)
 				== (ssize_t)(size - size / 2)) {
-			char half[64];
 			snprintf(half, sizeof(half), "/proc/self/fd/%d", hfd);
-			merge(path, half);
 		}
+		merge(path, half);
 		if (hfd >= 0) {
 			close(hfd);
 		}

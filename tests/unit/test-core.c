@@ -228,18 +228,30 @@ static void test_hash_long(void) {
 	}
 	bool bytes = true, lengths = true;
 	for (size_t n = 0; n <= sizeof(b); n++) {
-		uint64_t h = pd_hash_long(b, n);
+		uint64_t h = pd_hash_long(b, n, 0);
 		for (size_t i = 0; i < n; i++) {
 			b[i] ^= 0x40;
-			bytes &= pd_hash_long(b, n) != h;
+			bytes &= pd_hash_long(b, n, 0) != h;
 			b[i] ^= 0x40;
 		}
 		for (size_t m = 0; m < n; m++) {
-			lengths &= pd_hash_long(b, m) != h;
+			lengths &= pd_hash_long(b, m, 0) != h;
 		}
 	}
 	CHECK(bytes);
 	CHECK(lengths);
+	// A word equal to an unseeded multiplier zeroes its product: keys
+	// that differ only before it collide without a seed, not with one.
+	unsigned char m[64] = {0};
+	uint64_t k2 = 0x165667b19e3779f9ULL ^ pd_hash_u64(1);
+	memcpy(m + 32, &k2, 8);
+	uint64_t h0 = pd_hash_long(m, sizeof(m), 0);
+	m[0] = 1;
+	CHECK(pd_hash_long(m, sizeof(m), 0) == h0);
+	uint64_t seed = pd_hash_seed();
+	h0 = pd_hash_long(m, sizeof(m), seed);
+	m[0] = 2;
+	CHECK(pd_hash_long(m, sizeof(m), seed) != h0);
 	enum { N = 20000, HOMES = 1024 };
 	static unsigned count[HOMES];
 	struct pd_index x = {0};
@@ -249,7 +261,7 @@ static void test_hash_long(void) {
 	for (int i = 0; i < N; i++) {
 		int n = snprintf(line, sizeof(line),
 			"java;main;run;mod%d::f;mod%d::g;leaf_%d", i % 40, i / 40, i);
-		uint64_t h = pd_hash_long(line, (size_t)n);
+		uint64_t h = pd_hash_long(line, (size_t)n, 0);
 		count[h >> 54]++;
 		size_t j = pd_index_slot(&x, h);
 		while (pd_index_probe(&x, h, &j)) {
@@ -300,11 +312,15 @@ static void test_strsort_parallel(void) {
 	unsetenv("PD_THREADS");
 	qsort(b, N, sizeof(*b), cmp_bytes);
 	bool same = true;
+	static bool seen[N];
 	for (size_t i = 0; i < N; i++) {
 		same &= a[i].len == b[i].len
-			&& memcmp(a[i].s, b[i].s, a[i].len) == 0;
+			&& memcmp(a[i].s, b[i].s, a[i].len) == 0
+			&& a[i].val < N && !seen[a[i].val]
+			&& a[i].s == (const unsigned char *)text + a[i].val * 64;
+		seen[a[i].val < N ? a[i].val : 0] = true;
 	}
-	CHECK(same);
+	CHECK(same); // and each key once, with its own string
 	free(text);
 	free(a);
 	free(b);
