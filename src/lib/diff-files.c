@@ -269,7 +269,8 @@ static void next(struct cursor *c) {
 // Each step takes the least stack among the cursors and every line equal
 // to it (duplicates within an input add up). A stack is referred to in
 // the first input, which stays mapped, or copied (a span's off in
-// copies) if it is not there: other inputs' pages go as they are read. False if an input turns out malformed or unsorted
+// copies) if it is not there: other inputs' pages go as they are read.
+// False, with no lines, if an input turns out malformed or unsorted
 // (*unsorted). totals: each input's.
 static bool merge(struct lines *l, struct pd_strbuf *copies,
 		struct input *in, size_t n, uint64_t *totals, bool *unsorted) {
@@ -336,6 +337,10 @@ static bool merge(struct lines *l, struct pd_strbuf *copies,
 		totals[k] = c[k].total;
 	}
 	l->copies = copies->s;
+	if (!ok) { // nothing of it is written
+		free_lines(l);
+		*l = (struct lines){0};
+	}
 	free(eq);
 	free(c);
 	return ok;
@@ -560,12 +565,10 @@ static bool read_parts(struct part *x, size_t np, uint64_t *totals) {
 	return ok;
 }
 
-static void free_parts(struct part *x, size_t np, bool copies) {
+static void free_parts(struct part *x, size_t np) {
 	for (size_t i = 0; i < np; i++) {
 		free(x[i].lines);
-		if (copies) {
-			pd_strbuf_finish(&x[i].copies);
-		}
+		pd_strbuf_finish(&x[i].copies);
 	}
 	free(x);
 }
@@ -594,7 +597,7 @@ static bool hash_sort(struct lines *l, struct input *in, size_t n,
 	for (size_t i = 0; ok && i < np; i++) {
 		add_part(&t, &first[i]);
 	}
-	free_parts(first, np, false);
+	free_parts(first, np);
 	*later = parts_of(in, 1, n, &t, nlater);
 	ok = ok && read_parts(*later, *nlater, totals);
 	for (size_t i = 0; ok && i < *nlater; i++) {
@@ -777,8 +780,8 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	enum pd_status st;
 	if (ok && merge(&l, &copies, in, n, totals, &unsorted)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
-	} else if (ok && unsorted && (free_lines(&l), l = (struct lines){0},
-			hash_sort(&l, in, n, totals, &later, &nlater))) {
+	} else if (ok && unsorted
+			&& hash_sort(&l, in, n, totals, &later, &nlater)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else {
 		for (size_t k = 0; k < n; k++) {
@@ -793,7 +796,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		close_input(&in[k]);
 	}
-	free_parts(later, nlater, true);
+	free_parts(later, nlater);
 	free_lines(&l);
 	pd_strbuf_finish(&copies);
 	free(in);

@@ -155,13 +155,34 @@ static void partition(struct pd_strkey *a, size_t n, size_t d, size_t *plt,
 	*pgt = gt;
 }
 
+// Parts of a sort left to threads: sort makes the first partitions on
+// the caller's thread until every part has at most limit strings.
+struct task {
+	struct pd_strkey *a;
+	size_t n, d;
+	unsigned budget;
+};
+
+struct tasks {
+	struct task *t;
+	size_t n, cap, limit;
+};
+
 // Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
 // only into parts of at most half, so its depth stays under log2(n).
 // Each partition that leaves a part at the same depth spends one of
 // budget: when none is left (pivots that split badly, as crafted input
-// can make them), qsort by comparisons from d sorts the part.
-static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
+// can make them), qsort by comparisons from d sorts the part. With ts,
+// a part of at most ts->limit strings, or one that needs qsort or an
+// insertion sort, is left to a thread instead.
+static void sort(struct tasks *ts, struct pd_strkey *a, size_t n, size_t d,
+		unsigned budget) {
 	while (n > 1) {
+		if (ts && (n <= ts->limit || n < 12 || budget == 0)) {
+			pd_xgrow(&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t));
+			ts->t[ts->n++] = (struct task){a, n, d, budget};
+			return;
+		}
 		if (budget == 0 && n >= 12) {
 			qsort_r(a, n, sizeof(*a), cmp_qsort, &d);
 			return;
@@ -183,68 +204,22 @@ static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 		size_t nl = lt, nm = gt - e, nr = n - gt;
 		budget--;
 		if (nl >= nm && nl >= nr) {
-			sort(a + e, nm, dm, budget_for(nm));
-			sort(a + gt, nr, d, budget);
+			sort(ts, a + e, nm, dm, budget_for(nm));
+			sort(ts, a + gt, nr, d, budget);
 			n = nl;
 		} else if (nm >= nr) {
-			sort(a, nl, d, budget);
-			sort(a + gt, nr, d, budget);
+			sort(ts, a, nl, d, budget);
+			sort(ts, a + gt, nr, d, budget);
 			a += e;
 			n = nm;
 			d = dm;
 			budget = budget_for(nm);
 		} else {
-			sort(a, nl, d, budget);
-			sort(a + e, nm, dm, budget_for(nm));
+			sort(ts, a, nl, d, budget);
+			sort(ts, a + e, nm, dm, budget_for(nm));
 			a += gt;
 			n = nr;
 		}
-	}
-}
-
-// Parts of a sort left to threads: the first partitions are made here,
-// until every part has at most limit strings.
-struct task {
-	struct pd_strkey *a;
-	size_t n, d;
-	unsigned budget;
-};
-
-struct tasks {
-	struct task *t;
-	size_t n, cap, limit;
-};
-
-// As sort, but parts of at most limit strings (or out of budget) become
-// tasks. Recursion as sort's: into the two smaller parts.
-static void split(struct tasks *ts, struct pd_strkey *a, size_t n, size_t d,
-		unsigned budget) {
-	while (n > ts->limit && n >= 12 && budget > 0) {
-		size_t lt, e, gt, dm;
-		partition(a, n, d, &lt, &e, &gt, &dm);
-		size_t nl = lt, nm = gt - e, nr = n - gt;
-		budget--;
-		if (nl >= nm && nl >= nr) {
-			split(ts, a + e, nm, dm, budget_for(nm));
-			split(ts, a + gt, nr, d, budget);
-			n = nl;
-		} else if (nm >= nr) {
-			split(ts, a, nl, d, budget);
-			split(ts, a + gt, nr, d, budget);
-			a += e;
-			n = nm;
-			d = dm;
-			budget = budget_for(nm);
-		} else {
-			split(ts, a, nl, d, budget);
-			split(ts, a + e, nm, dm, budget_for(nm));
-			a += gt;
-			n = nr;
-		}
-	}
-	if (n > 1) {
-		pd_xgrow(&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t));
-		ts->t[ts->n++] = (struct task){a, n, d, budget};
 	}
 }
 
@@ -255,11 +230,11 @@ static int larger_first(const void *x, const void *y) {
 
 static void run_task(void *ctx, size_t i) {
 	const struct task *t = &((const struct tasks *)ctx)->t[i];
-	sort(t->a, t->n, t->d, t->budget);
+	sort(NULL, t->a, t->n, t->d, t->budget);
 }
 
 void pd_strsort(struct pd_strkey *a, size_t n) {
-	sort(a, n, 0, budget_for(n));
+	sort(NULL, a, n, 0, budget_for(n));
 }
 
 void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
@@ -271,7 +246,7 @@ void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
 	// Eight parts or more per thread, largest first, so that the
 	// threads end about together.
 	struct tasks ts = {.limit = n / (8 * cpus)};
-	split(&ts, a, n, 0, budget_for(n));
+	sort(&ts, a, n, 0, budget_for(n));
 	qsort(ts.t, ts.n, sizeof(*ts.t), larger_first);
 	pd_parallel(ts.n, run_task, &ts);
 	free(ts.t);
