@@ -187,14 +187,10 @@ static bool next_line(const char **p, const char *end, const char **s,
 	return false;
 }
 
-// A merge's stack: in the first input, or in the copies.
+// A merge's stack: in the first input, or a copy.
 struct span {
-	union {
-		const char *s;
-		size_t off;
-	};
+	const char *s;
 	uint32_t len;
-	bool copied;
 };
 
 // The stacks pd-diff writes with their counts per input (n per row):
@@ -203,7 +199,6 @@ struct span {
 struct lines {
 	struct span *spans;
 	struct pd_strkey *keys;
-	const char *copies; // spans' copies
 	uint64_t *counts;
 	size_t n, scap, kcap, ccap;
 };
@@ -268,11 +263,11 @@ static void next(struct cursor *c) {
 
 // Each step takes the least stack among the cursors and every line equal
 // to it (duplicates within an input add up). A stack is referred to in
-// the first input, which stays mapped, or copied (a span's off in
+// the first input, which stays mapped, or copied (into the arena
 // copies) if it is not there: other inputs' pages go as they are read.
 // False, with no lines, if an input turns out malformed or unsorted
 // (*unsorted). totals: each input's.
-static bool merge(struct lines *l, struct pd_strbuf *copies,
+static bool merge(struct lines *l, struct pd_arena *copies,
 		struct input *in, size_t n, uint64_t *totals, bool *unsorted) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
@@ -311,12 +306,8 @@ static bool merge(struct lines *l, struct pd_strbuf *copies,
 		}
 		size_t line = add_row(l, n);
 		pd_xgrow(&l->spans, &l->scap, l->n, sizeof(*l->spans));
-		l->spans[line] = (struct span){.s = m, .len = (uint32_t)mlen,
-			.copied = least != 0};
-		if (least != 0) {
-			l->spans[line].off = copies->len;
-			pd_strbuf_add(copies, m, mlen);
-		}
+		l->spans[line] = (struct span){least == 0 ? m
+			: pd_arena_strdup(copies, m, mlen), (uint32_t)mlen};
 		// m stays readable as its cursor moves on: pages go only a
 		// window behind.
 		for (size_t j = 0; j < neq; j++) {
@@ -336,7 +327,6 @@ static bool merge(struct lines *l, struct pd_strbuf *copies,
 		*unsorted |= c[k].unsorted;
 		totals[k] = c[k].total;
 	}
-	l->copies = copies->s;
 	if (!ok) { // nothing of it is written
 		free_lines(l);
 		*l = (struct lines){0};
@@ -361,12 +351,10 @@ struct table {
 	uint64_t seed; // of the lines' hashes
 };
 
-// A line of a part: a stack of the first input, or one the table lacks.
+// A line of a part: a stack of the first input, or a copy of one the
+// table lacks.
 struct pline {
-	union {
-		const char *s; // in the first input
-		size_t off;    // in the part's copies
-	};
+	const char *s;
 	uint64_t h, count, chunk;
 	size_t len;
 };
@@ -379,7 +367,7 @@ struct part {
 	struct pline *lines;
 	size_t n, cap;
 	uint64_t total;
-	struct pd_strbuf copies;
+	struct pd_arena copies;
 	bool bad;
 };
 
@@ -427,13 +415,10 @@ static void keep(struct part *x, const struct look *b) {
 	}
 	pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
 	struct pline *l = &x->lines[x->n++];
-	*l = (struct pline){.s = b->s, .h = b->h, .count = b->count,
+	*l = (struct pline){.s = x->k > 0 ? pd_arena_strdup(&x->copies, b->s,
+		b->len) : b->s, .h = b->h, .count = b->count,
 		.chunk = pd_strkey_chunk((const unsigned char *)b->s, b->len),
 		.len = b->len};
-	if (x->k > 0) {
-		l->off = x->copies.len;
-		pd_strbuf_add(&x->copies, b->s, b->len);
-	}
 }
 
 // The entry at h's home slot if its hash may be h, else 0.
@@ -514,7 +499,7 @@ static void add_part(struct table *t, struct part *x) {
 			__builtin_prefetch(&t->index.slots[pl[BATCH].h
 				>> t->index.shift]);
 		}
-		const char *s = x->k > 0 ? x->copies.s + pl->off : pl->s;
+		const char *s = pl->s;
 		size_t j, row = find(t, s, pl->len, pl->h, &j);
 		if (row == SIZE_MAX) {
 			row = add_row(&t->l, t->n);
@@ -568,7 +553,7 @@ static bool read_parts(struct part *x, size_t np, uint64_t *totals) {
 static void free_parts(struct part *x, size_t np) {
 	for (size_t i = 0; i < np; i++) {
 		free(x[i].lines);
-		pd_strbuf_finish(&x[i].copies);
+		pd_arena_finish(&x[i].copies);
 	}
 	free(x);
 }
@@ -700,7 +685,7 @@ static enum pd_status write_lines(FILE *f, const struct lines *l, size_t n,
 		size_t len, row = i;
 		if (l->spans) {
 			const struct span *x = &l->spans[i];
-			s = x->copied ? l->copies + x->off : x->s;
+			s = x->s;
 			len = x->len;
 		} else {
 			const struct pd_strkey *k = &l->keys[i];
@@ -773,7 +758,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 		}
 	}
 	struct lines l = {0};
-	struct pd_strbuf copies = {0};
+	struct pd_arena copies = {0};
 	struct part *later = NULL;
 	size_t nlater = 0;
 	bool unsorted = false;
@@ -798,7 +783,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	}
 	free_parts(later, nlater);
 	free_lines(&l);
-	pd_strbuf_finish(&copies);
+	pd_arena_finish(&copies);
 	free(in);
 	free(totals);
 	return st;

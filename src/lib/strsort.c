@@ -81,11 +81,13 @@ static void order_ended(struct pd_strkey *a, size_t n, size_t d) {
 	}
 }
 
-// Bytes shared by a and b from d on, counted in whole 8-byte steps.
+// Bytes shared by a and b from d on, counted in whole 8-byte steps, up
+// to most.
 static size_t shared_from(const struct pd_strkey *a, const struct pd_strkey *b,
-		size_t d) {
+		size_t d, size_t most) {
 	size_t n = 0, la = a->len - d, lb = b->len - d;
 	size_t m = la < lb ? la : lb;
+	m = m < most ? m : most;
 	while (n + 8 <= m && memcmp(a->s + d + n, b->s + d + n, 8) == 0) {
 		n += 8;
 	}
@@ -107,7 +109,8 @@ static size_t deeper(struct pd_strkey *a, size_t n, size_t d) {
 	}
 	size_t skip = SIZE_MAX;
 	for (size_t k = 1; k < n && skip > 0; k++) {
-		size_t m = shared_from(&a[0], &a[k], d);
+		// Past the least shared so far is no use reading.
+		size_t m = shared_from(&a[0], &a[k], d, skip);
 		skip = m < skip ? m : skip;
 	}
 	if (skip == 0 || skip == SIZE_MAX) {
