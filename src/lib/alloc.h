@@ -29,8 +29,12 @@ char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 
 // Strings copied into big blocks, all freed at once; zero-initialise.
+// block: bytes a block holds, 0 for 64 KiB; from 2 MiB up, each block is
+// mapped on its own in huge pages where the system has them (for arenas
+// that take many MB: fewer page faults and TLB misses).
 struct pd_arena {
 	struct pd_arena_block *blocks;
+	size_t block;
 };
 // Returns a NUL-terminated copy of s[0, len) owned by a.
 char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);

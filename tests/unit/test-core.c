@@ -2,13 +2,15 @@
 // Unit tests of the shared core: the stack table (stacks.c: add and push
 // mixed, saturation, sorting, ids given back as a writer reads them), texts (texts.c: lines equal as text though
 // made of other texts), pd_map64, pd_index and pd_hash_long (hash.c),
-// the string sort on threads (strsort.c), the decimal writer (strbuf.c),
+// the string sort on threads (strsort.c), arenas of huge-page blocks
+// (alloc.c), the decimal writer (strbuf.c),
 // and a flame graph frame named like the root.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "flame.h"
 #include "hash.h"
 #include "stacks.h"
@@ -352,6 +354,37 @@ static void test_flame_all(void) {
 	pd_flame_destroy(f);
 }
 
+// An arena of 2 MiB blocks: strings across several blocks, one larger
+// than a block, each its own bytes and NUL-terminated, and aligned
+// allocations among them.
+static void test_arena_big_blocks(void) {
+	struct pd_arena a = {.block = (size_t)2 << 20};
+	enum { N = 20000 };
+	char **p = pd_xcalloc(N, sizeof(*p));
+	char buf[400];
+	bool ok = true;
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 397;
+		memset(buf, 'a' + (int)(i % 26), len);
+		p[i] = pd_arena_strdup(&a, buf, len);
+		uint64_t *v = pd_arena_alloc(&a, sizeof(*v));
+		ok &= (uintptr_t)v % 8 == 0;
+		*v = i;
+	}
+	size_t big = (size_t)5 << 20;
+	char *huge = pd_arena_alloc(&a, big);
+	memset(huge, 'z', big);
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 397;
+		ok &= strlen(p[i]) == len && (len == 0 || (p[i][0] == 'a'
+			+ (int)(i % 26) && p[i][len - 1] == p[i][0]));
+	}
+	CHECK(ok && huge[0] == 'z' && huge[big - 1] == 'z');
+	pd_arena_finish(&a);
+	CHECK(a.blocks == NULL);
+	free(p);
+}
+
 int main(void) {
 	test_stacks();
 	test_stacks_release();
@@ -359,6 +392,7 @@ int main(void) {
 	test_hash();
 	test_hash_long();
 	test_strsort_parallel();
+	test_arena_big_blocks();
 	test_u64();
 	test_flame_all();
 	return check_status();
