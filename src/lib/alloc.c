@@ -79,13 +79,16 @@ struct pd_arena_block {
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-// A block mapped on its own at a huge page's boundary and asked to be
-// backed by huge pages (where the system has them): one fault and one
-// TLB entry per 2 MiB instead of 512 of each.
-static struct pd_arena_block *map_block(size_t cap) {
-	size_t size = (sizeof(struct pd_arena_block) + cap + HUGE_PAGE - 1)
-		& ~(HUGE_PAGE - 1);
-	if (size < cap) {
+// n bytes rounded up to whole huge pages, or 0 if that overflows.
+static size_t huge_size(size_t n) {
+	size_t r = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	return r < n ? 0 : r;
+}
+
+// A mapping of size (whole huge pages) at a huge page's boundary, asked
+// to be backed by huge pages.
+static void *map_huge(size_t size) {
+	if (size == 0 || size > SIZE_MAX - HUGE_PAGE) {
 		errx(PD_ENOMEM, "out of memory");
 	}
 	char *m = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -99,8 +102,62 @@ static struct pd_arena_block *map_block(size_t cap) {
 		munmap(m, head);
 	}
 	munmap(m + head + size, HUGE_PAGE - head);
-	struct pd_arena_block *b = (void *)(m + head);
-	madvise(b, size, MADV_HUGEPAGE);
+	madvise(m + head, size, MADV_HUGEPAGE);
+	return m + head;
+}
+
+void *pd_huge_alloc(size_t n) {
+	return n >= HUGE_PAGE ? map_huge(huge_size(n)) : pd_xcalloc(1, n);
+}
+
+void pd_huge_free(void *p, size_t n) {
+	if (p && n >= HUGE_PAGE) {
+		munmap(p, huge_size(n));
+	} else {
+		pd_free_big(p, n);
+	}
+}
+
+void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size) {
+	size_t n = *cap ? *cap : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 4 / size) {
+			errx(PD_ENOMEM, "out of memory");
+		}
+		n *= 2;
+	}
+	void **pp = p;
+	size_t old = *cap * size, new = n * size;
+	if (new < HUGE_PAGE) {
+		*pp = pd_xrealloc(*pp, new);
+	} else if (old < HUGE_PAGE) {
+		void *q = map_huge(huge_size(new));
+		if (old) {
+			memcpy(q, *pp, old);
+		}
+		free(*pp);
+		*pp = q;
+	} else {
+		// Moved by its page tables, not copied; where it lands need
+		// not be a huge page's boundary, but the pages keep the
+		// advice.
+		void *q = mremap(*pp, huge_size(old), huge_size(new),
+			MREMAP_MAYMOVE);
+		if (q == MAP_FAILED) {
+			errx(PD_ENOMEM, "out of memory");
+		}
+		*pp = q;
+	}
+	*cap = n;
+}
+
+// An arena block of at least cap bytes, in huge pages.
+static struct pd_arena_block *map_block(size_t cap) {
+	size_t size = huge_size(sizeof(struct pd_arena_block) + cap);
+	if (size < cap) {
+		errx(PD_ENOMEM, "out of memory");
+	}
+	struct pd_arena_block *b = map_huge(size);
 	b->mapped = size;
 	b->cap = size - sizeof(*b);
 	return b;

@@ -25,6 +25,21 @@ char *pd_give_back(void *p, size_t n);
 // to the system first when n is large: a heap that is never trimmed
 // (pd-collapse's) keeps freed memory resident otherwise.
 void pd_free_big(void *p, size_t n);
+// Large arrays: n bytes (n >= 2 MiB) mapped for them alone at a 2 MiB
+// boundary, in huge pages where the system has them (a page fault and a
+// TLB entry per 2 MiB rather than per 4 KiB); smaller ones from malloc.
+// Zeroed. Freed by pd_huge_free with the same n.
+void *pd_huge_alloc(size_t n);
+void pd_huge_free(void *p, size_t n);
+// pd_huge_grow's growing part.
+void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size);
+// As pd_xgrow for an array of pd_huge_alloc's (not zeroed when grown).
+static inline void pd_huge_grow(void *p, size_t *cap, size_t need,
+		size_t size) {
+	if (need > *cap) {
+		pd_huge_grow_slow(p, cap, need, size);
+	}
+}
 char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 

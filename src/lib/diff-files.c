@@ -213,15 +213,15 @@ struct lines {
 // Adds a row of zero counts for a stack; returns it.
 static size_t add_row(struct lines *l, size_t n) {
 	size_t i = l->n++;
-	pd_xgrow(&l->counts, &l->ccap, l->n * n, sizeof(*l->counts));
+	pd_huge_grow(&l->counts, &l->ccap, l->n * n, sizeof(*l->counts));
 	memset(l->counts + i * n, 0, n * sizeof(*l->counts));
 	return i;
 }
 
 static void free_lines(struct lines *l) {
-	free(l->spans);
-	free(l->keys);
-	free(l->counts);
+	pd_huge_free(l->spans, l->scap * sizeof(*l->spans));
+	pd_huge_free(l->keys, l->kcap * sizeof(*l->keys));
+	pd_huge_free(l->counts, l->ccap * sizeof(*l->counts));
 }
 
 // Sorted inputs: one cursor per input, line by line, checking as it goes:
@@ -312,7 +312,7 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 			break;
 		}
 		size_t line = add_row(l, n);
-		pd_xgrow(&l->spans, &l->scap, l->n, sizeof(*l->spans));
+		pd_huge_grow(&l->spans, &l->scap, l->n, sizeof(*l->spans));
 		l->spans[line] = (struct span){least == 0 ? m
 			: pd_arena_strdup(copies, m, mlen), (uint32_t)mlen};
 		// m stays readable as its cursor moves on: pages go only a
@@ -420,7 +420,7 @@ static void keep(struct part *x, const struct look *b) {
 			return;
 		}
 	}
-	pd_xgrow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
+	pd_huge_grow(&x->lines, &x->cap, x->n + 1, sizeof(*x->lines));
 	struct pline *l = &x->lines[x->n++];
 	*l = (struct pline){.s = x->k > 0 ? pd_arena_strdup(&x->copies, b->s,
 		b->len) : b->s, .h = b->h, .count = b->count,
@@ -465,7 +465,7 @@ static void read_part(void *ctx, size_t i) {
 	const char *p = x->in->buf + x->from, *end = x->in->buf + x->to, *s;
 	size_t len, nb = 0, check = 65536;
 	if (x->k == 0) { // lines of ~256 bytes
-		pd_xgrow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
+		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
 	struct look b[BATCH];
@@ -510,14 +510,15 @@ static void add_part(struct table *t, struct part *x) {
 		size_t j, row = find(t, s, pl->len, pl->h, &j);
 		if (row == SIZE_MAX) {
 			row = add_row(&t->l, t->n);
-			pd_xgrow(&t->l.keys, &t->l.kcap, t->l.n, sizeof(*t->l.keys));
+			pd_huge_grow(&t->l.keys, &t->l.kcap, t->l.n,
+				sizeof(*t->l.keys));
 			t->l.keys[row] = (struct pd_strkey){(const unsigned char *)s,
 				pl->len, pl->chunk, row};
 			pd_index_add(&t->index, j, pl->h);
 		}
 		t->l.counts[row * t->n + x->k] += pl->count;
 	}
-	free(x->lines);
+	pd_huge_free(x->lines, x->cap * sizeof(*x->lines));
 	x->lines = NULL;
 }
 
@@ -560,7 +561,7 @@ static bool read_parts(struct part *x, size_t np, uint64_t *totals) {
 
 static void free_parts(struct part *x, size_t np) {
 	for (size_t i = 0; i < np; i++) {
-		free(x[i].lines);
+		pd_huge_free(x[i].lines, x[i].cap * sizeof(*x[i].lines));
 		pd_arena_finish(&x[i].copies);
 	}
 	free(x);
@@ -585,8 +586,8 @@ static bool hash_sort(struct lines *l, struct input *in, size_t n,
 	// arrays too (the rows are at most the lines).
 	lines += lines / 4;
 	pd_index_reserve(&t.index, lines);
-	pd_xgrow(&t.l.keys, &t.l.kcap, lines, sizeof(*t.l.keys));
-	pd_xgrow(&t.l.counts, &t.l.ccap, lines * n, sizeof(*t.l.counts));
+	pd_huge_grow(&t.l.keys, &t.l.kcap, lines, sizeof(*t.l.keys));
+	pd_huge_grow(&t.l.counts, &t.l.ccap, lines * n, sizeof(*t.l.counts));
 	for (size_t i = 0; ok && i < np; i++) {
 		add_part(&t, &first[i]);
 	}
@@ -700,6 +701,9 @@ static enum pd_status write_lines(FILE *f, const struct lines *l, size_t n,
 			s = (const char *)k->s;
 			len = k->len;
 			row = k->val;
+			if (i + BATCH < l->n) { // rows are in no order
+				__builtin_prefetch(l->counts + k[BATCH].val * n);
+			}
 		}
 		uint64_t c[2];
 		pd_diff_scale_line(&scale, l->counts + row * n, c);

@@ -145,7 +145,7 @@ uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 		size_t nold = x->nslots;
 		x->nslots *= 2;
 		x->shift--;
-		x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+		x->slots = pd_huge_alloc(x->nslots * sizeof(*x->slots));
 		// Start after an empty slot: a cluster wrapping past the end
 		// is then moved whole, in its order.
 		size_t start = 0;
@@ -163,7 +163,7 @@ uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 			}
 			x->slots[i] = v;
 		}
-		pd_free_big(old, nold * sizeof(*old));
+		pd_huge_free(old, nold * sizeof(*old));
 	}
 	return e;
 }
@@ -176,13 +176,13 @@ void pd_index_reserve(struct pd_index *x, size_t n) {
 	while (bits < 32 && ((size_t)1 << bits) < 2 * n + 1) {
 		bits++;
 	}
-	pd_free_big(x->slots, x->nslots * sizeof(*x->slots));
+	pd_huge_free(x->slots, x->nslots * sizeof(*x->slots));
 	x->nslots = (size_t)1 << bits;
 	x->shift = 64 - bits;
-	x->slots = pd_xcalloc(x->nslots, sizeof(*x->slots));
+	x->slots = pd_huge_alloc(x->nslots * sizeof(*x->slots));
 }
 
 void pd_index_free(struct pd_index *x) {
-	pd_free_big(x->slots, x->nslots * sizeof(*x->slots));
+	pd_huge_free(x->slots, x->nslots * sizeof(*x->slots));
 	*x = (struct pd_index){0};
 }

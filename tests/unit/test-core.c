@@ -3,7 +3,7 @@
 // mixed, saturation, sorting, ids given back as a writer reads them), texts (texts.c: lines equal as text though
 // made of other texts), pd_map64, pd_index and pd_hash_long (hash.c),
 // the string sort on threads (strsort.c), arenas of huge-page blocks
-// (alloc.c), the decimal writer (strbuf.c),
+// and arrays in huge pages (alloc.c), the decimal writer (strbuf.c),
 // and a flame graph frame named like the root.
 #include <stdint.h>
 #include <stdio.h>
@@ -385,6 +385,36 @@ static void test_arena_big_blocks(void) {
 	free(p);
 }
 
+// Arrays of pd_huge_alloc and pd_huge_grow: zeroed when new, their
+// contents kept as they grow from malloc's sizes into mapped ones and
+// between mapped sizes.
+static void test_huge_arrays(void) {
+	uint64_t *z = pd_huge_alloc((size_t)3 << 20);
+	bool zero = true;
+	for (size_t i = 0; i < ((size_t)3 << 20) / 8; i++) {
+		zero &= z[i] == 0;
+	}
+	CHECK(zero);
+	pd_huge_free(z, (size_t)3 << 20);
+	uint32_t *a = NULL;
+	size_t cap = 0;
+	bool kept = true;
+	for (uint32_t i = 0; i < 3000000; i++) {
+		pd_huge_grow(&a, &cap, (size_t)i + 1, sizeof(*a));
+		a[i] = i * 2654435761u;
+		if ((i & (i - 1)) == 0) { // at each doubling
+			for (uint32_t k = 0; k <= i; k += 997) {
+				kept &= a[k] == k * 2654435761u;
+			}
+		}
+	}
+	for (uint32_t k = 0; k < 3000000; k++) {
+		kept &= a[k] == k * 2654435761u;
+	}
+	CHECK(kept && cap >= 3000000);
+	pd_huge_free(a, cap * sizeof(*a));
+}
+
 int main(void) {
 	test_stacks();
 	test_stacks_release();
@@ -393,6 +423,7 @@ int main(void) {
 	test_hash_long();
 	test_strsort_parallel();
 	test_arena_big_blocks();
+	test_huge_arrays();
 	test_u64();
 	test_flame_all();
 	return check_status();
