@@ -7,6 +7,7 @@
 // fetches most of the sort's time).
 #include "strsort.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,34 +159,13 @@ static void partition(struct pd_strkey *a, size_t n, size_t d, size_t *plt,
 	*pgt = gt;
 }
 
-// Parts of a sort left to threads: sort makes the first partitions on
-// the caller's thread until every part has at most limit strings.
-struct task {
-	struct pd_strkey *a;
-	size_t n, d;
-	unsigned budget;
-};
-
-struct tasks {
-	struct task *t;
-	size_t n, cap, limit;
-};
-
 // Sorts a[0, n): equal in their first d bytes, chunks at d. Recursion
 // only into parts of at most half, so its depth stays under log2(n).
 // Each partition that leaves a part at the same depth spends one of
 // budget: when none is left (pivots that split badly, as crafted input
-// can make them), qsort by comparisons from d sorts the part. With ts,
-// a part of at most ts->limit strings, or one that needs qsort or an
-// insertion sort, is left to a thread instead.
-static void sort(struct tasks *ts, struct pd_strkey *a, size_t n, size_t d,
-		unsigned budget) {
+// can make them), qsort by comparisons from d sorts the part.
+static void sort(struct pd_strkey *a, size_t n, size_t d, unsigned budget) {
 	while (n > 1) {
-		if (ts && (n <= ts->limit || n < 12 || budget == 0)) {
-			pd_xgrow(&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t));
-			ts->t[ts->n++] = (struct task){a, n, d, budget};
-			return;
-		}
 		if (budget == 0 && n >= 12) {
 			qsort_r(a, n, sizeof(*a), cmp_qsort, &d);
 			return;
@@ -207,37 +187,93 @@ static void sort(struct tasks *ts, struct pd_strkey *a, size_t n, size_t d,
 		size_t nl = lt, nm = gt - e, nr = n - gt;
 		budget--;
 		if (nl >= nm && nl >= nr) {
-			sort(ts, a + e, nm, dm, budget_for(nm));
-			sort(ts, a + gt, nr, d, budget);
+			sort(a + e, nm, dm, budget_for(nm));
+			sort(a + gt, nr, d, budget);
 			n = nl;
 		} else if (nm >= nr) {
-			sort(ts, a, nl, d, budget);
-			sort(ts, a + gt, nr, d, budget);
+			sort(a, nl, d, budget);
+			sort(a + gt, nr, d, budget);
 			a += e;
 			n = nm;
 			d = dm;
 			budget = budget_for(nm);
 		} else {
-			sort(ts, a, nl, d, budget);
-			sort(ts, a + e, nm, dm, budget_for(nm));
+			sort(a, nl, d, budget);
+			sort(a + e, nm, dm, budget_for(nm));
 			a += gt;
 			n = nr;
 		}
 	}
 }
 
-static int larger_first(const void *x, const void *y) {
-	const struct task *a = x, *b = y;
-	return (a->n < b->n) - (a->n > b->n);
+// A sort on threads: parts of it in a queue, each taken by the next
+// thread free. A part larger than limit is partitioned once and its
+// parts queued, so that from the first partition on every thread has
+// work; smaller ones (or ones that need qsort or an insertion sort) are
+// sorted by the thread that takes them.
+struct task {
+	struct pd_strkey *a;
+	size_t n, d;
+	unsigned budget;
+};
+
+struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t changed; // parts queued, or the last one done
+	struct task *t;
+	size_t n, cap, limit;
+	size_t busy; // threads with a part
+};
+
+static void step(struct queue *q, struct task t) {
+	if (t.n <= q->limit || t.n < 12 || t.budget == 0) {
+		sort(t.a, t.n, t.d, t.budget);
+		return;
+	}
+	size_t lt, e, gt, dm;
+	partition(t.a, t.n, t.d, &lt, &e, &gt, &dm);
+	// [lt, e) is in order already.
+	struct task parts[3] = {{t.a, lt, t.d, t.budget - 1},
+		{t.a + e, gt - e, dm, budget_for(gt - e)},
+		{t.a + gt, t.n - gt, t.d, t.budget - 1}};
+	pthread_mutex_lock(&q->lock);
+	for (int i = 0; i < 3; i++) {
+		if (parts[i].n > 1) {
+			pd_xgrow(&q->t, &q->cap, q->n + 1, sizeof(*q->t));
+			q->t[q->n++] = parts[i];
+		}
+	}
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
 }
 
-static void run_task(void *ctx, size_t i) {
-	const struct task *t = &((const struct tasks *)ctx)->t[i];
-	sort(NULL, t->a, t->n, t->d, t->budget);
+// A thread's work: parts from the queue until it is empty and no thread
+// can queue more.
+static void work(void *ctx, size_t i) {
+	(void)i;
+	struct queue *q = ctx;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (q->n == 0 && q->busy > 0) {
+			pthread_cond_wait(&q->changed, &q->lock);
+		}
+		if (q->n == 0) {
+			break;
+		}
+		struct task t = q->t[--q->n];
+		q->busy++;
+		pthread_mutex_unlock(&q->lock);
+		step(q, t);
+		pthread_mutex_lock(&q->lock);
+		if (--q->busy == 0 && q->n == 0) {
+			pthread_cond_broadcast(&q->changed);
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
 }
 
 void pd_strsort(struct pd_strkey *a, size_t n) {
-	sort(NULL, a, n, 0, budget_for(n));
+	sort(a, n, 0, budget_for(n));
 }
 
 void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
@@ -246,11 +282,14 @@ void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
 		pd_strsort(a, n);
 		return;
 	}
-	// Eight parts or more per thread, largest first, so that the
-	// threads end about together.
-	struct tasks ts = {.limit = n / (8 * cpus)};
-	sort(&ts, a, n, 0, budget_for(n));
-	qsort(ts.t, ts.n, sizeof(*ts.t), larger_first);
-	pd_parallel(ts.n, run_task, &ts);
-	free(ts.t);
+	// Eight parts or more per thread, so that the threads end about
+	// together.
+	struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER,
+		.changed = PTHREAD_COND_INITIALIZER, .limit = n / (8 * cpus)};
+	pd_xgrow(&q.t, &q.cap, 1, sizeof(*q.t));
+	q.t[q.n++] = (struct task){a, n, 0, budget_for(n)};
+	pd_parallel(cpus, work, &q);
+	pthread_cond_destroy(&q.changed);
+	pthread_mutex_destroy(&q.lock);
+	free(q.t);
 }
