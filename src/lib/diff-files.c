@@ -397,9 +397,11 @@ static size_t find(const struct table *t, const char *s, size_t len,
 	return SIZE_MAX;
 }
 
-// Lines hashed and not yet looked up: a batch, whose slots, keys,
-// stacks and counts (all cache misses) are fetched ahead, each step for
-// the whole batch before the next.
+// Lines hashed and not yet looked up go in batches through three steps
+// a batch apart, each fetching ahead (cache misses all) what the next
+// needs: their slots, fetched as they are hashed; their keys and count
+// rows; their keys' stacks; then they are looked up. A batch's misses
+// thus have the time it takes to hash the next batch to arrive.
 #define BATCH 16
 
 struct look {
@@ -434,27 +436,56 @@ static uint32_t at_home(const struct table *t, uint64_t h) {
 	return e >> 32 == h >> 32 ? (uint32_t)e : 0;
 }
 
-static void look_up(struct part *x, const struct look *b, size_t n) {
+static void fetch_keys(const struct part *x, const struct look *b, size_t n) {
 	const struct table *t = x->t;
-	if (x->k > 0) {
-		for (size_t i = 0; i < n; i++) {
-			uint32_t e = at_home(t, b[i].h);
-			if (e) {
-				__builtin_prefetch(&t->l.keys[e - 1]);
-				__builtin_prefetch(&t->l.counts[(e - 1) * t->n
-					+ x->k], 1);
-			}
-		}
-		for (size_t i = 0; i < n; i++) {
-			uint32_t e = at_home(t, b[i].h);
-			if (e) {
-				__builtin_prefetch(t->l.keys[e - 1].s);
-			}
-		}
-	}
 	for (size_t i = 0; i < n; i++) {
-		keep(x, &b[i]);
+		uint32_t e = at_home(t, b[i].h);
+		if (e) {
+			__builtin_prefetch(&t->l.keys[e - 1]);
+			__builtin_prefetch(&t->l.counts[(e - 1) * t->n + x->k], 1);
+		}
 	}
+}
+
+static void fetch_stacks(const struct part *x, const struct look *b,
+		size_t n) {
+	const struct table *t = x->t;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t e = at_home(t, b[i].h);
+		if (e) {
+			__builtin_prefetch(t->l.keys[e - 1].s);
+		}
+	}
+}
+
+// Batches in flight: the one being hashed and the two before it.
+#define STAGES 3
+
+struct batches {
+	struct look b[STAGES][BATCH];
+	size_t n[STAGES];
+	size_t at; // the batch being hashed
+};
+
+// Batch at is full (or the part ended): each batch takes its next step,
+// and a new one starts.
+static void step_batches(struct part *x, struct batches *q) {
+	size_t at = q->at;
+	if (x->k > 0) {
+		fetch_keys(x, q->b[at % STAGES], q->n[at % STAGES]);
+		if (at >= 1) {
+			size_t i = (at - 1) % STAGES;
+			fetch_stacks(x, q->b[i], q->n[i]);
+		}
+	}
+	if (at >= 2) {
+		size_t i = (at - 2) % STAGES;
+		for (size_t j = 0; j < q->n[i]; j++) {
+			keep(x, &q->b[i][j]);
+		}
+		q->n[i] = 0;
+	}
+	q->at++;
 }
 
 // Reads a part: the first input's lines hashed (lines), the others'
@@ -463,12 +494,14 @@ static void read_part(void *ctx, size_t i) {
 	struct part *x = &((struct part *)ctx)[i];
 	struct window w = window(x->in, x->from, x->to, x->k > 0);
 	const char *p = x->in->buf + x->from, *end = x->in->buf + x->to, *s;
-	size_t len, nb = 0, check = 65536;
+	size_t len, check = 65536;
 	if (x->k == 0) { // lines of ~256 bytes
 		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
-	struct look b[BATCH];
+	struct batches q;
+	memset(q.n, 0, sizeof(q.n));
+	q.at = 0;
 	while (advance(&w, p), next_line(&p, end, &s, &len)) {
 		size_t slen;
 		uint64_t v;
@@ -478,14 +511,15 @@ static void read_part(void *ctx, size_t i) {
 			return;
 		}
 		x->total += v;
-		b[nb] = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed), v};
+		size_t *nb = &q.n[q.at % STAGES];
+		struct look *l = &q.b[q.at % STAGES][*nb];
+		*l = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed), v};
 		if (x->k > 0) {
-			__builtin_prefetch(&x->t->index.slots[b[nb].h
+			__builtin_prefetch(&x->t->index.slots[l->h
 				>> x->t->index.shift]);
 		}
-		if (++nb == BATCH) {
-			look_up(x, b, nb);
-			nb = 0;
+		if (++*nb == BATCH) {
+			step_batches(x, &q);
 		}
 		if (x->n >= check) {
 			if (x->n * KEY_LINE > (size_t)(p - x->in->buf) - x->from) {
@@ -495,7 +529,9 @@ static void read_part(void *ctx, size_t i) {
 			check += 65536;
 		}
 	}
-	look_up(x, b, nb);
+	for (int k = 0; k < STAGES; k++) { // the last batches' steps
+		step_batches(x, &q);
+	}
 }
 
 // Adds a part's lines to the table (its counts to rows there already).
