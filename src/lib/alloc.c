@@ -79,6 +79,19 @@ struct pd_arena_block {
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+// Memory from this size up is mapped in huge pages; with AddressSanitizer
+// none is, so that it checks every access (it watches malloc's memory).
+#if defined(__SANITIZE_ADDRESS__)
+#define HUGE_MIN SIZE_MAX
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HUGE_MIN SIZE_MAX
+#endif
+#endif
+#ifndef HUGE_MIN
+#define HUGE_MIN HUGE_PAGE
+#endif
+
 // n bytes rounded up to whole huge pages, or 0 if that overflows.
 static size_t huge_size(size_t n) {
 	size_t r = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
@@ -107,11 +120,11 @@ static void *map_huge(size_t size) {
 }
 
 void *pd_huge_alloc(size_t n) {
-	return n >= HUGE_PAGE ? map_huge(huge_size(n)) : pd_xcalloc(1, n);
+	return n >= HUGE_MIN ? map_huge(huge_size(n)) : pd_xcalloc(1, n);
 }
 
 void pd_huge_free(void *p, size_t n) {
-	if (p && n >= HUGE_PAGE) {
+	if (p && n >= HUGE_MIN) {
 		munmap(p, huge_size(n));
 	} else {
 		pd_free_big(p, n);
@@ -128,9 +141,9 @@ void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	}
 	void **pp = p;
 	size_t old = *cap * size, new = n * size;
-	if (new < HUGE_PAGE) {
+	if (new < HUGE_MIN) {
 		*pp = pd_xrealloc(*pp, new);
-	} else if (old < HUGE_PAGE) {
+	} else if (old < HUGE_MIN) {
 		void *q = map_huge(huge_size(new));
 		if (old) {
 			memcpy(q, *pp, old);
@@ -151,12 +164,14 @@ void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	*cap = n;
 }
 
-// An arena block of at least cap bytes, in huge pages.
-static struct pd_arena_block *map_block(size_t cap) {
-	size_t size = huge_size(sizeof(struct pd_arena_block) + cap);
-	if (size < cap) {
+// An arena block for n bytes in huge pages: block bytes mapped, its
+// header among them, or more for a larger n.
+static struct pd_arena_block *map_block(size_t n, size_t block) {
+	if (n > SIZE_MAX - sizeof(struct pd_arena_block)) {
 		errx(PD_ENOMEM, "out of memory");
 	}
+	size_t need = sizeof(struct pd_arena_block) + n;
+	size_t size = huge_size(need > block ? need : block);
 	struct pd_arena_block *b = map_huge(size);
 	b->mapped = size;
 	b->cap = size - sizeof(*b);
@@ -170,8 +185,8 @@ void *pd_arena_alloc(struct pd_arena *a, size_t n) {
 	if (!b || at > b->cap || b->cap - at < n) {
 		size_t block = a->block ? a->block : (size_t)1 << 16;
 		size_t cap = n > block ? n : block;
-		if (block >= HUGE_PAGE) {
-			b = map_block(cap);
+		if (block >= HUGE_MIN) {
+			b = map_block(n, block);
 		} else {
 			b = pd_xmalloc(sizeof(*b) + cap);
 			b->mapped = 0;

@@ -28,7 +28,8 @@ void pd_free_big(void *p, size_t n);
 // Large arrays: n bytes (n >= 2 MiB) mapped for them alone at a 2 MiB
 // boundary, in huge pages where the system has them (a page fault and a
 // TLB entry per 2 MiB rather than per 4 KiB); smaller ones from malloc.
-// Zeroed. Freed by pd_huge_free with the same n.
+// Zeroed. Freed by pd_huge_free with the same n. (With AddressSanitizer
+// all come from malloc, which it checks.)
 void *pd_huge_alloc(size_t n);
 void pd_huge_free(void *p, size_t n);
 // pd_huge_grow's growing part.
@@ -44,9 +45,10 @@ char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
 
 // Strings copied into big blocks, all freed at once; zero-initialise.
-// block: bytes a block holds, 0 for 64 KiB; from 2 MiB up, each block is
-// mapped on its own in huge pages where the system has them (for arenas
-// that take many MB: fewer page faults and TLB misses).
+// block: bytes a block holds, 0 for 64 KiB; from 2 MiB up, the bytes
+// each block maps on its own (its header among them), in huge pages
+// where the system has them (for arenas that take many MB: fewer page
+// faults and TLB misses).
 struct pd_arena {
 	struct pd_arena_block *blocks;
 	size_t block;

@@ -9,137 +9,30 @@
 // wrong.
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
+#include "alloc.h"
 #include "diff.h"
+#include "file-map.h"
 #include "folded-read.h"
 #include "hash.h"
-#include "profile.h"
-#include "alloc.h"
 #include "parallel.h"
+#include "profile.h"
 #include "strbuf.h"
 #include "strsort.h"
-
-// Mapped inputs are read through windows of pages: this many bytes are
-// mapped in ahead at once and, where the pages are not referred to
-// later, those more than this far behind given back. (Like any reader of
-// mapped files, a file cut short by someone else while pd-diff runs ends
-// it with SIGBUS.)
-#define WINDOW ((size_t)1 << 20)
 
 // Copies of stacks from parts or inputs this large go into arena blocks
 // of huge pages (a page fault per 2 MiB, not per 4 KiB: on a real
 // profile whose second input has half its stacks new, 16 MB of them,
 // that is 5 ms of the run's 45).
 #define BIG_INPUT ((size_t)8 << 20)
+
+// The least bytes worth a part (a thread) of its own.
+#define PART_MIN ((size_t)1 << 20)
 #define BIG_BLOCK ((size_t)2 << 20)
-
-// A reader's window over bytes [from, to) of an input.
-struct window {
-	const char *buf;
-	size_t ahead, dropped, to; // mapped in up to, given back up to
-	bool on, drop;             // on: a mapped input; drop: give back
-};
-
-// An input in memory: a mapped regular file, or what standard input (a
-// pipe) held.
-struct input {
-	const char *path;
-	char *buf;
-	size_t size;
-	bool mapped;
-};
-
-static bool read_all(int fd, struct input *in) {
-	size_t cap = 0;
-	for (;;) {
-		pd_xgrow(&in->buf, &cap, in->size + 65536, 1);
-		ssize_t r = read(fd, in->buf + in->size, cap - in->size);
-		if (r == 0) {
-			return true;
-		}
-		if (r < 0 && errno != EINTR) {
-			return false; // the reader's path will say why
-		}
-		in->size += r > 0 ? (size_t)r : 0;
-	}
-}
-
-// Quiet: the reader's path reports failures, in the order of the inputs.
-static bool open_input(const char *path, struct input *in) {
-	bool std = strcmp(path, "-") == 0;
-	*in = (struct input){.path = path};
-	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	struct stat sb;
-	bool ok = true;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-		// Shared, as it is never written: the kernel maps the page
-		// cache's pages in half the time it takes for a private
-		// mapping (MADV_POPULATE_READ: 2.6 against 5.0 ms for 41 MB).
-		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED,
-			fd, 0);
-		in->mapped = m != MAP_FAILED;
-		in->buf = in->mapped ? m : NULL;
-		in->size = in->mapped ? (size_t)sb.st_size : 0;
-	}
-	if (!in->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
-		ok = read_all(fd, in);
-	}
-	if (!std) {
-		close(fd);
-	}
-	return ok;
-}
-
-static void close_input(struct input *in) {
-	if (in->mapped) {
-		munmap(in->buf, in->size);
-	} else {
-		free(in->buf);
-	}
-}
-
-static struct window window(const struct input *in, size_t from, size_t to,
-		bool drop) {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	// Pages are mapped in from the one holding from (madvise takes whole
-	// pages) and given back from the first wholly in [from, to): the one
-	// before may be another reader's.
-	return (struct window){in->buf, from & ~(page - 1),
-		(from + page - 1) & ~(page - 1), to, in->mapped, drop};
-}
-
-// Keeps a window's pages around at: a window ahead mapped in with one
-// call rather than a fault at a time, and (if drop) those further than a
-// window behind given back (reading them again would fault them in from
-// the page cache, so this is never wrong).
-static void advance(struct window *w, const char *at) {
-	if (!w->on) {
-		return;
-	}
-	size_t pos = (size_t)(at - w->buf);
-	while (w->ahead < w->to && w->ahead < pos + WINDOW) {
-		size_t n = w->to - w->ahead < WINDOW ? w->to - w->ahead : WINDOW;
-		madvise((char *)w->buf + w->ahead, n, MADV_POPULATE_READ);
-		w->ahead += n;
-	}
-	if (w->drop && pos >= w->dropped + 2 * WINDOW) {
-		size_t upto = (pos - WINDOW) & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
-		madvise((char *)w->buf + w->dropped, upto - w->dropped,
-			MADV_DONTNEED);
-		w->dropped = upto;
-	}
-}
 
 // The byte order of stacks, a prefix first (as pd_texts_cmp).
 static int cmp_stacks(const char *a, size_t na, const char *b, size_t nb) {
@@ -231,7 +124,7 @@ static void free_lines(struct lines *l) {
 // a line the folded reader would refuse, or a stack out of order, stops
 // it (bad).
 struct cursor {
-	struct window w;
+	struct pd_window w;
 	const char *p, *end;
 	const char *s; // current stack, NULL at the end or when bad
 	size_t len;
@@ -259,7 +152,7 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
-	advance(&c->w, c->p);
+	pd_window_advance(&c->w, c->p, c->p);
 	const char *s;
 	size_t len;
 	if (next_line(&c->p, c->end, &s, &len)) {
@@ -278,12 +171,12 @@ static void next(struct cursor *c) {
 // False, with no lines, if an input turns out malformed or unsorted
 // (*unsorted). totals: each input's.
 static bool merge(struct lines *l, struct pd_arena *copies,
-		struct input *in, size_t n, uint64_t *totals, bool *unsorted) {
+		struct pd_file *in, size_t n, uint64_t *totals, bool *unsorted) {
 	struct cursor *c = pd_xcalloc(n, sizeof(*c));
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
-		c[k] = (struct cursor){.w = window(&in[k], 0, in[k].size, k > 0),
+		c[k] = (struct cursor){.w = pd_window(&in[k], 0, in[k].size, k > 0),
 			.p = in[k].buf,
 			.end = in[k].buf ? in[k].buf + in[k].size : NULL};
 		next(&c[k]);
@@ -371,7 +264,7 @@ struct pline {
 
 // A part of an input, [from, to) from a line's start to the next one's.
 struct part {
-	const struct input *in;
+	const struct pd_file *in;
 	size_t k, from, to;
 	struct table *t;
 	struct pline *lines;
@@ -445,7 +338,8 @@ static void fetch_keys(const struct part *x, const struct look *b, size_t n) {
 		uint32_t e = at_home(t, b[i].h);
 		if (e) {
 			__builtin_prefetch(&t->l.keys[e - 1]);
-			__builtin_prefetch(&t->l.counts[(e - 1) * t->n + x->k], 1);
+			__builtin_prefetch(&t->l.counts[(e - 1) * t->n + x->k],
+				1);
 		}
 	}
 }
@@ -469,6 +363,18 @@ struct batches {
 	size_t n[STAGES];
 	size_t at; // the batch being hashed
 };
+
+// The first line still waiting in q, or p if none: the reader's pages
+// from there on are still needed.
+static const char *held(const struct batches *q, const char *p) {
+	for (size_t k = 1; k <= STAGES; k++) { // the oldest batch first
+		size_t i = (q->at + k) % STAGES;
+		if (q->n[i]) {
+			return q->b[i][0].s;
+		}
+	}
+	return p;
+}
 
 // Batch at is full (or the part ended): each batch takes its next step,
 // and a new one starts.
@@ -495,7 +401,7 @@ static void step_batches(struct part *x, struct batches *q) {
 // looked up, their counts added, the lines the table lacks copied.
 static void read_part(void *ctx, size_t i) {
 	struct part *x = &((struct part *)ctx)[i];
-	struct window w = window(x->in, x->from, x->to, x->k > 0);
+	struct pd_window w = pd_window(x->in, x->from, x->to, x->k > 0);
 	const char *p = x->in->buf + x->from, *end = x->in->buf + x->to, *s;
 	size_t len, check = 65536;
 	if (x->k == 0) { // lines of ~256 bytes
@@ -505,7 +411,8 @@ static void read_part(void *ctx, size_t i) {
 	struct batches q;
 	memset(q.n, 0, sizeof(q.n));
 	q.at = 0;
-	while (advance(&w, p), next_line(&p, end, &s, &len)) {
+	while (pd_window_advance(&w, p, held(&q, p)),
+			next_line(&p, end, &s, &len)) {
 		size_t slen;
 		uint64_t v;
 		if (!split(s, len, &slen, &v) || x->total > UINT64_MAX - v
@@ -516,7 +423,8 @@ static void read_part(void *ctx, size_t i) {
 		x->total += v;
 		size_t *nb = &q.n[q.at % STAGES];
 		struct look *l = &q.b[q.at % STAGES][*nb];
-		*l = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed), v};
+		*l = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed),
+			v};
 		if (x->k > 0) {
 			__builtin_prefetch(&x->t->index.slots[l->h
 				>> x->t->index.shift]);
@@ -562,13 +470,13 @@ static void add_part(struct table *t, struct part *x) {
 }
 
 // Splits inputs [from, to) into parts, each about a thread's share.
-static struct part *parts_of(struct input *in, size_t from, size_t to,
+static struct part *parts_of(struct pd_file *in, size_t from, size_t to,
 		struct table *t, size_t *np) {
 	size_t cpus = pd_cpus(), n = 0, cap = 0;
 	struct part *x = NULL;
 	for (size_t k = from; k < to; k++) {
 		size_t each = in[k].size / cpus + 1, at = 0;
-		each = each < WINDOW ? WINDOW : each;
+		each = each < PART_MIN ? PART_MIN : each;
 		while (at < in[k].size) {
 			size_t end = in[k].size - at <= each ? in[k].size : at + each;
 			const char *nl = memchr(in[k].buf + end - 1, '\n',
@@ -609,7 +517,7 @@ static void free_parts(struct part *x, size_t np) {
 // The lines of unsorted inputs, sorted; false if an input is malformed
 // or its lines are short. Stacks copied from inputs after the first are
 // in the parts *later (np of them), freed by the caller.
-static bool hash_sort(struct lines *l, struct input *in, size_t n,
+static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 		uint64_t *totals, struct part **later, size_t *nlater) {
 	// Hashes nobody can make collide: the input may be anyone's.
 	struct table t = {.n = n, .seed = pd_hash_seed()};
@@ -741,7 +649,8 @@ static enum pd_status write_lines(FILE *f, const struct lines *l, size_t n,
 			len = k->len;
 			row = k->val;
 			if (i + BATCH < l->n) { // rows are in no order
-				__builtin_prefetch(l->counts + k[BATCH].val * n);
+				__builtin_prefetch(l->counts
+					+ k[BATCH].val * n);
 			}
 		}
 		uint64_t c[2];
@@ -773,7 +682,7 @@ static void fill_line(void *ctx, const char *stack, size_t len,
 	x->w[x->col] = 0;
 }
 
-static enum pd_status write_table(FILE *f, const struct input *in, size_t n,
+static enum pd_status write_table(FILE *f, const struct pd_file *in, size_t n,
 		size_t nbase, bool normalize) {
 	struct pd_profile *p = pd_profile_create(n);
 	struct fill x = {.p = p, .w = pd_xcalloc(n, sizeof(uint64_t))};
@@ -798,14 +707,14 @@ static enum pd_status write_table(FILE *f, const struct input *in, size_t n,
 
 enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 		size_t nbase, bool normalize) {
-	struct input *in = pd_xcalloc(n, sizeof(*in));
+	struct pd_file *in = pd_xcalloc(n, sizeof(*in));
 	uint64_t *totals = pd_xcalloc(n, sizeof(*totals));
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		if (ok) {
-			ok = open_input(paths[k], &in[k]);
+			ok = pd_file_open(paths[k], &in[k]);
 		} else {
-			in[k] = (struct input){.path = paths[k]};
+			in[k] = (struct pd_file){.path = paths[k]};
 		}
 	}
 	struct lines l = {0};
@@ -826,7 +735,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	} else {
 		for (size_t k = 0; k < n; k++) {
 			if (in[k].mapped) { // the reader reads the files again
-				close_input(&in[k]);
+				pd_file_close(&in[k]);
 				in[k].mapped = false;
 				in[k].buf = NULL;
 			}
@@ -834,7 +743,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 		st = write_table(f, in, n, nbase, normalize);
 	}
 	for (size_t k = 0; k < n; k++) {
-		close_input(&in[k]);
+		pd_file_close(&in[k]);
 	}
 	free_parts(later, nlater);
 	free_lines(&l);

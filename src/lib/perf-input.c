@@ -60,7 +60,12 @@ static void map_file(struct pd_input *in) {
 	// Mapped, records are used in place: no copies.
 	// Shared, as it is never written: the kernel maps the page cache's
 	// pages into it in half the time it takes for a private mapping.
-	void *m = mmap(NULL, (size_t)in->size, PROT_READ, MAP_SHARED, in->fd, 0);
+	// Some file systems (FUSE with direct I/O) map only private.
+	size_t size = (size_t)in->size;
+	void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, in->fd, 0);
+	if (m == MAP_FAILED) {
+		m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	}
 	if (m == MAP_FAILED) {
 		return;
 	}

@@ -250,7 +250,6 @@ static void step(struct queue *q, struct task t) {
 // A thread's work: parts from the queue until it is empty and no thread
 // can queue more.
 static void work(void *ctx, size_t i) {
-	(void)i;
 	struct queue *q = ctx;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#include "file-map.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+
+// Pages are mapped in this many bytes ahead at once and given back when
+// further than this behind. (Like any reader of mapped files, a file
+// cut short by someone else while it is read ends the reader with
+// SIGBUS.)
+#define WINDOW ((size_t)1 << 20)
+
+static bool read_all(int fd, struct pd_file *f) {
+	size_t cap = 0;
+	for (;;) {
+		pd_xgrow(&f->buf, &cap, f->size + 65536, 1);
+		ssize_t r = read(fd, f->buf + f->size, cap - f->size);
+		if (r == 0) {
+			return true;
+		}
+		if (r < 0 && errno != EINTR) {
+			return false;
+		}
+		f->size += r > 0 ? (size_t)r : 0;
+	}
+}
+
+bool pd_file_open(const char *path, struct pd_file *f) {
+	bool std = strcmp(path, "-") == 0;
+	*f = (struct pd_file){.path = path};
+	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	struct stat sb;
+	bool ok = true;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		// Shared, as it is never written: the kernel maps the page
+		// cache's pages in half the time it takes for a private
+		// mapping (MADV_POPULATE_READ: 2.6 against 5.0 ms for 41 MB).
+		// Some file systems (FUSE with direct I/O) map only private.
+		size_t size = (size_t)sb.st_size;
+		void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		}
+		f->mapped = m != MAP_FAILED;
+		f->buf = f->mapped ? m : NULL;
+		f->size = f->mapped ? size : 0;
+	}
+	if (!f->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
+		ok = read_all(fd, f);
+	}
+	if (!std) {
+		close(fd);
+	}
+	return ok;
+}
+
+void pd_file_close(struct pd_file *f) {
+	if (f->mapped) {
+		munmap(f->buf, f->size);
+	} else {
+		free(f->buf);
+	}
+}
+
+struct pd_window pd_window(const struct pd_file *f, size_t from, size_t to,
+		bool drop) {
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	// Pages are mapped in from the one holding from (madvise takes whole
+	// pages) and given back from the first wholly in [from, to): the one
+	// before may be another reader's.
+	return (struct pd_window){f->buf, from & ~(page - 1),
+		(from + page - 1) & ~(page - 1), to, f->mapped, drop};
+}
+
+void pd_window_advance(struct pd_window *w, const char *at, const char *held) {
+	if (!w->on) {
+		return;
+	}
+	size_t pos = (size_t)(at - w->buf), keep = (size_t)(held - w->buf);
+	while (w->ahead < w->to && w->ahead < pos + WINDOW) {
+		size_t n = w->to - w->ahead;
+		n = n < WINDOW ? n : WINDOW;
+		madvise((char *)w->buf + w->ahead, n, MADV_POPULATE_READ);
+		w->ahead += n;
+	}
+	if (w->drop && keep >= w->dropped + 2 * WINDOW) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+		size_t upto = (keep - WINDOW) & ~(page - 1);
+		madvise((char *)w->buf + w->dropped, upto - w->dropped,
+			MADV_DONTNEED);
+		w->dropped = upto;
+	}
+}
