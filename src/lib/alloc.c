@@ -31,14 +31,20 @@ void *pd_xrealloc(void *p, size_t n) {
 	return check(realloc(p, n ? n : 1));
 }
 
-void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
-	size_t n = *cap ? *cap : 8;
+// A capacity of at least need elements of size: cap doubled (from 8).
+static size_t grown(size_t cap, size_t need, size_t size) {
+	size_t n = cap ? cap : 8;
 	while (n < need) {
 		if (n > SIZE_MAX / 2 / size) {
 			errx(PD_ENOMEM, "out of memory");
 		}
 		n *= 2;
 	}
+	return n;
+}
+
+void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
+	size_t n = grown(*cap, need, size);
 	void **pp = p;
 	*pp = pd_xrealloc(*pp, n * size);
 	*cap = n;
@@ -132,13 +138,7 @@ void pd_huge_free(void *p, size_t n) {
 }
 
 void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size) {
-	size_t n = *cap ? *cap : 8;
-	while (n < need) {
-		if (n > SIZE_MAX / 4 / size) {
-			errx(PD_ENOMEM, "out of memory");
-		}
-		n *= 2;
-	}
+	size_t n = grown(*cap, need, size);
 	void **pp = p;
 	size_t old = *cap * size, new = n * size;
 	if (new < HUGE_MIN) {
