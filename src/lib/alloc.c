@@ -184,10 +184,10 @@ void *pd_arena_alloc(struct pd_arena *a, size_t n) {
 	size_t at = b ? (b->used + ALIGN - 1) & ~(size_t)(ALIGN - 1) : 0;
 	if (!b || at > b->cap || b->cap - at < n) {
 		size_t block = a->block ? a->block : (size_t)1 << 16;
-		size_t cap = n > block ? n : block;
 		if (block >= HUGE_MIN) {
 			b = map_block(n, block);
 		} else {
+			size_t cap = n > block ? n : block;
 			b = pd_xmalloc(sizeof(*b) + cap);
 			b->mapped = 0;
 			b->cap = cap;

@@ -29,10 +29,10 @@
 // profile whose second input has half its stacks new, 16 MB of them,
 // that is 5 ms of the run's 45).
 #define BIG_INPUT ((size_t)8 << 20)
+#define BIG_BLOCK ((size_t)2 << 20)
 
 // The least bytes worth a part (a thread) of its own.
 #define PART_MIN ((size_t)1 << 20)
-#define BIG_BLOCK ((size_t)2 << 20)
 
 // The byte order of stacks, a prefix first (as pd_texts_cmp).
 static int cmp_stacks(const char *a, size_t na, const char *b, size_t nb) {
@@ -408,9 +408,7 @@ static void read_part(void *ctx, size_t i) {
 		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
-	struct batches q;
-	memset(q.n, 0, sizeof(q.n));
-	q.at = 0;
+	struct batches q = {0};
 	while (pd_window_advance(&w, p, held(&q, p)),
 			next_line(&p, end, &s, &len)) {
 		size_t slen;

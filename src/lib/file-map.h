@@ -16,6 +16,8 @@ struct pd_file {
 	bool mapped;
 };
 
+// A read-only mapping of the first size bytes of fd, or MAP_FAILED.
+void *pd_map_read(int fd, size_t size);
 // Opens path into *f; false if it cannot be read (quiet: the caller's
 // reader says why, in its order).
 bool pd_file_open(const char *path, struct pd_file *f);

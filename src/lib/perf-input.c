@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "prefetch.h"
 #include "alloc.h"
+#include "file-map.h"
+#include "prefetch.h"
 
 #define BUF_MIN (1u << 20)
 // Pages behind the reader are given back in huge-page sized steps, so
@@ -58,14 +59,7 @@ static void map_file(struct pd_input *in) {
 		return;
 	}
 	// Mapped, records are used in place: no copies.
-	// Shared, as it is never written: the kernel maps the page cache's
-	// pages into it in half the time it takes for a private mapping.
-	// Some file systems (FUSE with direct I/O) map only private.
-	size_t size = (size_t)in->size;
-	void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, in->fd, 0);
-	if (m == MAP_FAILED) {
-		m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, in->fd, 0);
-	}
+	void *m = pd_map_read(in->fd, (size_t)in->size);
 	if (m == MAP_FAILED) {
 		return;
 	}

@@ -225,6 +225,12 @@ struct queue {
 	size_t busy; // threads with a part
 };
 
+// Queues a part (the lock held, or no thread started yet).
+static void push(struct queue *q, struct task t) {
+	pd_xgrow(&q->t, &q->cap, q->n + 1, sizeof(*q->t));
+	q->t[q->n++] = t;
+}
+
 static void step(struct queue *q, struct task t) {
 	if (t.n <= q->limit || t.n < 12 || t.budget == 0) {
 		sort(t.a, t.n, t.d, t.budget);
@@ -239,8 +245,7 @@ static void step(struct queue *q, struct task t) {
 	pthread_mutex_lock(&q->lock);
 	for (int i = 0; i < 3; i++) {
 		if (parts[i].n > 1) {
-			pd_xgrow(&q->t, &q->cap, q->n + 1, sizeof(*q->t));
-			q->t[q->n++] = parts[i];
+			push(q, parts[i]);
 		}
 	}
 	pthread_cond_broadcast(&q->changed);
@@ -285,8 +290,7 @@ void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
 	// together.
 	struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER,
 		.changed = PTHREAD_COND_INITIALIZER, .limit = n / (8 * cpus)};
-	pd_xgrow(&q.t, &q.cap, 1, sizeof(*q.t));
-	q.t[q.n++] = (struct task){a, n, 0, budget_for(n)};
+	push(&q, (struct task){a, n, 0, budget_for(n)});
 	pd_parallel(cpus, work, &q);
 	pthread_cond_destroy(&q.changed);
 	pthread_mutex_destroy(&q.lock);
