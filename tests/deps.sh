@@ -12,4 +12,4 @@ $apt install -y -qq --no-install-recommends \
 	libdw-dev libelf-dev libdeflate-dev libtraceevent-dev libzstd-dev libiberty-dev \
 	libdebuginfod-dev bash-completion \
 	linux-perf binutils python3 perl rustc g++ libc6-dbg nodejs \
-	chromium fonts-dejavu-core hyperfine time file debuginfod >/dev/null
+	chromium fonts-dejavu-core hyperfine time file debuginfod strace >/dev/null

@@ -49,15 +49,19 @@ static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
 	return false;
 }
 
-// /proc/kallsyms describes the recording only if it ran on this kernel.
-bool pd_symbols_kernel_matches(struct pd_symbols *s) {
+// The running kernel's build id starts with want[0, n) (n > 0).
+static bool running_kernel_is(const uint8_t *want, size_t n) {
 	uint8_t id[20];
 	size_t len;
+	return read_running_kernel_build_id(id, &len) && len >= n
+		&& memcmp(id, want, n) == 0;
+}
+
+// /proc/kallsyms describes the recording only if it ran on this kernel.
+bool pd_symbols_kernel_matches(struct pd_symbols *s) {
 	if (s->kernel_build_id_len) {
-		return read_running_kernel_build_id(id, &len)
-			&& len >= s->kernel_build_id_len
-			&& memcmp(id, s->kernel_build_id,
-				s->kernel_build_id_len) == 0;
+		return running_kernel_is(s->kernel_build_id,
+			s->kernel_build_id_len);
 	}
 	if (s->osrelease) {
 		struct utsname u;
@@ -208,7 +212,10 @@ static void *read_kallsyms(void *arg) {
 		pd_strbuf_finish(&b);
 		free(cache);
 	}
-	if (fd < 0 && !s->o.kallsyms) {
+	// Formatting /proc/kallsyms costs the kernel 20-40 ms: not for a
+	// recording of another kernel, whose symbols it would not give.
+	if (fd < 0 && !s->o.kallsyms && (!s->kthread_id_len
+			|| running_kernel_is(s->kthread_id, s->kthread_id_len))) {
 		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
