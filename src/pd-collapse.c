@@ -320,6 +320,8 @@ int main(int argc, char *argv[]) {
 	struct pd_maps *maps = pd_maps_create(syms);
 	struct pd_collapse *c = pd_collapse_create(&cli.co, syms, maps);
 	pd_perf_set_buildid_callback(r, buildid_cb, syms);
+	// Known now from a file's header, from a pipe after the read.
+	pd_symbols_set_osrelease(syms, pd_perf_osrelease(r));
 
 	struct progress pg = {.on = isatty(STDERR_FILENO)};
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);

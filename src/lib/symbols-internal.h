@@ -121,6 +121,7 @@ struct pd_symbols {
 	bool kallsyms_cached; // read from perf's build-id cache
 	uint8_t kthread_id[20]; // the build id kernel_thread works with
 	size_t kthread_id_len;
+	bool kthread_proc; // /proc/kallsyms may be the recorded kernel's
 	// The loader thread (symbols-loader.c); lock guards the queue.
 	pthread_mutex_t lock;
 	pthread_cond_t wake;

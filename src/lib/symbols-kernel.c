@@ -49,19 +49,16 @@ static bool read_running_kernel_build_id(uint8_t *id, size_t *len) {
 	return false;
 }
 
-// The running kernel's build id starts with want[0, n) (n > 0).
-static bool running_kernel_is(const uint8_t *want, size_t n) {
+// /proc/kallsyms describes the recording only if it ran on this kernel
+// (as far as is known: the build id and the release may come later).
+bool pd_symbols_kernel_matches(struct pd_symbols *s) {
 	uint8_t id[20];
 	size_t len;
-	return read_running_kernel_build_id(id, &len) && len >= n
-		&& memcmp(id, want, n) == 0;
-}
-
-// /proc/kallsyms describes the recording only if it ran on this kernel.
-bool pd_symbols_kernel_matches(struct pd_symbols *s) {
 	if (s->kernel_build_id_len) {
-		return running_kernel_is(s->kernel_build_id,
-			s->kernel_build_id_len);
+		return read_running_kernel_build_id(id, &len)
+			&& len >= s->kernel_build_id_len
+			&& memcmp(id, s->kernel_build_id,
+				s->kernel_build_id_len) == 0;
 	}
 	if (s->osrelease) {
 		struct utsname u;
@@ -214,8 +211,7 @@ static void *read_kallsyms(void *arg) {
 	}
 	// Formatting /proc/kallsyms costs the kernel 20-40 ms: not for a
 	// recording of another kernel, whose symbols it would not give.
-	if (fd < 0 && !s->o.kallsyms && (!s->kthread_id_len
-			|| running_kernel_is(s->kthread_id, s->kthread_id_len))) {
+	if (fd < 0 && !s->o.kallsyms && s->kthread_proc) {
 		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
@@ -246,6 +242,7 @@ void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
 	// The thread works from a copy: the build id may still arrive.
 	memcpy(s->kthread_id, s->kernel_build_id, sizeof(s->kthread_id));
 	s->kthread_id_len = s->kernel_build_id_len;
+	s->kthread_proc = pd_symbols_kernel_matches(s);
 	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
 		kallsyms_thread, s) == 0;
 	if (!s->kernel_thread_ok) {
@@ -270,6 +267,7 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 			memcpy(s->kthread_id, s->kernel_build_id,
 				sizeof(s->kthread_id));
 			s->kthread_id_len = s->kernel_build_id_len;
+			s->kthread_proc = pd_symbols_kernel_matches(s);
 			read_kallsyms(s);
 		}
 		// Only now is the recording's build id surely known.
