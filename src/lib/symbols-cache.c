@@ -9,10 +9,11 @@
 // file the resolution tried to open (the binary where perf's build-id
 // cache and --symfs put it, its separate debug info...), with the size,
 // modification time and inode each had, or that it was missing; all must
-// be as they were. Entries are checked whole (a checksum) and written to
-// a temporary file renamed into place, so a torn or concurrent write
-// leaves either the old entry or the new one; a bad entry is ignored and
-// replaced. The cache never changes what is printed.
+// be as they were, and none may change during the run that writes the
+// entry (else it writes none). Entries are checked whole (a checksum) and
+// written to a temporary file renamed into place, so a torn or concurrent
+// write leaves either the old entry or the new one; a bad entry is ignored
+// and replaced. The cache never changes what is printed.
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -77,12 +78,12 @@ struct cache {
 	const uint32_t *frames;
 	const char *strings;
 	struct probe *probes; // the entry's, then this run's (if it loaded d)
-	size_t nprobes, old_probes, probes_cap;
+	size_t nprobes, probes_cap;
 	struct fresh *fresh;  // resolved this run
 	size_t nfresh, fresh_cap;
 	const char **names;
 	size_t nnames, names_cap;
-	bool stale;           // this run's probes disagree with the entry's
+	bool changed; // a file tried changed during the run: write nothing
 };
 
 // The build id of the running program, from its own notes in memory;
@@ -230,20 +231,25 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 		c->probes[i].path = pd_xstrdup(string_at(c, probes[i].path));
 		c->probes[i].st = probes[i];
 	}
-	c->nprobes = c->old_probes = h->nprobes;
+	c->nprobes = h->nprobes;
 	c->h = h;
 	return true;
 }
 
 // The entry's file name: the build id (or the name's hash), and a hash of
-// the name, options and --symfs, so that entries for other settings
-// live beside it.
+// the name, options, --symfs and perf's build-id cache (~/.debug): these
+// choose the files tried, so an entry's probes speak only for runs with
+// the same (one written under another HOME could hold names from a debug
+// file in its ~/.debug that this one lacks).
 static char *entry_file(const struct pd_symbols *s, const struct pd_dso *d,
 		const char *dir) {
 	uint64_t k = pd_hash(d->id.name, strlen(d->id.name), flags_of(s));
 	if (s->o.symfs) {
 		k ^= pd_hash(s->o.symfs, strlen(s->o.symfs), 1);
 	}
+	char *home = pd_symbols_home_debug();
+	k ^= pd_hash(home, strlen(home), 2);
+	free(home);
 	char id[41];
 	if (d->build_id_len) {
 		pd_symbols_hex(id, d->build_id, d->build_id_len);
@@ -360,11 +366,11 @@ void pd_cache_probe(struct pd_dso *d, const char *path) {
 	stat_probe(path, &now);
 	for (size_t i = 0; i < c->nprobes; i++) {
 		if (strcmp(c->probes[i].path, path) == 0) {
-			// The entry's names came from files as they were: if
-			// one changed since, they go.
-			c->stale |= i < c->old_probes && !same_stat(&now,
-				&c->probes[i].st);
-			c->probes[i].st = now;
+			// A file that changed since it was first seen (when
+			// the entry was checked, or tried earlier in this
+			// run): the run's names may come from both states,
+			// which no entry can describe.
+			c->changed |= !same_stat(&now, &c->probes[i].st);
 			return;
 		}
 	}
@@ -492,7 +498,7 @@ static void replace_file(const char *path, const void *a, size_t na,
 // Merges the entry's addresses with this run's and writes the result.
 static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 	struct cache *c = d->cache;
-	size_t old = c->h && !c->stale ? c->h->naddrs : 0;
+	size_t old = c->h ? c->h->naddrs : 0;
 	qsort(c->fresh, c->nfresh, sizeof(*c->fresh), cmp_fresh);
 	struct out_addr *v = pd_xmalloc((old + c->nfresh + 1) * sizeof(*v));
 	size_t n = 0, i = 0, j = 0;
@@ -542,8 +548,8 @@ void pd_symbols_cache_save(struct pd_symbols *s) {
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
 		struct cache *c = d->cache;
-		if (!c || (!c->nfresh && !c->stale)) {
-			continue; // nothing new
+		if (!c || !c->nfresh || c->changed) {
+			continue; // nothing new, or nothing sure
 		}
 		if (!dir && !(dir = cache_dir())) {
 			return;

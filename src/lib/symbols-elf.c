@@ -169,6 +169,9 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 			file_name, debuglink_file, debuglink_crc,
 			debuginfo_file_name);
 	}
+	if (note && note->debuginfo_missed) {
+		return -1; // as the first time (see pd_dso.debuginfo_missed)
+	}
 	struct pd_dso want = {0};
 	const unsigned char *bits;
 	GElf_Addr vaddr;
@@ -238,6 +241,9 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 		pd_strbuf_finish(&home);
 	}
 	free(symfs_dir);
+	if (note && fd < 0) {
+		note->debuginfo_missed = true;
+	}
 	return fd >= 0 ? with_dwarf(s, fd) : fd;
 }
 

@@ -96,6 +96,10 @@ struct pd_dso {
 	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
+	// The loader's handle found no separate debug info: libdwfl asks
+	// again (for the DWARF after the symbol table), and must get the
+	// same answer, not a file that appeared in between.
+	bool debuginfo_missed;
 	struct scopes *scopes;  // functions by address (symbols-inline.c)
 	uint64_t frames, unresolved; // lookups, for the summary
 	struct dso_ref ref_load, ref_unwind;

@@ -3,7 +3,8 @@
 # warm one, corrupt entries, runs in parallel and --no-cache all give the
 # same bytes (stdout and stderr, with --verbose's per-module lines), and an
 # entry whose files changed (the binary stripped of its DWARF, a debug
-# file appearing) is not used.
+# file appearing) or that was written under another HOME (another ~/.debug)
+# is not used.
 # Usage: cache.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2
@@ -116,6 +117,19 @@ same stripped.warm stripped.none "binary stripped under a warm cache"
 cmp -s "$tmp/stripped.none" "$tmp/full.none" &&
 	{ echo "stripping the binary changed nothing: test is void"; fail=1; }
 id=$(readelf -n "$sym/$bin" | sed -n 's/.*Build ID: //p')
+# The debug file in perf's build-id cache of another HOME only: what runs
+# under that HOME wrote is not used under this one, which lacks the file.
+other=$tmp/other/.debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-)
+mkdir -p "$other" && cp "$tmp/dw-static.debug" "$other/debug" || exit 99
+HOME=$tmp/other
+run other.cold --symfs "$sym" "$data/dwarf/perf/static.data"
+run other.none --no-cache --symfs "$sym" "$data/dwarf/perf/static.data"
+HOME=$tmp/home
+same other.cold other.none "debug file in another HOME's ~/.debug, cold"
+cmp -s "$tmp/other.none" "$tmp/stripped.none" &&
+	{ echo "the other HOME's debug file changed nothing: test is void"; fail=1; }
+run home.warm --symfs "$sym" "$data/dwarf/perf/static.data"
+same home.warm stripped.none "back in this HOME after another's entries"
 dbg=$sym/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)
 mkdir -p "$dbg" && cp "$tmp/dw-static.debug" "$dbg/$(echo "$id" | cut -c3-).debug" ||
 	exit 99
