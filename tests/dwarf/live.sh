@@ -221,9 +221,13 @@ debug-file)
 	mkdir -p "$dir" "symfs$work/bin" || exit 99
 	cp full.debug "$dir/$(echo "$id" | cut -c3-).debug" || exit 99
 	cp bin/burn-stripped "symfs$work/bin/" || exit 99
+	# No build-id cache: perf with --symfs looks for it in symfs/.debug,
+	# pd in ~/.debug, which may hold debug files that /usr/lib/debug
+	# (copied below) does not (perf record -a copies them from other
+	# mount namespaces when the debug packages are hidden in this one).
+	HOME=$work/home && export HOME && mkdir -p "$HOME" || exit 99
 	# The system libraries too, so that perf (which looks only under
-	# --symfs) and pd (which also finds them in ~/.debug by build id)
-	# unwind through libc alike.
+	# --symfs) and pd unwind through libc alike.
 	for lib in /usr/lib/x86_64-linux-gnu/libc.so.6 \
 			/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
 		[ -f "$lib" ] || continue

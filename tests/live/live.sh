@@ -360,6 +360,13 @@ system-wide)
 	# perf reaches through /proc/PID/root and pd cannot) are not this
 	# test's: their agreement is shown; the stacks of the program, under
 	# a name of its own, and of the idle task are held to the usual 0.99.
+	# perf record -a puts the files of the processes it samples in its
+	# build-id cache, read in each one's mount namespace (setns): with
+	# the debug packages hidden here (run-all.sh's second pass), another
+	# namespace's debug files would land in this one's ~/.debug, where
+	# the tests after this one (pd and perf alike) would find them. A
+	# build-id cache of this test's own.
+	HOME=$work/home && export HOME && mkdir -p "$HOME" || exit 99
 	build fp-burn
 	me=swb-$$
 	cp bin/fp-burn "bin/$me" || exit 99
@@ -469,6 +476,13 @@ offcpu-system)
 	# thread runs again at the sched_switch naming it as next_pid; with
 	# them, at PERF_RECORD_SWITCH_CPU_WIDE records. The program runs under
 	# a name of its own; only its threads are held to the wall times.
+	# perf record -a puts the files of the processes it samples in its
+	# build-id cache, read in each one's mount namespace (setns): with
+	# the debug packages hidden here (run-all.sh's second pass), another
+	# namespace's debug files would land in this one's ~/.debug, where
+	# the tests after this one (pd and perf alike) would find them. A
+	# build-id cache of this test's own.
+	HOME=$work/home && export HOME && mkdir -p "$HOME" || exit 99
 	build offcpu -pthread
 	me=ocw-$$
 	cp bin/offcpu "bin/$me" || exit 99
