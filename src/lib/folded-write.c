@@ -324,10 +324,19 @@ static void sort_lines(const struct codes *codes, struct line *a, size_t n,
 // nothing measurable.
 #define OUT_BLOCK ((size_t)1 << 18)
 
+// Sorted lines share long prefixes (their roots and callers): a line's
+// pieces shared with the line before are copied from its bytes in one
+// go, not piece by piece. The last line written stays in buf for that.
 struct out {
 	FILE *f;
 	char *buf;
 	size_t used, cap;
+	size_t last;      // where the last line starts in buf
+	size_t last_off;  // its codes' offset
+	// ends[i]: the last line's bytes through piece i and the ';' after
+	// it, for its nends pieces.
+	size_t *ends;
+	size_t nends, ends_cap;
 };
 
 // Writes the line whose codes start at codes[off] (0-terminated) with its
@@ -335,38 +344,55 @@ struct out {
 static void out_line(struct out *o, const struct text *text,
 		const uint32_t *key, const struct codes *codes, size_t off,
 		uint64_t count) {
-	size_t need = 22; // " count\n"
-	for (size_t p = off; code_at(codes, p); p++) {
+	// Equal codes are equal pieces followed by ';' (the lines differ, so
+	// neither ends within what they share).
+	size_t k = 0;
+	while (k < o->nends && code_at(codes, off + k) != 0
+			&& code_at(codes, off + k) == code_at(codes, o->last_off + k)) {
+		k++;
+	}
+	size_t shared = k ? o->ends[k - 1] : 0;
+	size_t need = shared + 22, n = k; // " count\n"; pieces
+	for (size_t p = off + k; code_at(codes, p); p++, n++) {
 		need += text[key[code_at(codes, p) - 1] >> 1].len + 1;
 	}
 	if (o->cap - o->used < need) {
-		fwrite(o->buf, 1, o->used, o->f);
-		o->used = 0;
-		if (o->cap < need) {
-			free(o->buf);
-			o->cap = need;
-			o->buf = pd_xmalloc(o->cap);
+		// All but the last line out; it moves to the start.
+		fwrite(o->buf, 1, o->last, o->f);
+		o->used -= o->last;
+		memmove(o->buf, o->buf + o->last, o->used);
+		o->last = 0;
+		if (o->cap - o->used < need) {
+			o->cap = o->used + need;
+			o->buf = pd_xrealloc(o->buf, o->cap);
 		}
 	}
-	char *w = o->buf + o->used;
-	for (size_t p = off; code_at(codes, p); p++) {
+	pd_xgrow(&o->ends, &o->ends_cap, n + 1, sizeof(*o->ends));
+	char *line = o->buf + o->used;
+	memcpy(line, o->buf + o->last, shared);
+	char *w = line + shared;
+	for (size_t p = off + k, i = k; code_at(codes, p); p++, i++) {
 		const struct text *x = &text[key[code_at(codes, p) - 1] >> 1];
 		memcpy(w, x->s, x->len);
 		w += x->len;
 		*w++ = ';';
+		o->ends[i] = (size_t)(w - line);
 	}
-	if (code_at(codes, off)) {
+	if (n) {
 		w--;
 	}
+	o->nends = n;
+	o->last = o->used;
+	o->last_off = off;
 	*w++ = ' ';
 	char digits[20];
-	size_t k = 0;
+	size_t d = 0;
 	do {
-		digits[k++] = (char)('0' + count % 10);
+		digits[d++] = (char)('0' + count % 10);
 		count /= 10;
 	} while (count);
-	while (k) {
-		*w++ = digits[--k];
+	while (d) {
+		*w++ = digits[--d];
 	}
 	*w++ = '\n';
 	o->used = (size_t)(w - o->buf);
@@ -476,7 +502,8 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	}
 	sort_lines(&codes, lines, nstacks, 0);
 	bool fits = true;
-	struct out wr = {out, pd_xmalloc(OUT_BLOCK), 0, OUT_BLOCK};
+	struct out wr = {.f = out, .buf = pd_xmalloc(OUT_BLOCK),
+		.cap = OUT_BLOCK};
 	for (size_t i = 0; i < nstacks;) {
 		uint64_t count = pd_stacks_weights(s, lines[i].stack)[col];
 		size_t j = i + 1;
@@ -491,6 +518,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	}
 	fwrite(wr.buf, 1, wr.used, out);
 	free(wr.buf);
+	free(wr.ends);
 	free(lines);
 	free(codes.u16);
 	free(codes.u32);

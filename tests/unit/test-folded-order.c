@@ -116,6 +116,110 @@ static void many_names(void) {
 	free(out);
 }
 
+// A mapping of path (any length) for pid.
+static void mmap_long(uint32_t pid, uint64_t addr, const char *path) {
+	char buf[112] = {0};
+	size_t n = (strlen(path) + 8) & ~(size_t)7; // its NUL, padded
+	CHECK(n <= sizeof(buf));
+	memcpy(buf, path, strlen(path));
+	header(PD_REC_MMAP, PD_MISC_USER, 8 + 8 + 24 + n + 16);
+	put_u32s(pid, pid);
+	put_u64(addr);
+	put_u64(0x1000);
+	put_u64(0);
+	put(buf, n);
+	put_u32s(pid, pid);
+	put_u64(2);
+}
+
+struct want {
+	char *line;
+	uint64_t count;
+};
+
+static int cmp_want(const void *a, const void *b) {
+	return strcmp(((const struct want *)a)->line,
+		((const struct want *)b)->line);
+}
+
+// Long lines sharing long prefixes, over many of the writer's 256 KiB
+// blocks, one line longer than a block, some sent twice: the output
+// against lines built here as strings, sorted by strcmp and merged.
+static void long_lines(void) {
+	enum { MODS = 6, SAMPLES = 300, LONGEST = 3000 };
+	len = 0;
+	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	comm(500, "long");
+	char base[MODS][97];
+	for (int m = 0; m < MODS; m++) {
+		memset(base[m], 'a' + m, 96);
+		base[m][96] = '\0';
+		char path[100] = "/x/";
+		memcpy(path + 3, base[m], 97);
+		mmap_long(500, 0x10000 * (uint64_t)(m + 1), path);
+	}
+	uint64_t ips[LONGEST];
+	struct want *want = calloc(SAMPLES, sizeof(*want));
+	CHECK(want != NULL);
+	if (!want) {
+		return;
+	}
+	uint32_t x = 12345;
+	uint64_t samples = 0;
+	for (int i = 0; i < SAMPLES; i++) {
+		// Root to leaf: 150 frames all share, then their own.
+		x = x * 1103515245u + 12345u;
+		int depth = i == SAMPLES / 2 ? LONGEST : 1 + (int)(x >> 8) % 400;
+		char *w = want[i].line = malloc(8 + (size_t)depth * 99);
+		CHECK(w != NULL);
+		if (!w) {
+			return;
+		}
+		w += sprintf(w, "long");
+		for (int d = 0; d < depth; d++) {
+			x = x * 1103515245u + 12345u;
+			int m = d < 150 ? d % MODS : (int)(x >> 16) % MODS;
+			w += sprintf(w, ";[%s]", base[m]);
+			ips[depth - 1 - d] = 0x10000 * (uint64_t)(m + 1) + 0x10;
+		}
+		want[i].count = 1 + (i % 3 == 0);
+		for (uint64_t k = 0; k < want[i].count; k++) {
+			sample(500, (size_t)depth, ips);
+			samples++;
+		}
+	}
+	header(PD_REC_FINISHED_ROUND, 0, 8);
+	qsort(want, SAMPLES, sizeof(*want), cmp_want);
+	char *expect = NULL;
+	size_t expect_len = 0;
+	FILE *f = open_memstream(&expect, &expect_len);
+	CHECK(f != NULL);
+	for (size_t i = 0; f && i < SAMPLES;) {
+		uint64_t count = want[i].count;
+		size_t j = i + 1;
+		for (; j < SAMPLES && strcmp(want[j].line, want[i].line) == 0; j++) {
+			count += want[j].count;
+		}
+		fprintf(f, "%s %llu\n", want[i].line, (unsigned long long)count);
+		i = j;
+	}
+	if (f) {
+		fclose(f);
+	}
+	uint64_t counted;
+	char *out = stream_collapse(&counted);
+	CHECK(counted == samples);
+	CHECK(expect_len > (size_t)4 << 20);
+	CHECK(out && expect && strcmp(out, expect) == 0);
+	free(out);
+	free(expect);
+	for (int i = 0; i < SAMPLES; i++) {
+		free(want[i].line);
+	}
+	free(want);
+}
+
 int main(void) {
 	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
 		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
@@ -155,5 +259,6 @@ int main(void) {
 	CHECK(strstr(out, "\na:b;[m;n] 2\n") != NULL);
 	free(out);
 	many_names();
+	long_lines();
 	return check_status();
 }
