@@ -292,6 +292,10 @@ static void buildid_cb(void *arg, uint16_t cpumode, int32_t pid,
 	pd_symbols_buildid(arg, cpumode, id, len, filename);
 }
 
+static void release_cb(void *arg, const char *release) {
+	pd_symbols_set_osrelease(arg, release);
+}
+
 static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
 	progress_show(arg, r, samples);
 }
@@ -320,8 +324,7 @@ int main(int argc, char *argv[]) {
 	struct pd_maps *maps = pd_maps_create(syms);
 	struct pd_collapse *c = pd_collapse_create(&cli.co, syms, maps);
 	pd_perf_set_buildid_callback(r, buildid_cb, syms);
-	// Known now from a file's header, from a pipe after the read.
-	pd_symbols_set_osrelease(syms, pd_perf_osrelease(r));
+	pd_perf_set_release_callback(r, release_cb, syms);
 
 	struct progress pg = {.on = isatty(STDERR_FILENO)};
 	clock_gettime(CLOCK_MONOTONIC, &pg.start);
@@ -331,7 +334,6 @@ int main(int argc, char *argv[]) {
 	if (pg.shown) {
 		fputs("\r\033[K", stderr);
 	}
-	pd_symbols_set_osrelease(syms, pd_perf_osrelease(r));
 	if (cli.list) {
 		pd_collapse_list_events(c, r, stdout);
 	} else if (pd_collapse_select(c, r) != PD_OK) {

@@ -43,6 +43,8 @@ struct pd_header {
 
 	pd_perf_buildid_fn buildid_fn;
 	void *buildid_arg;
+	pd_perf_release_fn release_fn;
+	void *release_arg;
 	uint8_t *pending_buildids; // entries read before a callback was set
 	size_t pending_len;
 	pd_perf_tracing_fn tracing_fn;
@@ -165,6 +167,9 @@ static enum pd_status read_osrelease(struct pd_header *h,
 		const struct pd_input *in, const uint8_t *p, size_t len,
 		uint64_t off) {
 	set_string(&h->osrelease, p, len);
+	if (h->release_fn && h->osrelease) {
+		h->release_fn(h->release_arg, h->osrelease);
+	}
 	return PD_OK;
 }
 
@@ -555,6 +560,15 @@ const char *pd_header_osrelease(const struct pd_header *h) {
 
 const char *pd_header_arch(const struct pd_header *h) {
 	return h->arch;
+}
+
+void pd_header_set_release_callback(struct pd_header *h,
+		pd_perf_release_fn fn, void *arg) {
+	h->release_fn = fn;
+	h->release_arg = arg;
+	if (fn && h->osrelease) {
+		fn(arg, h->osrelease);
+	}
 }
 
 void pd_header_set_buildid_callback(struct pd_header *h,

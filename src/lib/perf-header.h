@@ -53,6 +53,8 @@ const char *pd_header_arch(const struct pd_header *h);
 // set is kept and handed over when it is.
 void pd_header_set_buildid_callback(struct pd_header *h,
 	pd_perf_buildid_fn fn, void *arg);
+void pd_header_set_release_callback(struct pd_header *h,
+	pd_perf_release_fn fn, void *arg);
 void pd_header_set_tracing_callback(struct pd_header *h,
 	pd_perf_tracing_fn fn, void *arg);
 

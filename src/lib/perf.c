@@ -391,6 +391,11 @@ void pd_perf_set_buildid_callback(struct pd_perf *r, pd_perf_buildid_fn fn,
 	pd_header_set_buildid_callback(r->h, fn, arg);
 }
 
+void pd_perf_set_release_callback(struct pd_perf *r, pd_perf_release_fn fn,
+		void *arg) {
+	pd_header_set_release_callback(r->h, fn, arg);
+}
+
 void pd_perf_set_tracing_callback(struct pd_perf *r, pd_perf_tracing_fn fn,
 		void *arg) {
 	pd_header_set_tracing_callback(r->h, fn, arg);

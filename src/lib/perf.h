@@ -201,6 +201,13 @@ typedef void (*pd_perf_buildid_fn)(void *arg, uint16_t cpumode, int32_t pid,
 void pd_perf_set_buildid_callback(struct pd_perf *r, pd_perf_buildid_fn fn,
 	void *arg);
 
+// The recorded kernel's release (feature OSRELEASE): calls fn with it, at
+// once if it is known (a file's header), else when a pipe's feature
+// record brings it.
+typedef void (*pd_perf_release_fn)(void *arg, const char *release);
+void pd_perf_set_release_callback(struct pd_perf *r, pd_perf_release_fn fn,
+	void *arg);
+
 // The tracing data (feature TRACING_DATA, or the payload of a pipe's
 // HEADER_TRACING_DATA record; starts with 0x17 0x08 0x44 "tracing"): calls
 // fn with the blob (borrowed for the call), its length and its file

@@ -4,15 +4,16 @@
 # /proc/kallsyms, which would name nothing of that kernel and costs the
 # running one 20-40 ms to format (a small profile took 46 ms, not 4).
 # perf/offcpu.data tells its kernel by build id; perf/zstd-burst.data
-# has no build ids, only the kernel's release.
+# has no build ids, only the kernel's release; perf/offcpu-pipe.data is in
+# pipe format, its release in a feature record before the samples.
 # Usage: kallsyms-other-kernel.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 testdata=$2
 built_id=a3e4cd60a8ec14f02aa41b41d5b5846d3d9f1dd8 # perf/offcpu.data's kernel
-release=6.18.44-fc-v669                           # perf/zstd-burst.data's
+releases="6.18.44-fc-v669 6.18.44-fc-v1045" # zstd-burst's, offcpu-pipe's
 command -v strace >/dev/null || { echo "skip: strace not installed"; exit 77; }
 if od -An -tx1 -v /sys/kernel/notes 2>/dev/null | tr -d ' \n' |
-		grep -q "$built_id" || [ "$(uname -r)" = "$release" ]; then
+		grep -q "$built_id" || echo " $releases " | grep -q " $(uname -r) "; then
 	echo "skip: this is a kernel the fixtures were recorded on"
 	exit 77
 fi
@@ -51,3 +52,4 @@ grep -q "\.debug/\[kernel\.kallsyms\]/$built_id/kallsyms" "$tmp/trace" || {
 	echo "offcpu: the recorded kernel's kallsyms copy was not looked for:"
 	cat "$tmp/trace"; exit 1; }
 check zstd-burst
+check offcpu-pipe --off-cpu
