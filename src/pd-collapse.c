@@ -36,7 +36,7 @@ static const char help[] =
 	"  -l, --list-events      list events with their sample counts (with\n"
 	"                         --verbose: tracepoints' fields and types)\n"
 	"      --max-stack N      unwind at most N user frames from stack dumps (127)\n"
-	"      --no-cache         do not use the cache of resolved addresses\n"
+	"      --no-cache         do not use or update the cache in ~/.cache/pd\n"
 	"      --no-demangle      keep mangled symbol names\n"
 	"      --no-inline        do not expand inlined calls into frames\n"
 	"      --off-cpu          time threads spent off CPU, per stack, in\n"

@@ -10,7 +10,7 @@ complete -c pd-collapse -l kallsyms -r -F -d 'Read kernel symbols from this file
 complete -c pd-collapse -s k -l kernel -d 'Annotate kernel frames with _[k]'
 complete -c pd-collapse -s l -l list-events -d 'Print event names and sample counts'
 complete -c pd-collapse -l max-stack -x -d 'Unwind at most N user frames from stack dumps'
-complete -c pd-collapse -l no-cache -d 'Do not use the cache of resolved addresses'
+complete -c pd-collapse -l no-cache -d 'Do not use or update the cache in ~/.cache/pd'
 complete -c pd-collapse -l no-demangle -d 'Keep raw (mangled) symbol names'
 complete -c pd-collapse -l no-inline -d 'Do not expand inlined calls into frames'
 complete -c pd-collapse -l off-cpu -d 'Time off CPU per stack, in microseconds'

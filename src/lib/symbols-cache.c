@@ -116,7 +116,7 @@ static int own_note(struct dl_phdr_info *info, size_t size, void *arg) {
 	return 1; // the first object is the program itself
 }
 
-static void pd_build(uint8_t out[20]) {
+void pd_cache_pd_build(uint8_t out[20]) {
 	memset(out, 0, 20);
 	dl_iterate_phdr(own_note, out);
 	static const uint8_t zero[20];
@@ -135,7 +135,7 @@ static uint32_t flags_of(const struct pd_symbols *s) {
 }
 
 // The directory of entries (caller frees); NULL when there is no home.
-static char *cache_dir(void) {
+char *pd_cache_dir(void) {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct pd_strbuf b = {0};
 	if (x && x[0] == '/') {
@@ -184,7 +184,7 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 		+ (uint64_t)h->naddrs * sizeof(struct addr_rec)
 		+ (uint64_t)h->nframes * 4 + h->strings;
 	uint8_t build[20];
-	pd_build(build);
+	pd_cache_pd_build(build);
 	if (need != h->body || h->strings == 0 || h->flags != flags_of(s)
 			|| memcmp(h->pd_build, build, 20) != 0
 			|| h->build_id_len != d->build_id_len
@@ -299,7 +299,7 @@ bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
 	if (!s->o.cache || d->id.kind != PD_DSO_FILE || (urls && *urls)) {
 		return false; // debuginfod's client tries files we do not see
 	}
-	char *dir = cache_dir();
+	char *dir = pd_cache_dir();
 	if (!dir) {
 		return false;
 	}
@@ -477,7 +477,7 @@ static void build(struct writer *w, const struct cache *c,
 }
 
 // Writes data to a new file beside path and renames it over path.
-static void replace_file(const char *path, const void *a, size_t na,
+void pd_cache_replace(const char *path, const void *a, size_t na,
 		const void *b, size_t nb) {
 	struct pd_strbuf tmp = {0};
 	pd_strbuf_printf(&tmp, "%s.XXXXXX", path);
@@ -527,13 +527,13 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 	};
 	memcpy(h.magic, MAGIC, 8);
 	memcpy(h.build_id, d->build_id, d->build_id_len);
-	pd_build(h.pd_build);
+	pd_cache_pd_build(h.pd_build);
 	h.name = text(&w, d->id.name);
 	build(&w, c, v, n, &h);
 	h.body = w.body.len;
 	h.checksum = pd_hash(w.body.s, w.body.len, 0);
 	if (mkdir(dir, 0700) == 0 || errno == EEXIST) {
-		replace_file(c->file, &h, sizeof(h), w.body.s, w.body.len);
+		pd_cache_replace(c->file, &h, sizeof(h), w.body.s, w.body.len);
 	}
 	pd_strbuf_finish(&w.body);
 	pd_texts_destroy(w.t);
@@ -551,7 +551,7 @@ void pd_symbols_cache_save(struct pd_symbols *s) {
 		if (!c || !c->nfresh || c->changed) {
 			continue; // nothing new, or nothing sure
 		}
-		if (!dir && !(dir = cache_dir())) {
+		if (!dir && !(dir = pd_cache_dir())) {
 			return;
 		}
 		// The parent of pd's directory (~/.cache) may not exist yet.

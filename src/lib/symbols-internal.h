@@ -143,6 +143,8 @@ struct pd_symbols {
 	char *ktext; // the whole kallsyms text, mapped or read
 	size_t ktext_len;
 	bool ktext_mapped;
+	void *kmap;      // a cache entry mapped, holding ksyms and ktext
+	size_t kmap_len;
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *osrelease;
@@ -178,6 +180,30 @@ void pd_cache_note(struct pd_dso *d, uint64_t addr,
 	const struct pd_frames *f);
 void pd_cache_probe(struct pd_dso *d, const char *path);
 void pd_cache_free(struct pd_dso *d);
+// The directory of entries (caller frees), NULL without a home; the build
+// id of the running pd, which every entry is tied to; and an entry's
+// replacement (a new file renamed over path: readers see the old or new).
+char *pd_cache_dir(void);
+void pd_cache_pd_build(uint8_t out[20]);
+void pd_cache_replace(const char *path, const void *a, size_t na,
+	const void *b, size_t nb);
+
+// symbols-kcache.c: kallsyms files indexed once, kept in the cache
+// directory. The file a run reads kallsyms from, as it is now.
+struct pd_kcache_src {
+	uint64_t size, mtime, ino, dev;
+	uint8_t pd_build[20];
+};
+// Whether buf (n bytes, 8-aligned) is an entry made from src by this pd;
+// if so, its symbols (sorted, names NUL-ended) point into buf.
+bool pd_kcache_parse(const uint8_t *buf, size_t n,
+	const struct pd_kcache_src *src, const struct ksym **syms,
+	size_t *nsyms, const char **names);
+// Maps the entry for the kallsyms file at path (fd, open) into s->ksyms
+// and s->ktext; false if there is none valid.
+bool pd_kcache_load(struct pd_symbols *s, const char *path, int fd);
+// Writes the entry for it from s->ksyms (as parsed).
+void pd_kcache_save(struct pd_symbols *s, const char *path, int fd);
 
 // symbols-loader.c: whether the calling thread may change DSOs and name
 // tables now (the loader thread while it runs, any other when it does not).

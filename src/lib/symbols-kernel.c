@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Kernel symbols (perf's kallsyms copy, /proc/kallsyms or --kallsyms, read
-// on a thread of their own) and JIT symbols from /tmp/perf-PID.map.
+// Kernel symbols: perf's kallsyms copy, /proc/kallsyms or --kallsyms, read
+// on a thread of their own (or their index from the cache directory, see
+// symbols-kcache.c).
 #include "symbols.h"
 
 #include <fcntl.h>
@@ -178,12 +179,16 @@ static bool load_text(struct pd_symbols *s, int fd) {
 }
 
 void pd_symbols_free_kernel(struct pd_symbols *s) {
-	if (s->ktext_mapped) {
+	if (s->kmap) {
+		munmap(s->kmap, s->kmap_len);
+		s->kmap = NULL;
+	} else if (s->ktext_mapped) {
 		munmap(s->ktext, s->ktext_len);
+		free(s->ksyms);
 	} else {
 		free(s->ktext);
+		free(s->ksyms);
 	}
-	free(s->ksyms);
 	s->ktext = NULL;
 	s->ktext_len = 0;
 	s->ksyms = NULL;
@@ -195,8 +200,9 @@ void pd_symbols_free_kernel(struct pd_symbols *s) {
 static void *read_kallsyms(void *arg) {
 	struct pd_symbols *s = arg;
 	int fd = -1;
+	char *path = NULL; // of a regular file, which the cache may index
 	if (s->o.kallsyms) {
-		fd = open(s->o.kallsyms, O_RDONLY | O_CLOEXEC);
+		path = pd_xstrdup(s->o.kallsyms);
 	} else if (s->kthread_id_len) {
 		// perf record keeps a copy for the recorded kernel's build id:
 		// exact even on another machine, and much faster to read.
@@ -204,28 +210,37 @@ static void *read_kallsyms(void *arg) {
 		pd_symbols_hex(h, s->kthread_id, s->kthread_id_len);
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s/[kernel.kallsyms]/%s/kallsyms", cache, h);
-		fd = open(b.s, O_RDONLY | O_CLOEXEC);
-		s->kallsyms_cached = fd >= 0;
-		pd_strbuf_finish(&b);
+		path = b.s;
 		free(cache);
 	}
+	if (path) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		s->kallsyms_cached = fd >= 0 && !s->o.kallsyms;
+	}
+	struct stat st;
+	bool cacheable = fd >= 0 && s->o.cache && fstat(fd, &st) == 0
+		&& S_ISREG(st.st_mode);
 	// Formatting /proc/kallsyms costs the kernel 20-40 ms: not for a
 	// recording of another kernel, whose symbols it would not give.
 	if (fd < 0 && !s->o.kallsyms && s->kthread_proc) {
 		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	}
-	if (fd < 0) {
-		return NULL;
-	}
-	if (load_text(s, fd)) {
+	if (fd >= 0 && !(cacheable && pd_kcache_load(s, path, fd))
+			&& load_text(s, fd)) {
 		parse_kallsyms(s);
+		if (cacheable) {
+			pd_kcache_save(s, path, fd);
+		}
 		if (s->ktext_mapped) {
 			// Lookups read only the names they return: the pages
 			// come back then, from the file (nothing was written).
 			madvise(s->ktext, s->ktext_len, MADV_DONTNEED);
 		}
 	}
-	close(fd);
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(path);
 	return NULL;
 }
 
@@ -304,7 +319,10 @@ static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 
 static const char *ksym_name(struct pd_symbols *s, size_t i) {
 	struct ksym *k = &s->ksyms[i];
-	s->ktext[k->name + k->len] = '\0';
+	char *end = s->ktext + k->name + k->len;
+	if (*end != '\0') { // never in a cache entry: it is read-only
+		*end = '\0';
+	}
 	return s->ktext + k->name;
 }
 

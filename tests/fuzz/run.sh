@@ -7,7 +7,8 @@
 # statistics) from the committed reports; top, pd-top on the folded
 # fixtures; tracing, the tracing data reader and tracepoint payload
 # decoding, from the fixtures' tracing data each followed by a sched_switch
-# payload. Any crash, leak, sanitizer report
+# payload; kcache, kallsyms cache entries (from the one pd-collapse writes
+# for testdata/perf/offcpu.kallsyms). Any crash, leak, sanitizer report
 # or hang (10 s per input) fails; the input that caused it is kept in the
 # work directory.
 # usage: run.sh SRCDIR BUILDDIR WORKDIR [TARGET]
@@ -46,6 +47,12 @@ top)
 		{ printf '\030'; cat "$f"; } >"corpus/$b-fly" || exit 99
 	done
 	;;
+kcache)
+	# Seeds: the entry pd-collapse writes for testdata/perf/offcpu.kallsyms.
+	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" --off-cpu \
+		--symfs "$src/testdata/bin" --kallsyms "$src/testdata/perf/offcpu.kallsyms" \
+		"$src/testdata/perf/offcpu.data" >/dev/null 2>&1
+	cp "$work"/cache/pd/kallsyms-*.ksym corpus/ ;;
 tracing)
 	# Seeds: a 16-bit length, a fixture's tracing data, then a 64-byte
 	# sched_switch payload (common_type = the id its format gives).

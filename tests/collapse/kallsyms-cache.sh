@@ -1,0 +1,129 @@
+#!/bin/sh
+# Kallsyms files indexed in the cache (kallsyms-*.ksym): perf's copy of the
+# recorded kernel's kallsyms in ~/.debug, or --kallsyms FILE. Cold, warm,
+# damaged entries, parallel runs and --no-cache all print
+# testdata/collapse/offcpu.out (perf script | ref-offcpu.py). A warm run
+# takes the names from the entry: a copy changed with its size and times
+# kept still gives the old names, which shows the entry is what was read;
+# a copy whose time changed is read again.
+# Usage: kallsyms-cache.sh PD_COLLAPSE TESTDATA
+set -u
+pd=$1 data=$2
+id=a3e4cd60a8ec14f02aa41b41d5b5846d3d9f1dd8 # perf/offcpu.data's kernel
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+HOME=$tmp/home
+XDG_CACHE_HOME=$tmp/cache
+export HOME XDG_CACHE_HOME
+copy="$HOME/.debug/[kernel.kallsyms]/$id/kallsyms"
+mkdir -p "$HOME/.debug/[kernel.kallsyms]/$id" &&
+	cp "$data/perf/offcpu.kallsyms" "$copy" || exit 99
+want=$data/collapse/offcpu.out
+cd "$data" || exit 99
+fail=0
+
+# run NAME ARGS...: pd-collapse --off-cpu ARGS on perf/offcpu.data, stdout
+# into $tmp/NAME
+run() {
+	n=$1
+	shift
+	"$pd" --symfs bin --off-cpu "$@" perf/offcpu.data >"$tmp/$n" \
+		2>"$tmp/$n.err" || {
+		echo "$n: pd-collapse failed:"; cat "$tmp/$n.err"; fail=1; }
+}
+
+# expect NAME WHAT: complains unless run NAME printed offcpu.out
+expect() {
+	cmp -s "$tmp/$1" "$want" || {
+		echo "$2: not the names of offcpu.out:"
+		diff "$want" "$tmp/$1" | head -10
+		fail=1
+	}
+}
+
+entries() {
+	find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym' 2>/dev/null | wc -l
+}
+
+run none --no-cache
+expect none "--no-cache"
+[ "$(entries)" = 0 ] || { echo "--no-cache wrote an entry"; fail=1; }
+run cold
+expect cold "cold cache"
+[ "$(entries)" = 1 ] || { echo "cold run: want 1 entry, have $(entries)"; fail=1; }
+run warm
+expect warm "warm cache"
+
+# The copy changed in place, its size and times kept: the entry is used.
+line=$(grep -b ' __schedule$' "$copy" | cut -d: -f1)
+[ -n "$line" ] || { echo "no __schedule in the copy"; exit 99; }
+touch -r "$copy" "$tmp/stamp" &&
+	printf '__sXhedule' | dd of="$copy" bs=1 seek=$((line + 19)) \
+		conv=notrunc 2>/dev/null &&
+	touch -r "$tmp/stamp" "$copy" || exit 99
+run same-stat
+expect same-stat "copy changed, same size and times (the entry's names)"
+run same-stat-none --no-cache
+grep -q __sXhedule "$tmp/same-stat-none" ||
+	{ echo "the changed copy names nothing new: test is void"; fail=1; }
+# Its time changed: read again, and the entry replaced.
+touch -d '2001-01-01 00:00:00' "$copy" || exit 99
+run changed
+cmp -s "$tmp/changed" "$tmp/same-stat-none" ||
+	{ echo "copy changed: its new names not used"; diff "$tmp/same-stat-none" "$tmp/changed" | head; fail=1; }
+run changed-warm
+cmp -s "$tmp/changed-warm" "$tmp/same-stat-none" ||
+	{ echo "copy changed, warm: its new names not used"; fail=1; }
+cp "$data/perf/offcpu.kallsyms" "$copy" || exit 99
+run back
+expect back "copy restored"
+entry=$(find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym')
+cp "$entry" "$tmp/good" || exit 99
+
+# Damaged entries: each run ignores them and writes the entry again.
+for how in cut flip flip-header empty garbage; do
+	size=$(wc -c <"$entry")
+	case $how in
+	cut) head -c $((size - 5)) "$tmp/good" >"$entry" ;;
+	flip|flip-header)
+		at=$((size / 2))
+		[ $how = flip-header ] && at=24 # the count of symbols
+		cp "$tmp/good" "$entry" &&
+		printf '\377' | dd of="$entry" bs=1 seek=$at conv=notrunc \
+			2>/dev/null ;;
+	empty) : >"$entry" ;;
+	garbage) head -c 4096 /dev/urandom >"$entry" ;;
+	esac
+	run "$how"
+	expect "$how" "entry $how"
+	cmp -s "$entry" "$tmp/good" ||
+		{ echo "entry $how: not written again"; fail=1; }
+done
+
+# Cold runs in parallel, then warm ones.
+rm -rf "$XDG_CACHE_HOME"
+for i in 1 2 3 4 5 6; do
+	run "par$i" &
+done
+wait
+for i in 1 2 3 4 5 6; do
+	run "warmpar$i" &
+done
+wait
+for i in 1 2 3 4 5 6; do
+	expect "par$i" "parallel cold run $i"
+	expect "warmpar$i" "parallel warm run $i"
+done
+[ "$(find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym.*' | wc -l)" = 0 ] ||
+	{ echo "temporary files left"; fail=1; }
+
+# --kallsyms FILE, without perf's copy.
+rm -rf "$XDG_CACHE_HOME" "$HOME/.debug"
+run file-cold --kallsyms perf/offcpu.kallsyms
+expect file-cold "--kallsyms, cold"
+[ "$(entries)" = 1 ] || { echo "--kallsyms: want 1 entry, have $(entries)"; fail=1; }
+run file-warm --kallsyms perf/offcpu.kallsyms
+expect file-warm "--kallsyms, warm"
+
+[ $fail = 0 ] && echo "ok: cold, warm, changed, damaged and parallel runs name kernel frames as offcpu.out"
+exit $fail
