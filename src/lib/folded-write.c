@@ -464,6 +464,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		.len = pd_xmalloc((nlocs + 1) * sizeof(*p.len)),
 	};
 	size_t ncodes = render_all(&p, s, l, comms, o);
+	pd_locations_rest(l); // the names are in p.t now
 	size_t ntexts = pd_texts_count(p.t);
 	struct text *text = pd_xmalloc((ntexts + 1) * sizeof(*text));
 	for (size_t i = 0; i < ntexts; i++) {

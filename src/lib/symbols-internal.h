@@ -17,6 +17,10 @@ struct ksym {
 	uint32_t name, len; // the name's place in pd_symbols.ktext
 };
 
+// A lookup in a mapped index first searches every PD_KTOP-th address, so
+// that it touches one page of the symbols, not a dozen.
+#define PD_KTOP 64
+
 struct jitsym {
 	uint64_t start, end;
 	const char *name;
@@ -145,6 +149,7 @@ struct pd_symbols {
 	bool ktext_mapped;
 	void *kmap;      // a cache entry mapped, holding ksyms and ktext
 	size_t kmap_len;
+	uint64_t *ktop;  // with kmap: the address of every PD_KTOP-th ksym
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *osrelease;
@@ -195,10 +200,20 @@ struct pd_kcache_src {
 	uint8_t pd_build[20];
 };
 // Whether buf (n bytes, 8-aligned) is an entry made from src by this pd;
-// if so, its symbols (sorted, names NUL-ended) point into buf.
+// if so, its symbols (sorted, names NUL-ended) point into buf, with every
+// PD_KTOP-th address in out->top (caller frees). Bytes read through are
+// given to done (if not NULL) once no longer needed.
+struct pd_kcache {
+	const struct ksym *syms;
+	size_t n;
+	const char *names;
+	uint64_t *top;
+};
 bool pd_kcache_parse(const uint8_t *buf, size_t n,
-	const struct pd_kcache_src *src, const struct ksym **syms,
-	size_t *nsyms, const char **names);
+	const struct pd_kcache_src *src, struct pd_kcache *out,
+	void (*done)(const void *, size_t));
+// The checksum an entry's header holds for a body of n bytes.
+uint64_t pd_kcache_checksum(const uint8_t *body, size_t n);
 // Maps the entry for the kallsyms file at path (fd, open) into s->ksyms
 // and s->ktext; false if there is none valid.
 bool pd_kcache_load(struct pd_symbols *s, const char *path, int fd);

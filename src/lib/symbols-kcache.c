@@ -18,14 +18,16 @@
 #include <unistd.h>
 
 #include "symbols-internal.h"
+#include "alloc.h"
 #include "hash.h"
 #include "strbuf.h"
 
 #define KC_MAGIC "PDKSYM\0\1"
+#define KC_WINDOW ((size_t)1 << 20)
 
 struct kc_header {
 	char magic[8];
-	uint64_t checksum; // pd_hash_long of the body
+	uint64_t checksum; // of the body: see checksum()
 	uint64_t body;     // bytes after the header
 	uint64_t nsyms;    // struct ksym each, then the names
 	uint64_t names;    // bytes of names, each ended by a NUL
@@ -47,9 +49,32 @@ static void source_of(int fd, struct pd_kcache_src *src) {
 	pd_cache_pd_build(src->pd_build);
 }
 
+// The checksum of a body: of the hashes of its windows, each hashed,
+// then given to done (if any) as no longer needed.
+static uint64_t checksum(const uint8_t *body, size_t n,
+		void (*done)(const void *, size_t)) {
+	size_t nw = n / KC_WINDOW + 1;
+	uint64_t *w = pd_xmalloc(nw * sizeof(*w));
+	for (size_t i = 0; i < nw; i++) {
+		size_t off = i * KC_WINDOW;
+		size_t len = n - off < KC_WINDOW ? n - off : KC_WINDOW;
+		w[i] = pd_hash_long(body + off, len, i);
+		if (done) {
+			done(body + off, len);
+		}
+	}
+	uint64_t sum = pd_hash_long(w, nw * sizeof(*w), 0);
+	free(w);
+	return sum;
+}
+
+uint64_t pd_kcache_checksum(const uint8_t *body, size_t n) {
+	return checksum(body, n, NULL);
+}
+
 bool pd_kcache_parse(const uint8_t *buf, size_t n,
-		const struct pd_kcache_src *src, const struct ksym **syms,
-		size_t *nsyms, const char **names) {
+		const struct pd_kcache_src *src, struct pd_kcache *out,
+		void (*done)(const void *, size_t)) {
 	const struct kc_header *h = (const void *)buf;
 	if (n < sizeof(*h) || (uintptr_t)buf % 8 != 0
 			|| memcmp(h->magic, KC_MAGIC, 8) != 0
@@ -61,23 +86,46 @@ bool pd_kcache_parse(const uint8_t *buf, size_t n,
 			|| h->names > h->body || h->nsyms == 0
 			|| (h->body - h->names) % sizeof(struct ksym) != 0
 			|| (h->body - h->names) / sizeof(struct ksym) != h->nsyms
-			|| pd_hash_long(buf + sizeof(*h), h->body, 0)
+			|| checksum(buf + sizeof(*h), h->body, done)
 				!= h->checksum) {
 		return false;
 	}
 	const struct ksym *k = (const void *)(buf + sizeof(*h));
 	const char *text = (const char *)(k + h->nsyms);
+	size_t ntop = (size_t)(h->nsyms + PD_KTOP - 1) / PD_KTOP;
+	uint64_t *top = pd_xmalloc(ntop * sizeof(*top));
+	size_t gone = 0; // symbols given to done
 	for (uint64_t i = 0; i < h->nsyms; i++) {
 		if (k[i].name >= h->names || k[i].len >= h->names - k[i].name
 				|| text[k[i].name + k[i].len] != '\0'
 				|| (i && k[i].addr < k[i - 1].addr)) {
+			free(top);
 			return false;
 		}
+		if (i % PD_KTOP == 0) {
+			top[i / PD_KTOP] = k[i].addr;
+		}
+		// Names come in the symbols' order: those before this one's
+		// and the symbols before it are done with.
+		if (done && (i - gone) * sizeof(*k) >= KC_WINDOW) {
+			done(k + gone, (i - gone) * sizeof(*k));
+			done(text, k[i].name);
+			gone = i;
+		}
 	}
-	*syms = k;
-	*nsyms = (size_t)h->nsyms;
-	*names = text;
+	*out = (struct pd_kcache){k, (size_t)h->nsyms, text, top};
 	return true;
+}
+
+// Gives back the whole pages of [p, p + n) (they come back from the file
+// if read again).
+static void drop(const void *p, size_t n) {
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) / page * page;
+	uintptr_t to = ((uintptr_t)p + n) / page * page;
+	if (to > from) {
+		madvise((void *)from, to - from, MADV_DONTNEED);
+	}
 }
 
 static char *entry_path(const char *dir, const char *path) {
@@ -103,31 +151,33 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path, int src_fd) {
 	void *m = MAP_FAILED;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
 			&& st.st_size >= (off_t)sizeof(struct kc_header)) {
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	}
 	close(fd);
 	if (m == MAP_FAILED) {
 		return false;
 	}
+	// Read through once, a window at a time, each dropped after.
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	struct pd_kcache_src src;
 	source_of(src_fd, &src);
-	const struct ksym *k;
-	const char *names;
-	size_t n;
-	if (!pd_kcache_parse(m, (size_t)st.st_size, &src, &k, &n, &names)) {
+	struct pd_kcache kc;
+	if (!pd_kcache_parse(m, (size_t)st.st_size, &src, &kc, drop)) {
 		munmap(m, (size_t)st.st_size);
 		return false;
 	}
-	// Lookups touch a few pages: the rest comes back from the file when
-	// needed, not counted in the meantime.
+	// Lookups touch a few pages: those come back from the file when
+	// needed, one at a time (not their neighbours), and the rest are
+	// not counted in the meantime.
 	madvise(m, (size_t)st.st_size, MADV_DONTNEED);
+	madvise(m, (size_t)st.st_size, MADV_RANDOM);
 	s->kmap = m;
 	s->kmap_len = (size_t)st.st_size;
+	s->ktop = kc.top;
 	// Never written through: every name already ends with its NUL.
-	s->ksyms = (struct ksym *)k;
-	s->nksyms = n;
-	s->ktext = (char *)names;
+	s->ksyms = (struct ksym *)kc.syms;
+	s->nksyms = kc.n;
+	s->ktext = (char *)kc.names;
 	s->ktext_len = 0;
 	s->ktext_mapped = false;
 	return true;
@@ -161,7 +211,7 @@ void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd) {
 	h.names = text.len;
 	pd_strbuf_add(&body, text.s, text.len);
 	h.body = body.len;
-	h.checksum = pd_hash_long(body.s, body.len, 0);
+	h.checksum = checksum((const uint8_t *)body.s, body.len, NULL);
 	char *dir = fits ? pd_cache_dir() : NULL;
 	if (dir) {
 		// The parent of pd's directory (~/.cache) may not exist yet.

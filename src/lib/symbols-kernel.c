@@ -181,7 +181,9 @@ static bool load_text(struct pd_symbols *s, int fd) {
 void pd_symbols_free_kernel(struct pd_symbols *s) {
 	if (s->kmap) {
 		munmap(s->kmap, s->kmap_len);
+		free(s->ktop);
 		s->kmap = NULL;
+		s->ktop = NULL;
 	} else if (s->ktext_mapped) {
 		munmap(s->ktext, s->ktext_len);
 		free(s->ksyms);
@@ -296,12 +298,33 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 	return s->nksyms > 0;
 }
 
+void pd_symbols_kernel_rest(struct pd_symbols *s) {
+	// Not while the thread may still be setting kmap up. (A mapped
+	// kallsyms text holds the NULs lookups wrote: it stays.)
+	if (s->kernel_tried && s->kmap) {
+		madvise(s->kmap, s->kmap_len, MADV_DONTNEED);
+	}
+}
+
 // The index of the symbol holding addr, or SIZE_MAX.
 static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
 		return SIZE_MAX;
 	}
 	size_t lo = 0, hi = s->nksyms;
+	if (s->ktop) {
+		size_t tlo = 0, thi = (s->nksyms + PD_KTOP - 1) / PD_KTOP;
+		while (thi - tlo > 1) {
+			size_t mid = tlo + (thi - tlo) / 2;
+			if (s->ktop[mid] <= addr) {
+				tlo = mid;
+			} else {
+				thi = mid;
+			}
+		}
+		lo = tlo * PD_KTOP;
+		hi = lo + PD_KTOP < s->nksyms ? lo + PD_KTOP : s->nksyms;
+	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (s->ksyms[mid].addr <= addr) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "symbols-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,18 +26,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		memcpy(&src.dev, buf + 64, 8);
 		memcpy(src.pd_build, buf + 72, 20);
 		if (buf[0] != 'Q') {
-			uint64_t sum = pd_hash_long(buf + HEADER, size - HEADER, 0);
+			uint64_t sum = pd_kcache_checksum(buf + HEADER,
+				size - HEADER);
 			memcpy(buf + 8, &sum, 8);
 		}
 	}
-	const struct ksym *k;
-	const char *names;
-	size_t n;
-	if (pd_kcache_parse(buf, size, &src, &k, &n, &names)) {
+	struct pd_kcache kc;
+	if (pd_kcache_parse(buf, size, &src, &kc, NULL)) {
 		volatile size_t total = 0;
-		for (size_t i = 0; i < n; i++) {
-			total += strlen(names + k[i].name) + (size_t)k[i].addr;
+		for (size_t i = 0; i < kc.n; i++) {
+			total += strlen(kc.names + kc.syms[i].name)
+				+ (size_t)kc.syms[i].addr;
 		}
+		for (size_t i = 0; i < kc.n; i += PD_KTOP) {
+			total += kc.top[i / PD_KTOP];
+		}
+		free(kc.top);
 	}
 	free(copy);
 	return 0;
