@@ -251,15 +251,20 @@ static void *kallsyms_thread(void *arg) {
 	return read_kallsyms(arg);
 }
 
+// What read_kallsyms works from: the recorded kernel as known now (its
+// build id may still arrive), and whether it is the running one.
+static void take_kernel(struct pd_symbols *s) {
+	memcpy(s->kthread_id, s->kernel_build_id, sizeof(s->kthread_id));
+	s->kthread_id_len = s->kernel_build_id_len;
+	s->kthread_proc = pd_symbols_kernel_matches(s);
+}
+
 void pd_symbols_prefetch_kernel(struct pd_symbols *s) {
 	if (s->kernel_started) {
 		return;
 	}
 	s->kernel_started = true;
-	// The thread works from a copy: the build id may still arrive.
-	memcpy(s->kthread_id, s->kernel_build_id, sizeof(s->kthread_id));
-	s->kthread_id_len = s->kernel_build_id_len;
-	s->kthread_proc = pd_symbols_kernel_matches(s);
+	take_kernel(s);
 	s->kernel_thread_ok = pthread_create(&s->kernel_thread, NULL,
 		kallsyms_thread, s) == 0;
 	if (!s->kernel_thread_ok) {
@@ -281,10 +286,7 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 			// (pipe mode, non-seekable input): read again with it.
 			pd_symbols_free_kernel(s);
 			s->kallsyms_cached = false;
-			memcpy(s->kthread_id, s->kernel_build_id,
-				sizeof(s->kthread_id));
-			s->kthread_id_len = s->kernel_build_id_len;
-			s->kthread_proc = pd_symbols_kernel_matches(s);
+			take_kernel(s);
 			read_kallsyms(s);
 		}
 		// Only now is the recording's build id surely known.

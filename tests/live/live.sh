@@ -398,7 +398,6 @@ node)
 	# perf script --no-inline: with inline frames on it names functions
 	# by their DWARF names and takes minutes on node's 80 MB of DWARF.
 	scriptopts=--no-inline
-	ls /tmp/perf-*.map 2>/dev/null | sort >maps-before
 	rate=1000
 	record n.data --call-graph dwarf -- node --perf-basic-prof \
 		--interpreted-frames-native-stack "$src/testdata/src/jit-burn.js" 800
@@ -410,7 +409,13 @@ node)
 		reference $f.data --jit
 		mv ref.folded ref-$f.folded
 	done
-	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 maps-before - | xargs rm -f
+	# Only the maps of the processes recorded here: another run of the
+	# suite may be reading its own.
+	for f in n g; do
+		perf script -i $f.data -F pid 2>/dev/null
+	done | sort -u | while read -r pid; do
+		rm -f "/tmp/perf-$pid.map"
+	done
 	for f in n g; do
 		awk '/_\[j\]/ { j += $NF } END { print j + 0 }' pd-$f.folded >jit-pd
 		awk '/_\[j\]/ { j += $NF } END { print j + 0 }' ref-$f.folded >jit-ref
