@@ -477,22 +477,46 @@ static void build(struct writer *w, const struct cache *c,
 }
 
 // Writes data to a new file beside path and renames it over path.
+int pd_cache_temp(const char *path, char **tmp) {
+	struct pd_strbuf t = {0};
+	pd_strbuf_printf(&t, "%s.XXXXXX", path);
+	int fd = mkstemp(t.s);
+	if (fd < 0) {
+		pd_strbuf_finish(&t);
+	}
+	*tmp = t.s;
+	return fd;
+}
+
+bool pd_cache_write(int fd, const void *p, size_t n) {
+	const char *b = p;
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+		if (w <= 0) {
+			return false;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+void pd_cache_commit(int fd, char *tmp, const char *path, bool ok) {
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+	}
+	free(tmp);
+}
+
 void pd_cache_replace(const char *path, const void *a, size_t na,
 		const void *b, size_t nb) {
-	struct pd_strbuf tmp = {0};
-	pd_strbuf_printf(&tmp, "%s.XXXXXX", path);
-	int fd = mkstemp(tmp.s);
-	if (fd < 0) {
-		pd_strbuf_finish(&tmp);
-		return;
+	char *tmp;
+	int fd = pd_cache_temp(path, &tmp);
+	if (fd >= 0) {
+		pd_cache_commit(fd, tmp, path, pd_cache_write(fd, a, na)
+			&& pd_cache_write(fd, b, nb));
 	}
-	bool ok = write(fd, a, na) == (ssize_t)na
-		&& write(fd, b, nb) == (ssize_t)nb;
-	ok &= close(fd) == 0;
-	if (!ok || rename(tmp.s, path) != 0) {
-		unlink(tmp.s);
-	}
-	pd_strbuf_finish(&tmp);
 }
 
 // Merges the entry's addresses with this run's and writes the result.

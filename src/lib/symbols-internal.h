@@ -192,6 +192,12 @@ char *pd_cache_dir(void);
 void pd_cache_pd_build(uint8_t out[20]);
 void pd_cache_replace(const char *path, const void *a, size_t na,
 	const void *b, size_t nb);
+// The same in steps: a new file beside path (-1 if none; *tmp its name),
+// written, then closed and renamed over path if all went well (else
+// removed); frees tmp.
+int pd_cache_temp(const char *path, char **tmp);
+bool pd_cache_write(int fd, const void *p, size_t n);
+void pd_cache_commit(int fd, char *tmp, const char *path, bool ok);
 
 // symbols-kcache.c: kallsyms files indexed once, kept in the cache
 // directory. The file a run reads kallsyms from, as it is now.

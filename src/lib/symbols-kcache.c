@@ -183,12 +183,82 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path, int src_fd) {
 	return true;
 }
 
+// The body of an entry as it is written, a window at a time: the memory
+// it takes is one window, whatever the kernel.
+struct wout {
+	int fd;
+	uint8_t *buf;   // KC_WINDOW bytes
+	size_t used;
+	uint64_t *sums; // of the windows written, as checksum() makes them
+	size_t nsums, cap;
+	bool ok;
+};
+
+static void wout_flush(struct wout *w) {
+	pd_xgrow(&w->sums, &w->cap, w->nsums + 1, sizeof(*w->sums));
+	w->sums[w->nsums] = pd_hash_long(w->buf, w->used, w->nsums);
+	w->nsums++;
+	w->ok = w->ok && pd_cache_write(w->fd, w->buf, w->used);
+	w->used = 0;
+}
+
+static void wout_add(struct wout *w, const void *p, size_t n) {
+	const uint8_t *b = p;
+	while (n > 0) {
+		size_t k = KC_WINDOW - w->used < n ? KC_WINDOW - w->used : n;
+		memcpy(w->buf + w->used, b, k);
+		w->used += k;
+		b += k;
+		n -= k;
+		if (w->used == KC_WINDOW) {
+			wout_flush(w);
+		}
+	}
+}
+
 void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd) {
-	if (s->nksyms == 0) {
+	uint64_t names = 0;
+	for (size_t i = 0; i < s->nksyms; i++) {
+		names += s->ksyms[i].len + 1u;
+	}
+	char *dir = pd_cache_dir();
+	if (s->nksyms == 0 || names > UINT32_MAX || !dir) {
+		free(dir);
 		return;
 	}
-	struct kc_header h = {.nsyms = s->nksyms};
+	// The parent of pd's directory (~/.cache) may not exist yet.
+	char *slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir(dir, 0700);
+	*slash = '/';
+	mkdir(dir, 0700);
+	char *file = entry_path(dir, path), *tmp;
+	free(dir);
+	struct wout w = {.fd = pd_cache_temp(file, &tmp), .ok = true};
+	if (w.fd < 0) {
+		free(file);
+		return;
+	}
+	struct kc_header h = {.nsyms = s->nksyms, .names = names};
+	w.ok = lseek(w.fd, sizeof(h), SEEK_SET) == (off_t)sizeof(h);
+	w.buf = pd_xmalloc(KC_WINDOW);
+	// The symbols with their names' new places, then the names.
+	uint32_t at = 0;
+	for (size_t i = 0; i < s->nksyms; i++) {
+		const struct ksym *k = &s->ksyms[i];
+		struct ksym out = {k->addr, at, k->len};
+		wout_add(&w, &out, sizeof(out));
+		at += k->len + 1;
+	}
+	for (size_t i = 0; i < s->nksyms; i++) {
+		const struct ksym *k = &s->ksyms[i];
+		wout_add(&w, s->ktext + k->name, k->len);
+		wout_add(&w, "", 1);
+	}
+	wout_flush(&w);
 	memcpy(h.magic, KC_MAGIC, 8);
+	h.body = s->nksyms * sizeof(struct ksym) + names;
+	h.checksum = pd_hash_long(w.sums, w.nsums * sizeof(*w.sums), 0);
 	struct pd_kcache_src src;
 	source_of(src_fd, &src);
 	h.size = src.size;
@@ -196,35 +266,9 @@ void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd) {
 	h.ino = src.ino;
 	h.dev = src.dev;
 	memcpy(h.pd_build, src.pd_build, 20);
-	// The symbols with their names' new places, then the names.
-	struct pd_strbuf body = {0};
-	struct pd_strbuf text = {0};
-	bool fits = true;
-	for (size_t i = 0; i < s->nksyms && fits; i++) {
-		const struct ksym *k = &s->ksyms[i];
-		struct ksym out = {k->addr, (uint32_t)text.len, k->len};
-		fits = text.len + k->len + 1 <= UINT32_MAX;
-		pd_strbuf_add(&text, s->ktext + k->name, k->len);
-		pd_strbuf_addc(&text, '\0');
-		pd_strbuf_add(&body, (const char *)&out, sizeof(out));
-	}
-	h.names = text.len;
-	pd_strbuf_add(&body, text.s, text.len);
-	h.body = body.len;
-	h.checksum = checksum((const uint8_t *)body.s, body.len, NULL);
-	char *dir = fits ? pd_cache_dir() : NULL;
-	if (dir) {
-		// The parent of pd's directory (~/.cache) may not exist yet.
-		char *slash = strrchr(dir, '/');
-		*slash = '\0';
-		mkdir(dir, 0700);
-		*slash = '/';
-		mkdir(dir, 0700);
-		char *file = entry_path(dir, path);
-		pd_cache_replace(file, &h, sizeof(h), body.s, body.len);
-		free(file);
-		free(dir);
-	}
-	pd_strbuf_finish(&body);
-	pd_strbuf_finish(&text);
+	w.ok = w.ok && pwrite(w.fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
+	pd_cache_commit(w.fd, tmp, file, w.ok);
+	free(file);
+	free(w.buf);
+	free(w.sums);
 }
