@@ -204,6 +204,7 @@ void pd_cache_commit(int fd, char *tmp, const char *path, bool ok);
 struct pd_kcache_src {
 	uint64_t size, mtime, ino, dev;
 	uint8_t pd_build[20];
+	uint8_t pad[4]; // zeros: two compare with memcmp
 };
 // Whether buf (n bytes, 8-aligned) is an entry made from src by this pd;
 // if so, its symbols (sorted, names NUL-ended) point into buf, with every
@@ -220,11 +221,17 @@ bool pd_kcache_parse(const uint8_t *buf, size_t n,
 	void (*done)(const void *, size_t));
 // The checksum an entry's header holds for a body of n bytes.
 uint64_t pd_kcache_checksum(const uint8_t *body, size_t n);
-// Maps the entry for the kallsyms file at path (fd, open) into s->ksyms
-// and s->ktext; false if there is none valid.
-bool pd_kcache_load(struct pd_symbols *s, const char *path, int fd);
-// Writes the entry for it from s->ksyms (as parsed).
-void pd_kcache_save(struct pd_symbols *s, const char *path, int fd);
+// The kallsyms file open on fd, as it is now.
+void pd_kcache_source(int fd, struct pd_kcache_src *src);
+// Maps the entry for the kallsyms file at path (as src) into s->ksyms and
+// s->ktext; false if there is none valid. Names are checked again when
+// looked up: the entry's pages are read again from the file then.
+bool pd_kcache_load(struct pd_symbols *s, const char *path,
+	const struct pd_kcache_src *src);
+// Writes the entry for it from s->ksyms (as parsed), if the file, open on
+// fd, is still as src says.
+void pd_kcache_save(struct pd_symbols *s, const char *path, int fd,
+	const struct pd_kcache_src *src);
 
 // symbols-loader.c: whether the calling thread may change DSOs and name
 // tables now (the loader thread while it runs, any other when it does not).

@@ -8,8 +8,13 @@
 // An entry is used only if the file is as it was (size, modification
 // time, inode, device), it was written by this same pd, and it holds
 // together: a checksum over the body, names inside the names and ended by
-// a NUL, addresses in order. /proc/kallsyms is never cached: what it says
-// changes without a trace in its stat (modules, kptr_restrict).
+// a NUL, addresses in order. Its pages are given back once checked and
+// read again from the file by lookups, which check each name again (the
+// file could be rewritten in place meanwhile; cut short, as any mapped
+// file, it ends the run with SIGBUS). An index is written only if the
+// file did not change while it was read. /proc/kallsyms is never cached:
+// what it says changes without a trace in its stat (modules,
+// kptr_restrict).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +41,7 @@ struct kc_header {
 	uint8_t pad[4];
 };
 
-static void source_of(int fd, struct pd_kcache_src *src) {
+void pd_kcache_source(int fd, struct pd_kcache_src *src) {
 	struct stat st;
 	*src = (struct pd_kcache_src){0};
 	if (fstat(fd, &st) == 0) {
@@ -135,7 +140,8 @@ static char *entry_path(const char *dir, const char *path) {
 	return b.s;
 }
 
-bool pd_kcache_load(struct pd_symbols *s, const char *path, int src_fd) {
+bool pd_kcache_load(struct pd_symbols *s, const char *path,
+		const struct pd_kcache_src *src) {
 	char *dir = pd_cache_dir();
 	if (!dir) {
 		return false;
@@ -159,10 +165,8 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path, int src_fd) {
 	}
 	// Read through once, a window at a time, each dropped after.
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-	struct pd_kcache_src src;
-	source_of(src_fd, &src);
 	struct pd_kcache kc;
-	if (!pd_kcache_parse(m, (size_t)st.st_size, &src, &kc, drop)) {
+	if (!pd_kcache_parse(m, (size_t)st.st_size, src, &kc, drop)) {
 		munmap(m, (size_t)st.st_size);
 		return false;
 	}
@@ -178,7 +182,7 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path, int src_fd) {
 	s->ksyms = (struct ksym *)kc.syms;
 	s->nksyms = kc.n;
 	s->ktext = (char *)kc.names;
-	s->ktext_len = 0;
+	s->ktext_len = (size_t)((const struct kc_header *)m)->names;
 	s->ktext_mapped = false;
 	return true;
 }
@@ -216,7 +220,15 @@ static void wout_add(struct wout *w, const void *p, size_t n) {
 	}
 }
 
-void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd) {
+void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd,
+		const struct pd_kcache_src *src) {
+	// Not if the file changed while it was read: the symbols may be of
+	// neither state.
+	struct pd_kcache_src now;
+	pd_kcache_source(src_fd, &now);
+	if (memcmp(&now, src, sizeof(now)) != 0) {
+		return;
+	}
 	uint64_t names = 0;
 	for (size_t i = 0; i < s->nksyms; i++) {
 		names += s->ksyms[i].len + 1u;
@@ -259,13 +271,11 @@ void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd) {
 	memcpy(h.magic, KC_MAGIC, 8);
 	h.body = s->nksyms * sizeof(struct ksym) + names;
 	h.checksum = pd_hash_long(w.sums, w.nsums * sizeof(*w.sums), 0);
-	struct pd_kcache_src src;
-	source_of(src_fd, &src);
-	h.size = src.size;
-	h.mtime = src.mtime;
-	h.ino = src.ino;
-	h.dev = src.dev;
-	memcpy(h.pd_build, src.pd_build, 20);
+	h.size = src->size;
+	h.mtime = src->mtime;
+	h.ino = src->ino;
+	h.dev = src->dev;
+	memcpy(h.pd_build, src->pd_build, 20);
 	w.ok = w.ok && pwrite(w.fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
 	pd_cache_commit(w.fd, tmp, file, w.ok);
 	free(file);

@@ -219,19 +219,25 @@ static void *read_kallsyms(void *arg) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		s->kallsyms_cached = fd >= 0 && !s->o.kallsyms;
 	}
+	// A regular file with a size: not one of /proc's (size 0), whose
+	// contents change without a trace in their stat.
 	struct stat st;
 	bool cacheable = fd >= 0 && s->o.cache && fstat(fd, &st) == 0
-		&& S_ISREG(st.st_mode);
+		&& S_ISREG(st.st_mode) && st.st_size > 0;
+	struct pd_kcache_src src;
+	if (cacheable) {
+		pd_kcache_source(fd, &src);
+	}
 	// Formatting /proc/kallsyms costs the kernel 20-40 ms: not for a
 	// recording of another kernel, whose symbols it would not give.
 	if (fd < 0 && !s->o.kallsyms && s->kthread_proc) {
 		fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 	}
-	if (fd >= 0 && !(cacheable && pd_kcache_load(s, path, fd))
+	if (fd >= 0 && !(cacheable && pd_kcache_load(s, path, &src))
 			&& load_text(s, fd)) {
 		parse_kallsyms(s);
 		if (cacheable) {
-			pd_kcache_save(s, path, fd);
+			pd_kcache_save(s, path, fd, &src);
 		}
 		if (s->ktext_mapped) {
 			// Lookups read only the names they return: the pages
@@ -344,10 +350,17 @@ static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 
 static const char *ksym_name(struct pd_symbols *s, size_t i) {
 	struct ksym *k = &s->ksyms[i];
-	char *end = s->ktext + k->name + k->len;
-	if (*end != '\0') { // never in a cache entry: it is read-only
-		*end = '\0';
+	if (s->kmap) {
+		// A read-only index, checked when mapped; checked again, as
+		// its pages come back from the file, which could have been
+		// rewritten in place since (not by pd: it renames).
+		if (k->name >= s->ktext_len || k->len >= s->ktext_len - k->name
+				|| s->ktext[k->name + k->len] != '\0') {
+			return NULL;
+		}
+		return s->ktext + k->name;
 	}
+	s->ktext[k->name + k->len] = '\0';
 	return s->ktext + k->name;
 }
 

@@ -5,7 +5,7 @@
 # testdata/collapse/offcpu.out (perf script | ref-offcpu.py). A warm run
 # takes the names from the entry: a copy changed with its size and times
 # kept still gives the old names, which shows the entry is what was read;
-# a copy whose time changed is read again.
+# a copy whose time changed is read again. /proc/kallsyms is not indexed.
 # Usage: kallsyms-cache.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2
@@ -124,6 +124,14 @@ expect file-cold "--kallsyms, cold"
 [ "$(entries)" = 1 ] || { echo "--kallsyms: want 1 entry, have $(entries)"; fail=1; }
 run file-warm --kallsyms perf/offcpu.kallsyms
 expect file-warm "--kallsyms, warm"
+
+# /proc/kallsyms, even named: never indexed (its size is 0, its stat
+# says nothing of its contents).
+if [ -r /proc/kallsyms ]; then
+	rm -rf "$XDG_CACHE_HOME"
+	run proc --kallsyms /proc/kallsyms
+	[ "$(entries)" = 0 ] || { echo "--kallsyms /proc/kallsyms: indexed"; fail=1; }
+fi
 
 [ $fail = 0 ] && echo "ok: cold, warm, changed, damaged and parallel runs name kernel frames as offcpu.out"
 exit $fail
