@@ -13,7 +13,9 @@
 // entry (else it writes none). Entries are checked whole (a checksum) and
 // written to a temporary file renamed into place, so a torn or concurrent
 // write leaves either the old entry or the new one; a bad entry is ignored
-// and replaced. The cache never changes what is printed.
+// and replaced. The temporary files of a run killed while writing are
+// removed by the next write of the same entry, ten minutes on. The cache never changes what is printed.
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "symbols-internal.h"
@@ -477,7 +480,37 @@ static void build(struct writer *w, const struct cache *c,
 }
 
 // Writes data to a new file beside path and renames it over path.
+// Removes the temporary files of path's entry left by runs that ended
+// while writing them (killed): those not written to for ten minutes. A
+// run writing one now keeps it fresh.
+static void remove_stale(const char *path) {
+	const char *slash = strrchr(path, '/');
+	if (!slash) {
+		return;
+	}
+	char *dir = pd_xstrndup(path, (size_t)(slash - path));
+	const char *base = slash + 1;
+	size_t n = strlen(base);
+	DIR *d = opendir(dir);
+	time_t old = time(NULL) - 600;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		struct stat st;
+		if (strncmp(e->d_name, base, n) == 0 && e->d_name[n] == '.'
+				&& strlen(e->d_name + n + 1) == 6
+				&& fstatat(dirfd(d), e->d_name, &st,
+					AT_SYMLINK_NOFOLLOW) == 0
+				&& S_ISREG(st.st_mode) && st.st_mtime < old) {
+			unlinkat(dirfd(d), e->d_name, 0);
+		}
+	}
+	if (d) {
+		closedir(d);
+	}
+	free(dir);
+}
+
 int pd_cache_temp(const char *path, char **tmp) {
+	remove_stale(path);
 	struct pd_strbuf t = {0};
 	pd_strbuf_printf(&t, "%s.XXXXXX", path);
 	int fd = mkstemp(t.s);

@@ -100,6 +100,16 @@ for how in cut flip flip-header empty garbage; do
 		{ echo "entry $how: not written again"; fail=1; }
 done
 
+# Temporary files a killed run left: removed when the entry is next
+# written if ten minutes old, kept if fresh (a run may be writing it).
+: >"$entry.AAAAAA" && touch -d '2001-01-01' "$entry.AAAAAA" &&
+	: >"$entry.BBBBBB" && : >"$entry" || exit 99
+run stale
+expect stale "with temporary files left"
+[ -e "$entry.AAAAAA" ] && { echo "an old temporary file left"; fail=1; }
+[ -e "$entry.BBBBBB" ] || { echo "a fresh temporary file removed"; fail=1; }
+rm -f "$entry.AAAAAA" "$entry.BBBBBB"
+
 # Cold runs in parallel, then warm ones.
 rm -rf "$XDG_CACHE_HOME"
 for i in 1 2 3 4 5 6; do
