@@ -14,7 +14,8 @@
 // written to a temporary file renamed into place, so a torn or concurrent
 // write leaves either the old entry or the new one; a bad entry is ignored
 // and replaced. The temporary files of a run killed while writing are
-// removed by the next write of the same entry, ten minutes on. The cache never changes what is printed.
+// removed by the next write of the same entry, ten minutes on. The cache
+// never changes what is printed.
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -137,7 +138,6 @@ static uint32_t flags_of(const struct pd_symbols *s) {
 		| (s->o.inline_frames ? FLAG_INLINE : 0);
 }
 
-// The directory of entries (caller frees); NULL when there is no home.
 char *pd_cache_dir(void) {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct pd_strbuf b = {0};
@@ -147,6 +147,23 @@ char *pd_cache_dir(void) {
 		pd_strbuf_printf(&b, "%s/.cache/pd", home);
 	}
 	return b.s;
+}
+
+char *pd_cache_make_dir(void) {
+	char *dir = pd_cache_dir();
+	if (!dir) {
+		return NULL;
+	}
+	// The parent of pd's directory (~/.cache) may not exist yet.
+	char *slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir(dir, 0700);
+	*slash = '/';
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 static void stat_probe(const char *path, struct probe_rec *r) {
@@ -479,7 +496,6 @@ static void build(struct writer *w, const struct cache *c,
 	free(off);
 }
 
-// Writes data to a new file beside path and renames it over path.
 // Removes the temporary files of path's entry left by runs that ended
 // while writing them (killed): those not written to for ten minutes. A
 // run writing one now keeps it fresh.
@@ -589,9 +605,7 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 	build(&w, c, v, n, &h);
 	h.body = w.body.len;
 	h.checksum = pd_hash(w.body.s, w.body.len, 0);
-	if (mkdir(dir, 0700) == 0 || errno == EEXIST) {
-		pd_cache_replace(c->file, &h, sizeof(h), w.body.s, w.body.len);
-	}
+	pd_cache_replace(c->file, &h, sizeof(h), w.body.s, w.body.len);
 	pd_strbuf_finish(&w.body);
 	pd_texts_destroy(w.t);
 	free(v);
@@ -608,14 +622,9 @@ void pd_symbols_cache_save(struct pd_symbols *s) {
 		if (!c || !c->nfresh || c->changed) {
 			continue; // nothing new, or nothing sure
 		}
-		if (!dir && !(dir = pd_cache_dir())) {
+		if (!dir && !(dir = pd_cache_make_dir())) {
 			return;
 		}
-		// The parent of pd's directory (~/.cache) may not exist yet.
-		char *slash = strrchr(dir, '/');
-		*slash = '\0';
-		mkdir(dir, 0700);
-		*slash = '/';
 		save(s, d, dir);
 	}
 	free(dir);

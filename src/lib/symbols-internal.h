@@ -185,10 +185,12 @@ void pd_cache_note(struct pd_dso *d, uint64_t addr,
 	const struct pd_frames *f);
 void pd_cache_probe(struct pd_dso *d, const char *path);
 void pd_cache_free(struct pd_dso *d);
-// The directory of entries (caller frees), NULL without a home; the build
-// id of the running pd, which every entry is tied to; and an entry's
-// replacement (a new file renamed over path: readers see the old or new).
+// The directory of entries (caller frees), NULL without a home; the same,
+// made if need be (NULL if it cannot be); the build id of the running pd,
+// which every entry is tied to; and an entry's replacement (a new file
+// renamed over path: readers see the old or new).
 char *pd_cache_dir(void);
+char *pd_cache_make_dir(void);
 void pd_cache_pd_build(uint8_t out[20]);
 void pd_cache_replace(const char *path, const void *a, size_t na,
 	const void *b, size_t nb);
@@ -214,6 +216,7 @@ struct pd_kcache {
 	const struct ksym *syms;
 	size_t n;
 	const char *names;
+	size_t names_len;
 	uint64_t *top;
 };
 bool pd_kcache_parse(const uint8_t *buf, size_t n,
@@ -221,8 +224,10 @@ bool pd_kcache_parse(const uint8_t *buf, size_t n,
 	void (*done)(const void *, size_t));
 // The checksum an entry's header holds for a body of n bytes.
 uint64_t pd_kcache_checksum(const uint8_t *body, size_t n);
-// The kallsyms file open on fd, as it is now.
-void pd_kcache_source(int fd, struct pd_kcache_src *src);
+// The kallsyms file open on fd, as it is now; whether it may be indexed
+// (a regular file with a size: not one of /proc's, size 0, whose contents
+// change without a trace in their stat).
+bool pd_kcache_source(int fd, struct pd_kcache_src *src);
 // Maps the entry for the kallsyms file at path (as src) into s->ksyms and
 // s->ktext; false if there is none valid. Names are checked again when
 // looked up: the entry's pages are read again from the file then.

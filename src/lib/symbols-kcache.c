@@ -41,10 +41,11 @@ struct kc_header {
 	uint8_t pad[4];
 };
 
-void pd_kcache_source(int fd, struct pd_kcache_src *src) {
+bool pd_kcache_source(int fd, struct pd_kcache_src *src) {
 	struct stat st;
 	*src = (struct pd_kcache_src){0};
-	if (fstat(fd, &st) == 0) {
+	bool ok = fstat(fd, &st) == 0;
+	if (ok) {
 		src->size = (uint64_t)st.st_size;
 		src->mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u
 			+ (uint64_t)st.st_mtim.tv_nsec;
@@ -52,6 +53,7 @@ void pd_kcache_source(int fd, struct pd_kcache_src *src) {
 		src->dev = (uint64_t)st.st_dev;
 	}
 	pd_cache_pd_build(src->pd_build);
+	return ok && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 // The checksum of a body: of the hashes of its windows, each hashed,
@@ -118,19 +120,15 @@ bool pd_kcache_parse(const uint8_t *buf, size_t n,
 			gone = i;
 		}
 	}
-	*out = (struct pd_kcache){k, (size_t)h->nsyms, text, top};
+	*out = (struct pd_kcache){k, (size_t)h->nsyms, text, (size_t)h->names,
+		top};
 	return true;
 }
 
 // Gives back the whole pages of [p, p + n) (they come back from the file
 // if read again).
 static void drop(const void *p, size_t n) {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) / page * page;
-	uintptr_t to = ((uintptr_t)p + n) / page * page;
-	if (to > from) {
-		madvise((void *)from, to - from, MADV_DONTNEED);
-	}
+	pd_give_back((void *)p, n);
 }
 
 static char *entry_path(const char *dir, const char *path) {
@@ -182,7 +180,7 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path,
 	s->ksyms = (struct ksym *)kc.syms;
 	s->nksyms = kc.n;
 	s->ktext = (char *)kc.names;
-	s->ktext_len = (size_t)((const struct kc_header *)m)->names;
+	s->ktext_len = kc.names_len;
 	s->ktext_mapped = false;
 	return true;
 }
@@ -233,17 +231,11 @@ void pd_kcache_save(struct pd_symbols *s, const char *path, int src_fd,
 	for (size_t i = 0; i < s->nksyms; i++) {
 		names += s->ksyms[i].len + 1u;
 	}
-	char *dir = pd_cache_dir();
-	if (s->nksyms == 0 || names > UINT32_MAX || !dir) {
-		free(dir);
+	char *dir = s->nksyms && names <= UINT32_MAX ? pd_cache_make_dir()
+		: NULL;
+	if (!dir) {
 		return;
 	}
-	// The parent of pd's directory (~/.cache) may not exist yet.
-	char *slash = strrchr(dir, '/');
-	*slash = '\0';
-	mkdir(dir, 0700);
-	*slash = '/';
-	mkdir(dir, 0700);
 	char *file = entry_path(dir, path), *tmp;
 	free(dir);
 	struct wout w = {.fd = pd_cache_temp(file, &tmp), .ok = true};

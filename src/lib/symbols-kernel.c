@@ -219,15 +219,8 @@ static void *read_kallsyms(void *arg) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		s->kallsyms_cached = fd >= 0 && !s->o.kallsyms;
 	}
-	// A regular file with a size: not one of /proc's (size 0), whose
-	// contents change without a trace in their stat.
-	struct stat st;
-	bool cacheable = fd >= 0 && s->o.cache && fstat(fd, &st) == 0
-		&& S_ISREG(st.st_mode) && st.st_size > 0;
 	struct pd_kcache_src src;
-	if (cacheable) {
-		pd_kcache_source(fd, &src);
-	}
+	bool cacheable = fd >= 0 && s->o.cache && pd_kcache_source(fd, &src);
 	// Formatting /proc/kallsyms costs the kernel 20-40 ms: not for a
 	// recording of another kernel, whose symbols it would not give.
 	if (fd < 0 && !s->o.kallsyms && s->kthread_proc) {
