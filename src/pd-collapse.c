@@ -366,6 +366,7 @@ int main(int argc, char *argv[]) {
 	}
 	// After the output is complete: what was learnt, for the next run.
 	pd_symbols_cache_save(syms);
+	pd_collapse_cache_save(c);
 	if (!PD_FREE_AT_EXIT) {
 		// Tearing down libdw's trees and the tables costs milliseconds;
 		// exiting frees it all at once.

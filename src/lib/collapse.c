@@ -32,6 +32,10 @@ struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 	return c;
 }
 
+void pd_collapse_cache_save(struct pd_collapse *c) {
+	pd_sample_stack_cache_save(c->stack);
+}
+
 void pd_collapse_destroy(struct pd_collapse *c) {
 	if (!c) {
 		return;

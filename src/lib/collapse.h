@@ -50,6 +50,8 @@ struct pd_collapse;
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 	struct pd_symbols *syms, struct pd_maps *maps);
 void pd_collapse_destroy(struct pd_collapse *c); // NULL is fine
+// Keeps what unwinding learnt in the persistent cache, for the next run.
+void pd_collapse_cache_save(struct pd_collapse *c);
 
 // Reads every record of r in order, keeping the timeline in maps and
 // folding samples; progress (if not NULL) is called now and then with the

@@ -37,6 +37,12 @@ void pd_sample_stack_destroy(struct pd_sample_stack *ss) {
 	free(ss);
 }
 
+void pd_sample_stack_cache_save(struct pd_sample_stack *ss) {
+	if (ss) {
+		pd_unwind_cache_save(ss->unwind);
+	}
+}
+
 const struct pd_sample_stack_stats *pd_sample_stack_stats(
 		const struct pd_sample_stack *ss) {
 	return &ss->st;

@@ -31,6 +31,8 @@ struct pd_sample_stack;
 struct pd_sample_stack *pd_sample_stack_create(struct pd_locations *l,
 	struct pd_symbols *syms, size_t max_stack);
 void pd_sample_stack_destroy(struct pd_sample_stack *ss); // NULL is fine
+// Keeps the unwinder's rules in the persistent cache (pd_unwind_cache_save).
+void pd_sample_stack_cache_save(struct pd_sample_stack *ss);
 
 // Writes the locations of s (a sample of r in address space proc, which
 // may be NULL) to out[0, PD_STACK_MAX), leaf first; returns how many: 0

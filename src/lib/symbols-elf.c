@@ -522,7 +522,7 @@ static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
 // Reads only what does not change once d is in use, so two threads may
 // open the same DSO.
 static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
-		Dwfl **dwfl, char **path, bool dwarf) {
+		Dwfl **dwfl, char **path, bool dwarf, struct stat *st) {
 	int fd = -1;
 	*dwfl = NULL;
 	if (d->id.kind == PD_DSO_FILE) {
@@ -532,6 +532,9 @@ static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
 	}
 	if (fd < 0) {
 		return NULL;
+	}
+	if (st && fstat(fd, st) != 0) {
+		memset(st, 0, sizeof(*st)); // not a regular file: not cached
 	}
 	*dwfl = dwfl_begin(&s->cb);
 	if (!*dwfl) {
@@ -554,7 +557,7 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 		return d->mod != NULL;
 	}
 	d->loaded = true;
-	d->mod = open_module(s, d, &d->dwfl, &d->path, true);
+	d->mod = open_module(s, d, &d->dwfl, &d->path, true, NULL);
 	if (!d->mod || !dwfl_module_getelf(d->mod, &d->bias)) {
 		d->mod = NULL;
 		return false;
@@ -564,10 +567,13 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d) {
 }
 
 Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
-		Dwfl **dwfl) {
-	char *path = NULL;
-	Dwfl_Module *mod = open_module(s, d, dwfl, &path, false);
-	free(path);
+		Dwfl **dwfl, char **path, struct stat *st) {
+	*path = NULL;
+	Dwfl_Module *mod = open_module(s, d, dwfl, path, false, st);
+	if (!mod) {
+		free(*path);
+		*path = NULL;
+	}
 	return mod;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <elfutils/libdwfl.h>
 
@@ -81,9 +82,10 @@ void pd_symbols_set_osrelease(struct pd_symbols *s, const char *release);
 
 // A handle on d's file of its own, owned by the caller (dwfl_end(*dwfl)),
 // for the unwinder: d's own may be loading on the loader thread. NULL if
-// no file was found.
+// no file was found. With a module: *path, the file opened (caller
+// frees), and *st, what fstat said of it then.
 Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
-	Dwfl **dwfl);
+	Dwfl **dwfl, char **path, struct stat *st);
 // Converts a file offset to the address libdwfl uses for mod; false if no
 // loadable segment holds it.
 bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,

@@ -10,23 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <elfutils/libdw.h>
-
 #include "alloc.h"
 #include "bytes.h"
 #include "hash.h"
-
-#define MAX_REGS 33
-#define MAX_EVAL 16
-
-struct arch {
-	const char *name;
-	unsigned nregs;           // DWARF registers 0 .. nregs-1 are tracked
-	unsigned sp;              // DWARF number of the stack pointer
-	unsigned fp, ra;          // of the frame pointer, return address column
-	unsigned perf_pc;         // perf register number of the pc
-	int8_t perf_of[MAX_REGS]; // DWARF number -> perf number (-1: none)
-};
+#include "unwind-internal.h"
 
 // x86_64: DWARF rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; perf numbers
 // from arch/x86/include/uapi/asm/perf_regs.h.
@@ -36,58 +23,6 @@ static const struct arch arch_x86_64 = {"x86_64", 17, 7, 6, 16, 8,
 static const struct arch arch_aarch64 = {"aarch64", 32, 31, 29, 30, 32,
 	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 	 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}};
-
-enum rule_kind {
-	K_SAME,    // unchanged
-	K_UNDEF,   // not recoverable
-	K_AT_CFA,  // saved at CFA + off
-	K_VAL_CFA, // value CFA + off
-	K_REG,     // value of register src
-	K_EXPR,    // DWARF location (or value) expression ops[off .. off+n)
-};
-
-struct reg_rule {
-	uint8_t reg, kind, src;
-	uint8_t nops;
-	int32_t off; // offset, or first op of an expression
-};
-
-// RULE_ENTRY: no CFI, but the pc is in the file's entry routine (ld.so's
-// _start has none): nothing called it, so the stack is complete there.
-enum { RULE_OK, RULE_NONE, RULE_BAD, RULE_ENTRY };
-
-// How far past the ELF entry point a pc without CFI still counts as the
-// entry routine: glibc's are 38 (crt1 _start) and 61 (ld.so) bytes.
-#define ENTRY_SPAN 64
-
-struct rule {
-	uint8_t status;
-	uint8_t cfa_kind; // K_REG (cfa_reg + cfa_off) or K_EXPR
-	uint8_t cfa_reg, cfa_nops;
-	uint8_t ra;       // return-address column
-	uint8_t nlisted;  // reg_rules[first .. first+nlisted)
-	bool signal;      // signal frame: the caller's pc is exact
-	bool at_cfa;      // every listed rule is K_AT_CFA or K_VAL_CFA
-	int32_t cfa_off;
-	uint32_t first;
-	uint64_t keep;    // registers whose rule is "same value"
-};
-
-// Per-DSO cache: file offset -> rule.
-struct dso_rules {
-	struct pd_map64 index; // offset + 1 -> position in rules
-	struct rule *rules;
-	size_t nrules, rules_cap;
-	struct reg_rule *regs;
-	size_t nregs, regs_cap;
-	Dwarf_Op *ops;
-	size_t nops, ops_cap;
-	bool cfi_tried, dbg_tried;
-	Dwfl *dwfl;       // the unwinder's own handle on the DSO
-	Dwfl_Module *mod;
-	Dwarf_CFI *eh, *dbg;
-	Dwarf_Addr eh_bias, dbg_bias;
-};
 
 struct pd_unwind {
 	struct pd_symbols *syms;
@@ -123,6 +58,7 @@ static void dso_rules_free(struct dso_rules *dr) {
 	if (dr->dwfl) {
 		dwfl_end(dr->dwfl);
 	}
+	pd_cfi_free(dr);
 	pd_map64_free(&dr->index);
 	free(dr->rules);
 	free(dr->regs);
@@ -175,6 +111,14 @@ void pd_unwind_destroy(struct pd_unwind *u) {
 	free(u->rules);
 	free(u->fp_regs.regs);
 	free(u);
+}
+
+void pd_unwind_cache_save(struct pd_unwind *u) {
+	for (size_t i = 0; u && i < u->nrules; i++) {
+		if (u->rules[i]) {
+			pd_cfi_save(u->rules[i]);
+		}
+	}
 }
 
 bool pd_unwind_has_dump(const struct pd_sample *s) {
@@ -521,7 +465,13 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 	struct dso_rules *dr = u->rules[id];
 	if (!dr) {
 		dr = u->rules[id] = pd_xcalloc(1, sizeof(*dr));
-		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl);
+		char *path;
+		struct stat st;
+		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl, &path, &st);
+		if (dr->mod) {
+			pd_cfi_load(u->syms, d, u->arch->nregs, dr, path, &st);
+		}
+		free(path);
 	}
 	return dr;
 }
@@ -559,7 +509,9 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 		}
 	}
 	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));
+	pd_xgrow(&dr->offs, &dr->offs_cap, dr->nrules + 1, sizeof(*dr->offs));
 	dr->rules[dr->nrules] = r;
+	dr->offs[dr->nrules] = off;
 	pd_map64_insert(&dr->index, off + 1, dr->nrules);
 	return &dr->rules[dr->nrules++];
 }

@@ -42,6 +42,9 @@ struct pd_unwind;
 // Returns NULL for other architectures.
 struct pd_unwind *pd_unwind_create(struct pd_symbols *syms, const char *arch);
 void pd_unwind_destroy(struct pd_unwind *u); // NULL is fine
+// Keeps the rules made this run in the persistent cache (unwind-cache.c)
+// for the next. NULL is fine.
+void pd_unwind_cache_save(struct pd_unwind *u);
 
 // Unwinds the user stack of s in the address space proc, writing at most
 // max frames, innermost first. Returns the number written (0 only without
