@@ -10,7 +10,7 @@
 //
 // An entry is used only if the file opened is as it was (size,
 // modification time, inode, device, build id), for the same architecture,
-// and it was written by this same pd; and only if it holds together: a
+// and it was written by this same pd with the same libdw; and only if it holds together: a
 // checksum over the body, counts that fit it, every rule's registers,
 // expressions and kinds within bounds. It is written only when the rules
 // came from the file alone (.eh_frame and program headers: not
@@ -54,7 +54,7 @@ struct op_rec {
 	uint64_t atom, number, number2, offset;
 };
 
-_Static_assert(sizeof(struct header) == 120, "entry header layout");
+_Static_assert(sizeof(struct header) == 128, "entry header layout");
 _Static_assert(sizeof(struct rule_rec) == 32, "rule record layout");
 _Static_assert(sizeof(struct reg_rule) == 8, "register rule layout");
 
@@ -214,6 +214,10 @@ static bool source_of(const struct stat *st, const struct pd_dso *d,
 		src->build_id_len = (uint32_t)d->build_id_len;
 	}
 	pd_cache_pd_build(src->pd_build);
+	// Rules are libdw's reading of the CFI: a libdw of another version
+	// may read it otherwise.
+	const char *v = dwfl_version(NULL);
+	src->libdw = v ? (uint32_t)pd_hash(v, strlen(v), 0) : 0;
 	return S_ISREG(st->st_mode);
 }
 

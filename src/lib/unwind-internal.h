@@ -95,6 +95,7 @@ struct pd_cfi_src {
 	uint8_t build_id[20];
 	uint8_t pd_build[20];           // the pd that made the rules
 	uint32_t build_id_len, arch;    // arch: its number of registers
+	uint32_t libdw, pad;            // a hash of libdw's version, 0
 };
 
 // Fills dr's rules from the entry buf[0, n) (8-aligned) if it holds

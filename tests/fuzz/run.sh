@@ -8,7 +8,8 @@
 # fixtures; tracing, the tracing data reader and tracepoint payload
 # decoding, from the fixtures' tracing data each followed by a sched_switch
 # payload; kcache, kallsyms cache entries (from the one pd-collapse writes
-# for testdata/perf/offcpu.kallsyms). Any crash, leak, sanitizer report
+# for testdata/perf/offcpu.kallsyms); cfi, cache entries of unwind rules
+# (from the one pd-collapse writes for the DWARF fixture). Any crash, leak, sanitizer report
 # or hang (10 s per input) fails; the input that caused it is kept in the
 # work directory.
 # usage: run.sh SRCDIR BUILDDIR WORKDIR [TARGET]
@@ -53,6 +54,12 @@ kcache)
 		--symfs "$src/testdata/bin" --kallsyms "$src/testdata/perf/offcpu.kallsyms" \
 		"$src/testdata/perf/offcpu.data" >/dev/null 2>&1
 	cp "$work"/cache/pd/kallsyms-*.ksym corpus/ ;;
+cfi)
+	# Seeds: the entry pd-collapse writes for dwarf/perf/static.data.
+	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" \
+		--symfs "$src/testdata/dwarf/bin" \
+		"$src/testdata/dwarf/perf/static.data" >/dev/null 2>&1
+	cp "$work"/cache/pd/cfi-*.cfi corpus/ ;;
 tracing)
 	# Seeds: a 16-bit length, a fixture's tracing data, then a 64-byte
 	# sched_switch payload (common_type = the id its format gives).
