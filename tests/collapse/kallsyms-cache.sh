@@ -9,6 +9,7 @@
 # Usage: kallsyms-cache.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2
+. "$(dirname "$0")/../cache-lib.sh" || exit 99
 id=a3e4cd60a8ec14f02aa41b41d5b5846d3d9f1dd8 # perf/offcpu.data's kernel
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -41,16 +42,12 @@ expect() {
 	}
 }
 
-entries() {
-	find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym' 2>/dev/null | wc -l
-}
-
 run none --no-cache
 expect none "--no-cache"
-[ "$(entries)" = 0 ] || { echo "--no-cache wrote an entry"; fail=1; }
+[ "$(entries 'kallsyms-*.ksym')" = 0 ] || { echo "--no-cache wrote an entry"; fail=1; }
 run cold
 expect cold "cold cache"
-[ "$(entries)" = 1 ] || { echo "cold run: want 1 entry, have $(entries)"; fail=1; }
+[ "$(entries 'kallsyms-*.ksym')" = 1 ] || { echo "cold run: want 1 entry, have $(entries 'kallsyms-*.ksym')"; fail=1; }
 run warm
 expect warm "warm cache"
 
@@ -80,25 +77,8 @@ expect back "copy restored"
 entry=$(find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym')
 cp "$entry" "$tmp/good" || exit 99
 
-# Damaged entries: each run ignores them and writes the entry again.
-for how in cut flip flip-header empty garbage; do
-	size=$(wc -c <"$entry")
-	case $how in
-	cut) head -c $((size - 5)) "$tmp/good" >"$entry" ;;
-	flip|flip-header)
-		at=$((size / 2))
-		[ $how = flip-header ] && at=24 # the count of symbols
-		cp "$tmp/good" "$entry" &&
-		printf '\377' | dd of="$entry" bs=1 seek=$at conv=notrunc \
-			2>/dev/null ;;
-	empty) : >"$entry" ;;
-	garbage) head -c 4096 /dev/urandom >"$entry" ;;
-	esac
-	run "$how"
-	expect "$how" "entry $how"
-	cmp -s "$entry" "$tmp/good" ||
-		{ echo "entry $how: not written again"; fail=1; }
-done
+# Damaged entries (24: the count of symbols).
+damaged "$entry" "$tmp/good" 24
 
 # Temporary files a killed run left: removed when the entry is next
 # written if ten minutes old, kept if fresh (a run may be writing it).
@@ -110,28 +90,13 @@ expect stale "with temporary files left"
 [ -e "$entry.BBBBBB" ] || { echo "a fresh temporary file removed"; fail=1; }
 rm -f "$entry.AAAAAA" "$entry.BBBBBB"
 
-# Cold runs in parallel, then warm ones.
-rm -rf "$XDG_CACHE_HOME"
-for i in 1 2 3 4 5 6; do
-	run "par$i" &
-done
-wait
-for i in 1 2 3 4 5 6; do
-	run "warmpar$i" &
-done
-wait
-for i in 1 2 3 4 5 6; do
-	expect "par$i" "parallel cold run $i"
-	expect "warmpar$i" "parallel warm run $i"
-done
-[ "$(find "$XDG_CACHE_HOME" -name 'kallsyms-*.ksym.*' | wc -l)" = 0 ] ||
-	{ echo "temporary files left"; fail=1; }
+parallel 'kallsyms-*.ksym'
 
 # --kallsyms FILE, without perf's copy.
 rm -rf "$XDG_CACHE_HOME" "$HOME/.debug"
 run file-cold --kallsyms perf/offcpu.kallsyms
 expect file-cold "--kallsyms, cold"
-[ "$(entries)" = 1 ] || { echo "--kallsyms: want 1 entry, have $(entries)"; fail=1; }
+[ "$(entries 'kallsyms-*.ksym')" = 1 ] || { echo "--kallsyms: want 1 entry, have $(entries 'kallsyms-*.ksym')"; fail=1; }
 run file-warm --kallsyms perf/offcpu.kallsyms
 expect file-warm "--kallsyms, warm"
 
@@ -140,7 +105,7 @@ expect file-warm "--kallsyms, warm"
 if [ -r /proc/kallsyms ]; then
 	rm -rf "$XDG_CACHE_HOME"
 	run proc --kallsyms /proc/kallsyms
-	[ "$(entries)" = 0 ] || { echo "--kallsyms /proc/kallsyms: indexed"; fail=1; }
+	[ "$(entries 'kallsyms-*.ksym')" = 0 ] || { echo "--kallsyms /proc/kallsyms: indexed"; fail=1; }
 fi
 
 [ $fail = 0 ] && echo "ok: cold, warm, changed, damaged and parallel runs name kernel frames as offcpu.out"

@@ -9,6 +9,7 @@
 # Usage: cfi-cache.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2
+. "$(dirname "$0")/../cache-lib.sh" || exit 99
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -38,16 +39,12 @@ expect() {
 	}
 }
 
-entries() {
-	find "$XDG_CACHE_HOME" -name 'cfi-*.cfi' 2>/dev/null | wc -l
-}
-
 run none --no-cache
 expect none "--no-cache"
-[ "$(entries)" = 0 ] || { echo "--no-cache wrote an entry"; fail=1; }
+[ "$(entries 'cfi-*.cfi')" = 0 ] || { echo "--no-cache wrote an entry"; fail=1; }
 run cold
 expect cold "cold cache"
-[ "$(entries)" = 1 ] || { echo "cold run: want 1 entry, have $(entries)"; fail=1; }
+[ "$(entries 'cfi-*.cfi')" = 1 ] || { echo "cold run: want 1 entry, have $(entries 'cfi-*.cfi')"; fail=1; }
 entry=$(find "$XDG_CACHE_HOME" -name 'cfi-*.cfi')
 cp "$entry" "$tmp/good" || exit 99
 touch -d '2001-01-01' "$entry" || exit 99
@@ -94,43 +91,9 @@ expect back "binary restored"
 entry=$(find "$XDG_CACHE_HOME" -name 'cfi-*.cfi')
 cmp -s "$entry" "$tmp/good" || { echo "entry not as the cold run's"; fail=1; }
 
-# Damaged entries: each run ignores them and writes the entry again.
-for how in cut flip flip-header empty garbage; do
-	size=$(wc -c <"$entry")
-	case $how in
-	cut) head -c $((size - 5)) "$tmp/good" >"$entry" ;;
-	flip|flip-header)
-		at=$((size - 20))
-		[ $how = flip-header ] && at=112 # the count of rules
-		cp "$tmp/good" "$entry" &&
-		printf '\377' | dd of="$entry" bs=1 seek=$at conv=notrunc \
-			2>/dev/null ;;
-	empty) : >"$entry" ;;
-	garbage) head -c 4096 /dev/urandom >"$entry" ;;
-	esac
-	run "$how"
-	expect "$how" "entry $how"
-	cmp -s "$entry" "$tmp/good" ||
-		{ echo "entry $how: not written again"; fail=1; }
-done
-
-# Cold runs in parallel, then warm ones.
-rm -rf "$XDG_CACHE_HOME"
-for i in 1 2 3 4 5 6; do
-	run "par$i" &
-done
-wait
-for i in 1 2 3 4 5 6; do
-	run "warmpar$i" &
-done
-wait
-for i in 1 2 3 4 5 6; do
-	expect "par$i" "parallel cold run $i"
-	expect "warmpar$i" "parallel warm run $i"
-done
-[ "$(entries)" = 1 ] || { echo "parallel runs: want 1 entry, have $(entries)"; fail=1; }
-[ "$(find "$XDG_CACHE_HOME" -name 'cfi-*.cfi.*' | wc -l)" = 0 ] ||
-	{ echo "temporary files left"; fail=1; }
+# Damaged entries (112: the count of rules), then runs in parallel.
+damaged "$entry" "$tmp/good" 112
+parallel 'cfi-*.cfi'
 
 [ $fail = 0 ] && echo "ok: cold, warm, changed, damaged and parallel runs unwind as static.out"
 exit $fail
