@@ -154,51 +154,42 @@ bool pd_cfi_parse(const uint8_t *buf, size_t n, const struct pd_cfi_src *src,
 			return false;
 		}
 	}
-	struct dso_rules got = {0};
-	got.rules = pd_xmalloc((nr + 1) * sizeof(*got.rules));
-	got.offs = pd_xmalloc((nr + 1) * sizeof(*got.offs));
-	got.rules_cap = got.offs_cap = nr + 1;
+	struct pd_map64 index = {0};
+	struct rule *rules = pd_xmalloc((nr + 1) * sizeof(*rules));
+	uint64_t *offs = pd_xmalloc((nr + 1) * sizeof(*offs));
 	bool ok = true;
 	for (size_t i = 0; ok && i < nr; i++) {
-		ok = rec[i].off < UINT64_MAX && !pd_map64_find(&got.index,
-				rec[i].off + 1)
-			&& rule_of(&rec[i], nregs, regs, ng, no, &got.rules[i]);
+		ok = rec[i].off < UINT64_MAX
+			&& !pd_map64_find(&index, rec[i].off + 1)
+			&& rule_of(&rec[i], nregs, regs, ng, no, &rules[i]);
 		if (ok) {
-			got.offs[i] = rec[i].off;
-			pd_map64_insert(&got.index, rec[i].off + 1, i);
+			offs[i] = rec[i].off;
+			pd_map64_insert(&index, rec[i].off + 1, i);
 		}
 	}
 	if (!ok) {
-		free(got.rules);
-		free(got.offs);
-		pd_map64_free(&got.index);
+		free(rules);
+		free(offs);
+		pd_map64_free(&index);
 		return false;
 	}
-	got.nrules = nr;
-	got.ops = pd_xmalloc((no + 1) * sizeof(*got.ops));
-	got.ops_cap = no + 1;
+	dr->index = index;
+	dr->rules = rules;
+	dr->offs = offs;
+	dr->nrules = nr;
+	dr->rules_cap = dr->offs_cap = nr + 1;
+	dr->ops = pd_xmalloc((no + 1) * sizeof(*dr->ops));
 	for (size_t i = 0; i < no; i++) {
-		got.ops[i] = (Dwarf_Op){.atom = (uint8_t)ops[i].atom,
+		dr->ops[i] = (Dwarf_Op){.atom = (uint8_t)ops[i].atom,
 			.number = ops[i].number, .number2 = ops[i].number2,
 			.offset = ops[i].offset};
 	}
-	got.nops = no;
-	got.regs = pd_xmalloc((ng + 1) * sizeof(*got.regs));
-	got.regs_cap = ng + 1;
-	memcpy(got.regs, regs, ng * sizeof(*regs));
-	got.nregs = ng;
-	dr->index = got.index;
-	dr->rules = got.rules;
-	dr->nrules = got.nrules;
-	dr->rules_cap = got.rules_cap;
-	dr->offs = got.offs;
-	dr->offs_cap = got.offs_cap;
-	dr->ops = got.ops;
-	dr->nops = got.nops;
-	dr->ops_cap = got.ops_cap;
-	dr->regs = got.regs;
-	dr->nregs = got.nregs;
-	dr->regs_cap = got.regs_cap;
+	dr->nops = no;
+	dr->ops_cap = no + 1;
+	dr->regs = pd_xmalloc((ng + 1) * sizeof(*dr->regs));
+	memcpy(dr->regs, regs, ng * sizeof(*regs));
+	dr->nregs = ng;
+	dr->regs_cap = ng + 1;
 	return true;
 }
 
