@@ -35,7 +35,7 @@
 
 struct header {
 	char magic[8];
-	uint64_t checksum; // pd_cfi_checksum of the body
+	uint64_t checksum; // pd_cfi_checksum
 	uint64_t body;     // bytes after the header
 	struct pd_cfi_src src;
 	uint32_t nrules, nops, nregs, pad;
@@ -58,8 +58,13 @@ _Static_assert(sizeof(struct header) == 128, "entry header layout");
 _Static_assert(sizeof(struct rule_rec) == 32, "rule record layout");
 _Static_assert(sizeof(struct reg_rule) == 8, "register rule layout");
 
-uint64_t pd_cfi_checksum(const uint8_t *body, size_t n) {
-	return pd_hash_long(body, n, 0x43464921u);
+uint64_t pd_cfi_checksum(const uint8_t *buf, size_t n) {
+	struct header h = {0};
+	memcpy(&h, buf, n < sizeof(h) ? n : sizeof(h));
+	h.checksum = 0;
+	uint64_t sum = pd_hash_long(&h, sizeof(h), 0x43464921u);
+	return n > sizeof(h) ? pd_hash_long(buf + sizeof(h), n - sizeof(h), sum)
+		: sum;
 }
 
 // Whether register rule x is one the unwinder can apply, its expression
@@ -132,7 +137,7 @@ bool pd_cfi_parse(const uint8_t *buf, size_t n, const struct pd_cfi_src *src,
 	if (memcmp(h.magic, MAGIC, 8) != 0 || h.body != len
 			|| memcmp(&h.src, src, sizeof(*src)) != 0
 			|| h.src.arch != nregs || nregs > MAX_REGS
-			|| h.checksum != pd_cfi_checksum(body, len)) {
+			|| h.checksum != pd_cfi_checksum(buf, n)) {
 		return false;
 	}
 	// Counts that fit the body: each is at most len / 8.
@@ -194,12 +199,12 @@ bool pd_cfi_parse(const uint8_t *buf, size_t n, const struct pd_cfi_src *src,
 }
 
 static bool source_of(const struct stat *st, const struct pd_dso *d,
-		unsigned nregs, struct pd_cfi_src *src) {
+		uint32_t machine, unsigned nregs, struct pd_cfi_src *src) {
 	*src = (struct pd_cfi_src){.size = (uint64_t)st->st_size,
 		.mtime = (uint64_t)st->st_mtim.tv_sec * 1000000000u
 			+ (uint64_t)st->st_mtim.tv_nsec,
 		.ino = (uint64_t)st->st_ino, .dev = (uint64_t)st->st_dev,
-		.arch = nregs};
+		.arch = nregs, .machine = machine};
 	if (d->build_id_len > 0 && d->build_id_len <= 20) {
 		memcpy(src->build_id, d->build_id, d->build_id_len);
 		src->build_id_len = (uint32_t)d->build_id_len;
@@ -242,11 +247,13 @@ static uint8_t *read_all(const char *path, size_t *n) {
 	return buf;
 }
 
-void pd_cfi_load(struct pd_symbols *s, struct pd_dso *d, unsigned nregs,
-		struct dso_rules *dr, const char *path, const struct stat *st) {
+void pd_cfi_load(struct pd_symbols *s, struct pd_dso *d, const char *arch,
+		unsigned nregs, struct dso_rules *dr, const char *path,
+		const struct stat *st) {
 	struct pd_cfi_src src;
+	uint32_t machine = (uint32_t)pd_hash(arch, strlen(arch), 0);
 	if (!s->o.cache || d->id.kind != PD_DSO_FILE || !path
-			|| !source_of(st, d, nregs, &src)) {
+			|| !source_of(st, d, machine, nregs, &src)) {
 		return;
 	}
 	char *dir = pd_cache_dir();
@@ -285,8 +292,8 @@ void pd_cfi_free(struct dso_rules *dr) {
 
 void pd_cfi_save(struct dso_rules *dr) {
 	if (!dr->entry || dr->dbg_tried || dr->nrules <= dr->nsaved
-			|| dr->nrules > UINT32_MAX || dr->nops > UINT32_MAX
-			|| dr->nregs > UINT32_MAX) {
+			|| dr->nrules > MAX_ENTRY / 32 || dr->nops > MAX_ENTRY / 32
+			|| dr->nregs > MAX_ENTRY / 8) {
 		return;
 	}
 	// The file as it is now: rules made from a file rewritten during the
@@ -297,14 +304,19 @@ void pd_cfi_save(struct dso_rules *dr) {
 	probe.build_id_len = dr->src->build_id_len;
 	memcpy(probe.build_id, dr->src->build_id, sizeof(probe.build_id));
 	if (stat(dr->opened, &st) != 0
-			|| !source_of(&st, &probe, dr->src->arch, &now)
+			|| !source_of(&st, &probe, dr->src->machine, dr->src->arch,
+				&now)
 			|| memcmp(&now, dr->src, sizeof(now)) != 0) {
 		return;
 	}
 	size_t nr = dr->nrules, no = dr->nops, ng = dr->nregs;
 	size_t len = nr * 32 + no * 32 + ng * 8;
-	uint8_t *body = pd_xcalloc(1, len + 1);
-	struct rule_rec *rec = (void *)body;
+	if (len > MAX_ENTRY - sizeof(struct header)) {
+		return; // it would never be read
+	}
+	// The header, then the body.
+	uint8_t *body = pd_xcalloc(1, sizeof(struct header) + len);
+	struct rule_rec *rec = (void *)(body + sizeof(struct header));
 	for (size_t i = 0; i < nr; i++) {
 		const struct rule *r = &dr->rules[i];
 		rec[i] = (struct rule_rec){.off = dr->offs[i], .keep = r->keep,
@@ -313,25 +325,27 @@ void pd_cfi_save(struct dso_rules *dr) {
 			.cfa_reg = r->cfa_reg, .cfa_nops = r->cfa_nops, .ra = r->ra,
 			.nlisted = r->nlisted, .signal = r->signal};
 	}
-	struct op_rec *ops = (void *)(body + nr * 32);
+	struct op_rec *ops = (void *)(body + sizeof(struct header) + nr * 32);
 	for (size_t i = 0; i < no; i++) {
 		ops[i] = (struct op_rec){dr->ops[i].atom, dr->ops[i].number,
 			dr->ops[i].number2, dr->ops[i].offset};
 	}
 	if (ng) {
-		memcpy(body + nr * 32 + no * 32, dr->regs, ng * sizeof(*dr->regs));
+		memcpy(body + sizeof(struct header) + nr * 32 + no * 32, dr->regs,
+			ng * sizeof(*dr->regs));
 	}
 	struct header h = {.body = len, .src = *dr->src,
 		.nrules = (uint32_t)nr, .nops = (uint32_t)no,
 		.nregs = (uint32_t)ng};
 	memcpy(h.magic, MAGIC, 8);
-	h.checksum = pd_cfi_checksum(body, len);
+	memcpy(body, &h, sizeof(h));
+	h.checksum = pd_cfi_checksum(body, sizeof(h) + len);
+	memcpy(body, &h, sizeof(h));
 	char *dir = pd_cache_make_dir(), *tmp;
 	int fd = dir ? pd_cache_temp(dr->entry, &tmp) : -1;
 	if (fd >= 0) {
-		bool ok = pd_cache_write(fd, &h, sizeof(h))
-			&& pd_cache_write(fd, body, len);
-		pd_cache_commit(fd, tmp, dr->entry, ok);
+		pd_cache_commit(fd, tmp, dr->entry,
+			pd_cache_write(fd, body, sizeof(h) + len));
 	}
 	free(dir);
 	free(body);

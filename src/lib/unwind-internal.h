@@ -95,22 +95,27 @@ struct pd_cfi_src {
 	uint8_t build_id[20];
 	uint8_t pd_build[20];           // the pd that made the rules
 	uint32_t build_id_len, arch;    // arch: its number of registers
-	uint32_t libdw, pad;            // a hash of libdw's version, 0
+	uint32_t libdw, machine;        // hashes of libdw's version, of
+	                                // the architecture's name
 };
 
-// Fills dr's rules from the entry buf[0, n) (8-aligned) if it holds
-// together and was made from src for an architecture of nregs registers;
-// false (dr unchanged) if not.
+// Fills dr's rules (none yet) from the entry buf[0, n) (8-aligned) if it
+// holds together and was made from src for an architecture of nregs
+// registers; false (dr unchanged) if not.
 bool pd_cfi_parse(const uint8_t *buf, size_t n, const struct pd_cfi_src *src,
 	unsigned nregs, struct dso_rules *dr);
-uint64_t pd_cfi_checksum(const uint8_t *body, size_t n);
+// The checksum of entry buf[0, n) (its header, with the checksum's own
+// bytes taken as zeros, and its body).
+uint64_t pd_cfi_checksum(const uint8_t *buf, size_t n);
 // Loads the entry for d's file (opened at path, fstat st) into dr, and
 // notes where to save. Nothing if the cache is off.
-void pd_cfi_load(struct pd_symbols *s, struct pd_dso *d, unsigned nregs,
-	struct dso_rules *dr, const char *path, const struct stat *st);
-// Writes dr's rules if it made new ones from the file, unchanged since it
-// was opened; frees what the cache kept in dr.
+void pd_cfi_load(struct pd_symbols *s, struct pd_dso *d, const char *arch,
+	unsigned nregs, struct dso_rules *dr, const char *path,
+	const struct stat *st);
+// Writes dr's rules if it made new ones from the file alone, unchanged
+// since it was opened.
 void pd_cfi_save(struct dso_rules *dr);
+// Frees what the cache keeps in dr.
 void pd_cfi_free(struct dso_rules *dr);
 
 #endif

@@ -469,7 +469,8 @@ static struct dso_rules *dso_rules_get(struct pd_unwind *u, struct pd_dso *d) {
 		struct stat st;
 		dr->mod = pd_dso_open_module(u->syms, d, &dr->dwfl, &path, &st);
 		if (dr->mod) {
-			pd_cfi_load(u->syms, d, u->arch->nregs, dr, path, &st);
+			pd_cfi_load(u->syms, d, u->arch->name, u->arch->nregs, dr,
+				path, &st);
 		}
 		free(path);
 	}

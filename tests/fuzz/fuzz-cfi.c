@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	if (size >= HEADER) {
 		memcpy(&src, buf + 24, sizeof(src));
 		if (buf[0] != 'Q') {
-			uint64_t sum = pd_cfi_checksum(buf + HEADER, size - HEADER);
+			uint64_t sum = pd_cfi_checksum(buf, size);
 			memcpy(buf + 8, &sum, 8);
 		}
 	}
