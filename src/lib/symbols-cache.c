@@ -131,6 +131,13 @@ void pd_cache_pd_build(uint8_t out[20]) {
 				+ (uint64_t)st.st_mtim.tv_nsec};
 		memcpy(out, v, sizeof(v));
 	}
+	// libdw is a shared library, upgraded on its own: entries hold its
+	// reading of DWARF and CFI, so they are tied to its version too.
+	const char *lib = dwfl_version(NULL);
+	uint64_t h = lib ? pd_hash(lib, strlen(lib), 0) : 0, x;
+	memcpy(&x, out + 12, 8);
+	x ^= h;
+	memcpy(out + 12, &x, 8);
 }
 
 static uint32_t flags_of(const struct pd_symbols *s) {
