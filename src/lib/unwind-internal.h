@@ -87,6 +87,13 @@ struct dso_rules {
 	size_t nsaved;
 };
 
+// Applies each usable rule of dr (for an architecture of nregs
+// registers) to registers regs[0, nregs) with stack dump stack[0, n) at
+// regs' stack pointer; returns how many gave a caller. For fuzzing rules
+// read from the cache (tests/fuzz/fuzz-cfi.c).
+size_t pd_unwind_try_rules(const struct dso_rules *dr, unsigned nregs,
+	const uint64_t *regs, const uint8_t *stack, size_t n);
+
 // unwind-cache.c: a DSO's rules kept in the cache directory between runs,
 // for the file they were made from (when made from it alone: .eh_frame
 // and the program headers, never .debug_frame).

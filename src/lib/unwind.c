@@ -621,6 +621,25 @@ static enum pd_unwind_end step(const struct arch *arch,
 	return PD_UNWIND_NEND; // go on
 }
 
+size_t pd_unwind_try_rules(const struct dso_rules *dr, unsigned nregs,
+		const uint64_t *regs, const uint8_t *stack, size_t n) {
+	const struct arch *arch = nregs == arch_x86_64.nregs ? &arch_x86_64
+		: nregs == arch_aarch64.nregs ? &arch_aarch64 : NULL;
+	size_t done = 0;
+	for (size_t i = 0; arch && i < dr->nrules; i++) {
+		if (dr->rules[i].status != RULE_OK) {
+			continue;
+		}
+		struct state st = {.stack = stack, .sp0 = regs[arch->sp],
+			.dyn = n, .valid = (1ULL << arch->nregs) - 1};
+		memcpy(st.regs, regs, arch->nregs * sizeof(*regs));
+		uint64_t pc;
+		done += step(arch, dr, &dr->rules[i], &st, &pc, i & 1)
+			== PD_UNWIND_NEND;
+	}
+	return done;
+}
+
 // Whether the frame pointer of st can be followed: it is known, points
 // into the stack dump at or above the stack pointer, and the two words it
 // names lie in the dump (no file is read for them).

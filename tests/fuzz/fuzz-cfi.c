@@ -5,7 +5,7 @@
 // header (bytes 24-111: the file's stat, build ids, architecture, libdw),
 // and, unless the first byte of the magic is 'Q', the checksum (bytes
 // 8-15) is set right. Every register rule and expression an accepted rule
-// names is read.
+// names is read, and every rule applied to a stack dump.
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 				}
 			}
 		}
+		// Every rule applied to registers and a stack dump made of
+		// the entry's own bytes.
+		uint64_t regs[MAX_REGS];
+		for (size_t i = 0; i < MAX_REGS; i++) {
+			memcpy(&regs[i], buf + (i * 8) % (size - 7), 8);
+		}
+		regs[src.arch == 17 ? 7 : 31] = 0x7ff000000000;
+		total += pd_unwind_try_rules(&dr, src.arch, regs, buf, size);
 		pd_map64_free(&dr.index);
 		free(dr.rules);
 		free(dr.offs);
