@@ -10,9 +10,10 @@
 //
 // An entry is used only if the file opened is as it was (size,
 // modification time, inode, device, build id), for the same architecture,
-// and it was written by this same pd with the same libdw; and only if it holds together: a
-// checksum over the body, counts that fit it, every rule's registers,
-// expressions and kinds within bounds. It is written only when the rules
+// and it was written by this same pd with the same libdw (both in
+// pd_cache_pd_build); and only if it holds together: a checksum, counts
+// that fit the body, every rule's registers, expressions and kinds within
+// bounds. It is written only when the rules
 // came from the file alone (.eh_frame and program headers: not
 // .debug_frame, found elsewhere), when the run made new ones, and when the
 // file did not change during the run. Written to a temporary file renamed
@@ -198,22 +199,13 @@ bool pd_cfi_parse(const uint8_t *buf, size_t n, const struct pd_cfi_src *src,
 	return true;
 }
 
-static bool source_of(const struct stat *st, const struct pd_dso *d,
-		uint32_t machine, unsigned nregs, struct pd_cfi_src *src) {
-	*src = (struct pd_cfi_src){.size = (uint64_t)st->st_size,
-		.mtime = (uint64_t)st->st_mtim.tv_sec * 1000000000u
-			+ (uint64_t)st->st_mtim.tv_nsec,
-		.ino = (uint64_t)st->st_ino, .dev = (uint64_t)st->st_dev,
-		.arch = nregs, .machine = machine};
-	if (d->build_id_len > 0 && d->build_id_len <= 20) {
-		memcpy(src->build_id, d->build_id, d->build_id_len);
-		src->build_id_len = (uint32_t)d->build_id_len;
-	}
-	pd_cache_pd_build(src->pd_build);
-	// Rules are libdw's reading of the CFI: a libdw of another version
-	// may read it otherwise.
-	const char *v = dwfl_version(NULL);
-	src->libdw = v ? (uint32_t)pd_hash(v, strlen(v), 0) : 0;
+// The file's part of src, from st; false unless it is a regular file.
+static bool file_of(const struct stat *st, struct pd_cfi_src *src) {
+	src->size = (uint64_t)st->st_size;
+	src->mtime = (uint64_t)st->st_mtim.tv_sec * 1000000000u
+		+ (uint64_t)st->st_mtim.tv_nsec;
+	src->ino = (uint64_t)st->st_ino;
+	src->dev = (uint64_t)st->st_dev;
 	return S_ISREG(st->st_mode);
 }
 
@@ -250,12 +242,17 @@ static uint8_t *read_all(const char *path, size_t *n) {
 void pd_cfi_load(struct pd_symbols *s, struct pd_dso *d, const char *arch,
 		unsigned nregs, struct dso_rules *dr, const char *path,
 		const struct stat *st) {
-	struct pd_cfi_src src;
-	uint32_t machine = (uint32_t)pd_hash(arch, strlen(arch), 0);
+	struct pd_cfi_src src = {.arch = nregs,
+		.machine = (uint32_t)pd_hash(arch, strlen(arch), 0)};
 	if (!s->o.cache || d->id.kind != PD_DSO_FILE || !path
-			|| !source_of(st, d, machine, nregs, &src)) {
+			|| !file_of(st, &src)) {
 		return;
 	}
+	if (d->build_id_len > 0 && d->build_id_len <= 20) {
+		memcpy(src.build_id, d->build_id, d->build_id_len);
+		src.build_id_len = (uint32_t)d->build_id_len;
+	}
+	pd_cache_pd_build(src.pd_build);
 	char *dir = pd_cache_dir();
 	if (!dir) {
 		return;
@@ -299,13 +296,8 @@ void pd_cfi_save(struct dso_rules *dr) {
 	// The file as it is now: rules made from a file rewritten during the
 	// run may be of neither version.
 	struct stat st;
-	struct pd_cfi_src now;
-	struct pd_dso probe = {0};
-	probe.build_id_len = dr->src->build_id_len;
-	memcpy(probe.build_id, dr->src->build_id, sizeof(probe.build_id));
-	if (stat(dr->opened, &st) != 0
-			|| !source_of(&st, &probe, dr->src->machine, dr->src->arch,
-				&now)
+	struct pd_cfi_src now = *dr->src;
+	if (stat(dr->opened, &st) != 0 || !file_of(&st, &now)
 			|| memcmp(&now, dr->src, sizeof(now)) != 0) {
 		return;
 	}

@@ -100,10 +100,9 @@ size_t pd_unwind_try_rules(const struct dso_rules *dr, unsigned nregs,
 struct pd_cfi_src {
 	uint64_t size, mtime, ino, dev; // the file's, as opened
 	uint8_t build_id[20];
-	uint8_t pd_build[20];           // the pd that made the rules
+	uint8_t pd_build[20];           // the pd (and libdw) that made them
 	uint32_t build_id_len, arch;    // arch: its number of registers
-	uint32_t libdw, machine;        // hashes of libdw's version, of
-	                                // the architecture's name
+	uint32_t machine, pad;          // a hash of the architecture's name
 };
 
 // Fills dr's rules (none yet) from the entry buf[0, n) (8-aligned) if it

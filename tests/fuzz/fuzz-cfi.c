@@ -2,7 +2,7 @@
 // libFuzzer target: any bytes as a cache entry of unwind rules
 // (unwind-cache.c). So that the fuzzer gets past the checks it cannot
 // guess, the file an entry must match is taken from the entry's own
-// header (bytes 24-111: the file's stat, build ids, architecture, libdw),
+// header (bytes 24-111: the file's stat, build ids, architecture),
 // and, unless the first byte of the magic is 'Q', the checksum (bytes
 // 8-15) is set right. Every register rule and expression an accepted rule
 // names is read, and every rule applied to a stack dump.
