@@ -457,8 +457,9 @@ static void add_part(struct table *t, struct part *x) {
 			row = add_row(&t->l, t->n);
 			pd_huge_grow(&t->l.keys, &t->l.kcap, t->l.n,
 				sizeof(*t->l.keys));
+			// Rows are entries of the index: 32-bit.
 			t->l.keys[row] = (struct pd_strkey){(const unsigned char *)s,
-				pl->len, pl->chunk, row};
+				(uint32_t)pl->len, (uint32_t)row, pl->chunk};
 			pd_index_add(&t->index, j, pl->h);
 		}
 		t->l.counts[row * t->n + x->k] += pl->count;

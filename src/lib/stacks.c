@@ -199,12 +199,16 @@ static uint32_t *sorted_strings(const struct pd_stacks *s,
 	}
 	struct pd_strkey *v = pd_xmalloc((n + 1) * sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
-		v[i] = (struct pd_strkey){(const unsigned char *)"", 0, 0, i};
-		if (s->offs[i + 1] > s->offs[i]) {
-			const char *p = pd_texts_get(t, s->ids[s->offs[i]], &v[i].len);
-			v[i].s = (const unsigned char *)p;
-			v[i].chunk = pd_strkey_chunk(v[i].s, v[i].len);
+		size_t len = 0;
+		const char *p = s->offs[i + 1] > s->offs[i]
+			? pd_texts_get(t, s->ids[s->offs[i]], &len) : "";
+		if (len > UINT32_MAX) { // the sort's lengths are 32-bit
+			free(v);
+			return NULL;
 		}
+		v[i] = (struct pd_strkey){(const unsigned char *)p,
+			(uint32_t)len, (uint32_t)i,
+			pd_strkey_chunk((const unsigned char *)p, len)};
 	}
 	pd_strsort(v, n);
 	uint32_t *order = pd_xmalloc((n + 1) * sizeof(*order));

@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 // A string and a value of the caller's that travels with it.
+// 24 bytes: the sort's partitions move keys, not strings.
 struct pd_strkey {
 	const unsigned char *s;
-	size_t len;
+	uint32_t len;
+	uint32_t val;
 	uint64_t chunk; // the sort's: bytes it is looking at, big-endian
-	uint64_t val;
 };
 
 // Bytes [0, 8) of s: set .chunk to this before sorting (where the

@@ -307,7 +307,8 @@ static void test_strsort_parallel(void) {
 		}
 		len -= len > 2 ? (r >> 40) % 3 : 0; // some end inside a frame
 		const unsigned char *u = (const unsigned char *)s;
-		a[i] = b[i] = (struct pd_strkey){u, len, pd_strkey_chunk(u, len), i};
+		a[i] = b[i] = (struct pd_strkey){u, (uint32_t)len, (uint32_t)i,
+			pd_strkey_chunk(u, len)};
 	}
 	setenv("PD_THREADS", "5", 1);
 	pd_strsort_parallel(a, N);
