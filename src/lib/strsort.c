@@ -7,7 +7,6 @@
 // fetches most of the sort's time).
 #include "strsort.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,22 +216,9 @@ struct task {
 	unsigned budget;
 };
 
-struct queue {
-	pthread_mutex_t lock;
-	pthread_cond_t changed; // parts queued, or the last one done
-	struct task *t;
-	size_t n, cap, limit;
-	size_t busy; // threads with a part
-};
-
-// Queues a part (the lock held, or no thread started yet).
-static void push(struct queue *q, struct task t) {
-	pd_xgrow(&q->t, &q->cap, q->n + 1, sizeof(*q->t));
-	q->t[q->n++] = t;
-}
-
-static void step(struct queue *q, struct task t) {
-	if (t.n <= q->limit || t.n < 12 || t.budget == 0) {
+static void step(struct pd_tasks *q, void *task, void *ctx) {
+	struct task t = *(struct task *)task;
+	if (t.n <= *(size_t *)ctx || t.n < 12 || t.budget == 0) {
 		sort(t.a, t.n, t.d, t.budget);
 		return;
 	}
@@ -242,38 +228,13 @@ static void step(struct queue *q, struct task t) {
 	struct task parts[3] = {{t.a, lt, t.d, t.budget - 1},
 		{t.a + e, gt - e, dm, budget_for(gt - e)},
 		{t.a + gt, t.n - gt, t.d, t.budget - 1}};
-	pthread_mutex_lock(&q->lock);
+	size_t k = 0;
 	for (int i = 0; i < 3; i++) {
 		if (parts[i].n > 1) {
-			push(q, parts[i]);
+			parts[k++] = parts[i];
 		}
 	}
-	pthread_cond_broadcast(&q->changed);
-	pthread_mutex_unlock(&q->lock);
-}
-
-// A thread's work: parts from the queue until it is empty and no thread
-// can queue more.
-static void work(void *ctx, size_t i) {
-	struct queue *q = ctx;
-	pthread_mutex_lock(&q->lock);
-	for (;;) {
-		while (q->n == 0 && q->busy > 0) {
-			pthread_cond_wait(&q->changed, &q->lock);
-		}
-		if (q->n == 0) {
-			break;
-		}
-		struct task t = q->t[--q->n];
-		q->busy++;
-		pthread_mutex_unlock(&q->lock);
-		step(q, t);
-		pthread_mutex_lock(&q->lock);
-		if (--q->busy == 0 && q->n == 0) {
-			pthread_cond_broadcast(&q->changed);
-		}
-	}
-	pthread_mutex_unlock(&q->lock);
+	pd_tasks_push(q, parts, k);
 }
 
 void pd_strsort(struct pd_strkey *a, size_t n) {
@@ -288,11 +249,7 @@ void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
 	}
 	// Eight parts or more per thread, so that the threads end about
 	// together.
-	struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER,
-		.changed = PTHREAD_COND_INITIALIZER, .limit = n / (8 * cpus)};
-	push(&q, (struct task){a, n, 0, budget_for(n)});
-	pd_parallel(cpus, work, &q);
-	pthread_cond_destroy(&q.changed);
-	pthread_mutex_destroy(&q.lock);
-	free(q.t);
+	size_t limit = n / (8 * cpus);
+	pd_tasks_run(&(struct task){a, n, 0, budget_for(n)}, sizeof(struct task),
+		step, &limit);
 }
