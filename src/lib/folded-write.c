@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "hash.h"
+#include "parallel.h"
 #include "strbuf.h"
 
 // Lines are compared as bytes: their texts joined by ';'. With no ';'
@@ -276,6 +277,33 @@ static int cmp_from(const struct codes *codes, const struct line *a,
 	}
 }
 
+// One partition of lines a[0, n) that agree on their first d codes,
+// around the median of three codes at d: a[0, *plt) less, a[*plt, *pgt)
+// equal (the same lines if the code returned is 0, their end), a[*pgt, n)
+// greater.
+static uint32_t partition_lines(const struct codes *codes, struct line *a,
+		size_t n, size_t d, size_t *plt, size_t *pgt) {
+	uint32_t p0 = at(codes, &a[0], d), p1 = at(codes, &a[n / 2], d),
+		p2 = at(codes, &a[n - 1], d);
+	uint32_t v = p0 < p1 ? (p1 < p2 ? p1 : p0 < p2 ? p2 : p0)
+		: (p0 < p2 ? p0 : p1 < p2 ? p2 : p1);
+	// a[0, lt) < v, a[lt, i) == v, a[gt, n) > v
+	size_t lt = 0, i = 0, gt = n;
+	while (i < gt) {
+		uint32_t c = at(codes, &a[i], d);
+		if (c < v) {
+			swap(a, lt++, i++);
+		} else if (c > v) {
+			swap(a, i, --gt);
+		} else {
+			i++;
+		}
+	}
+	*plt = lt;
+	*pgt = gt;
+	return v;
+}
+
 // Multikey quicksort of lines that agree on their first d codes: lines
 // share long prefixes (their roots and callers), which it reads about
 // once per line, where a comparison sort reads them at every comparison.
@@ -291,22 +319,8 @@ static void sort_lines(const struct codes *codes, struct line *a, size_t n,
 			}
 			return;
 		}
-		uint32_t p0 = at(codes, &a[0], d), p1 = at(codes, &a[n / 2], d),
-			p2 = at(codes, &a[n - 1], d);
-		uint32_t v = p0 < p1 ? (p1 < p2 ? p1 : p0 < p2 ? p2 : p0)
-			: (p0 < p2 ? p0 : p1 < p2 ? p2 : p1);
-		// a[0, lt) < v, a[lt, i) == v, a[gt, n) > v
-		size_t lt = 0, i = 0, gt = n;
-		while (i < gt) {
-			uint32_t c = at(codes, &a[i], d);
-			if (c < v) {
-				swap(a, lt++, i++);
-			} else if (c > v) {
-				swap(a, i, --gt);
-			} else {
-				i++;
-			}
-		}
+		size_t lt, gt;
+		uint32_t v = partition_lines(codes, a, n, d, &lt, &gt);
 		sort_lines(codes, a, lt, d);
 		sort_lines(codes, a + gt, n - gt, d);
 		if (v == 0) {
@@ -316,6 +330,51 @@ static void sort_lines(const struct codes *codes, struct line *a, size_t n,
 		n = gt - lt;
 		d++;
 	}
+}
+
+// The sort on threads (pd_tasks_run): a part larger than limit is
+// partitioned once and its parts queued, smaller ones sorted whole.
+struct lines_part {
+	struct line *a;
+	size_t n, d;
+};
+
+struct lines_sort {
+	const struct codes *codes;
+	size_t limit;
+};
+
+static void sort_step(struct pd_tasks *q, void *task, void *ctx) {
+	const struct lines_sort *x = ctx;
+	struct lines_part t = *(struct lines_part *)task;
+	if (t.n <= x->limit || t.n < 12) {
+		sort_lines(x->codes, t.a, t.n, t.d);
+		return;
+	}
+	size_t lt, gt;
+	uint32_t v = partition_lines(x->codes, t.a, t.n, t.d, &lt, &gt);
+	struct lines_part parts[3] = {{t.a, lt, t.d},
+		{t.a + lt, v ? gt - lt : 0, t.d + 1}, {t.a + gt, t.n - gt, t.d}};
+	size_t k = 0;
+	for (int i = 0; i < 3; i++) {
+		if (parts[i].n > 1) {
+			parts[k++] = parts[i];
+		}
+	}
+	pd_tasks_push(q, parts, k);
+}
+
+// Sorts the lines, on threads when there are enough of them.
+static void sort_all(const struct codes *codes, struct line *a, size_t n) {
+	size_t cpus = pd_cpus();
+	if (cpus == 1 || n < 16384) {
+		sort_lines(codes, a, n, 0);
+		return;
+	}
+	// Eight parts or more per thread, so that they end about together.
+	struct lines_sort x = {codes, n / (8 * cpus)};
+	pd_tasks_run(&(struct lines_part){a, n, 0}, sizeof(struct lines_part),
+		sort_step, &x);
 }
 
 // Output in blocks of OUT_BLOCK bytes; a line is appended whole (the
@@ -421,15 +480,17 @@ static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
 	return p->v + p->first[id] - 1;
 }
 
-// Renders the pieces of every root and location the stacks hold; returns
-// the number of codes their lines take (pieces and ends).
+// Renders the pieces of every root and location the stacks hold, and
+// places each stack's line in the codes (lines[i]: stack i, from codes
+// off on); returns the number of codes the lines take (pieces and ends).
 static size_t render_all(struct pieces *p, const struct pd_stacks *s,
 		struct pd_locations *l, const char *const *comms,
-		const struct pd_folded_options *o) {
+		const struct pd_folded_options *o, struct line *lines) {
 	size_t total = 0;
 	for (uint32_t i = 0; i < pd_stacks_size(s); i++) {
 		size_t len;
 		const uint32_t *k = pd_stacks_ids(s, i, &len);
+		lines[i] = (struct line){(uint32_t)total, i};
 		total += root_pieces(p, k, comms, o)->len + 1;
 		for (size_t j = PD_STACK_ROOT; j < len; j++) {
 			uint32_t n;
@@ -450,6 +511,43 @@ static size_t put_codes(struct codes *codes, size_t w, const uint32_t *code,
 	return w;
 }
 
+// Stores the codes of stacks [from, to) in blocks of FILL_BLOCK, a
+// thread per block. Every piece is rendered already: the pieces are only
+// looked up.
+#define FILL_BLOCK 4096
+
+struct fill {
+	struct pieces *p;
+	const struct pd_stacks *s;
+	struct pd_locations *l;
+	const char *const *comms;
+	const struct pd_folded_options *o;
+	const uint32_t *code;
+	struct codes *codes;
+	const struct line *lines;
+	size_t from, to;
+};
+
+static void fill_block(void *ctx, size_t b) {
+	const struct fill *f = ctx;
+	size_t from = f->from + b * FILL_BLOCK;
+	size_t to = f->to - from < FILL_BLOCK ? f->to : from + FILL_BLOCK;
+	for (size_t i = from; i < to; i++) {
+		size_t len, w = f->lines[i].off;
+		const uint32_t *k = pd_stacks_ids(f->s, (uint32_t)i, &len);
+		const struct root *r = root_pieces(f->p, k, f->comms, f->o);
+		w = put_codes(f->codes, w, f->code, f->p->v + r->first, r->len,
+			len == PD_STACK_ROOT);
+		for (size_t j = len; j-- > PD_STACK_ROOT;) {
+			uint32_t n;
+			const uint32_t *v = run_of(f->p, f->l, k[j], f->o, &n);
+			w = put_codes(f->codes, w, f->code, v, n,
+				j == PD_STACK_ROOT);
+		}
+		code_set(f->codes, w, 0);
+	}
+}
+
 bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		struct pd_locations *l, const char *const *comms,
 		const struct pd_folded_options *o) {
@@ -463,7 +561,8 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		.first = pd_xcalloc(nlocs + 1, sizeof(*p.first)),
 		.len = pd_xmalloc((nlocs + 1) * sizeof(*p.len)),
 	};
-	size_t ncodes = render_all(&p, s, l, comms, o);
+	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
+	size_t ncodes = render_all(&p, s, l, comms, o, lines);
 	pd_locations_rest(l); // the names are in p.t now
 	size_t ntexts = pd_texts_count(p.t);
 	struct text *text = pd_xmalloc((ntexts + 1) * sizeof(*text));
@@ -479,29 +578,16 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	} else {
 		codes.u32 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u32));
 	}
-	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
-	size_t w = 0;
-	for (uint32_t i = 0; i < nstacks; i++) {
-		size_t len;
-		const uint32_t *k = pd_stacks_ids(s, i, &len);
-		lines[i] = (struct line){(uint32_t)w, i};
-		const struct root *r = root_pieces(&p, k, comms, o);
-		w = put_codes(&codes, w, code, p.v + r->first, r->len,
-			len == PD_STACK_ROOT);
-		for (size_t j = len; j-- > PD_STACK_ROOT;) {
-			uint32_t n;
-			const uint32_t *v = run_of(&p, l, k[j], o, &n);
-			w = put_codes(&codes, w, code, v, n,
-				j == PD_STACK_ROOT);
-		}
-		code_set(&codes, w++, 0);
-		// The codes replace the ids: peak memory holds the larger
-		// of the two, not both.
-		if ((i & 1023) == 1023) {
-			pd_stacks_release_ids(s, i + 1);
-		}
+	// The codes replace the ids, a wave of stacks at a time: peak memory
+	// holds the larger of the two, not both.
+	struct fill f = {&p, s, l, comms, o, code, &codes, lines, 0, 0};
+	for (size_t wave = (size_t)1 << 16; f.from < nstacks; f.from = f.to) {
+		f.to = nstacks - f.from < wave ? nstacks : f.from + wave;
+		pd_parallel((f.to - f.from + FILL_BLOCK - 1) / FILL_BLOCK,
+			fill_block, &f);
+		pd_stacks_release_ids(s, (uint32_t)f.to);
 	}
-	sort_lines(&codes, lines, nstacks, 0);
+	sort_all(&codes, lines, nstacks);
 	bool fits = true;
 	struct out wr = {.f = out, .buf = pd_xmalloc(OUT_BLOCK),
 		.cap = OUT_BLOCK};

@@ -180,6 +180,22 @@ fp)
 	check fp.data
 	check fp.data --pid
 	;;
+many-stacks)
+	# Over 16,384 distinct stacks: the writer makes and sorts the lines
+	# on threads, which must not change a byte.
+	build many-stacks -pthread -fno-optimize-sibling-calls
+	perf_record m.data -F 12000 -g -e cpu-clock -- bin/many-stacks 2
+	check m.data
+	lines=$(wc -l <pd.folded)
+	[ "$lines" -ge 16384 ] ||
+		skip "$lines stacks recorded: too few for the writer's threads"
+	for t in 1 5; do
+		PD_THREADS=$t "$pd" --no-inline m.data >pd-$t.folded 2>/dev/null ||
+			fail "pd-collapse with PD_THREADS=$t failed"
+		cmp pd.folded pd-$t.folded ||
+			fail "PD_THREADS=$t changes pd-collapse's output"
+	done
+	;;
 threads)
 	build threads -pthread
 	record t.data -g -e cpu-clock -- bin/threads
