@@ -4,12 +4,14 @@
 // (multikey quicksort), equal lines merged, then written.
 #include "folded-write.h"
 
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "hash.h"
 #include "parallel.h"
+#include "status.h"
 #include "strbuf.h"
 
 // Lines are compared as bytes: their texts joined by ';'. With no ';'
@@ -353,8 +355,10 @@ static void sort_step(struct pd_tasks *q, void *task, void *ctx) {
 	}
 	size_t lt, gt;
 	uint32_t v = partition_lines(x->codes, t.a, t.n, t.d, &lt, &gt);
+	// Lines equal to v = 0 have all ended: the same line, in order.
 	struct lines_part parts[3] = {{t.a, lt, t.d},
-		{t.a + lt, v ? gt - lt : 0, t.d + 1}, {t.a + gt, t.n - gt, t.d}};
+		{t.a + lt, v ? gt - lt : 0, t.d + 1},
+		{t.a + gt, t.n - gt, t.d}};
 	size_t k = 0;
 	for (int i = 0; i < 3; i++) {
 		if (parts[i].n > 1) {
@@ -512,9 +516,10 @@ static size_t put_codes(struct codes *codes, size_t w, const uint32_t *code,
 }
 
 // Stores the codes of stacks [from, to) in blocks of FILL_BLOCK, a
-// thread per block. Every piece is rendered already: the pieces are only
-// looked up.
+// thread per block. Every piece is rendered already (render_all), so
+// root_pieces and run_of only look them up: nothing shared is written.
 #define FILL_BLOCK 4096
+#define FILL_WAVE ((size_t)1 << 20)
 
 struct fill {
 	struct pieces *p;
@@ -563,6 +568,10 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	};
 	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
 	size_t ncodes = render_all(&p, s, l, comms, o, lines);
+	if (ncodes > UINT32_MAX) { // lines[].off would not hold them
+		errx(PD_ENOMEM, "out of memory: more than 2^32 frames in the "
+			"output's lines");
+	}
 	pd_locations_rest(l); // the names are in p.t now
 	size_t ntexts = pd_texts_count(p.t);
 	struct text *text = pd_xmalloc((ntexts + 1) * sizeof(*text));
@@ -578,11 +587,15 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	} else {
 		codes.u32 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u32));
 	}
-	// The codes replace the ids, a wave of stacks at a time: peak memory
-	// holds the larger of the two, not both.
+	// The codes replace the ids, a wave of about FILL_WAVE ids at a
+	// time: peak memory holds the larger of the two, not both.
 	struct fill f = {&p, s, l, comms, o, code, &codes, lines, 0, 0};
-	for (size_t wave = (size_t)1 << 16; f.from < nstacks; f.from = f.to) {
-		f.to = nstacks - f.from < wave ? nstacks : f.from + wave;
+	for (; f.from < nstacks; f.from = f.to) {
+		size_t ids = 0, len;
+		for (f.to = f.from; f.to < nstacks && ids < FILL_WAVE; f.to++) {
+			pd_stacks_ids(s, (uint32_t)f.to, &len);
+			ids += len;
+		}
 		pd_parallel((f.to - f.from + FILL_BLOCK - 1) / FILL_BLOCK,
 			fill_block, &f);
 		pd_stacks_release_ids(s, (uint32_t)f.to);

@@ -65,6 +65,9 @@ struct pd_tasks {
 };
 
 void pd_tasks_push(struct pd_tasks *q, const void *tasks, size_t n) {
+	if (n == 0) {
+		return;
+	}
 	pthread_mutex_lock(&q->lock);
 	pd_xgrow(&q->t, &q->cap, (q->n + n) * q->size, 1);
 	memcpy(q->t + q->n * q->size, tasks, n * q->size);
@@ -77,7 +80,6 @@ void pd_tasks_push(struct pd_tasks *q, const void *tasks, size_t n) {
 // can queue more. The last task queued goes first: a sort's parts are
 // then taken depth first, and the queue stays short.
 static void tasks_work(void *ctx, size_t i) {
-	(void)i;
 	struct pd_tasks *q = ctx;
 	void *task = pd_xmalloc(q->size);
 	pthread_mutex_lock(&q->lock);
@@ -103,7 +105,8 @@ static void tasks_work(void *ctx, size_t i) {
 }
 
 void pd_tasks_run(const void *first, size_t size,
-		void (*run)(struct pd_tasks *q, void *task, void *ctx), void *ctx) {
+		void (*run)(struct pd_tasks *q, void *task, void *ctx),
+		void *ctx) {
 	struct pd_tasks q = {.lock = PTHREAD_MUTEX_INITIALIZER,
 		.changed = PTHREAD_COND_INITIALIZER, .size = size, .run = run,
 		.ctx = ctx};

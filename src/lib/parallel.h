@@ -13,10 +13,9 @@ size_t pd_cpus(void);
 // all are done.
 void pd_parallel(size_t n, void (*fn)(void *ctx, size_t i), void *ctx);
 
-// Tasks of size bytes each in a queue, run by run(q, task, ctx) on up to
-// pd_cpus() threads, the next task to the next thread free; a task may
-// queue more with pd_tasks_push (a sort queues the parts it splits).
-// Returns when the queue is empty and no task runs.
+// Runs run(q, task, ctx) on up to pd_cpus() threads for first and every
+// task (size bytes) queued by pd_tasks_push, as a sort queues the parts
+// it splits; returns when the queue is empty and no task runs.
 struct pd_tasks;
 void pd_tasks_run(const void *first, size_t size,
 	void (*run)(struct pd_tasks *q, void *task, void *ctx), void *ctx);

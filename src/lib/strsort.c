@@ -250,6 +250,6 @@ void pd_strsort_parallel(struct pd_strkey *a, size_t n) {
 	// Eight parts or more per thread, so that the threads end about
 	// together.
 	size_t limit = n / (8 * cpus);
-	pd_tasks_run(&(struct task){a, n, 0, budget_for(n)}, sizeof(struct task),
-		step, &limit);
+	struct task all = {a, n, 0, budget_for(n)};
+	pd_tasks_run(&all, sizeof(all), step, &limit);
 }

@@ -190,8 +190,8 @@ many-stacks)
 	[ "$lines" -ge 16384 ] ||
 		skip "$lines stacks recorded: too few for the writer's threads"
 	for t in 1 5; do
-		PD_THREADS=$t "$pd" --no-inline m.data >pd-$t.folded 2>/dev/null ||
-			fail "pd-collapse with PD_THREADS=$t failed"
+		PD_THREADS=$t "$pd" --no-inline m.data >pd-$t.folded \
+			2>/dev/null || fail "pd-collapse with PD_THREADS=$t failed"
 		cmp pd.folded pd-$t.folded ||
 			fail "PD_THREADS=$t changes pd-collapse's output"
 	done

@@ -13,10 +13,15 @@
 
 #include "perf.h"
 
-static uint8_t stream[1 << 23];
+static uint8_t stream[1 << 25];
 static size_t len;
 
 static inline void put(const void *p, size_t n) {
+	if (n > sizeof(stream) - len) {
+		fprintf(stderr, "stream.h: a test's stream is over %zu bytes\n",
+			sizeof(stream));
+		exit(99);
+	}
 	memcpy(stream + len, p, n);
 	len += n;
 }

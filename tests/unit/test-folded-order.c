@@ -116,6 +116,43 @@ static void many_names(void) {
 	free(out);
 }
 
+// More stacks than the writer fills codes for in one wave and sorts on
+// one thread, equal lines among them (two chains in a module render the
+// same): the same bytes on one thread and on five.
+static void threads_same(void) {
+	enum { N = 36000, D = 16 }; // stacks of ~20 ids: 2M ids, waves of 1M
+	len = 0;
+	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	for (uint32_t i = 0; i < N; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "t%05u", (i * 7919u) % N);
+		comm(200000 + i, name);
+		mmap_file(200000 + i, 0x10000, mods[i % 6]);
+		uint64_t a[D], b[D];
+		for (int k = 0; k < D; k++) {
+			a[k] = b[k] = 0x10100 + 16 * (uint64_t)k;
+		}
+		a[0] = 0x10010 + i % 3 * 16;
+		b[0] = 0x10020;
+		sample(200000 + i, D, a);
+		sample(200000 + i, D, b);
+		sample(200000 + i, D - 1, a + 1);
+	}
+	header(PD_REC_FINISHED_ROUND, 0, 8);
+	uint64_t n1, n5;
+	setenv("PD_THREADS", "1", 1);
+	char *one = stream_collapse(&n1);
+	setenv("PD_THREADS", "5", 1);
+	char *five = stream_collapse(&n5);
+	unsetenv("PD_THREADS");
+	CHECK(n1 == 3 * N && n5 == 3 * N);
+	CHECK(one && five && strcmp(one, five) == 0);
+	check_lines(five, 3 * N);
+	free(one);
+	free(five);
+}
+
 // A mapping of path (any length) for pid.
 static void mmap_long(uint32_t pid, uint64_t addr, const char *path) {
 	char buf[112] = {0};
@@ -260,5 +297,6 @@ int main(void) {
 	free(out);
 	many_names();
 	long_lines();
+	threads_same();
 	return check_status();
 }
