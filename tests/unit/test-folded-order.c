@@ -92,17 +92,27 @@ static void check_lines(const char *out, uint64_t samples) {
 	CHECK(total == samples);
 }
 
+// A new stream of samples with callchains.
+static void begin(void) {
+	len = 0;
+	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
+		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+}
+
+// Process pid named letter and a number from i shuffled (0 to n - 1).
+static void comm_shuffled(uint32_t pid, char letter, uint32_t i, uint32_t n) {
+	char name[16];
+	snprintf(name, sizeof(name), "%c%05u", letter, (i * 7919u) % n);
+	comm(pid, name);
+}
+
 // More distinct names than 16-bit codes hold (the writer's 32-bit path):
 // 33,000 processes named from a shuffled counter, a sample each.
 static void many_names(void) {
 	enum { N = 33000 };
-	len = 0;
-	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
-		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	begin();
 	for (uint32_t i = 0; i < N; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "c%05u", (i * 7919u) % N);
-		comm(100000 + i, name);
+		comm_shuffled(100000 + i, 'c', i, N);
 		sample(100000 + i, 0, NULL);
 		sample(100000 + i, 0, NULL);
 	}
@@ -121,13 +131,9 @@ static void many_names(void) {
 // same): the same bytes on one thread and on five.
 static void threads_same(void) {
 	enum { N = 36000, D = 16 }; // stacks of ~20 ids: 2M ids, waves of 1M
-	len = 0;
-	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
-		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	begin();
 	for (uint32_t i = 0; i < N; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "t%05u", (i * 7919u) % N);
-		comm(200000 + i, name);
+		comm_shuffled(200000 + i, 't', i, N);
 		mmap_file(200000 + i, 0x10000, mods[i % 6]);
 		uint64_t a[D], b[D];
 		for (int k = 0; k < D; k++) {
@@ -184,9 +190,7 @@ static int cmp_want(const void *a, const void *b) {
 // against lines built here as strings, sorted by strcmp and merged.
 static void long_lines(void) {
 	enum { MODS = 6, SAMPLES = 300, LONGEST = 3000 };
-	len = 0;
-	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
-		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	begin();
 	comm(500, "long");
 	char base[MODS][97];
 	for (int m = 0; m < MODS; m++) {
@@ -258,8 +262,7 @@ static void long_lines(void) {
 }
 
 int main(void) {
-	stream_begin(PD_SAMPLE_IP | PD_SAMPLE_TID | PD_SAMPLE_TIME
-		| PD_SAMPLE_PERIOD | PD_SAMPLE_CALLCHAIN);
+	begin();
 	size_t ncomms = sizeof(comms) / sizeof(*comms);
 	size_t nmods = sizeof(mods) / sizeof(*mods);
 	for (uint32_t p = 0; p < ncomms; p++) {
