@@ -187,8 +187,9 @@ void pd_cache_probe(struct pd_dso *d, const char *path);
 void pd_cache_free(struct pd_dso *d);
 // The directory of entries (caller frees), NULL without a home; the same,
 // made if need be (NULL if it cannot be); the build id of the running pd
-// (with libdw's version mixed in), which every entry is tied to; and an entry's replacement (a new file
-// renamed over path: readers see the old or new).
+// (with libdw's version mixed in), which every entry is tied to; and an
+// entry's replacement (a new file renamed over path: readers see the old
+// or new).
 char *pd_cache_dir(void);
 char *pd_cache_make_dir(void);
 void pd_cache_pd_build(uint8_t out[20]);
