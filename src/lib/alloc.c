@@ -201,6 +201,21 @@ void *pd_arena_alloc(struct pd_arena *a, size_t n) {
 	return b->data + at;
 }
 
+void pd_arena_adopt(struct pd_arena *a, void *p, size_t n) {
+	if (!p || n < 2 * sizeof(struct pd_arena_block)) {
+		pd_huge_free(p, n);
+		return;
+	}
+	// As pd_huge_free would take it back: whole huge pages mapped, or
+	// malloc's.
+	struct pd_arena_block *b = p;
+	b->mapped = n >= HUGE_MIN ? huge_size(n) : 0;
+	b->cap = (b->mapped ? b->mapped : n) - sizeof(*b);
+	b->used = 0;
+	b->next = a->blocks;
+	a->blocks = b;
+}
+
 char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len) {
 	struct pd_arena_block *b = a->blocks;
 	char *d;

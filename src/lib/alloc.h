@@ -57,6 +57,11 @@ struct pd_arena {
 char *pd_arena_strdup(struct pd_arena *a, const char *s, size_t len);
 // Returns n bytes owned by a, aligned for any pointer or 64-bit value.
 void *pd_arena_alloc(struct pd_arena *a, size_t n);
+// Makes p, n bytes from pd_huge_alloc or pd_huge_grow that its owner is
+// done with, the block a fills next (the one before is filled no
+// further), freed with a's: pages already touched are used again rather
+// than new ones faulted in (and zeroed).
+void pd_arena_adopt(struct pd_arena *a, void *p, size_t n);
 void pd_arena_finish(struct pd_arena *a);
 
 #endif

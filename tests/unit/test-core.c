@@ -386,6 +386,44 @@ static void test_arena_big_blocks(void) {
 	free(p);
 }
 
+// Memory given to an arena (pd_arena_adopt): a mapped array of 3 MiB,
+// then a malloc'd one, and one too small to hold a block (freed). The
+// strings go into the last given first, then into blocks of the arena's
+// own; each keeps its bytes.
+static void fill_adopted(char *mem, size_t size) {
+	struct pd_arena a = {.block = (size_t)2 << 20};
+	pd_arena_adopt(&a, pd_huge_alloc(8), 8);
+	pd_arena_adopt(&a, NULL, 0);
+	memset(mem, 'x', size); // touched, as a part's lines are
+	pd_arena_adopt(&a, mem, size);
+	enum { N = 40000 }; // ~5.9 MB of strings, up to 293 bytes each
+	char **p = pd_xcalloc(N, sizeof(*p));
+	char buf[300];
+	bool ok = true, first_in = true;
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 293;
+		memset(buf, 'a' + (int)(i % 26), len);
+		p[i] = pd_arena_strdup(&a, buf, len);
+		if (i < (size - 64) / 300) {
+			first_in &= p[i] >= mem && p[i] + len < mem + size;
+		}
+	}
+	for (size_t i = 0; i < N; i++) {
+		size_t len = i % 293;
+		ok &= strlen(p[i]) == len && (len == 0 || (p[i][0] == 'a'
+			+ (int)(i % 26) && p[i][len - 1] == p[i][0]));
+	}
+	CHECK(ok && first_in);
+	pd_arena_finish(&a);
+	CHECK(a.blocks == NULL);
+	free(p);
+}
+
+static void test_arena_adopt(void) {
+	fill_adopted(pd_huge_alloc((size_t)3 << 20), (size_t)3 << 20);
+	fill_adopted(pd_huge_alloc(100000), 100000);
+}
+
 // Arrays of pd_huge_alloc and pd_huge_grow: zeroed when new, their
 // contents kept as they grow from malloc's sizes into mapped ones and
 // between mapped sizes.
@@ -424,6 +462,7 @@ int main(void) {
 	test_hash_long();
 	test_strsort_parallel();
 	test_arena_big_blocks();
+	test_arena_adopt();
 	test_huge_arrays();
 	test_u64();
 	test_flame_all();
