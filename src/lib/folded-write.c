@@ -28,6 +28,14 @@ struct text {
 	size_t len;
 };
 
+// A resolved frame's pieces, cached by name (struct pieces' names).
+#define NAME_CACHE 4096
+
+struct name_slot {
+	uint64_t key; // name << 2 | mark, 0: empty
+	uint32_t first, n; // the pieces' run in v
+};
+
 // The pieces of each location a stack holds, of each root and of each
 // module's unresolved frames, made on first use.
 struct pieces {
@@ -40,6 +48,10 @@ struct pieces {
 	struct root *root;
 	size_t roots_cap;
 	struct pd_map64 unresolved; // module + 1 -> offset in v
+	// Resolved frames' pieces by their name's address and mark, a cache
+	// of NAME_CACHE slots: names are interned, so a name met again (at
+	// the next address of its function) is neither hashed nor compared.
+	struct name_slot *names;
 	struct pd_map64 named;      // PD_STACK_NAMED number + 1 -> offset in v
 	struct pd_strbuf b;
 };
@@ -85,23 +97,29 @@ static void render_unresolved(struct pd_strbuf *b, const struct pd_location *x,
 	pd_strbuf_addc(b, ']');
 }
 
-// Frame i of a resolved location, with its annotation.
-static void render_frame(struct pd_strbuf *b, const struct pd_location *x,
+// The mark of frame i of a resolved location: 0 none, 1 _[i], 2 _[k],
+// 3 _[j].
+static unsigned frame_mark(const struct pd_location *x,
 		const struct pd_location_frames *f, uint32_t i,
 		const struct pd_folded_options *o) {
 	enum pd_dso_kind kind = pd_dso_ident(x->dso)->kind;
-	const char *mark = NULL;
 	if (i < 64 && (f->inlined >> i & 1) && o->inline_marks) {
-		mark = "_[i]";
+		return 1;
 	} else if (kind == PD_DSO_KERNEL && o->kernel) {
-		mark = "_[k]";
+		return 2;
 	} else if (kind == PD_DSO_JIT && o->jit) {
-		mark = "_[j]";
+		return 3;
 	}
+	return 0;
+}
+
+// A frame's name with its mark (frame_mark's), unless the name has it.
+static void render_frame(struct pd_strbuf *b, const char *name, unsigned mark) {
+	static const char *const marks[] = {NULL, "_[i]", "_[k]", "_[j]"};
 	b->len = 0;
-	pd_strbuf_adds(b, f->names[i]);
-	if (mark && !strstr(f->names[i], mark)) {
-		pd_strbuf_adds(b, mark);
+	pd_strbuf_adds(b, name);
+	if (marks[mark] && !strstr(name, marks[mark])) {
+		pd_strbuf_adds(b, marks[mark]);
 	}
 }
 
@@ -130,8 +148,22 @@ static void location_pieces(struct pieces *p, struct pd_locations *l,
 	} else {
 		first = (uint32_t)p->n;
 		for (uint32_t i = 0; i < f->n; i++) {
-			render_frame(&p->b, x, f, i, o);
-			split(p, p->b.s, p->b.len, &n);
+			unsigned mark = frame_mark(x, f, i, o);
+			uint64_t key = (uint64_t)(uintptr_t)f->names[i] << 2 | mark;
+			struct name_slot *e = &p->names[pd_hash_u64(key)
+				& (NAME_CACHE - 1)];
+			if (e->key == key) {
+				pd_xgrow(&p->v, &p->cap, p->n + e->n, sizeof(*p->v));
+				memcpy(p->v + p->n, p->v + e->first,
+					e->n * sizeof(*p->v));
+				p->n += e->n;
+				n += e->n;
+				continue;
+			}
+			render_frame(&p->b, f->names[i], mark);
+			uint32_t m = 0, at = split(p, p->b.s, p->b.len, &m);
+			*e = (struct name_slot){key, at, m};
+			n += m;
 		}
 	}
 	p->first[li] = first + 1;
@@ -565,6 +597,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		.t = pd_texts_create(),
 		.first = pd_xcalloc(nlocs + 1, sizeof(*p.first)),
 		.len = pd_xmalloc((nlocs + 1) * sizeof(*p.len)),
+		.names = pd_xcalloc(NAME_CACHE, sizeof(*p.names)),
 	};
 	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
 	size_t ncodes = render_all(&p, s, l, comms, o, lines);
@@ -627,6 +660,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	free(text);
 	pd_strbuf_finish(&p.b);
 	pd_map64_free(&p.unresolved);
+	free(p.names);
 	pd_map64_free(&p.named);
 	pd_index_free(&p.roots);
 	free(p.root);

@@ -196,6 +196,21 @@ many-stacks)
 			fail "PD_THREADS=$t changes pd-collapse's output"
 	done
 	;;
+inline-both)
+	# work runs inlined into inlined_caller and out of line: with inline
+	# marks, the same name renders "work_[i]" there and "work" here.
+	build inline-both
+	record i.data -g -e cpu-clock -- bin/inline-both 60000
+	"$pd" -q --inline-marks i.data >marks.folded ||
+		fail "pd-collapse --inline-marks failed"
+	cat marks.folded
+	grep -q ';inlined_caller;work_\[i\] [0-9]*$' marks.folded ||
+		fail "work inlined into inlined_caller is not marked _[i]"
+	grep -q ';work [0-9]*$' marks.folded ||
+		fail "work out of line is not shown unmarked"
+	! grep -q ';inlined_caller;work [0-9]*$' marks.folded ||
+		fail "work inlined into inlined_caller is shown unmarked"
+	;;
 threads)
 	build threads -pthread
 	record t.data -g -e cpu-clock -- bin/threads
