@@ -13,6 +13,7 @@
 #include "parallel.h"
 #include "status.h"
 #include "strbuf.h"
+#include "strsort.h"
 
 // Lines are compared as bytes: their texts joined by ';'. With no ';'
 // inside a piece, a line is its sequence of pieces, and two lines are
@@ -202,63 +203,42 @@ static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
 
 // ---- codes ----
 
-// Byte d of key k (text k >> 1 followed by ';' if k & 1, else by the end)
-// plus one; 0 past its end.
-static unsigned key_byte(const struct text *text, uint32_t k, size_t d) {
-	const struct text *x = &text[k >> 1];
-	if (d < x->len) {
-		return (unsigned char)x->s[d] + 1u;
-	}
-	return d == x->len && (k & 1) ? ';' + 1u : 0;
-}
-
-static void swap32(uint32_t *a, size_t i, size_t j) {
-	uint32_t x = a[i];
-	a[i] = a[j];
-	a[j] = x;
-}
-
-// Multikey quicksort (Bentley and Sedgewick) of keys that agree on their
-// first d bytes. No two keys are equal.
-static void sort_keys(const struct text *text, uint32_t *a, size_t n,
-		size_t d) {
-	while (n > 1) {
-		unsigned v = key_byte(text, a[n / 2], d);
-		size_t lt = 0, i = 0, gt = n;
-		while (i < gt) {
-			unsigned c = key_byte(text, a[i], d);
-			if (c < v) {
-				swap32(a, lt++, i++);
-			} else if (c > v) {
-				swap32(a, i, --gt);
-			} else {
-				i++;
-			}
-		}
-		sort_keys(text, a, lt, d);
-		sort_keys(text, a + gt, n - gt, d);
-		if (v == 0) {
-			return;
-		}
-		a += lt;
-		n = gt - lt;
-		d++;
-	}
-}
-
 // code[2 id + follows] for every piece: from 1 up in the bytes' order;
-// key[c - 1] gives back the piece of code c (key >> 1).
+// key[c - 1] gives back the piece of code c (key >> 1). The keys are
+// sorted as strings (strsort.c): each text copied with ';' after it, key
+// 2 id its text alone and 2 id + 1 the text with its ';' (an end sorts
+// before any byte, as a prefix does).
 static void make_codes(const struct text *text, size_t ntexts,
 		uint32_t **code, uint32_t **key) {
-	uint32_t *k = pd_xmalloc((2 * ntexts + 1) * sizeof(*k));
-	for (size_t i = 0; i < 2 * ntexts; i++) {
-		k[i] = (uint32_t)i;
+	size_t bytes = 0;
+	for (size_t i = 0; i < ntexts; i++) {
+		if (text[i].len >= UINT32_MAX || 2 * i + 1 >= UINT32_MAX) {
+			errx(PD_ENOMEM, "out of memory: a frame name of 4 GiB "
+				"or more, or over 2^31 names");
+		}
+		bytes += text[i].len + 1;
 	}
-	sort_keys(text, k, 2 * ntexts, 0);
+	unsigned char *buf = pd_xmalloc(bytes + 1), *w = buf;
+	struct pd_strkey *a = pd_xmalloc((2 * ntexts + 1) * sizeof(*a));
+	for (size_t i = 0; i < ntexts; i++) {
+		uint32_t len = (uint32_t)text[i].len;
+		memcpy(w, text[i].s, len);
+		w[len] = ';';
+		a[2 * i] = (struct pd_strkey){w, len, (uint32_t)(2 * i),
+			pd_strkey_chunk(w, len)};
+		a[2 * i + 1] = (struct pd_strkey){w, len + 1,
+			(uint32_t)(2 * i + 1), pd_strkey_chunk(w, len + 1)};
+		w += len + 1;
+	}
+	pd_strsort(a, 2 * ntexts);
+	uint32_t *k = pd_xmalloc((2 * ntexts + 1) * sizeof(*k));
 	uint32_t *c = pd_xmalloc((2 * ntexts + 1) * sizeof(*c));
 	for (size_t i = 0; i < 2 * ntexts; i++) {
+		k[i] = a[i].val;
 		c[k[i]] = (uint32_t)i + 1;
 	}
+	free(a);
+	free(buf);
 	*code = c;
 	*key = k;
 }
