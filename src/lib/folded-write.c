@@ -43,8 +43,11 @@ struct pieces {
 	struct pd_texts *t;
 	uint32_t *v;      // text ids, a run per location or root
 	size_t n, cap;
-	uint32_t *first;  // by location: its run's offset in v + 1 (0: none yet)
-	uint32_t *len;
+	// By location: its run's offset in v + 1 (0: none yet) and length,
+	// side by side (one cache line to read them).
+	struct run {
+		uint32_t first, len;
+	} *runs;
 	struct pd_index roots;
 	struct root *root;
 	size_t roots_cap;
@@ -136,8 +139,8 @@ static void location_pieces(struct pieces *p, struct pd_locations *l,
 		const uint64_t *known = o->addrs ? NULL
 			: pd_map64_find(&p->unresolved, key);
 		if (known) {
-			p->first[li] = (uint32_t)(*known >> 32) + 1;
-			p->len[li] = (uint32_t)*known;
+			p->runs[li] = (struct run){(uint32_t)(*known >> 32) + 1,
+				(uint32_t)*known};
 			return;
 		}
 		render_unresolved(&p->b, x, o);
@@ -167,8 +170,7 @@ static void location_pieces(struct pieces *p, struct pd_locations *l,
 			n += m;
 		}
 	}
-	p->first[li] = first + 1;
-	p->len[li] = n;
+	p->runs[li] = (struct run){first + 1, n};
 }
 
 static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
@@ -489,11 +491,11 @@ static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
 		*n = (uint32_t)*known;
 		return p->v + (*known >> 32);
 	}
-	if (!p->first[id]) {
+	if (!p->runs[id].first) {
 		location_pieces(p, l, id, o);
 	}
-	*n = p->len[id];
-	return p->v + p->first[id] - 1;
+	*n = p->runs[id].len;
+	return p->v + p->runs[id].first - 1;
 }
 
 // Renders the pieces of every root and location the stacks hold, and
@@ -575,8 +577,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	size_t nlocs = pd_locations_count(l), nstacks = pd_stacks_size(s);
 	struct pieces p = {
 		.t = pd_texts_create(),
-		.first = pd_xcalloc(nlocs + 1, sizeof(*p.first)),
-		.len = pd_xmalloc((nlocs + 1) * sizeof(*p.len)),
+		.runs = pd_xcalloc(nlocs + 1, sizeof(*p.runs)),
 		.names = pd_xcalloc(NAME_CACHE, sizeof(*p.names)),
 	};
 	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
@@ -644,8 +645,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	pd_map64_free(&p.named);
 	pd_index_free(&p.roots);
 	free(p.root);
-	free(p.first);
-	free(p.len);
+	free(p.runs);
 	free(p.v);
 	pd_texts_destroy(p.t);
 	return fits;
