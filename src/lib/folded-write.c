@@ -173,15 +173,33 @@ static void location_pieces(struct pieces *p, struct pd_locations *l,
 	p->runs[li] = (struct run){first + 1, n};
 }
 
-static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
-		const char *const *comms, const struct pd_folded_options *o) {
+// The pieces of root k, or NULL if not rendered yet: a lookup only.
+static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
+	if (!p->roots.nslots) {
+		return NULL;
+	}
 	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
-	size_t j = pd_index_slot(&p->roots, h);
+	size_t j = (size_t)(h >> p->roots.shift);
 	for (uint32_t e; (e = pd_index_probe(&p->roots, h, &j));
 			j = pd_index_next(&p->roots, j)) {
 		if (memcmp(p->root[e - 1].key, k, sizeof(p->root->key)) == 0) {
 			return &p->root[e - 1];
 		}
+	}
+	return NULL;
+}
+
+// The pieces of root k, rendered if new.
+static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
+		const char *const *comms, const struct pd_folded_options *o) {
+	const struct root *known = root_find(p, k);
+	if (known) {
+		return known;
+	}
+	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
+	size_t j = pd_index_slot(&p->roots, h);
+	while (pd_index_probe(&p->roots, h, &j)) {
+		j = pd_index_next(&p->roots, j);
 	}
 	uint32_t id = pd_index_add(&p->roots, j, h);
 	pd_xgrow(&p->root, &p->roots_cap, (size_t)id + 1, sizeof(*p->root));
@@ -475,27 +493,36 @@ static void out_line(struct out *o, const struct text *text,
 	o->used = (size_t)(w - o->buf);
 }
 
-// The run of stack id (a location or a named pseudo-frame) in p->v, made
-// if new; its length in *n.
-static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
-		uint32_t id, const struct pd_folded_options *o, uint32_t *n) {
+// The run of stack id (a location or a named pseudo-frame) in p->v and
+// its length in *n, or NULL if not rendered yet: a lookup only.
+static const uint32_t *run_at(const struct pieces *p, uint32_t id,
+		uint32_t *n) {
 	if (id & PD_STACK_NAMED) {
-		uint64_t key = (uint64_t)(id & ~PD_STACK_NAMED) + 1;
-		const uint64_t *known = pd_map64_find(&p->named, key);
-		if (!known) {
-			const char *name = o->named[id & ~PD_STACK_NAMED];
-			uint32_t m = 0, first = split(p, name, strlen(name), &m);
-			pd_map64_insert(&p->named, key, (uint64_t)first << 32 | m);
-			known = pd_map64_find(&p->named, key);
-		}
-		*n = (uint32_t)*known;
-		return p->v + (*known >> 32);
-	}
-	if (!p->runs[id].first) {
-		location_pieces(p, l, id, o);
+		const uint64_t *known = pd_map64_find(&p->named,
+			(uint64_t)(id & ~PD_STACK_NAMED) + 1);
+		*n = known ? (uint32_t)*known : 0;
+		return known ? p->v + (*known >> 32) : NULL;
 	}
 	*n = p->runs[id].len;
-	return p->v + p->runs[id].first - 1;
+	return p->runs[id].first ? p->v + p->runs[id].first - 1 : NULL;
+}
+
+// The run of stack id, made if new; its length in *n.
+static const uint32_t *run_of(struct pieces *p, struct pd_locations *l,
+		uint32_t id, const struct pd_folded_options *o, uint32_t *n) {
+	const uint32_t *v = run_at(p, id, n);
+	if (v) {
+		return v;
+	}
+	if (id & PD_STACK_NAMED) {
+		const char *name = o->named[id & ~PD_STACK_NAMED];
+		uint32_t m = 0, first = split(p, name, strlen(name), &m);
+		pd_map64_insert(&p->named, (uint64_t)(id & ~PD_STACK_NAMED) + 1,
+			(uint64_t)first << 32 | m);
+	} else {
+		location_pieces(p, l, id, o);
+	}
+	return run_at(p, id, n);
 }
 
 // Renders the pieces of every root and location the stacks hold, and
@@ -530,17 +557,14 @@ static size_t put_codes(struct codes *codes, size_t w, const uint32_t *code,
 }
 
 // Stores the codes of stacks [from, to) in blocks of FILL_BLOCK, a
-// thread per block. Every piece is rendered already (render_all), so
-// root_pieces and run_of only look them up: nothing shared is written.
+// thread per block. Every piece is rendered already (render_all): the
+// threads only look them up in p, which they share read-only.
 #define FILL_BLOCK 4096
 #define FILL_WAVE ((size_t)1 << 20)
 
 struct fill {
-	struct pieces *p;
+	const struct pieces *p;
 	const struct pd_stacks *s;
-	struct pd_locations *l;
-	const char *const *comms;
-	const struct pd_folded_options *o;
 	const uint32_t *code;
 	struct codes *codes;
 	const struct line *lines;
@@ -554,12 +578,19 @@ static void fill_block(void *ctx, size_t b) {
 	for (size_t i = from; i < to; i++) {
 		size_t len, w = f->lines[i].off;
 		const uint32_t *k = pd_stacks_ids(f->s, (uint32_t)i, &len);
-		const struct root *r = root_pieces(f->p, k, f->comms, f->o);
+		const struct root *r = root_find(f->p, k);
+		if (!r) {
+			errx(PD_ESOFTWARE, "folded writer: a root not rendered");
+		}
 		w = put_codes(f->codes, w, f->code, f->p->v + r->first, r->len,
 			len == PD_STACK_ROOT);
 		for (size_t j = len; j-- > PD_STACK_ROOT;) {
 			uint32_t n;
-			const uint32_t *v = run_of(f->p, f->l, k[j], f->o, &n);
+			const uint32_t *v = run_at(f->p, k[j], &n);
+			if (!v) {
+				errx(PD_ESOFTWARE, "folded writer: a frame not "
+					"rendered");
+			}
 			w = put_codes(f->codes, w, f->code, v, n,
 				j == PD_STACK_ROOT);
 		}
@@ -603,7 +634,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	}
 	// The codes replace the ids, a wave of about FILL_WAVE ids at a
 	// time: peak memory holds the larger of the two, not both.
-	struct fill f = {&p, s, l, comms, o, code, &codes, lines, 0, 0};
+	struct fill f = {&p, s, code, &codes, lines, 0, 0};
 	for (; f.from < nstacks; f.from = f.to) {
 		size_t ids = 0, len;
 		for (f.to = f.from; f.to < nstacks && ids < FILL_WAVE; f.to++) {
