@@ -12,7 +12,11 @@
 #include "hash.h"
 #include "status.h"
 
-#define FRAME_CACHE 4096
+// The frame cache's slots (locate_cached): 16k of 32 bytes. From 4k,
+// misses on the fp bench profiles went 68k -> 21k (cxx-fp), 99k -> 44k
+// (rust-fp), 124k -> 106k (gxx-fp, 79k distinct addresses).
+#define FRAME_BITS 14
+#define FRAME_CACHE ((size_t)1 << FRAME_BITS)
 
 struct frame_cache {
 	const struct pd_proc *proc; // NULL: kernel
@@ -170,8 +174,8 @@ static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
 // (address space and its version, ip) -> location skips the map search
 // and the location table for most frames.
 static inline size_t cache_slot(uint64_t ip, uint64_t mix) {
-	return (size_t)(((ip ^ mix) * 0x9e3779b97f4a7c15ULL) >> 52)
-		& (FRAME_CACHE - 1);
+	return (size_t)(((ip ^ mix) * 0x9e3779b97f4a7c15ULL)
+		>> (64 - FRAME_BITS));
 }
 
 static inline uint64_t cache_mix(const struct pd_proc *key, bool exact) {
