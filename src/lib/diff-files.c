@@ -513,7 +513,7 @@ static void free_parts(struct part *x, size_t np) {
 
 // The lines of unsorted inputs, sorted; false if an input is malformed
 // or its lines are short. Stacks copied from inputs after the first are
-// in the parts *later (np of them), freed by the caller.
+// in the parts *later (*nlater of them), freed by the caller.
 static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 		uint64_t *totals, struct part **later, size_t *nlater) {
 	// Hashes nobody can make collide: the input may be anyone's.

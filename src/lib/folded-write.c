@@ -53,8 +53,10 @@ struct pieces {
 	size_t roots_cap;
 	struct pd_map64 unresolved; // module + 1 -> offset in v
 	// Resolved frames' pieces by their name's address and mark, a cache
-	// of NAME_CACHE slots: names are interned, so a name met again (at
-	// the next address of its function) is neither hashed nor compared.
+	// of NAME_CACHE slots. A name keeps its address, and its text, while
+	// the symbols live (most are interned, the rest sit in the symbol
+	// caches' and kallsyms' buffers), so a name met again (at the next
+	// address of its function) is neither hashed nor compared.
 	struct name_slot *names;
 	struct pd_map64 named;      // PD_STACK_NAMED number + 1 -> offset in v
 	struct pd_strbuf b;
@@ -233,8 +235,8 @@ static void make_codes(const struct text *text, size_t ntexts,
 	size_t bytes = 0;
 	for (size_t i = 0; i < ntexts; i++) {
 		if (text[i].len >= UINT32_MAX || 2 * i + 1 >= UINT32_MAX) {
-			errx(PD_ENOMEM, "out of memory: a frame name of 4 GiB "
-				"or more, or over 2^31 names");
+			errx(PD_ENOMEM, "out of memory: a text of 4 GiB or "
+				"more in the output, or 2^31 distinct texts");
 		}
 		bytes += text[i].len + 1;
 	}
