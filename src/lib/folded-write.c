@@ -232,13 +232,16 @@ static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
 // before any byte, as a prefix does).
 static void make_codes(const struct text *text, size_t ntexts,
 		uint32_t **code, uint32_t **key) {
+	// Keys' lengths and numbers are 32-bit.
+	bool fits = ntexts < (size_t)1 << 31;
 	size_t bytes = 0;
-	for (size_t i = 0; i < ntexts; i++) {
-		if (text[i].len >= UINT32_MAX || 2 * i + 1 >= UINT32_MAX) {
-			errx(PD_ENOMEM, "out of memory: a text of 4 GiB or "
-				"more in the output, or 2^31 distinct texts");
-		}
+	for (size_t i = 0; fits && i < ntexts; i++) {
+		fits = text[i].len < UINT32_MAX;
 		bytes += text[i].len + 1;
+	}
+	if (!fits) {
+		errx(PD_ENOMEM, "out of memory: a text of 4 GiB or more in the "
+			"output, or 2^31 distinct texts");
 	}
 	unsigned char *buf = pd_xmalloc(bytes + 1), *w = buf;
 	struct pd_strkey *a = pd_xmalloc((2 * ntexts + 1) * sizeof(*a));
