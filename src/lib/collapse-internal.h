@@ -111,10 +111,11 @@ bool pd_collapse_event_matches(struct pd_collapse *c, struct pd_perf *r,
 // only if tp_missing); PD_EDATA if there was one.
 enum pd_status pd_collapse_tracing_problem(struct pd_collapse *c,
 	struct pd_perf *r, bool tp_missing);
-// Writes table s (column 0) with the pseudo-frames named; s keeps only
-// its weights after (see pd_folded_write).
+// Writes table s (column 0) with the pseudo-frames named, each line's
+// weight divided by unit (pd_folded_options); s keeps only its weights
+// after (see pd_folded_write).
 void pd_collapse_write_table(struct pd_collapse *c, struct pd_stacks *s,
-	FILE *out);
+	uint64_t unit, FILE *out);
 
 // collapse-time.c
 void pd_collapse_time_init(struct pd_collapse *c);

@@ -259,17 +259,17 @@ void pd_collapse_time_write(struct pd_collapse *c, FILE *out) {
 	pd_offcpu_finish(c->off);
 	c->st.off_at_end = pd_offcpu_stats(c->off)->at_end;
 	c->st.overflowed |= pd_stacks_overflowed(c->time);
-	// Nanoseconds to microseconds, rounded; stacks never charged go.
+	// Stacks never charged go; the writer turns each line's nanoseconds
+	// into microseconds.
 	struct pd_stacks *us = pd_stacks_create(1);
 	for (uint32_t i = 0; i < pd_stacks_size(c->time); i++) {
 		uint64_t ns = pd_stacks_weights(c->time, i)[0];
-		uint64_t u = ns / 1000 + (ns % 1000 >= 500);
-		if (u) {
+		if (ns) {
 			size_t n;
 			const uint32_t *ids = pd_stacks_ids(c->time, i, &n);
-			pd_stacks_push(us, ids, n, &u);
+			pd_stacks_push(us, ids, n, &ns);
 		}
 	}
-	pd_collapse_write_table(c, us, out);
+	pd_collapse_write_table(c, us, 1000, out);
 	pd_stacks_destroy(us);
 }

@@ -457,11 +457,12 @@ static void free_named(struct pd_collapse *c, char **v) {
 }
 
 void pd_collapse_write_table(struct pd_collapse *c, struct pd_stacks *s,
-		FILE *out) {
+		uint64_t unit, FILE *out) {
 	if (pd_stacks_size(s) == 0) {
 		return; // (folded-write would hand fwrite a NULL buffer)
 	}
 	struct pd_folded_options o = c->o.out;
+	o.unit = unit;
 	char **named = named_texts(c);
 	o.named = (const char *const *)named;
 	pd_locations_seal(c->locs);
@@ -483,7 +484,7 @@ void pd_collapse_write(struct pd_collapse *c, FILE *out) {
 		pd_locations_resolve_files(c->locs);
 		return;
 	}
-	pd_collapse_write_table(c, c->ev[c->selected], out);
+	pd_collapse_write_table(c, c->ev[c->selected], 1, out);
 }
 
 void pd_collapse_list_events(struct pd_collapse *c, struct pd_perf *r,

@@ -663,7 +663,16 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 			fits &= count + more >= more;
 			count = count + more < more ? UINT64_MAX : count + more;
 		}
-		out_line(&wr, text, key, &codes, lines[i].off, count);
+		// Rounded once a line's stacks are added up, not stack by
+		// stack: stacks at other addresses of the same frames would
+		// each lose up to half a unit.
+		uint64_t u = o->unit;
+		if (u > 1) {
+			count = count / u + (count % u >= u - u / 2);
+		}
+		if (count > 0 || u <= 1) {
+			out_line(&wr, text, key, &codes, lines[i].off, count);
+		}
 		i = j;
 	}
 	fwrite(wr.buf, 1, wr.used, out);

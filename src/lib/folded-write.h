@@ -5,6 +5,7 @@
 #define PD_FOLDED_WRITE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "locations.h"
@@ -24,6 +25,10 @@ struct pd_folded_options {
 	bool inline_marks;  // _[i] on inlined frames
 	bool addrs;         // [module <addr>] for unresolved frames
 	const char *const *named; // names of PD_STACK_NAMED ids (or NULL)
+	// > 1: the weights are in units of 1/unit of what is written (as
+	// nanoseconds for microseconds): each line's sum is divided, rounded
+	// half up, and a line that rounds to 0 is left out.
+	uint64_t unit;
 };
 
 // Writes the stacks of s (weights of column col) to out; comms[i] names

@@ -499,6 +499,34 @@ offcpu)
 	python3 "$src/tests/live/offcpu-totals.py" pd.folded pipe-times.txt ||
 		fail "pipe: totals"
 	;;
+offcpu-sites)
+	# Each site function sleeps from four return addresses: four stacks
+	# of addresses, one line. Its microseconds are rounded once, from
+	# the line's nanoseconds, as perf script's are: exactly equal.
+	build sleep-sites
+	perf_record os.data -e sched:sched_switch --switch-events -g -- \
+		bin/sleep-sites 5
+	fold os.data --off-cpu
+	offcpu_ref os.data --off-cpu
+	compare "os.data --off-cpu"
+	echo "== os.data --off-cpu: the site lines' microseconds, exactly"
+	python3 - pd.folded ref.folded <<'PY' || fail "site lines differ"
+import sys
+def load(path):
+    d = {}
+    for line in open(path, encoding='latin-1'):
+        k, _, v = line.rstrip('\n').rpartition(' ')
+        if ';site' in k:
+            d[k] = d.get(k, 0) + int(v)
+    return d
+pd, ref = load(sys.argv[1]), load(sys.argv[2])
+print('site lines: pd-collapse %d, reference %d' % (len(pd), len(ref)))
+bad = [k for k in set(pd) | set(ref) if pd.get(k) != ref.get(k)]
+for k in bad:
+    print('  %s: pd-collapse %s, reference %s' % (k, pd.get(k), ref.get(k)))
+sys.exit(1 if bad or len(ref) < 8 else 0)
+PY
+	;;
 offcpu-dwarf)
 	# The same with user stacks unwound from stack dumps.
 	build offcpu -pthread
