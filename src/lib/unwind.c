@@ -7,6 +7,7 @@
 #include "unwind.h"
 
 #include <dwarf.h>
+#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -490,6 +491,76 @@ static bool in_entry(Dwfl_Module *mod, Dwarf_Addr a) {
 	return a >= entry && a - entry < ENTRY_SPAN;
 }
 
+// A PLT entry's rule (cfa: plt_cfa's; 0: none): CFA = rsp + cfa, the
+// return address below it, every other register unchanged.
+static void plt_rule(struct dso_rules *dr, int32_t cfa, struct rule *r) {
+	if (cfa == 0) {
+		return;
+	}
+	const struct arch *a = &arch_x86_64;
+	pd_xgrow(&dr->regs, &dr->regs_cap, dr->nregs + 1, sizeof(*dr->regs));
+	dr->regs[dr->nregs] = (struct reg_rule){.reg = (uint8_t)a->ra,
+		.kind = K_AT_CFA, .off = -8};
+	*r = (struct rule){.status = RULE_OK, .cfa_kind = K_REG,
+		.cfa_reg = (uint8_t)a->sp, .cfa_off = cfa, .ra = (uint8_t)a->ra,
+		.nlisted = 1, .at_cfa = true, .first = (uint32_t)dr->nregs++,
+		.keep = ((1ULL << a->nregs) - 1) & ~(1ULL << a->sp)
+			& ~(1ULL << a->ra)};
+}
+
+// The CFA's offset from the stack pointer at module address a of an
+// x86-64 PLT that has no CFI (lld writes none for it; GNU ld does, unless
+// --no-ld-generated-unwind-info), or 0 if a is in none. Entries jump away
+// without a frame of their own: the return address of the call to the
+// entry is at the stack pointer, as GNU ld's CFI for them says. A lazy
+// entry pushes its relocation's index before jumping to the PLT's header,
+// which pushes one more word.
+static int32_t plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Ehdr eh;
+	size_t shstrndx;
+	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64
+			|| elf_getshdrstrndx(elf, &shstrndx) != 0) {
+		return 0;
+	}
+	bool ibt = false; // .plt.sec: .plt's entries start with endbr64
+	const char *in = NULL;
+	Elf_Scn *plt = NULL;
+	uint64_t at = 0;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx,
+				sh.sh_name)) || strncmp(name, ".plt", 4) != 0) {
+			continue;
+		}
+		ibt |= strcmp(name, ".plt.sec") == 0;
+		if ((sh.sh_flags & SHF_EXECINSTR) && a >= sh.sh_addr + bias
+				&& a - sh.sh_addr - bias < sh.sh_size) {
+			in = name;
+			plt = scn;
+			at = a - sh.sh_addr - bias;
+		}
+	}
+	if (!in) {
+		return 0;
+	}
+	if (strcmp(in, ".plt") != 0) {
+		return 8; // .plt.sec, .plt.got: a jump alone
+	}
+	// The header, when there is one (some linkers leave it out): pushq
+	// GOT+8(%rip) (ff 35, 6 bytes), then jmp *GOT+16(%rip).
+	Elf_Data *d = elf_getdata(plt, NULL);
+	const uint8_t *code = d && d->d_buf && d->d_size >= 2 ? d->d_buf : NULL;
+	if (at < 16 && code && code[0] == 0xff && code[1] == 0x35) {
+		return at < 6 ? 16 : 24;
+	}
+	// An entry: jmp *GOT(%rip) (6 bytes; with IBT endbr64, 4, instead),
+	// pushq $index (5), jmp to the header.
+	return (at & 15) >= (ibt ? 9u : 11u) ? 16 : 8;
+}
+
 // The rule for file offset off of d, whose rules are dr (built on first
 // use).
 static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
@@ -507,6 +578,8 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 			free(f);
 		} else if (in_entry(dr->mod, a)) {
 			r.status = RULE_ENTRY;
+		} else if (u->arch->sp == 7) { // x86-64
+			plt_rule(dr, plt_cfa(dr->mod, a), &r);
 		}
 	}
 	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));

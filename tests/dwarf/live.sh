@@ -328,6 +328,40 @@ startup)
 		      exit !(cut <= 0.02 * all) }' ||
 		fail "unwinds that reached _start counted as cut short"
 	;;
+plt-nocfi)
+	# Samples in a PLT stub that has no CFI (lld writes none for the
+	# PLT; GNU ld none with --no-ld-generated-unwind-info): the stub's
+	# caller is the return address at the stack pointer, not where the
+	# frame pointer leads (inner's caller). perf 6.1 misnames these
+	# stacks: pd is held to the call chain the source makes.
+	"$CC" -O2 -g -fPIC -shared -o bin/libplt-lib.so \
+		"$src/testdata/src/plt-lib.c" || exit 99
+	"$CC" -O2 -g -fomit-frame-pointer -Wl,--no-ld-generated-unwind-info \
+		-o bin/plt-main "$src/testdata/src/plt-main.c" -Lbin -lplt-lib \
+		-Wl,-rpath,"$work/bin" || exit 99
+	plt=$(readelf -SW bin/plt-main | awk '{ for (i = 1; i < NF - 1; i++) if ($i == ".plt") print $(i + 2) }')
+	[ -n "$plt" ] || fail "bin/plt-main has no .plt"
+	if readelf --debug-dump=frames bin/plt-main 2>/dev/null |
+			grep FDE | grep -q "pc=0*$plt\."; then
+		fail "the linker wrote CFI for .plt"
+	fi
+	record p.data --call-graph dwarf -- bin/plt-main 300
+	"$pd" -q --no-inline p.data >pd.folded || fail "pd-collapse p.data"
+	python3 - pd.folded <<'PY' || fail "stacks through the PLT stub"
+import sys
+total = stub = right = 0
+for line in open(sys.argv[1]):
+    stack, _, n = line.rstrip('\n').rpartition(' ')
+    frames, n = stack.split(';'), int(n)
+    total += n
+    if frames[-1] == 'tiny@plt':
+        stub += n
+        right += n if frames[-4:-1] == ['main', 'outer', 'inner'] else 0
+print('samples: %d, in tiny@plt: %d, under main;outer;inner: %d'
+      % (total, stub, right))
+sys.exit(0 if stub >= 20 and right == stub else 1)
+PY
+	;;
 exec)
 	# Three execs in one recording: maps and caches must follow each.
 	"$CC" -O2 -g -fomit-frame-pointer -o bin/burn "$src/testdata/src/fp-burn.c" ||
