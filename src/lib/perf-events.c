@@ -125,11 +125,6 @@ enum pd_status pd_events_add(struct pd_events *ev, const uint8_t *a,
 		e->sample_regs_intr = pd_get_u64(a + 96);
 	}
 	e->name = default_name(e->type, e->config);
-	if (e->sample_type & PD_SAMPLE_READ) {
-		pd_input_error(in, off, "samples with PERF_SAMPLE_READ are not "
-			"supported");
-		return PD_EDATA;
-	}
 	return PD_OK;
 }
 

@@ -171,6 +171,41 @@ static void take_branch_stack(struct cursor *c, const struct pd_event *e) {
 	}
 }
 
+// read_format bits (perf_event.h).
+#define FORMAT_TIME_ENABLED (1u << 0)
+#define FORMAT_TIME_RUNNING (1u << 1)
+#define FORMAT_ID (1u << 2)
+#define FORMAT_GROUP (1u << 3)
+#define FORMAT_LOST (1u << 4)
+
+// PERF_SAMPLE_READ's counter values (leader sampling, perf record -e
+// '{a,b}:S'): kept in s when each has its id (pd_perf_read_sample),
+// skipped when not (the sample then counts for the event that took it).
+static void take_read(struct cursor *c, const struct pd_event *e,
+		struct pd_sample *s) {
+	uint64_t f = e->read_format;
+	uint64_t times = !!(f & FORMAT_TIME_ENABLED) + !!(f & FORMAT_TIME_RUNNING);
+	uint64_t each = 1 + !!(f & FORMAT_ID) + !!(f & FORMAT_LOST);
+	uint64_t nr = 1;
+	if (f & FORMAT_GROUP) {
+		nr = take_u64(c);
+		take_bytes(c, 8 * times);
+	}
+	// Without a group, the times follow the value.
+	uint64_t tail = f & FORMAT_GROUP ? 0 : times;
+	if (nr > (uint64_t)(c->end - c->p) / (8 * (each + tail))) {
+		c->bad = true;
+		return;
+	}
+	const uint8_t *v = take_bytes(c, 8 * (each + tail) * nr);
+	if ((f & FORMAT_ID) && nr <= UINT32_MAX) {
+		s->read = v;
+		s->nread = (uint32_t)nr;
+		s->read_each = (uint32_t)(each + tail);
+		s->read_id = (uint32_t)(1 + tail); // after the times, if any
+	}
+}
+
 // The fields after the callchain that pd uses: raw data, user registers
 // and the user stack dump.
 static void take_tail(struct cursor *c, const struct pd_event *e,
@@ -252,6 +287,9 @@ enum pd_status pd_sample_parse(const struct pd_events *ev,
 		s->period = take_u64(&c);
 	} else if (e->flags & PD_ATTR_FREQ) {
 		s->period = 1;
+	}
+	if (t & PD_SAMPLE_READ) {
+		take_read(&c, e, s);
 	}
 	if (t & PD_SAMPLE_CALLCHAIN) {
 		s->nr = take_u64(&c);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bytes.h"
+#include "hash.h"
 #include "perf-events.h"
 #include "perf-header.h"
 #include "perf-input.h"
@@ -45,6 +47,7 @@ struct pd_perf {
 	bool done_reading;
 	enum pd_status err;
 	uint64_t unknown;
+	struct pd_map64 read_last; // counter id + 1 -> its last value read
 };
 
 void pd_perf_error(const struct pd_perf *r, uint64_t offset, const char *fmt,
@@ -239,6 +242,7 @@ void pd_perf_close(struct pd_perf *r) {
 	}
 	free(r->files);
 	pd_events_finish(&r->events);
+	pd_map64_free(&r->read_last);
 	free(r);
 }
 
@@ -342,6 +346,32 @@ enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
 enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 		const struct pd_record *rec, struct pd_sample *s) {
 	return pd_sample_parse(&r->events, rec, s, input_of(r, rec));
+}
+
+bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
+		size_t k, struct pd_sample *out) {
+	const uint8_t *v = s->read + 8 * (size_t)s->read_each * k;
+	uint64_t value = pd_get_u64(v), id = pd_get_u64(v + 8 * s->read_id);
+	int ev = pd_events_find(&r->events, id);
+	if (ev < 0 || id == UINT64_MAX) {
+		return false;
+	}
+	uint64_t *last = pd_map64_find(&r->read_last, id + 1), period = value;
+	if (last) {
+		period = value - *last;
+		*last = value;
+	} else {
+		pd_map64_insert(&r->read_last, id + 1, value);
+	}
+	if (period == 0) {
+		return false;
+	}
+	*out = *s;
+	out->event = ev;
+	out->id = id;
+	out->period = period;
+	out->nread = 0;
+	return true;
 }
 
 // ---- facts ----

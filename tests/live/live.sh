@@ -295,6 +295,19 @@ two-events)
 	reference two.data --event task-clock
 	compare "two.data --event task-clock"
 	;;
+sample-read)
+	# Leader sampling: the leader's samples carry both counters' values
+	# (PERF_SAMPLE_READ), and each value that moved is a sample of its
+	# own event, weighing what it counted, as perf script has them.
+	build fp-burn
+	record sr.data -g -e '{cpu-clock,task-clock}:S' -- bin/fp-burn
+	fold sr.data
+	reference sr.data --event cpu-clock
+	compare "sr.data (default event: cpu-clock, the leader)"
+	fold sr.data --event task-clock --weight=period
+	reference sr.data --event task-clock --weight period
+	compare "sr.data --event task-clock --weight=period"
+	;;
 tracepoint)
 	# A tracepoint beside a clock event: sample layouts differ, so perf
 	# uses IDENTIFIER; the tracepoint's samples carry RAW data too.
