@@ -49,6 +49,8 @@ threads-tid|perf/threads.data|--symfs bin|--tid
 threads-dir|perf/threads-dir.data|--symfs bin|
 threads-dir-tid|perf/threads-dir.data|--symfs bin|--tid
 threads-dir-zstd|perf/threads-dir-zstd.data|--symfs bin|
+sample-read|perf/sample-read.data|--symfs bin|--event cpu-clock:u
+sample-read-task-period|perf/sample-read.data|--symfs bin|--event task-clock:u --weight period
 TABLE
 # Off-CPU and wall-clock goldens: perf script | ref-offcpu.py, kernel
 # frames named from the fixture's kallsyms for both.
