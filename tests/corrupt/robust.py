@@ -44,7 +44,7 @@ pt = __import__('patch-tracing')
 FIXTURES = ['fp.data', 'fp-zstd.data', 'fp-pipe.data', 'two-events.data',
             'threads.data', 'tracepoint.data', 'tracepoint-pipe.data',
             'threads-dir.data', 'threads-dir-zstd.data', 'offcpu.data',
-            'offcpu-pipe.data']
+            'offcpu-pipe.data', 'sample-read.data']
 # Fixtures with tracing data are also read with options that decode it;
 # those runs may also end in 64 (a field or event the damage took away).
 TRACING = {
