@@ -578,7 +578,7 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 			free(f);
 		} else if (in_entry(dr->mod, a)) {
 			r.status = RULE_ENTRY;
-		} else if (u->arch->sp == 7) { // x86-64
+		} else if (u->arch == &arch_x86_64) {
 			plt_rule(dr, plt_cfa(dr->mod, a), &r);
 		}
 	}
