@@ -261,15 +261,15 @@ void pd_collapse_time_write(struct pd_collapse *c, FILE *out) {
 	c->st.overflowed |= pd_stacks_overflowed(c->time);
 	// Stacks never charged go; the writer turns each line's nanoseconds
 	// into microseconds.
-	struct pd_stacks *us = pd_stacks_create(1);
+	struct pd_stacks *charged = pd_stacks_create(1);
 	for (uint32_t i = 0; i < pd_stacks_size(c->time); i++) {
 		uint64_t ns = pd_stacks_weights(c->time, i)[0];
 		if (ns) {
 			size_t n;
 			const uint32_t *ids = pd_stacks_ids(c->time, i, &n);
-			pd_stacks_push(us, ids, n, &ns);
+			pd_stacks_push(charged, ids, n, &ns);
 		}
 	}
-	pd_collapse_write_table(c, us, 1000, out);
-	pd_stacks_destroy(us);
+	pd_collapse_write_table(c, charged, 1000, out);
+	pd_stacks_destroy(charged);
 }

@@ -15,11 +15,12 @@ enum pd_status pd_dispatch(struct pd_perf *r, struct pd_maps *maps,
 		switch (rec.type) {
 		case PD_REC_SAMPLE:
 			st = pd_perf_parse_sample(r, &rec, &s);
-			if (st == PD_OK && s.nread == 0) {
+			if (st == PD_OK && !s.read) {
 				ops->sample(arg, r, &s);
 			}
 			// Counter values: a sample for each that moved.
-			for (uint32_t k = 0; st == PD_OK && k < s.nread; k++) {
+			for (uint32_t k = 0; st == PD_OK && s.read && k < s.nread;
+					k++) {
 				struct pd_sample v;
 				if (pd_perf_read_sample(r, &s, k, &v)) {
 					ops->sample(arg, r, &v);

@@ -47,7 +47,11 @@ struct pd_perf {
 	bool done_reading;
 	enum pd_status err;
 	uint64_t unknown;
-	struct pd_map64 read_last; // counter id + 1 -> its last value read
+	// Counters' last values read: counter id + 1 -> n in read_last,
+	// whose keys are thread id + 1 (or 1 where not counted per thread).
+	struct pd_map64 read_ids;
+	struct pd_map64 *read_last;
+	size_t nread_last, read_last_cap;
 };
 
 void pd_perf_error(const struct pd_perf *r, uint64_t offset, const char *fmt,
@@ -242,7 +246,11 @@ void pd_perf_close(struct pd_perf *r) {
 	}
 	free(r->files);
 	pd_events_finish(&r->events);
-	pd_map64_free(&r->read_last);
+	for (size_t i = 0; i < r->nread_last; i++) {
+		pd_map64_free(&r->read_last[i]);
+	}
+	free(r->read_last);
+	pd_map64_free(&r->read_ids);
 	free(r);
 }
 
@@ -348,21 +356,44 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 	return pd_sample_parse(&r->events, rec, s, input_of(r, rec));
 }
 
+// Where counter id's last value read (by thread tid) is kept: 0 before
+// the first, as perf starts from.
+static uint64_t *read_last(struct pd_perf *r, uint64_t id, bool per_thread,
+		uint32_t tid) {
+	uint64_t *n = pd_map64_find(&r->read_ids, id + 1);
+	if (!n) {
+		pd_xgrow(&r->read_last, &r->read_last_cap, r->nread_last + 1,
+			sizeof(*r->read_last));
+		r->read_last[r->nread_last] = (struct pd_map64){0};
+		pd_map64_insert(&r->read_ids, id + 1, r->nread_last++);
+		n = pd_map64_find(&r->read_ids, id + 1);
+	}
+	struct pd_map64 *m = &r->read_last[*n];
+	uint64_t key = per_thread ? (uint64_t)tid + 1 : 1;
+	uint64_t *last = pd_map64_find(m, key);
+	if (!last) {
+		pd_map64_insert(m, key, 0);
+		last = pd_map64_find(m, key);
+	}
+	return last;
+}
+
 bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
 		size_t k, struct pd_sample *out) {
 	const uint8_t *v = s->read + 8 * (size_t)s->read_each * k;
 	uint64_t value = pd_get_u64(v), id = pd_get_u64(v + 8 * s->read_id);
-	int ev = pd_events_find(&r->events, id);
-	if (ev < 0 || id == UINT64_MAX) {
+	int ev = id == UINT64_MAX ? -1 : pd_events_find(&r->events, id);
+	if (ev < 0) {
 		return false;
 	}
-	uint64_t *last = pd_map64_find(&r->read_last, id + 1), period = value;
-	if (last) {
-		period = value - *last;
-		*last = value;
-	} else {
-		pd_map64_insert(&r->read_last, id + 1, value);
-	}
+	// As perf: per thread when the sampled event is inherited and its
+	// samples name their thread (perf 6.12 on records such groups so).
+	const struct pd_event *e = &r->events.v[s->event];
+	bool per_thread = (e->flags & PD_ATTR_INHERIT)
+		&& (e->sample_type & PD_SAMPLE_TID);
+	uint64_t *last = read_last(r, id, per_thread, s->tid);
+	uint64_t period = value - *last; // the first: all it counted
+	*last = value;
 	if (period == 0) {
 		return false;
 	}
@@ -370,6 +401,7 @@ bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
 	out->event = ev;
 	out->id = id;
 	out->period = period;
+	out->read = NULL;
 	out->nread = 0;
 	return true;
 }

@@ -102,6 +102,7 @@ struct pd_event {
 	size_t nids;
 };
 
+#define PD_ATTR_INHERIT (1ULL << 1)
 #define PD_ATTR_FREQ (1ULL << 10)
 #define PD_ATTR_SAMPLE_ID_ALL (1ULL << 18)
 
@@ -145,11 +146,11 @@ struct pd_sample {
 	uint64_t stack_size;  // bytes reserved in the record
 	uint64_t stack_dyn;   // valid bytes (<= stack_size)
 	const uint8_t *stack; // user stack dump from the sampled SP upward
-	// PERF_SAMPLE_READ with counter ids: nread values of read_each u64s
-	// each, the value first, its id at u64 read_id; see
+	// PERF_SAMPLE_READ with counter ids (read not NULL): nread values of
+	// read_each u64s each, the value first, its id at u64 read_id; see
 	// pd_perf_read_sample.
-	uint32_t nread, read_each, read_id;
 	const uint8_t *read;
+	uint32_t nread, read_each, read_id;
 };
 
 // Opaque reader.
@@ -173,16 +174,19 @@ enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec);
 enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 	const struct pd_record *rec, struct pd_sample *s);
 
-// Events seen so far (file mode: all of them after open; pipe mode: as their
-// header records arrive). Names may change until the end of the data.
-// A sample with counter values (PERF_SAMPLE_READ: leader sampling, perf
-// record -e '{a,b}:S') stands, as in perf, for one sample per value:
-// value k (< s->nread) as a sample of the event with its id, whose period
-// is the count since that counter's last value. False, with *out unset,
-// for a counter that did not move or an id of no event: no sample.
+// A sample with counter values and their ids (s->read: PERF_SAMPLE_READ,
+// leader sampling, perf record -e '{a,b}:S') stands, as in perf, for one
+// sample per value and none of its own: value k (< s->nread) as a sample
+// of the event with its id, whose period is the count since that
+// counter's last value (the thread's last, where the event is inherited
+// and samples name their thread: each thread's count comes under the
+// same id). False, with *out unset, for a counter that did not move or
+// an id of no event: no sample.
 bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
 	size_t k, struct pd_sample *out);
 
+// Events seen so far (file mode: all of them after open; pipe mode: as their
+// header records arrive). Names may change until the end of the data.
 size_t pd_perf_nevents(const struct pd_perf *r);
 struct pd_event *pd_perf_event(struct pd_perf *r, size_t i);
 
