@@ -94,6 +94,12 @@ struct dso_rules {
 size_t pd_unwind_try_rules(const struct dso_rules *dr, unsigned nregs,
 	const uint64_t *regs, const uint8_t *stack, size_t n);
 
+// The CFA's offset from the stack pointer that the unwinder gives module
+// address a of mod when it has no CFI and lies in an x86-64 PLT (.plt,
+// .plt.sec, .plt.got), or 0 if it lies in none. For tests
+// (tests/unit/plt-cfa-tool.c).
+int32_t pd_unwind_plt_cfa(Dwfl_Module *mod, Dwarf_Addr a);
+
 // unwind-cache.c: a DSO's rules kept in the cache directory between runs,
 // for the file they were made from (when made from it alone: .eh_frame
 // and the program headers, never .debug_frame).

@@ -508,6 +508,18 @@ static void plt_rule(struct dso_rules *dr, int32_t cfa, struct rule *r) {
 			& ~(1ULL << a->ra)};
 }
 
+// Where a lazy PLT entry's pushq $index (68 imm32) starts, from its first
+// bytes: after jmp *GOT(%rip) (ff 25 disp32), after endbr64 (f3 0f 1e fa,
+// IBT), or first (MPX's -z bndplt); -1 if the entry pushes nothing known.
+static int plt_push_at(const uint8_t *e, size_t n) {
+	static const uint8_t jmp[] = {0xff, 0x25}, endbr[] = {0xf3, 0x0f, 0x1e,
+		0xfa};
+	int at = n >= 1 && e[0] == 0x68 ? 0
+		: n >= 2 && memcmp(e, jmp, 2) == 0 ? 6
+		: n >= 4 && memcmp(e, endbr, 4) == 0 ? 4 : -1;
+	return at >= 0 && (size_t)at < n && e[at] == 0x68 ? at : -1;
+}
+
 // The CFA's offset from the stack pointer at module address a of an
 // x86-64 PLT that has no CFI (lld writes none for it; GNU ld does, unless
 // --no-ld-generated-unwind-info), or 0 if a is in none. Entries jump away
@@ -524,41 +536,39 @@ static int32_t plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
 			|| elf_getshdrstrndx(elf, &shstrndx) != 0) {
 		return 0;
 	}
-	bool ibt = false; // .plt.sec: .plt's entries start with endbr64
-	const char *in = NULL;
-	Elf_Scn *plt = NULL;
-	uint64_t at = 0;
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
 		GElf_Shdr sh;
 		const char *name;
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx,
-				sh.sh_name)) || strncmp(name, ".plt", 4) != 0) {
+				sh.sh_name)) || strncmp(name, ".plt", 4) != 0
+				|| !(sh.sh_flags & SHF_EXECINSTR) || a < sh.sh_addr + bias
+				|| a - sh.sh_addr - bias >= sh.sh_size) {
 			continue;
 		}
-		ibt |= strcmp(name, ".plt.sec") == 0;
-		if ((sh.sh_flags & SHF_EXECINSTR) && a >= sh.sh_addr + bias
-				&& a - sh.sh_addr - bias < sh.sh_size) {
-			in = name;
-			plt = scn;
-			at = a - sh.sh_addr - bias;
+		uint64_t at = a - sh.sh_addr - bias;
+		if (strcmp(name, ".plt") != 0) {
+			return 8; // .plt.sec, .plt.got: a jump alone
 		}
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size < sh.sh_size) {
+			return 8;
+		}
+		const uint8_t *code = d->d_buf;
+		// The header, when there is one (some linkers leave it out):
+		// pushq GOT+8(%rip) (ff 35, 6 bytes), then jmp *GOT+16(%rip).
+		if (at < 16 && code[0] == 0xff && code[1] == 0x35) {
+			return at < 6 ? 16 : 24;
+		}
+		uint64_t entry = at & ~(uint64_t)15;
+		int push = plt_push_at(code + entry,
+			sh.sh_size - entry < 16 ? sh.sh_size - entry : 16);
+		return push >= 0 && (at & 15) >= (uint64_t)push + 5 ? 16 : 8;
 	}
-	if (!in) {
-		return 0;
-	}
-	if (strcmp(in, ".plt") != 0) {
-		return 8; // .plt.sec, .plt.got: a jump alone
-	}
-	// The header, when there is one (some linkers leave it out): pushq
-	// GOT+8(%rip) (ff 35, 6 bytes), then jmp *GOT+16(%rip).
-	Elf_Data *d = elf_getdata(plt, NULL);
-	const uint8_t *code = d && d->d_buf && d->d_size >= 2 ? d->d_buf : NULL;
-	if (at < 16 && code && code[0] == 0xff && code[1] == 0x35) {
-		return at < 6 ? 16 : 24;
-	}
-	// An entry: jmp *GOT(%rip) (6 bytes; with IBT endbr64, 4, instead),
-	// pushq $index (5), jmp to the header.
-	return (at & 15) >= (ibt ? 9u : 11u) ? 16 : 8;
+	return 0;
+}
+
+int32_t pd_unwind_plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
+	return plt_cfa(mod, a);
 }
 
 // The rule for file offset off of d, whose rules are dr (built on first
