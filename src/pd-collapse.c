@@ -45,7 +45,8 @@ static const char help[] =
 	"                         one profile, in microseconds\n"
 	"  -p, --pid              include the PID with process names\n"
 	"  -q, --quiet            no summary on stderr\n"
-	"      --strict           exit 65 when samples were lost\n"
+	"      --strict           exit 65 when samples were lost or the\n"
+	"                         recording may be incomplete\n"
 	"      --symfs DIR        look for binaries under DIR\n"
 	"  -t, --tid              include PID and TID with process names\n"
 	"      --task-state       end off-CPU stacks in the state the thread\n"
@@ -300,6 +301,27 @@ static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
 	progress_show(arg, r, samples);
 }
 
+// Says why a recording read without error may still be incomplete
+// (pd_perf_incomplete), --quiet or not: it is no summary but a warning
+// about the output; returns whether it may.
+static bool incomplete_warning(const struct pd_perf *r, bool *unfinished) {
+	uint64_t off;
+	if (!pd_perf_incomplete(r, unfinished, &off)) {
+		return false;
+	}
+	if (*unfinished) {
+		warnx("%s: the header gives the data no size: perf record did not "
+			"finish (killed, or the file copied while it ran); read to the "
+			"end of the file", pd_perf_name(r));
+	} else {
+		warnx("%s@%#llx: the data ends without the FINISHED_ROUND record "
+			"perf record ends with: cut short, or written by perf inject "
+			"(which leaves none); read to its end", pd_perf_name(r),
+			(unsigned long long)off);
+	}
+	return true;
+}
+
 int main(int argc, char *argv[]) {
 	struct cli cli = {.so = {.demangle = true, .inline_frames = true,
 		.cache = true}};
@@ -352,11 +374,12 @@ int main(int argc, char *argv[]) {
 			pd_perf_name(r));
 		st = read_st;
 	} else if (st == PD_OK && !cli.list) {
+		bool unfinished, incomplete = incomplete_warning(r, &unfinished);
 		if (!cli.quiet) {
 			pd_collapse_summary(c, r, syms, cli.verbose);
 		}
 		const struct pd_collapse_stats *s = pd_collapse_stats(c);
-		if (cli.strict && (s->lost || s->lost_samples)) {
+		if (cli.strict && (s->lost || s->lost_samples || incomplete)) {
 			st = PD_EDATA;
 		}
 	}

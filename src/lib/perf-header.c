@@ -35,6 +35,7 @@ struct pd_header {
 	struct pd_events *ev;
 	bool pipe;
 	uint64_t data_off, data_end; // data_end UINT64_MAX: to EOF
+	bool unfinished;             // the data section's size is 0
 	uint64_t feat_bits[4];
 	bool features_after;         // unread: the file is a stream
 	char *osrelease, *arch;
@@ -455,6 +456,7 @@ static enum pd_status read_file_header(struct pd_header *h, const uint8_t *hd) {
 	if (data_len == 0) {
 		// An interrupted recording: data runs to the end, no features.
 		h->data_end = UINT64_MAX;
+		h->unfinished = true;
 		memset(h->feat_bits, 0, sizeof(h->feat_bits));
 	} else if (data_len > UINT64_MAX - h->data_off) {
 		pd_input_error(h->in, 48, "bad data section size");
@@ -545,6 +547,10 @@ bool pd_header_pipe(const struct pd_header *h) {
 
 uint64_t pd_header_data_end(const struct pd_header *h) {
 	return h->data_end;
+}
+
+bool pd_header_unfinished(const struct pd_header *h) {
+	return h->unfinished;
 }
 
 bool pd_header_dir_format(const struct pd_header *h, uint64_t *version,

@@ -28,6 +28,9 @@ enum pd_status pd_header_read(struct pd_header *h);
 bool pd_header_pipe(const struct pd_header *h);
 // End of the data section; UINT64_MAX: it runs to the end of the input.
 uint64_t pd_header_data_end(const struct pd_header *h);
+// Whether the file's header gives its data no size, as perf record leaves
+// it until it finishes (killed, or the file copied while it ran).
+bool pd_header_unfinished(const struct pd_header *h);
 // Whether the file has a DIR_FORMAT feature (its records are in a
 // directory's data.N files); *version and *off (of the section) if so.
 bool pd_header_dir_format(const struct pd_header *h, uint64_t *version,

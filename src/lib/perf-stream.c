@@ -22,6 +22,7 @@ struct pd_stream {
 	uint32_t file;
 	uint64_t end;       // UINT64_MAX: to the end of the input
 	uint32_t last_type; // of the last record read from the input
+	uint64_t unended;   // offset + 1 of an end without FINISHED_ROUND
 
 	ZSTD_DStream *zs;
 	uint8_t *zbuf;      // decompressed records: zbuf[zlo, zhi)
@@ -129,14 +130,19 @@ static enum pd_status at_end(struct pd_stream *s, uint64_t off) {
 			"record");
 		return PD_EDATA;
 	}
-	// perf ends every stream with FINISHED_ROUND; a stream without one
-	// was cut short (or perf was killed).
+	// perf record ends every stream with FINISHED_ROUND; a stream
+	// without one was cut short at a record's end, or perf killed, or it
+	// was written by perf inject, which leaves none. Its records are read
+	// all the same, and the caller told (pd_stream_unended).
 	if (off < s->end && s->last_type != PD_REC_FINISHED_ROUND) {
-		pd_input_error(s->in, off, "data ends without a final "
-			"FINISHED_ROUND record: truncated?");
-		return PD_EDATA;
+		s->unended = off + 1;
 	}
 	return PD_FOUND;
+}
+
+bool pd_stream_unended(const struct pd_stream *s, uint64_t *off) {
+	*off = s->unended ? s->unended - 1 : 0;
+	return s->unended != 0;
 }
 
 // A HEADER_TRACING_DATA record (at p, size bytes, at off) and the

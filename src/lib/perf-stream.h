@@ -27,5 +27,8 @@ void pd_stream_destroy(struct pd_stream *s); // NULL is fine
 enum pd_status pd_stream_next(struct pd_stream *s, struct pd_record *rec);
 // True while records expanded from the last compressed one remain.
 bool pd_stream_pending(const struct pd_stream *s);
+// Whether the stream ended (PD_FOUND) without the FINISHED_ROUND record
+// perf record ends with, at *off.
+bool pd_stream_unended(const struct pd_stream *s, uint64_t *off);
 
 #endif

@@ -406,6 +406,18 @@ bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
 	return true;
 }
 
+bool pd_perf_incomplete(const struct pd_perf *r, bool *unfinished,
+		uint64_t *off) {
+	*unfinished = r->h && pd_header_unfinished(r->h);
+	*off = UINT64_MAX;
+	uint64_t at;
+	if (r->nfiles && r->files[0].st && pd_stream_unended(r->files[0].st,
+			&at)) {
+		*off = at;
+	}
+	return *unfinished || *off != UINT64_MAX;
+}
+
 // ---- facts ----
 
 size_t pd_perf_nevents(const struct pd_perf *r) {

@@ -185,6 +185,15 @@ enum pd_status pd_perf_parse_sample(struct pd_perf *r,
 bool pd_perf_read_sample(struct pd_perf *r, const struct pd_sample *s,
 	size_t k, struct pd_sample *out);
 
+// Whether the recording may be incomplete though it read without error:
+// *unfinished, the file's header gives its data no size (perf record
+// did not finish: killed, or the file copied while it ran); or, at *off,
+// the data ends without the FINISHED_ROUND record that perf record ends
+// with (cut short at a record's end, or written by perf inject, which
+// leaves none). Both are read to their end. Meaningful at the end.
+bool pd_perf_incomplete(const struct pd_perf *r, bool *unfinished,
+	uint64_t *off);
+
 // Events seen so far (file mode: all of them after open; pipe mode: as their
 // header records arrive). Names may change until the end of the data.
 size_t pd_perf_nevents(const struct pd_perf *r);
