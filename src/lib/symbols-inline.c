@@ -37,6 +37,11 @@ struct scopes {
 	struct pd_map64 by_die; // DIE offset + 1 -> position in v
 	struct scope_index *v;
 	size_t n, cap;
+	// The module's units by their own ranges, made on the first address
+	// that .debug_aranges places in none (unit_of).
+	struct scope_index units;
+	Dwarf_Addr units_bias;
+	bool units_made;
 };
 
 // A DWARF function name: the linkage name (demangled, so qualified) when
@@ -104,11 +109,15 @@ static int cmp_range(const void *a, const void *b) {
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
-	struct scopes *sc = d->scopes;
-	if (!sc) {
-		sc = d->scopes = pd_xcalloc(1, sizeof(*sc));
+static struct scopes *scopes_of(struct pd_dso *d) {
+	if (!d->scopes) {
+		d->scopes = pd_xcalloc(1, sizeof(*d->scopes));
 	}
+	return d->scopes;
+}
+
+static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
+	struct scopes *sc = scopes_of(d);
 	uint64_t key = dwarf_dieoffset(die) + 1;
 	const uint64_t *known = pd_map64_find(&sc->by_die, key);
 	if (known) {
@@ -156,11 +165,59 @@ static bool find_scope(const struct scope_index *ci, Dwarf_Addr pc,
 	return best != NULL;
 }
 
+// Indexes the units of d's DWARF by the ranges their DIEs give: the
+// ranges of code each holds, in unit order.
+static void index_units(struct pd_dso *d, struct scopes *sc) {
+	sc->units_made = true;
+	Dwarf *dw = dwfl_module_getdwarf(d->mod, &sc->units_bias);
+	struct scope_index *ci = &sc->units;
+	size_t cap = 0;
+	uint32_t order = 0;
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die die;
+	uint8_t type;
+	while (dw && dwarf_get_units(dw, cu, &cu, NULL, &type, &die, NULL) == 0) {
+		if (type != DW_UT_compile && type != DW_UT_partial) {
+			continue; // type units hold no code; split units: not read
+		}
+		Dwarf_Addr base, lo, hi;
+		for (ptrdiff_t off = 0; (off = dwarf_ranges(&die, off, &base, &lo,
+				&hi)) > 0;) {
+			if (lo < hi) {
+				pd_xgrow(&ci->v, &cap, ci->n + 1, sizeof(*ci->v));
+				ci->v[ci->n++] = (struct sub_range){lo, hi, 0, order, die};
+			}
+		}
+		order++;
+	}
+	if (ci->n) {
+		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
+	}
+	for (size_t i = 0; i < ci->n; i++) {
+		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
+		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
+	}
+}
+
+// The unit holding module address a, by the units' own ranges, for the
+// modules whose .debug_aranges does not list it: clang writes none by
+// default, Go never, and libdw 0.188 looks an address up there alone.
+static bool unit_of(struct pd_dso *d, Dwarf_Addr a, Dwarf_Die *out,
+		Dwarf_Addr *bias) {
+	struct scopes *sc = scopes_of(d);
+	if (!sc->units_made) {
+		index_units(d, sc);
+	}
+	*bias = sc->units_bias;
+	return find_scope(&sc->units, a - sc->units_bias, out);
+}
+
 void pd_symbols_free_scopes(struct pd_dso *d) {
 	struct scopes *sc = d->scopes;
 	if (!sc) {
 		return;
 	}
+	free(sc->units.v);
 	for (size_t i = 0; i < sc->n; i++) {
 		free(sc->v[i].v);
 	}
@@ -173,8 +230,11 @@ void pd_symbols_free_scopes(struct pd_dso *d) {
 size_t pd_symbols_inline_chain(struct pd_symbols *s, struct pd_dso *d,
 		Dwarf_Addr a, const char **names, size_t max, const char **outer) {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(d->mod, a, &bias);
+	Dwarf_Die unit, *cu = dwfl_module_addrdie(d->mod, a, &bias);
 	*outer = NULL;
+	if (!cu && unit_of(d, a, &unit, &bias)) {
+		cu = &unit;
+	}
 	if (!cu) {
 		return 0;
 	}
