@@ -132,6 +132,22 @@ PY
 		pd-own.folded ref-own.folded || fail "$co_what"
 }
 
+# inline_both: records bin/inline-both (testdata/src/inline-both.c), where
+# work runs inlined into inlined_caller and out of line: with inline
+# marks, the same name must render "work_[i]" there and "work" elsewhere.
+inline_both() {
+	record i.data -g -e cpu-clock -- bin/inline-both 60000
+	"$pd" -q --inline-marks i.data >marks.folded ||
+		fail "pd-collapse --inline-marks failed"
+	cat marks.folded
+	grep -q ';inlined_caller;work_\[i\] [0-9]*$' marks.folded ||
+		fail "work inlined into inlined_caller is not marked _[i]"
+	grep -q ';work [0-9]*$' marks.folded ||
+		fail "work out of line is not shown unmarked"
+	! grep -q ';inlined_caller;work [0-9]*$' marks.folded ||
+		fail "work inlined into inlined_caller is shown unmarked"
+}
+
 # check FILE [options]: pd-collapse and the reference with the same options.
 check() {
 	file=$1
@@ -200,16 +216,7 @@ inline-both)
 	# work runs inlined into inlined_caller and out of line: with inline
 	# marks, the same name renders "work_[i]" there and "work" here.
 	build inline-both
-	record i.data -g -e cpu-clock -- bin/inline-both 60000
-	"$pd" -q --inline-marks i.data >marks.folded ||
-		fail "pd-collapse --inline-marks failed"
-	cat marks.folded
-	grep -q ';inlined_caller;work_\[i\] [0-9]*$' marks.folded ||
-		fail "work inlined into inlined_caller is not marked _[i]"
-	grep -q ';work [0-9]*$' marks.folded ||
-		fail "work out of line is not shown unmarked"
-	! grep -q ';inlined_caller;work [0-9]*$' marks.folded ||
-		fail "work inlined into inlined_caller is shown unmarked"
+	inline_both
 	;;
 inline-clang)
 	# The same built by clang, which writes no .debug_aranges (nor does
@@ -221,14 +228,7 @@ inline-clang)
 	if readelf -SW bin/inline-both | grep -q '\.debug_aranges'; then
 		fail "clang wrote .debug_aranges: this case tests a build without"
 	fi
-	record i.data -g -e cpu-clock -- bin/inline-both 60000
-	"$pd" -q --inline-marks i.data >marks.folded ||
-		fail "pd-collapse --inline-marks failed"
-	cat marks.folded
-	grep -q ';inlined_caller;work_\[i\] [0-9]*$' marks.folded ||
-		fail "work inlined into inlined_caller is not shown, marked _[i]"
-	grep -q ';work [0-9]*$' marks.folded ||
-		fail "work out of line is not shown unmarked"
+	inline_both
 	;;
 threads)
 	build threads -pthread
