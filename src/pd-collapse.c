@@ -304,12 +304,13 @@ static void progress_cb(void *arg, struct pd_perf *r, uint64_t samples) {
 // Says why a recording read without error may still be incomplete
 // (pd_perf_incomplete), --quiet or not: it is no summary but a warning
 // about the output; returns whether it may.
-static bool incomplete_warning(const struct pd_perf *r, bool *unfinished) {
+static bool incomplete_warning(const struct pd_perf *r) {
+	bool unfinished;
 	uint64_t off;
-	if (!pd_perf_incomplete(r, unfinished, &off)) {
+	if (!pd_perf_incomplete(r, &unfinished, &off)) {
 		return false;
 	}
-	if (*unfinished) {
+	if (unfinished) {
 		warnx("%s: the header gives the data no size: perf record did not "
 			"finish (killed, or the file copied while it ran); read to the "
 			"end of the file", pd_perf_name(r));
@@ -374,7 +375,7 @@ int main(int argc, char *argv[]) {
 			pd_perf_name(r));
 		st = read_st;
 	} else if (st == PD_OK && !cli.list) {
-		bool unfinished, incomplete = incomplete_warning(r, &unfinished);
+		bool incomplete = incomplete_warning(r);
 		if (!cli.quiet) {
 			pd_collapse_summary(c, r, syms, cli.verbose);
 		}

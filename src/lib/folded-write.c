@@ -175,15 +175,12 @@ static void location_pieces(struct pieces *p, struct pd_locations *l,
 	p->runs[li] = (struct run){first + 1, n};
 }
 
-// The pieces of root k, or NULL if not rendered yet: a lookup only.
-static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
-	if (!p->roots.nslots) {
-		return NULL;
-	}
-	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
-	size_t j = (size_t)(h >> p->roots.shift);
-	for (uint32_t e; (e = pd_index_probe(&p->roots, h, &j));
-			j = pd_index_next(&p->roots, j)) {
+// Root k (hash h) from slot *j on, or NULL with *j at the empty slot
+// that ends the search.
+static const struct root *root_probe(const struct pieces *p, const uint32_t *k,
+		uint64_t h, size_t *j) {
+	for (uint32_t e; (e = pd_index_probe(&p->roots, h, j));
+			*j = pd_index_next(&p->roots, *j)) {
 		if (memcmp(p->root[e - 1].key, k, sizeof(p->root->key)) == 0) {
 			return &p->root[e - 1];
 		}
@@ -191,17 +188,24 @@ static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
 	return NULL;
 }
 
+// The pieces of root k, or NULL if not rendered yet: a lookup only.
+static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
+	if (!p->roots.nslots) {
+		return NULL;
+	}
+	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
+	size_t j = (size_t)(h >> p->roots.shift);
+	return root_probe(p, k, h, &j);
+}
+
 // The pieces of root k, rendered if new.
 static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
 		const char *const *comms, const struct pd_folded_options *o) {
-	const struct root *known = root_find(p, k);
-	if (known) {
-		return known;
-	}
 	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
 	size_t j = pd_index_slot(&p->roots, h);
-	while (pd_index_probe(&p->roots, h, &j)) {
-		j = pd_index_next(&p->roots, j);
+	const struct root *known = root_probe(p, k, h, &j);
+	if (known) {
+		return known;
 	}
 	uint32_t id = pd_index_add(&p->roots, j, h);
 	pd_xgrow(&p->root, &p->roots_cap, (size_t)id + 1, sizeof(*p->root));

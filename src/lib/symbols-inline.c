@@ -109,6 +109,17 @@ static int cmp_range(const void *a, const void *b) {
 	return (x->order > y->order) - (x->order < y->order);
 }
 
+// Sorts ci's ranges by start and sets their reach.
+static void sort_ranges(struct scope_index *ci) {
+	if (ci->n) {
+		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
+	}
+	for (size_t i = 0; i < ci->n; i++) {
+		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
+		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
+	}
+}
+
 static struct scopes *scopes_of(struct pd_dso *d) {
 	if (!d->scopes) {
 		d->scopes = pd_xcalloc(1, sizeof(*d->scopes));
@@ -129,13 +140,7 @@ static struct scope_index *scope_index(struct pd_dso *d, Dwarf_Die *die) {
 	uint32_t order = 0;
 	*ci = (struct scope_index){NULL, 0};
 	collect(die, ci, &cap, &order);
-	if (ci->n) {
-		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
-	}
-	for (size_t i = 0; i < ci->n; i++) {
-		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
-		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
-	}
+	sort_ranges(ci);
 	pd_map64_insert(&sc->by_die, key, sc->n++);
 	return ci;
 }
@@ -190,13 +195,7 @@ static void index_units(struct pd_dso *d, struct scopes *sc) {
 		}
 		order++;
 	}
-	if (ci->n) {
-		qsort(ci->v, ci->n, sizeof(*ci->v), cmp_range);
-	}
-	for (size_t i = 0; i < ci->n; i++) {
-		Dwarf_Addr prev = i ? ci->v[i - 1].reach : 0;
-		ci->v[i].reach = ci->v[i].hi > prev ? ci->v[i].hi : prev;
-	}
+	sort_ranges(ci);
 }
 
 // The unit holding module address a, by the units' own ranges, for the

@@ -491,8 +491,8 @@ static bool in_entry(Dwfl_Module *mod, Dwarf_Addr a) {
 	return a >= entry && a - entry < ENTRY_SPAN;
 }
 
-// A PLT entry's rule (cfa: plt_cfa's; 0: none): CFA = rsp + cfa, the
-// return address below it, every other register unchanged.
+// A PLT entry's rule (cfa: pd_unwind_plt_cfa's; 0: none): CFA = rsp +
+// cfa, the return address below it, every other register unchanged.
 static void plt_rule(struct dso_rules *dr, int32_t cfa, struct rule *r) {
 	if (cfa == 0) {
 		return;
@@ -527,7 +527,7 @@ static int plt_push_at(const uint8_t *e, size_t n) {
 // entry is at the stack pointer, as GNU ld's CFI for them says. A lazy
 // entry pushes its relocation's index before jumping to the PLT's header,
 // which pushes one more word.
-static int32_t plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
+int32_t pd_unwind_plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 	GElf_Ehdr eh;
@@ -567,10 +567,6 @@ static int32_t plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
 	return 0;
 }
 
-int32_t pd_unwind_plt_cfa(Dwfl_Module *mod, Dwarf_Addr a) {
-	return plt_cfa(mod, a);
-}
-
 // The rule for file offset off of d, whose rules are dr (built on first
 // use).
 static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
@@ -589,7 +585,7 @@ static const struct rule *rule_for(struct pd_unwind *u, struct pd_dso *d,
 		} else if (in_entry(dr->mod, a)) {
 			r.status = RULE_ENTRY;
 		} else if (u->arch == &arch_x86_64) {
-			plt_rule(dr, plt_cfa(dr->mod, a), &r);
+			plt_rule(dr, pd_unwind_plt_cfa(dr->mod, a), &r);
 		}
 	}
 	pd_xgrow(&dr->rules, &dr->rules_cap, dr->nrules + 1, sizeof(*dr->rules));
