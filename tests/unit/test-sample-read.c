@@ -18,19 +18,7 @@
 #define GROUP_ID ((1u << 3) | (1u << 2)) // PERF_FORMAT_GROUP | _ID
 
 static void attr(uint64_t config, uint64_t id, uint64_t more_flags) {
-	uint8_t a[128] = {0};
-	uint32_t type = 1, size = sizeof(a);
-	uint64_t st = TYPE, rf = GROUP_ID;
-	uint64_t flags = PD_ATTR_SAMPLE_ID_ALL | more_flags;
-	memcpy(a, &type, 4);
-	memcpy(a + 4, &size, 4);
-	memcpy(a + 8, &config, 8);
-	memcpy(a + 24, &st, 8);
-	memcpy(a + 32, &rf, 8);
-	memcpy(a + 40, &flags, 8);
-	header(PD_REC_HEADER_ATTR, 0, 8 + sizeof(a) + 8);
-	put(a, sizeof(a));
-	put_u64(id);
+	stream_attr(config, TYPE, GROUP_ID, PD_ATTR_SAMPLE_ID_ALL | more_flags, id);
 }
 
 // A sample of the leader (id 7) by thread tid at time t carrying n
@@ -91,8 +79,7 @@ static void expect(const char *what, size_t n, const int *events,
 
 static void begin(uint64_t flags) {
 	len = 0;
-	put("PERFILE2", 8);
-	put_u64(16);
+	stream_header();
 	attr(0, 7, flags); // cpu-clock, the leader
 	attr(1, 8, flags); // task-clock
 }
@@ -132,8 +119,7 @@ int main(void) {
 	// A group that claims more values than its record holds: an error,
 	// not a read past the record.
 	len = 0;
-	put("PERFILE2", 8);
-	put_u64(16);
+	stream_header();
 	attr(0, 7, 0);
 	header(PD_REC_SAMPLE, PD_MISC_USER, 8 + 8 * 4 + 16);
 	put_u64(7);
