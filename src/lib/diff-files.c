@@ -3,8 +3,9 @@
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
 // hashed or sorted. When a file is not sorted, the files are read in
-// parts, a thread per part, into a hash table of their distinct stacks,
-// which are then sorted (strsort.c) on threads. When a line is
+// parts, a thread per part (the later ones copied a chunk at a time, not
+// read through their mappings), into a hash table of their distinct
+// stacks, which are then sorted (strsort.c) on threads. When a line is
 // malformed, the stack table (profile.c), whose reader says what is
 // wrong.
 #include <err.h>
@@ -263,6 +264,10 @@ struct pline {
 };
 
 // A part of an input, [from, to) from a line's start to the next one's.
+// The first input's parts are read where they are (the table refers to
+// their stacks); the others', when mapped, are copied a chunk at a time
+// (pd_file_pread) into a buffer used again and again, so no page of
+// their mappings is touched and only a chunk is in memory.
 struct part {
 	const struct pd_file *in;
 	size_t k, from, to;
@@ -271,8 +276,14 @@ struct part {
 	size_t n, cap;
 	uint64_t total;
 	struct pd_arena copies;
+	char *chunk;
+	size_t chunk_cap;
+	size_t check; // lines kept when the lines' length is next checked
 	bool bad;
 };
+
+// Bytes copied at once from a mapped file.
+#define CHUNK ((size_t)1 << 20)
 
 // Lines shorter than this on average go to the stack table: their keys
 // would take more than half of the input's size (and short lines are
@@ -364,18 +375,6 @@ struct batches {
 	size_t at; // the batch being hashed
 };
 
-// The first line still waiting in q, or p if none: the reader's pages
-// from there on are still needed.
-static const char *held(const struct batches *q, const char *p) {
-	for (size_t k = 1; k <= STAGES; k++) { // the oldest batch first
-		size_t i = (q->at + k) % STAGES;
-		if (q->n[i]) {
-			return q->b[i][0].s;
-		}
-	}
-	return p;
-}
-
 // Batch at is full (or the part ended): each batch takes its next step,
 // and a new one starts.
 static void step_batches(struct part *x, struct batches *q) {
@@ -397,30 +396,33 @@ static void step_batches(struct part *x, struct batches *q) {
 	q->at++;
 }
 
-// Reads a part: the first input's lines hashed (lines), the others'
-// looked up, their counts added, the lines the table lacks copied.
-static void read_part(void *ctx, size_t i) {
-	struct part *x = &((struct part *)ctx)[i];
-	struct pd_window w = pd_window(x->in, x->from, x->to, x->k > 0);
-	const char *p = x->in->buf + x->from, *end = x->in->buf + x->to, *s;
-	size_t len, check = 65536;
-	if (x->k == 0) { // lines of ~256 bytes
-		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
-			sizeof(*x->lines));
+// Every batch's steps taken: no line waits in q.
+static void drain(struct part *x, struct batches *q) {
+	for (int k = 0; k < STAGES; k++) {
+		step_batches(x, q);
 	}
-	struct batches q = {0};
-	while (pd_window_advance(&w, p, held(&q, p)),
+}
+
+// Takes the lines of [p, end), which starts at byte off of the file: the
+// first input's hashed (lines), the others' looked up, their counts
+// added, the lines the table lacks copied. w: a window over the bytes,
+// or NULL. False (x->bad) if a line is malformed or the lines are short.
+static bool take(struct part *x, struct batches *q, struct pd_window *w,
+		const char *p, const char *end, size_t off) {
+	const char *from = p, *s;
+	size_t len;
+	while ((w ? pd_window_advance(w, p, p) : (void)0),
 			next_line(&p, end, &s, &len)) {
 		size_t slen;
 		uint64_t v;
 		if (!split(s, len, &slen, &v) || x->total > UINT64_MAX - v
 				|| slen > UINT32_MAX) {
 			x->bad = true;
-			return;
+			return false;
 		}
 		x->total += v;
-		size_t *nb = &q.n[q.at % STAGES];
-		struct look *l = &q.b[q.at % STAGES][*nb];
+		size_t *nb = &q->n[q->at % STAGES];
+		struct look *l = &q->b[q->at % STAGES][*nb];
 		*l = (struct look){s, slen, pd_hash_long(s, slen, x->t->seed),
 			v};
 		if (x->k > 0) {
@@ -428,19 +430,75 @@ static void read_part(void *ctx, size_t i) {
 				>> x->t->index.shift]);
 		}
 		if (++*nb == BATCH) {
-			step_batches(x, &q);
+			step_batches(x, q);
 		}
-		if (x->n >= check) {
-			if (x->n * KEY_LINE > (size_t)(p - x->in->buf) - x->from) {
+		if (x->n >= x->check) {
+			if (x->n * KEY_LINE > off + (size_t)(p - from) - x->from) {
 				x->bad = true;
-				return;
+				return false;
 			}
-			check += 65536;
+			x->check += 65536;
 		}
 	}
-	for (int k = 0; k < STAGES; k++) { // the last batches' steps
-		step_batches(x, &q);
+	return true;
+}
+
+// Reads a mapped file's part chunk by chunk (see struct part), each
+// chunk's whole lines taken as they arrive.
+static void read_chunks(struct part *x, struct batches *q) {
+	// chunk[i] holds byte base + i of the file; [at, got) is read and
+	// not yet taken.
+	size_t base = x->from, at = x->from, got = x->from;
+	while (at < x->to) {
+		size_t want = x->to - got < CHUNK ? x->to - got : CHUNK;
+		if (got - base + want > x->chunk_cap) {
+			drain(x, q); // its lines may lie where the rest goes
+			if (got > at) {
+				memmove(x->chunk, x->chunk + (at - base), got - at);
+			}
+			base = at;
+			pd_huge_grow(&x->chunk, &x->chunk_cap, got - base + want,
+				1);
+		}
+		if (!pd_file_pread(x->in, x->chunk + (got - base), want, got)) {
+			x->bad = true; // the table's reader says why
+			return;
+		}
+		got += want;
+		const char *p = x->chunk + (at - base), *end = x->chunk
+			+ (got - base);
+		while (got < x->to && end > p && end[-1] != '\n') {
+			end--; // the last line is not whole yet
+		}
+		if (!take(x, q, NULL, p, end, at)) {
+			return;
+		}
+		at += (size_t)(end - p);
 	}
+}
+
+// Reads a part: its lines taken (take), from where they are or (later
+// inputs mapped) from copies.
+static void read_part(void *ctx, size_t i) {
+	struct part *x = &((struct part *)ctx)[i];
+	struct batches q = {0};
+	if (x->k == 0) { // lines of ~256 bytes
+		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
+			sizeof(*x->lines));
+	}
+	if (x->k > 0 && x->in->mapped) {
+		read_chunks(x, &q);
+	} else {
+		struct pd_window w = pd_window(x->in, x->from, x->to, false);
+		take(x, &q, &w, x->in->buf + x->from, x->in->buf + x->to,
+			x->from);
+	}
+	if (!x->bad) {
+		drain(x, &q); // the last batches' steps
+	}
+	pd_huge_free(x->chunk, x->chunk_cap);
+	x->chunk = NULL;
+	x->chunk_cap = 0;
 }
 
 // Adds a part's lines to the table (its counts to rows there already).
@@ -482,7 +540,7 @@ static struct part *parts_of(struct pd_file *in, size_t from, size_t to,
 			pd_xgrow(&x, &cap, n + 1, sizeof(*x));
 			x[n++] = (struct part){.in = &in[k], .k = k, .from = at,
 				.to = end, .t = t, .copies = {.block = end - at
-					>= BIG_INPUT ? BIG_BLOCK : 0}};
+					>= BIG_INPUT ? BIG_BLOCK : 0}, .check = 65536};
 			at = end;
 		}
 	}

@@ -61,7 +61,9 @@ bool pd_file_open(const char *path, struct pd_file *f) {
 	if (!f->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
 		ok = read_all(fd, f);
 	}
-	if (!std) {
+	if (f->mapped) {
+		f->fd = fd;
+	} else if (!std) {
 		close(fd);
 	}
 	return ok;
@@ -70,9 +72,28 @@ bool pd_file_open(const char *path, struct pd_file *f) {
 void pd_file_close(struct pd_file *f) {
 	if (f->mapped) {
 		munmap(f->buf, f->size);
+		if (strcmp(f->path, "-") != 0) {
+			close(f->fd);
+		}
 	} else {
 		free(f->buf);
 	}
+}
+
+bool pd_file_pread(const struct pd_file *f, char *buf, size_t n, size_t off) {
+	while (n > 0) {
+		ssize_t r = pread(f->fd, buf, n, (off_t)off);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return false;
+		}
+		buf += r;
+		n -= (size_t)r;
+		off += (size_t)r;
+	}
+	return true;
 }
 
 struct pd_window pd_window(const struct pd_file *f, size_t from, size_t to,

@@ -14,6 +14,7 @@ struct pd_file {
 	char *buf;
 	size_t size;
 	bool mapped;
+	int fd; // if mapped: open, for readers that copy (pd_file_pread)
 };
 
 // A read-only mapping of the first size bytes of fd, or MAP_FAILED.
@@ -22,6 +23,15 @@ void *pd_map_read(int fd, size_t size);
 // reader says why, in its order).
 bool pd_file_open(const char *path, struct pd_file *f);
 void pd_file_close(struct pd_file *f);
+// Reads n bytes at off of a mapped file f into buf: false if it cannot
+// (an error, or the file cut short since it was mapped). A reader that
+// goes through a file once may copy it chunk by chunk into a buffer it
+// reuses rather than read the mapping: on virtual machines whose guest
+// pages cost the host a fault each time a process first touches them
+// (seen here: 41 MB scanned in 21 ms mapped against 7 ms copied and 3
+// ms scanned), that is fewer faults, and never more than a chunk of
+// the file is in memory.
+bool pd_file_pread(const struct pd_file *f, char *buf, size_t n, size_t off);
 
 // A reader's window over bytes [from, to) of a file.
 struct pd_window {
