@@ -91,6 +91,61 @@ static bool next_line(const char **p, const char *end, const char **s,
 	return false;
 }
 
+// Bytes copied at once from a mapped file.
+#define CHUNK ((size_t)1 << 20)
+
+// The later inputs, when mapped, are not read through their mappings but
+// copied a chunk at a time (pd_file_pread) into a buffer used again and
+// again: no page of their mappings is touched, and only a chunk of them
+// is in memory. The first input is read where it is: the lines refer to
+// its stacks. buf[i] holds byte base + i of the file; [base, got) is read,
+// up to to.
+struct chunks {
+	const struct pd_file *in;
+	char *buf;
+	size_t cap, base, got, to;
+};
+
+// Reads the next chunk, the bytes from offset keep on kept (moved to the
+// front when the buffer is full, which may move it); false at the end,
+// or if the file cannot be read (*bad: the table's reader says why).
+static bool more(struct chunks *r, size_t keep, bool *bad) {
+	if (r->got == r->to) {
+		return false;
+	}
+	size_t want = r->to - r->got < CHUNK ? r->to - r->got : CHUNK;
+	if (r->got - r->base + want > r->cap) {
+		if (keep > r->base && r->got > keep) {
+			memmove(r->buf, r->buf + (keep - r->base), r->got - keep);
+		}
+		r->base = keep;
+		pd_huge_grow(&r->buf, &r->cap, r->got - r->base + want, 1);
+	}
+	if (!pd_file_pread(r->in, r->buf + (r->got - r->base), want, r->got)) {
+		*bad = true;
+		return false;
+	}
+	r->got += want;
+	return true;
+}
+
+// The end of the whole lines read, from p on.
+static const char *whole(const struct chunks *r, const char *p) {
+	const char *end = r->buf + (r->got - r->base);
+	while (r->got < r->to && end > p && end[-1] != '\n') {
+		end--;
+	}
+	return end;
+}
+
+static size_t offset(const struct chunks *r, const char *p) {
+	return r->base + (size_t)(p - r->buf);
+}
+
+static const char *at(const struct chunks *r, size_t off) {
+	return r->buf + (off - r->base);
+}
+
 // A merge's stack: in the first input, or a copy.
 struct span {
 	const char *s;
@@ -126,6 +181,7 @@ static void free_lines(struct lines *l) {
 // it (bad).
 struct cursor {
 	struct pd_window w;
+	struct chunks r; // a later input mapped: r.in set
 	const char *p, *end;
 	const char *s; // current stack, NULL at the end or when bad
 	size_t len;
@@ -156,11 +212,27 @@ static void next(struct cursor *c) {
 	pd_window_advance(&c->w, c->p, c->p);
 	const char *s;
 	size_t len;
-	if (next_line(&c->p, c->end, &s, &len)) {
-		c->bad = !parse(c, s, len);
-		if (!c->bad) {
-			return;
+	for (;;) {
+		if (next_line(&c->p, c->end, &s, &len)) {
+			c->bad = !parse(c, s, len);
+			if (!c->bad) {
+				return;
+			}
+			break;
 		}
+		if (!c->r.in) {
+			break;
+		}
+		// Copied in chunks: the next, keeping the last stack (the
+		// next line is compared with it).
+		size_t p = offset(&c->r, c->p);
+		size_t last = c->s ? offset(&c->r, c->s) : p;
+		if (!more(&c->r, last, &c->bad)) {
+			break;
+		}
+		c->s = c->s ? at(&c->r, last) : NULL;
+		c->p = at(&c->r, p);
+		c->end = whole(&c->r, c->p);
 	}
 	c->s = NULL;
 }
@@ -177,10 +249,19 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
-		c[k] = (struct cursor){.w = pd_window(&in[k], 0, in[k].size, k > 0),
-			.p = in[k].buf,
-			.end = in[k].buf ? in[k].buf + in[k].size : NULL};
-		next(&c[k]);
+		if (k > 0 && in[k].mapped) {
+			c[k].r = (struct chunks){.in = &in[k], .to = in[k].size};
+			more(&c[k].r, 0, &c[k].bad);
+			c[k].p = c[k].r.buf;
+			c[k].end = c[k].p ? whole(&c[k].r, c[k].p) : NULL;
+		} else {
+			c[k].w = pd_window(&in[k], 0, in[k].size, false);
+			c[k].p = in[k].buf;
+			c[k].end = in[k].buf ? in[k].buf + in[k].size : NULL;
+		}
+		if (!c[k].bad) {
+			next(&c[k]);
+		}
 		ok &= !c[k].bad;
 	}
 	while (ok) {
@@ -212,8 +293,7 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 		pd_huge_grow(&l->spans, &l->scap, l->n, sizeof(*l->spans));
 		l->spans[line] = (struct span){least == 0 ? m
 			: pd_arena_strdup(copies, m, mlen), (uint32_t)mlen};
-		// m stays readable as its cursor moves on: pages go only a
-		// window behind.
+		m = l->spans[line].s; // stays where it is as the cursors move
 		for (size_t j = 0; j < neq; j++) {
 			struct cursor *x = &c[eq[j]];
 			uint64_t sum = 0;
@@ -234,6 +314,9 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 	if (!ok) { // nothing of it is written
 		free_lines(l);
 		*l = (struct lines){0};
+	}
+	for (size_t k = 0; k < n; k++) {
+		pd_huge_free(c[k].r.buf, c[k].r.cap);
 	}
 	free(eq);
 	free(c);
@@ -263,11 +346,8 @@ struct pline {
 	size_t len;
 };
 
-// A part of an input, [from, to) from a line's start to the next one's.
-// The first input's parts are read where they are (the table refers to
-// their stacks); the others', when mapped, are copied a chunk at a time
-// (pd_file_pread) into a buffer used again and again, so no page of
-// their mappings is touched and only a chunk is in memory.
+// A part of an input, [from, to) from a line's start to the next one's
+// (the later inputs' copied, see struct chunks).
 struct part {
 	const struct pd_file *in;
 	size_t k, from, to;
@@ -276,14 +356,9 @@ struct part {
 	size_t n, cap;
 	uint64_t total;
 	struct pd_arena copies;
-	char *chunk;
-	size_t chunk_cap;
 	size_t check; // lines kept when the lines' length is next checked
 	bool bad;
 };
-
-// Bytes copied at once from a mapped file.
-#define CHUNK ((size_t)1 << 20)
 
 // Lines shorter than this on average go to the stack table: their keys
 // would take more than half of the input's size (and short lines are
@@ -443,38 +518,24 @@ static bool take(struct part *x, struct batches *q, struct pd_window *w,
 	return true;
 }
 
-// Reads a mapped file's part chunk by chunk (see struct part), each
+// Reads a later input's part chunk by chunk (struct chunks), each
 // chunk's whole lines taken as they arrive.
 static void read_chunks(struct part *x, struct batches *q) {
-	// chunk[i] holds byte base + i of the file; [at, got) is read and
-	// not yet taken.
-	size_t base = x->from, at = x->from, got = x->from;
-	while (at < x->to) {
-		size_t want = x->to - got < CHUNK ? x->to - got : CHUNK;
-		if (got - base + want > x->chunk_cap) {
-			drain(x, q); // its lines may lie where the rest goes
-			if (got > at) {
-				memmove(x->chunk, x->chunk + (at - base), got - at);
-			}
-			base = at;
-			pd_huge_grow(&x->chunk, &x->chunk_cap, got - base + want,
-				1);
+	struct chunks r = {.in = x->in, .base = x->from, .got = x->from,
+		.to = x->to};
+	size_t taken = x->from;
+	for (;;) {
+		drain(x, q); // its lines may lie where the next chunk goes
+		if (!more(&r, taken, &x->bad)) {
+			break;
 		}
-		if (!pd_file_pread(x->in, x->chunk + (got - base), want, got)) {
-			x->bad = true; // the table's reader says why
-			return;
+		const char *p = at(&r, taken), *end = whole(&r, p);
+		if (!take(x, q, NULL, p, end, taken)) {
+			break;
 		}
-		got += want;
-		const char *p = x->chunk + (at - base), *end = x->chunk
-			+ (got - base);
-		while (got < x->to && end > p && end[-1] != '\n') {
-			end--; // the last line is not whole yet
-		}
-		if (!take(x, q, NULL, p, end, at)) {
-			return;
-		}
-		at += (size_t)(end - p);
+		taken = offset(&r, end);
 	}
+	pd_huge_free(r.buf, r.cap);
 }
 
 // Reads a part: its lines taken (take), from where they are or (later
@@ -496,9 +557,6 @@ static void read_part(void *ctx, size_t i) {
 	if (!x->bad) {
 		drain(x, &q); // the last batches' steps
 	}
-	pd_huge_free(x->chunk, x->chunk_cap);
-	x->chunk = NULL;
-	x->chunk_cap = 0;
 }
 
 // Adds a part's lines to the table (its counts to rows there already).

@@ -161,5 +161,32 @@ with tempfile.TemporaryDirectory() as d:
     if run(paths[:2]) != want:
         fails += 1
         print('lines longer than a chunk: pd-diff differs from the sums in Python')
+    # The same, sorted (merged line by line, the later input copied in
+    # chunks too); then sorted several-MB files, and the same with two
+    # lines out of order around the first chunk's end (the line after a
+    # chunk is checked against the one before it).
+    for k, lines in enumerate(files):
+        with open(paths[k], 'wb') as f:
+            f.writelines(sorted(l if l.endswith(b'\n') else l + b'\n'
+                                for l in lines))
+    if run(paths[:2]) != want:
+        fails += 1
+        print('sorted lines longer than a chunk: pd-diff differs from Python')
+    # Lines of one length, so that swapping two keeps the chunks' ends.
+    with open(paths[0], 'wb') as f:
+        f.writelines(b'%s;s%07d 2\n' % (pad, i) for i in range(0, 60000, 2))
+    lines = [b'%s;s%07d 3\n' % (pad, i) for i in range(60000)]
+    want = b''.join(b'%s;s%07d %d 3\n' % (pad, i, 2 - i % 2 * 2)
+                    for i in range(60000))
+    i = (1 << 20) // len(lines[0])  # the line that starts the second chunk
+    for j in [None] + list(range(i - 3, i + 3)):
+        cut = lines[:]
+        if j is not None:
+            cut[j], cut[j + 1] = cut[j + 1], cut[j]
+        with open(paths[1], 'wb') as f:
+            f.writelines(cut)
+        if run(paths[:2]) != want:
+            fails += 1
+            print('sorted, lines %s swapped: pd-diff differs from Python' % j)
 print('20000 stacks shuffled, %d disagreements' % fails)
 sys.exit(1 if fails else 0)
