@@ -21,6 +21,7 @@
 #include "folded-read.h"
 #include "hash.h"
 #include "parallel.h"
+#include "prefetch.h"
 #include "profile.h"
 #include "strbuf.h"
 #include "strsort.h"
@@ -181,6 +182,8 @@ static void free_lines(struct lines *l) {
 // it (bad).
 struct cursor {
 	struct pd_window w;
+	struct pd_prefetch *pf; // the first input's pages touched ahead
+	const char *map;        // of the first input
 	struct chunks r; // a later input mapped: r.in set
 	const char *p, *end;
 	const char *s; // current stack, NULL at the end or when bad
@@ -209,6 +212,9 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 }
 
 static void next(struct cursor *c) {
+	if (c->pf) {
+		pd_prefetch_at(c->pf, (uint64_t)(c->p - c->map));
+	}
 	pd_window_advance(&c->w, c->p, c->p);
 	const char *s;
 	size_t len;
@@ -255,7 +261,13 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 			c[k].p = c[k].r.buf;
 			c[k].end = c[k].p ? whole(&c[k].r, c[k].p) : NULL;
 		} else {
-			c[k].w = pd_window(&in[k], 0, in[k].size, false);
+			// A thread touches the first input's pages ahead, if it is
+			// large (see prefetch.c); else a window maps them ahead.
+			c[k].pf = in[k].mapped ? pd_prefetch_start(
+				(const uint8_t *)in[k].buf, in[k].size) : NULL;
+			c[k].w = pd_window(&in[k], 0, c[k].pf ? 0 : in[k].size,
+				false);
+			c[k].map = in[k].buf;
 			c[k].p = in[k].buf;
 			c[k].end = in[k].buf ? in[k].buf + in[k].size : NULL;
 		}
@@ -316,6 +328,7 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 		*l = (struct lines){0};
 	}
 	for (size_t k = 0; k < n; k++) {
+		pd_prefetch_stop(c[k].pf);
 		pd_huge_free(c[k].r.buf, c[k].r.cap);
 	}
 	free(eq);

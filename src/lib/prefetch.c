@@ -49,6 +49,19 @@ static void give_back(struct pd_prefetch *p, uint64_t to) {
 	madvise((void *)(p->map + from), (size_t)(to - from), MADV_DONTNEED);
 }
 
+// Reads a byte of each page of [m, m + n) (mapped). Some hypervisors
+// map a guest process's page for it only when it first touches the page,
+// whatever the guest's page tables say: on the VM these were measured
+// on, that costs ~1.8 us a page (41 MB read in 21 ms where 3 would do)
+// even after MADV_POPULATE_READ. Touched here, the cost is this thread's.
+static void touch(const uint8_t *m, uint64_t n) {
+	uint8_t sum = 0;
+	for (uint64_t i = 0; i < n; i += 4096) {
+		sum += *(const volatile uint8_t *)(m + i);
+	}
+	(void)sum;
+}
+
 static void *prefetch_main(void *arg) {
 	struct pd_prefetch *p = arg;
 	pd_thread_helper();
@@ -78,6 +91,9 @@ static void *prefetch_main(void *arg) {
 		pthread_mutex_unlock(&p->lock);
 		int rc = madvise((void *)(p->map + from), (size_t)(to - from),
 			MADV_POPULATE_READ);
+		if (rc == 0) {
+			touch(p->map + from, to - from);
+		}
 		pthread_mutex_lock(&p->lock);
 		if (rc != 0) {
 			break; // an older kernel: the reader faults pages in itself
