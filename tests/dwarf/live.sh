@@ -96,10 +96,14 @@ for line in open(sys.argv[2]):
     m = start.match(frames[1])
     # A stripped program's _start shows as the address its call to
     # __libc_start_main returns to: 0x20 past the entry on x86-64 (glibc's
-    # _start is 0x26 bytes; the next function starts at 0x30).
+    # _start is 0x26 bytes; the next function starts at 0x30). ld.so's
+    # entry code is longer: _start calls _dl_start, then _dl_start_user
+    # (a label in it) calls _dl_init, returning to 0x30 past the entry,
+    # and jumps to the program's entry at 0x3a.
+    size = 0x40 if m and m.group(1).startswith('ld-linux') else 0x30
     at_entry = m and m.group(1) in entries and \
-        0 <= int(m.group(2), 16) - entries[m.group(1)] < 0x30
-    if frames[1] == '_start' or at_entry:
+        0 <= int(m.group(2), 16) - entries[m.group(1)] < size
+    if frames[1] in ('_start', '_dl_start_user') or at_entry:
         reached += int(n)
 print('stacks reaching the entry routine: %d of %d' % (reached, total))
 sys.exit(0 if total and reached >= float(sys.argv[1]) * total else 1)
