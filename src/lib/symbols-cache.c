@@ -46,7 +46,8 @@ struct header {
 	uint32_t flags;
 	uint32_t name;     // the DSO's name: offset in strings
 	uint32_t nprobes, naddrs, nframes, strings;
-	uint8_t found, symtab, build_id_len, pad;
+	uint8_t found, symtab, build_id_len;
+	uint8_t differs; // the file there has another build id
 	uint8_t build_id[20];
 	uint8_t pd_build[20]; // the build id of the pd that wrote it
 };
@@ -337,6 +338,7 @@ bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
 	if (c->h) {
 		d->cache_found = c->h->found;
 		d->cache_symtab = c->h->symtab;
+		d->cache_differs = c->h->differs;
 	}
 	return c->h != NULL;
 }
@@ -603,6 +605,7 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 		.flags = flags_of(s),
 		.found = d->loaded ? d->path != NULL : d->cache_found,
 		.symtab = d->loaded ? d->has_symtab : d->cache_symtab,
+		.differs = d->loaded ? d->build_id_differs : d->cache_differs,
 		.build_id_len = (uint8_t)d->build_id_len,
 	};
 	memcpy(h.magic, MAGIC, 8);

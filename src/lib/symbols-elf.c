@@ -95,9 +95,10 @@ static bool build_id_matches(Elf *elf, const struct pd_dso *d) {
 }
 
 // Opens path if it is a regular ELF file whose build id fits d; notes the
-// try for note's cache entry (NULL: none).
+// try for note's cache entry (NULL: none), and (differs, if set) whether
+// it is an ELF file of another build id.
 static int open_checked(const char *path, const struct pd_dso *d,
-		struct pd_dso *note) {
+		struct pd_dso *note, bool *differs) {
 	if (note) {
 		pd_cache_probe(note, path);
 	}
@@ -106,8 +107,12 @@ static int open_checked(const char *path, const struct pd_dso *d,
 		return -1;
 	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	bool ok = elf && elf_kind(elf) == ELF_K_ELF && build_id_matches(elf, d);
+	bool elf_file = elf && elf_kind(elf) == ELF_K_ELF;
+	bool ok = elf_file && build_id_matches(elf, d);
 	elf_end(elf);
+	if (differs) {
+		*differs = elf_file && !ok;
+	}
 	if (!ok) {
 		close(fd);
 		return -1;
@@ -125,7 +130,7 @@ char *pd_symbols_home_debug(void) {
 // Tries one candidate debug file; on success sets *name (taking path).
 static int try_debug(char *path, const struct pd_dso *want, char **name,
 		struct pd_dso *note) {
-	int fd = open_checked(path, want, note);
+	int fd = open_checked(path, want, note, NULL);
 	if (fd >= 0) {
 		*name = path;
 	} else {
@@ -258,13 +263,14 @@ static int open_dso_file(struct pd_symbols *s, struct pd_dso *d,
 		pd_symbols_hex(h, d->build_id, d->build_id_len);
 		pd_strbuf_printf(&b, "%s/.build-id/%.2s/%s/elf", cache, h, h + 2);
 		free(cache);
-		fd = open_checked(b.s, d, note ? d : NULL);
+		fd = open_checked(b.s, d, note ? d : NULL, NULL);
 	}
 	if (fd < 0) {
 		b.len = 0;
 		pd_strbuf_printf(&b, "%s%s", s->o.symfs ? s->o.symfs : "",
 			d->id.name);
-		fd = open_checked(b.s, d, note ? d : NULL);
+		fd = open_checked(b.s, d, note ? d : NULL,
+			note ? &d->build_id_differs : NULL);
 	}
 	if (fd < 0) {
 		pd_strbuf_finish(&b);
@@ -472,7 +478,7 @@ static int open_vdso(struct pd_symbols *s, const struct pd_dso *d,
 		struct pd_strbuf b = {0};
 		pd_strbuf_printf(&b, "%s/[vdso]/%s/vdso", cache, h);
 		free(cache);
-		int fd = open_checked(b.s, d, NULL);
+		int fd = open_checked(b.s, d, NULL, NULL);
 		if (fd >= 0) {
 			*path = b.s;
 			return fd;

@@ -104,13 +104,15 @@ struct pd_dso {
 	// again (for the DWARF after the symbol table), and must get the
 	// same answer, not a file that appeared in between.
 	bool debuginfo_missed;
+	// Its file is there but is not the recorded one (another build id).
+	bool build_id_differs;
 	struct scopes *scopes;  // functions by address (symbols-inline.c)
 	uint64_t frames, unresolved; // lookups, for the summary
 	struct dso_ref ref_load, ref_unwind;
 	// The persistent cache's entry (symbols-cache.c), and what it says
 	// of the file when d was not loaded.
 	struct cache *cache;
-	bool cache_tried, cache_found, cache_symtab;
+	bool cache_tried, cache_found, cache_symtab, cache_differs;
 };
 
 struct pd_symbols {

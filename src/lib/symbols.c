@@ -194,6 +194,8 @@ void pd_dso_stats(const struct pd_dso *d, struct pd_dso_stats *out) {
 			: d->cache_found,
 		.has_symbols = d->loaded || !d->cache_tried ? d->has_symtab
 			: d->cache_symtab,
+		.build_id_differs = d->loaded || !d->cache_tried
+			? d->build_id_differs : d->cache_differs,
 		.frames = d->frames,
 		.unresolved = d->unresolved,
 	};

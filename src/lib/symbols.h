@@ -46,6 +46,7 @@ static inline const struct pd_dso_ident *pd_dso_ident(const struct pd_dso *d) {
 struct pd_dso_stats {
 	bool found;        // an ELF file (or image) was opened
 	bool has_symbols;  // with any symbols at all
+	bool build_id_differs; // not found: the file there is another build
 	uint64_t frames, unresolved; // addresses looked up, and not named
 };
 void pd_dso_stats(const struct pd_dso *d, struct pd_dso_stats *out);

@@ -197,6 +197,24 @@ fp)
 	check fp.data
 	check fp.data --pid
 	;;
+rebuilt)
+	# A program rebuilt after it was recorded (-N: perf keeps no copy of
+	# the recorded one): the file at its path has another build id, so
+	# its addresses stay unresolved, and --verbose says why, the same
+	# from the file, from the cache and with --no-cache.
+	build fp-burn
+	record rb.data -N -g -e cpu-clock -- bin/fp-burn
+	build fp-burn -O1 -DPD_REBUILT
+	want="bin/fp-burn: [0-9]* of [0-9]* addresses unresolved (the file there has another build id than the recorded one)"
+	for opts in "" "" --no-cache; do
+		"$pd" -v $opts rb.data 2>pd.err >pd.folded ||
+			{ cat pd.err; fail "pd-collapse -v $opts exited $?"; }
+		grep -q "$want" pd.err || { cat pd.err; fail "no build id message ($opts)"; }
+	done
+	grep -qE ';(leaf_add|leaf_mul|alpha|beta)( |;)' pd.folded &&
+		fail "the rebuilt program's functions were named"
+	cat pd.err
+	;;
 many-stacks)
 	# Over 16,384 distinct stacks: the writer makes and sorts the lines
 	# on threads, which must not change a byte.
