@@ -95,17 +95,20 @@ static bool next_line(const char **p, const char *end, const char **s,
 // Bytes copied at once from a mapped file.
 #define CHUNK ((size_t)1 << 20)
 
-// The later inputs, when mapped, are not read through their mappings but
-// copied a chunk at a time (pd_file_pread) into a buffer used again and
-// again: no page of their mappings is touched, and only a chunk of them
-// is in memory. The first input is read where it is: the lines refer to
-// its stacks. buf[i] holds byte base + i of the file; [base, got) is read,
-// up to to.
+// The later inputs, when mapped (and no more than KEEP_FDS of them, whose
+// descriptors stay open), are not read through their mappings but copied
+// a chunk at a time (pd_file_pread) into a buffer used again and again:
+// no page of their mappings is touched, and only a chunk of them is in
+// memory. The first input is read where it is: the lines refer to its
+// stacks. buf[i] holds byte base + i of the file; [base, got) is read, up
+// to to; [searched, got) is what the last chunk added.
 struct chunks {
 	const struct pd_file *in;
 	char *buf;
-	size_t cap, base, got, to;
+	size_t cap, base, got, to, searched;
 };
+
+#define KEEP_FDS 64
 
 // Reads the next chunk, the bytes from offset keep on kept (moved to the
 // front when the buffer is full, which may move it); false at the end,
@@ -126,17 +129,24 @@ static bool more(struct chunks *r, size_t keep, bool *bad) {
 		*bad = true;
 		return false;
 	}
+	r->searched = r->got;
 	r->got += want;
 	return true;
 }
 
-// The end of the whole lines read, from p on.
+// The end of the whole lines read, from p on, where p is the end of the
+// whole lines before the last chunk (or the start): only what that chunk
+// added is searched for their last newline, so a long line costs one
+// pass however many chunks it takes.
 static const char *whole(const struct chunks *r, const char *p) {
 	const char *end = r->buf + (r->got - r->base);
-	while (r->got < r->to && end > p && end[-1] != '\n') {
-		end--;
+	if (r->got == r->to) {
+		return end;
 	}
-	return end;
+	const char *from = r->buf + (r->searched - r->base);
+	from = from > p ? from : p;
+	const char *nl = memrchr(from, '\n', (size_t)(end - from));
+	return nl ? nl + 1 : p;
 }
 
 static size_t offset(const struct chunks *r, const char *p) {
@@ -255,7 +265,7 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 	size_t *eq = pd_xcalloc(n, sizeof(*eq)); // cursors at the least
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
-		if (k > 0 && in[k].mapped) {
+		if (k > 0 && in[k].fd >= 0) {
 			c[k].r = (struct chunks){.in = &in[k], .to = in[k].size};
 			more(&c[k].r, 0, &c[k].bad);
 			c[k].p = c[k].r.buf;
@@ -263,10 +273,12 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 		} else {
 			// A thread touches the first input's pages ahead, if it is
 			// large (see prefetch.c); else a window maps them ahead.
-			c[k].pf = in[k].mapped ? pd_prefetch_start(
+			c[k].pf = k == 0 && in[k].mapped ? pd_prefetch_start(
 				(const uint8_t *)in[k].buf, in[k].size) : NULL;
+			// Pages of later inputs go a window behind: a merged
+			// stack of theirs is a copy.
 			c[k].w = pd_window(&in[k], 0, c[k].pf ? 0 : in[k].size,
-				false);
+				k > 0);
 			c[k].map = in[k].buf;
 			c[k].p = in[k].buf;
 			c[k].end = in[k].buf ? in[k].buf + in[k].size : NULL;
@@ -560,7 +572,7 @@ static void read_part(void *ctx, size_t i) {
 		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
-	if (x->k > 0 && x->in->mapped) {
+	if (x->k > 0 && x->in->fd >= 0) {
 		read_chunks(x, &q);
 	} else {
 		struct pd_window w = pd_window(x->in, x->from, x->to, false);
@@ -849,9 +861,10 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	bool ok = true;
 	for (size_t k = 0; k < n; k++) {
 		if (ok) {
-			ok = pd_file_open(paths[k], &in[k]);
+			ok = pd_file_open(paths[k], &in[k],
+				k > 0 && n - 1 <= KEEP_FDS);
 		} else {
-			in[k] = (struct pd_file){.path = paths[k]};
+			in[k] = (struct pd_file){.path = paths[k], .fd = -1};
 		}
 	}
 	struct lines l = {0};

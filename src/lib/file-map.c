@@ -42,9 +42,9 @@ void *pd_map_read(int fd, size_t size) {
 		: mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 }
 
-bool pd_file_open(const char *path, struct pd_file *f) {
+bool pd_file_open(const char *path, struct pd_file *f, bool keep) {
 	bool std = strcmp(path, "-") == 0;
-	*f = (struct pd_file){.path = path};
+	*f = (struct pd_file){.path = path, .fd = -1};
 	int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		return false;
@@ -61,7 +61,7 @@ bool pd_file_open(const char *path, struct pd_file *f) {
 	if (!f->mapped && !(S_ISREG(sb.st_mode) && sb.st_size == 0)) {
 		ok = read_all(fd, f);
 	}
-	if (f->mapped) {
+	if (f->mapped && keep) {
 		f->fd = fd;
 	} else if (!std) {
 		close(fd);
@@ -72,7 +72,7 @@ bool pd_file_open(const char *path, struct pd_file *f) {
 void pd_file_close(struct pd_file *f) {
 	if (f->mapped) {
 		munmap(f->buf, f->size);
-		if (strcmp(f->path, "-") != 0) {
+		if (f->fd >= 0 && strcmp(f->path, "-") != 0) {
 			close(f->fd);
 		}
 	} else {

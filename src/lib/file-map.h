@@ -14,16 +14,17 @@ struct pd_file {
 	char *buf;
 	size_t size;
 	bool mapped;
-	int fd; // if mapped: open, for readers that copy (pd_file_pread)
+	int fd; // mapped and kept open (pd_file_open's keep), else -1
 };
 
 // A read-only mapping of the first size bytes of fd, or MAP_FAILED.
 void *pd_map_read(int fd, size_t size);
 // Opens path into *f; false if it cannot be read (quiet: the caller's
-// reader says why, in its order).
-bool pd_file_open(const char *path, struct pd_file *f);
+// reader says why, in its order). keep: a mapped file's descriptor stays
+// open, for pd_file_pread (a reader of many files keeps only some).
+bool pd_file_open(const char *path, struct pd_file *f, bool keep);
 void pd_file_close(struct pd_file *f);
-// Reads n bytes at off of a mapped file f into buf: false if it cannot
+// Reads n bytes at off of a mapped file f, its descriptor kept, into buf: false if it cannot
 // (an error, or the file cut short since it was mapped). A reader that
 // goes through a file once may copy it chunk by chunk into a buffer it
 // reuses rather than read the mapping: on virtual machines whose guest
