@@ -27,7 +27,8 @@ output and perf script's can be compared despite perf 6.1's quirks:
 Each frame loses `_[i]`, symbol versions, clone suffixes, template
 arguments, parameter lists, namespaces and a `__GI_` prefix, and says
 memmove for memcpy; a frame equal to the one before, or to the one two
-before (the repeated caller), is dropped.
+before (the repeated caller, unless it is an unnamed [module] frame), is
+dropped.
 usage: canon.py [--aliases ELF...] < in.folded > out.folded
 """
 import re
@@ -100,7 +101,9 @@ def main():
             c = canon(f)
             if out and out[-1] == c:
                 continue
-            if len(out) >= 3 and out[-2] == c:
+            # (Not an unnamed frame, [module]: a run of them around one
+            # named frame is a real call chain, not a repeated caller.)
+            if len(out) >= 3 and out[-2] == c and not c.startswith('['):
                 continue
             out.append(c)
         key = ';'.join(out)
