@@ -193,7 +193,6 @@ static void free_lines(struct lines *l) {
 struct cursor {
 	struct pd_window w;
 	struct pd_prefetch *pf; // the first input's pages touched ahead
-	const char *map;        // of the first input
 	struct chunks r; // a later input mapped: r.in set
 	const char *p, *end;
 	const char *s; // current stack, NULL at the end or when bad
@@ -223,7 +222,7 @@ static bool parse(struct cursor *c, const char *s, size_t len) {
 
 static void next(struct cursor *c) {
 	if (c->pf) {
-		pd_prefetch_at(c->pf, (uint64_t)(c->p - c->map));
+		pd_prefetch_at(c->pf, (uint64_t)(c->p - c->w.buf));
 	}
 	pd_window_advance(&c->w, c->p, c->p);
 	const char *s;
@@ -279,7 +278,6 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 			// stack of theirs is a copy.
 			c[k].w = pd_window(&in[k], 0, c[k].pf ? 0 : in[k].size,
 				k > 0);
-			c[k].map = in[k].buf;
 			c[k].p = in[k].buf;
 			c[k].end = in[k].buf ? in[k].buf + in[k].size : NULL;
 		}

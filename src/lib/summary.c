@@ -48,11 +48,9 @@ static void verbose_dsos(struct pd_symbols *syms, const char *name) {
 		struct pd_dso_stats st;
 		pd_dso_stats(l.v[i], &st);
 		const char *why = "";
-		if (d->kind == PD_DSO_FILE && !st.found && st.build_id_differs) {
-			why = " (the file there has another build id than the "
-				"recorded one)";
-		} else if (d->kind == PD_DSO_FILE && !st.found) {
-			why = " (file not found)";
+		if (d->kind == PD_DSO_FILE && !st.found) {
+			why = st.build_id_differs ? " (the file there has another "
+				"build id than the recorded one)" : " (file not found)";
 		} else if (!st.has_symbols) {
 			why = " (no symbols)";
 		}
