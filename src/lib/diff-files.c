@@ -252,6 +252,34 @@ static void next(struct cursor *c) {
 	c->s = NULL;
 }
 
+// Bytes at the start of each input checked for order before the merge.
+#define HEAD ((size_t)64 << 10)
+
+// Whether the whole lines in the first HEAD bytes of f are in order (or
+// one is malformed: the merge says so). When they are not, the merge
+// would stop at its second line, but only after its setup (a thread
+// started, a chunk of each later input copied into fresh memory: 5-9 ms
+// of a 41 MB pair's 85 here). f's pages read are a few.
+static bool head_sorted(const struct pd_file *f) {
+	size_t n = f->size < HEAD ? f->size : HEAD;
+	const char *p = f->buf, *nl = n ? memrchr(p, '\n', n) : NULL, *s;
+	const char *last = NULL;
+	size_t len, lastlen = 0;
+	while (nl && next_line(&p, nl, &s, &len)) {
+		size_t slen;
+		uint64_t v;
+		if (!split(s, len, &slen, &v)) {
+			break;
+		}
+		if (last && cmp_stacks(last, lastlen, s, slen) > 0) {
+			return false;
+		}
+		last = s;
+		lastlen = slen;
+	}
+	return true;
+}
+
 // Each step takes the least stack among the cursors and every line equal
 // to it (duplicates within an input add up). A stack is referred to in
 // the first input, which stays mapped, or copied (into the arena
@@ -874,8 +902,11 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	struct part *later = NULL;
 	size_t nlater = 0;
 	bool unsorted = false;
+	for (size_t k = 0; ok && k < n; k++) {
+		unsorted |= !head_sorted(&in[k]);
+	}
 	enum pd_status st;
-	if (ok && merge(&l, &copies, in, n, totals, &unsorted)) {
+	if (ok && !unsorted && merge(&l, &copies, in, n, totals, &unsorted)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else if (ok && unsorted
 			&& hash_sort(&l, in, n, totals, &later, &nlater)) {
