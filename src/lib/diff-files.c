@@ -26,6 +26,15 @@
 #include "strbuf.h"
 #include "strsort.h"
 
+// A build for fuzzing (-DPD_DIFF_SMALL, tests/fuzz/fuzz-diff.c) makes
+// parts, chunks and the head checked for order a few bytes, so that their
+// edges fall inside its inputs.
+#ifdef PD_DIFF_SMALL
+#define TUNED(size, small) ((size_t)(small))
+#else
+#define TUNED(size, small) (size)
+#endif
+
 // Copies of stacks from parts or inputs this large go into arena blocks
 // of huge pages (a page fault per 2 MiB, not per 4 KiB: on a real
 // profile whose second input has half its stacks new, 16 MB of them,
@@ -34,7 +43,7 @@
 #define BIG_BLOCK ((size_t)2 << 20)
 
 // The least bytes worth a part (a thread) of its own.
-#define PART_MIN ((size_t)1 << 20)
+#define PART_MIN TUNED((size_t)1 << 20, 64)
 
 // The byte order of stacks, a prefix first (as pd_texts_cmp).
 static int cmp_stacks(const char *a, size_t na, const char *b, size_t nb) {
@@ -92,8 +101,10 @@ static bool next_line(const char **p, const char *end, const char **s,
 	return false;
 }
 
-// Bytes copied at once from a mapped file.
-#define CHUNK ((size_t)1 << 20)
+// Bytes copied at once from a mapped file: 256 KiB stay in a core's L2
+// cache while their lines are read (41 MB read in 8.4 ms here, against
+// 9.3-10.0 with 1 MiB; pd-diff on the shuffled bench pair 5 ms less CPU).
+#define CHUNK TUNED((size_t)256 << 10, 64)
 
 // The later inputs, when mapped (and no more than KEEP_FDS of them, whose
 // descriptors stay open), are not read through their mappings but copied
@@ -253,7 +264,7 @@ static void next(struct cursor *c) {
 }
 
 // Bytes at the start of each input checked for order before the merge.
-#define HEAD ((size_t)64 << 10)
+#define HEAD TUNED((size_t)64 << 10, 48)
 
 // Whether the whole lines in the first HEAD bytes of f are in order (or
 // one is malformed: the merge says so). When they are not, the merge

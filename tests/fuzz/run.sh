@@ -9,7 +9,9 @@
 # decoding, from the fixtures' tracing data each followed by a sched_switch
 # payload; kcache, kallsyms cache entries (from the one pd-collapse writes
 # for testdata/perf/offcpu.kallsyms); cfi, cache entries of unwind rules
-# (from the one pd-collapse writes for the DWARF fixture). Any crash, leak, sanitizer report
+# (from the one pd-collapse writes for the DWARF fixture); diff, pd-diff's
+# reading of folded files against the stack table's (from pairs of the
+# folded fixtures). Any crash, leak, sanitizer report
 # or hang (10 s per input) fails; the input that caused it is kept in the
 # work directory.
 # usage: run.sh SRCDIR BUILDDIR WORKDIR [TARGET]
@@ -22,7 +24,9 @@ work=$work/$target
 mkdir -p "$work/corpus" || exit 99
 cd "$work" || exit 99
 lib=$src/src/lib
-if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+# The diff target's library has parts and chunks of a few bytes.
+small=$([ "$target" = diff ] && echo -DPD_DIFF_SMALL)
+if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE $small \
 		-I"$lib" -I"$build" "$src/tests/fuzz/fuzz-$target.c" "$lib"/*.c \
 		-ldw -lelf -ldeflate -ltraceevent -lzstd -liberty -lpthread -lm -o fuzz-$target 2>build.log; then
 	cat build.log
@@ -36,6 +40,37 @@ collapse)
 	for f in "$src"/testdata/perf/*.data "$src"/testdata/dwarf/perf/*.data; do
 		[ ! -f "$f" ] || cp "$f" corpus/ || exit 99
 	done
+	;;
+diff)
+	# Seeds: pairs of fixtures (and the runs, three and two), sorted as
+	# they are and shuffled, a first byte picking the files and -n.
+	d=$src/testdata/folded
+	seed() { # NAME BYTE FILE...
+		name=$1 byte=$2
+		shift 2
+		{
+			printf "\\$byte"
+			first=1
+			for f; do
+				[ $first = 1 ] || printf '\000'
+				first=0
+				cat "$f"
+			done
+		} >"corpus/$name" || exit 99
+	}
+	seed pair 000 "$d/before.folded" "$d/after.folded"
+	seed pair-n 200 "$d/before.folded" "$d/after.folded"
+	seed merge 000 "$d/merge-a.folded" "$d/merge-b.folded"
+	seed hex 000 "$d/hex1.folded" "$d/hex2.folded"
+	seed huge 000 "$d/huge-count.folded" "$d/simple.folded"
+	seed runs 013 "$d/run-base1.folded" "$d/run-base2.folded" \
+		"$d/run-base3.folded" "$d/run-new1.folded" "$d/run-new2.folded"
+	for f in before after java; do
+		sort -R --random-source="$d/$f.folded" "$d/$f.folded" >"$work/$f.shuf" || exit 99
+	done
+	seed shuffled 000 "$work/before.shuf" "$work/after.shuf"
+	seed shuffled-java 001 "$work/java.shuf" "$d/java.folded" \
+		"$work/before.shuf"
 	;;
 report) cp "$src"/testdata/folded/*.json "$src"/testdata/reports/*.json \
 	"$src"/testdata/folded/run-*.folded corpus/ ;;
