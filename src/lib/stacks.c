@@ -38,7 +38,7 @@ void pd_stacks_destroy(struct pd_stacks *s) {
 		return;
 	}
 	pd_index_free(&s->index);
-	free(s->ids);
+	pd_huge_free(s->ids, s->ids_cap * sizeof(*s->ids));
 	free(s->offs);
 	free(s->weights);
 	free(s);
@@ -68,7 +68,7 @@ static uint32_t append(struct pd_stacks *s, const uint32_t *ids, size_t n,
 	if (n > UINT32_MAX - end) {
 		errx(PD_ENOMEM, "out of memory: more than 2^32 stack frames");
 	}
-	pd_xgrow(&s->ids, &s->ids_cap, end + n + 1, sizeof(*s->ids));
+	pd_huge_grow(&s->ids, &s->ids_cap, end + n + 1, sizeof(*s->ids));
 	if (n) {
 		memcpy(s->ids + end, ids, n * sizeof(*ids));
 	}
