@@ -22,15 +22,18 @@ output and perf script's can be compared despite perf 6.1's quirks:
     symbol table, and pd, pick by perf's rule (`__snprintf`, `cfree`):
     with --aliases ELF..., names of functions at one address in those
     files' symbol tables (readelf's listing) all become the first name
-    in byte order.
+    in byte order. The separate debug info of each (by build id), when
+    installed, is listed too: its symbol table holds the local aliases
+    (`___pthread_mutex_unlock`, `__fstatat64`) perf names from it.
 
 Each frame loses `_[i]`, symbol versions, clone suffixes, template
 arguments, parameter lists, namespaces and a `__GI_` prefix, and says
-memmove for memcpy; a frame equal to the one before, or to the one two
-before (the repeated caller, unless it is an unnamed [module] frame), is
-dropped.
+memmove for memcpy; a PLT stub is `@plt`; a frame equal to the one
+before, or to the one two before (the repeated caller, unless it is an
+unnamed [module] frame), is dropped.
 usage: canon.py [--aliases ELF...] < in.folded > out.folded
 """
+import os
 import re
 import subprocess
 import sys
@@ -52,12 +55,25 @@ def strip_groups(s, open_c, close_c):
     return ''.join(out)
 
 
+def debug_file(path):
+    """[path's separate debug info, found by its build id] or []: its
+    symbol table names local aliases (___pthread_mutex_unlock,
+    __fstatat64) that the stripped file's lacks."""
+    out = subprocess.run(['readelf', '-nW', path], capture_output=True,
+                         text=True).stdout
+    m = re.search(r'Build ID: ([0-9a-f]{2})([0-9a-f]+)', out)
+    if not m:
+        return []
+    debug = '/usr/lib/debug/.build-id/%s/%s.debug' % m.groups()
+    return [debug] if os.path.exists(debug) else []
+
+
 def aliases(paths):
     """name -> the first name in byte order of the functions at its
     address, from readelf's listing of each file's symbol tables."""
     groups = {}
-    for path in paths:
-        out = subprocess.run(['readelf', '-sW', '--dyn-syms', path],
+    for path, listed in [(p, q) for p in paths for q in [p] + debug_file(p)]:
+        out = subprocess.run(['readelf', '-sW', '--dyn-syms', listed],
                              capture_output=True, text=True).stdout
         for line in out.splitlines():
             f = line.split()
@@ -67,7 +83,8 @@ def aliases(paths):
             groups.setdefault(key, set()).add(f[7].split('@')[0])
     names = {}
     for group in groups.values():
-        first = min(group)
+        first = min(n[len('__GI_'):] if n.startswith('__GI_') else n
+                    for n in group)
         for n in group:
             names[n] = first
     return names
@@ -78,6 +95,8 @@ ALIASES = {}
 
 def canon(frame):
     f = frame.replace('_[i]', '')
+    if f.endswith('@plt'):
+        return '@plt' # perf 6.1 names some stubs `@plt` (compare --plt)
     f = f.split('@')[0] if not f.startswith('@') else f
     f = CLONE.sub('', f)
     f = strip_groups(f, '<', '>')
