@@ -17,6 +17,9 @@
 // Fewer strings than this are sorted on the caller's thread.
 #define PARALLEL_MIN 16384
 
+// Keys ahead whose strings deeper() fetches.
+#define AHEAD 16
+
 // Bytes [d, d + 8) of s[0, len), big-endian, zeros past its end.
 static uint64_t chunk_at(const unsigned char *s, size_t len, size_t d) {
 	uint64_t v = 0;
@@ -37,9 +40,6 @@ uint64_t pd_strkey_chunk(const unsigned char *s, size_t len) {
 // a before b, both equal in their first d bytes, their chunks at d.
 // Different chunks order the strings (a string's end reads as zeros,
 // and a zero byte beyond it makes the longer string the greater).
-// Keys ahead whose strings deeper() fetches.
-#define AHEAD 16
-
 static int cmp_from(const struct pd_strkey *a, const struct pd_strkey *b,
 		size_t d) {
 	if (a->chunk != b->chunk) {

@@ -124,11 +124,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		}
 		free(ref);
 	}
-	for (size_t k = 0; k < made && k < n; k++) {
-		close(fds[k]);
-	}
-	if (made < n && made < MOST && fds[made] >= 0) {
-		close(fds[made]);
+	// fds[made] too when its write failed.
+	for (size_t k = 0; k <= made && k < n; k++) {
+		if (fds[k] >= 0) {
+			close(fds[k]);
+		}
 	}
 	if (out >= 0) {
 		close(out);
