@@ -351,7 +351,8 @@ plt-nocfi)
 	fi
 	# 1000 rounds, about 2 s: the stub's share of samples is 28% on an
 	# AMD EPYC guest and was 3.5% on the CI machine (18 of 516 samples
-	# in 300 rounds, under the 20 asked).
+	# in 300 rounds). Ten stub samples are asked: a wrong unwind of the
+	# stub is wrong on every one of them.
 	record p.data --call-graph dwarf -- bin/plt-main 1000
 	"$pd" -q --no-inline p.data >pd.folded || fail "pd-collapse p.data"
 	python3 - pd.folded <<'PY' || fail "stacks through the PLT stub"
@@ -366,7 +367,7 @@ for line in open(sys.argv[1]):
         right += n if frames[-4:-1] == ['main', 'outer', 'inner'] else 0
 print('samples: %d, in tiny@plt: %d, under main;outer;inner: %d'
       % (total, stub, right))
-sys.exit(0 if stub >= 20 and right == stub else 1)
+sys.exit(0 if stub >= 10 and right == stub else 1)
 PY
 	;;
 exec)
