@@ -620,7 +620,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 		.runs = pd_xcalloc(nlocs + 1, sizeof(*p.runs)),
 		.names = pd_xcalloc(NAME_CACHE, sizeof(*p.names)),
 	};
-	struct line *lines = pd_xmalloc((nstacks + 1) * sizeof(*lines));
+	struct line *lines = pd_huge_alloc((nstacks + 1) * sizeof(*lines));
 	size_t ncodes = render_all(&p, s, l, comms, o, lines);
 	if (ncodes > UINT32_MAX) { // lines[].off would not hold them
 		errx(PD_ENOMEM, "out of memory: more than 2^32 frames in the "
@@ -637,9 +637,9 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	// Codes run from 1 to 2 ntexts, 0 ending a line.
 	struct codes codes = {0};
 	if (2 * ntexts <= UINT16_MAX) {
-		codes.u16 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u16));
+		codes.u16 = pd_huge_alloc((ncodes + 1) * sizeof(*codes.u16));
 	} else {
-		codes.u32 = pd_xmalloc((ncodes + 1) * sizeof(*codes.u32));
+		codes.u32 = pd_huge_alloc((ncodes + 1) * sizeof(*codes.u32));
 	}
 	// The codes replace the ids, a wave of about FILL_WAVE ids at a
 	// time: peak memory holds the larger of the two, not both.
@@ -682,9 +682,9 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	fwrite(wr.buf, 1, wr.used, out);
 	free(wr.buf);
 	free(wr.ends);
-	free(lines);
-	free(codes.u16);
-	free(codes.u32);
+	pd_huge_free(lines, (nstacks + 1) * sizeof(*lines));
+	pd_huge_free(codes.u16, codes.u16 ? (ncodes + 1) * sizeof(*codes.u16) : 0);
+	pd_huge_free(codes.u32, codes.u32 ? (ncodes + 1) * sizeof(*codes.u32) : 0);
 	free(code);
 	free(key);
 	free(text);
