@@ -36,7 +36,7 @@ struct pd_input {
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
 	uint64_t pos;      // file offset of buf[lo]
 	bool eof;
-	struct pd_prefetch *prefetch; // maps pages ahead of pos (big files)
+	struct pd_prefetch *prefetch; // maps pages ahead of pos (4 MiB and up)
 };
 
 void pd_input_verror(const struct pd_input *in, uint64_t off,

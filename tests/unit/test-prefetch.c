@@ -92,7 +92,7 @@ int main(void) {
 	const uint8_t *map = mmap(NULL, SIZE, PROT_READ, MAP_PRIVATE, fd, 0);
 	CHECK(map != MAP_FAILED);
 	CHECK(rss_of(map) == 0);
-	CHECK(pd_prefetch_start(map, 8 * MB) == NULL); // too small to bother
+	CHECK(pd_prefetch_start(map, 2 * MB) == NULL); // too small to bother
 	struct pd_prefetch *p = pd_prefetch_start(map, SIZE);
 	CHECK(p != NULL);
 	pd_prefetch_at(p, SIZE - 100); // the end first, then back
