@@ -683,8 +683,8 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	free(wr.buf);
 	free(wr.ends);
 	pd_huge_free(lines, (nstacks + 1) * sizeof(*lines));
-	pd_huge_free(codes.u16, codes.u16 ? (ncodes + 1) * sizeof(*codes.u16) : 0);
-	pd_huge_free(codes.u32, codes.u32 ? (ncodes + 1) * sizeof(*codes.u32) : 0);
+	pd_huge_free(codes.u16, (ncodes + 1) * sizeof(*codes.u16));
+	pd_huge_free(codes.u32, (ncodes + 1) * sizeof(*codes.u32));
 	free(code);
 	free(key);
 	free(text);
