@@ -72,8 +72,8 @@ def aliases(paths):
     """name -> the first name in byte order of the functions at its
     address, from readelf's listing of each file's symbol tables."""
     groups = {}
-    for path, listed in [(p, q) for p in paths for q in [p] + debug_file(p)]:
-        out = subprocess.run(['readelf', '-sW', '--dyn-syms', listed],
+    for path in [q for p in paths for q in [p] + debug_file(p)]:
+        out = subprocess.run(['readelf', '-sW', '--dyn-syms', path],
                              capture_output=True, text=True).stdout
         for line in out.splitlines():
             f = line.split()
