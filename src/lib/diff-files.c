@@ -5,10 +5,9 @@
 // hashed or sorted. When a file is not sorted, the files are read in
 // parts, a thread per part (copied a chunk at a time, not read through
 // their mappings: the first into a copy of it, the later ones into a
-// buffer each), into a hash table of their distinct
-// stacks, which are then sorted (strsort.c) on threads. When a line is
-// malformed, the stack table (profile.c), whose reader says what is
-// wrong.
+// buffer each), into a hash table of their distinct stacks, which are
+// then sorted (strsort.c) on threads. When a line is malformed, the stack
+// table (profile.c), whose reader says what is wrong.
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -112,8 +111,9 @@ static bool next_line(const char **p, const char *end, const char **s,
 // a chunk at a time (pd_file_pread) into a buffer used again and again:
 // no page of their mappings is touched, and only a chunk of them is in
 // memory. The first input is kept whole (mapped, or copied: see
-// read_copied): the lines refer to its stacks. buf[i] holds byte base + i of the file; [base, got) is read, up
-// to to; [searched, got) is what the last chunk added.
+// read_copied): the lines refer to its stacks. buf[i] holds byte base +
+// i of the file; [base, got) is read, up to to; [searched, got) is what
+// the last chunk added.
 struct chunks {
 	const struct pd_file *in;
 	char *buf;
