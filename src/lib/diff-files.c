@@ -3,10 +3,11 @@
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
 // hashed or sorted. When a file is not sorted, the files are read in
-// parts, a thread per part (copied a chunk at a time, not read through
-// their mappings: the first into a copy of it, the later ones into a
-// buffer each), into a hash table of their distinct stacks, which are
-// then sorted (strsort.c) on threads. When a line is malformed, the stack
+// parts, a thread per part (mapped files copied a chunk at a time, not
+// read through their mappings: the first into a copy of it, the later
+// ones into a buffer each; see read_copied and struct chunks for when
+// not), into a hash table of their distinct stacks, which are then
+// sorted (strsort.c) on threads. When a line is malformed, the stack
 // table (profile.c), whose reader says what is wrong.
 #include <err.h>
 #include <errno.h>
@@ -394,9 +395,10 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 // parts look their stacks up at once (the table does not change then),
 // add their counts and copy the stacks it lacks, which are added after.
 // The table refers to the first input's stacks: a mapped first input is
-// read, a part per thread, into one copy in huge pages that stays for
-// the output (faster than reading it through its mapping: see
-// read_copied). The others' pages go as they are read.
+// read, a part per thread, into one copy (in huge pages from 2 MiB on)
+// that stays for the output, unless it is too large (copy_first): that
+// is faster than reading it through its mapping (see read_copied). The
+// others' pages go as they are read.
 struct table {
 	struct pd_index index;
 	struct lines l;
@@ -651,8 +653,8 @@ static bool copy_first(const struct pd_file *f) {
 		&& f->size / (size_t)page <= (size_t)pages / 4;
 }
 
-// Reads a part: its lines taken (take), from where they are or (later
-// inputs mapped) from copies.
+// Reads a part: its lines taken (take), from where they are or (mapped
+// inputs) from copies.
 static void read_part(void *ctx, size_t i) {
 	struct part *x = &((struct part *)ctx)[i];
 	struct batches q = {0};
@@ -801,7 +803,8 @@ static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 }
 
 // Lines go out with writev, the stacks straight from where they are
-// (the mapped first input, or the copies): no copy of them in between.
+// (the first input, mapped or its copy, or the copies of the others'):
+// no copy of them in between.
 struct vec {
 	int fd;
 	struct iovec v[IOV_MAX];
@@ -986,8 +989,12 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 			&& hash_sort(&l, in, n, totals, &later, &nlater, &copy)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else {
+		// The reader reads the files again: the first one's copy, if
+		// any, and the mappings go first.
+		pd_huge_free(copy, in[0].size);
+		copy = NULL;
 		for (size_t k = 0; k < n; k++) {
-			if (in[k].mapped) { // the reader reads the files again
+			if (in[k].mapped) {
 				pd_file_close(&in[k]);
 				in[k].mapped = false;
 				in[k].buf = NULL;
