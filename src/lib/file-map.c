@@ -51,7 +51,10 @@ bool pd_file_open(const char *path, struct pd_file *f, bool keep) {
 	}
 	struct stat sb;
 	bool ok = true;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+	if (fstat(fd, &sb) != 0) {
+		sb = (struct stat){0}; // read as a stream below
+	}
+	if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		size_t size = (size_t)sb.st_size;
 		void *m = pd_map_read(fd, size);
 		f->mapped = m != MAP_FAILED;
