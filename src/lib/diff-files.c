@@ -5,7 +5,7 @@
 // hashed or sorted. When a file is not sorted, the files are read in
 // parts, a thread per part (mapped files copied a chunk at a time, not
 // read through their mappings: the first into a copy of it, the later
-// ones into a buffer each; see read_copied and struct chunks for when
+// ones into a buffer each; see copy_first and struct chunks for when
 // not), into a hash table of their distinct stacks, which are then
 // sorted (strsort.c) on threads. When a line is malformed, the stack
 // table (profile.c), whose reader says what is wrong.
@@ -112,10 +112,10 @@ static bool next_line(const char **p, const char *end, const char **s,
 // descriptors stay open), are not read through their mappings but copied
 // a chunk at a time (pd_file_pread) into a buffer used again and again:
 // no page of their mappings is touched, and only a chunk of them is in
-// memory. The first input is kept whole (mapped, or copied: see
-// read_copied): the lines refer to its stacks. buf[i] holds byte base +
-// i of the file; [base, got) is read, up to to; [searched, got) is what
-// the last chunk added.
+// memory. The first input is kept whole, mapped or in one copy that is
+// the buffer of all its parts' chunks (see read_chunks): the lines refer
+// to its stacks. buf[i] holds byte base + i of the file; [base, got) is
+// read, up to to; [searched, got) is what the last chunk added.
 struct chunks {
 	const struct pd_file *in;
 	char *buf;
@@ -397,7 +397,7 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 // The table refers to the first input's stacks: a mapped first input is
 // read, a part per thread, into one copy (in huge pages from 2 MiB on)
 // that stays for the output, unless it is too large (copy_first): that
-// is faster than reading it through its mapping (see read_copied). The
+// is faster than reading it through its mapping (see read_chunks). The
 // others' pages go as they are read.
 struct table {
 	struct pd_index index;
@@ -587,11 +587,21 @@ static bool take(struct part *x, struct batches *q, struct pd_window *w,
 	return true;
 }
 
-// Reads a later input's part chunk by chunk (struct chunks), each
-// chunk's whole lines taken as they arrive.
+// Reads a part chunk by chunk (struct chunks), each chunk's whole lines
+// taken as they arrive (in a core's cache still): a later input's into a
+// buffer used again and again, the first input's into their place in
+// its copy x->copy, which is never moved. On this project's test machine
+// (a virtual machine that charges a process for every 4 KiB page it
+// first touches through its own mappings) the first input copied took
+// the shuffled 41 MB bench pair to 65 ms median against 75 through its
+// mapping, 92 ms of CPU against 114 (bench/README): 2 MiB pages to clear
+// and the bytes copied cost less than 10,000 pages mapped, and the
+// table's lookups and the sort, which go to the stacks in no order, miss
+// the TLB less.
 static void read_chunks(struct part *x, struct batches *q) {
-	struct chunks r = {.in = x->in, .base = x->from, .got = x->from,
-		.to = x->to};
+	struct chunks r = {.in = x->in, .buf = x->copy,
+		.cap = x->copy ? x->to : 0, .base = x->copy ? 0 : x->from,
+		.got = x->from, .to = x->to};
 	size_t taken = x->from;
 	for (;;) {
 		drain(x, q); // its lines may lie where the next chunk goes
@@ -604,42 +614,12 @@ static void read_chunks(struct part *x, struct batches *q) {
 		}
 		taken = offset(&r, end);
 	}
-	pd_huge_free(r.buf, r.cap);
-}
-
-// Reads a part of the first input into its place in the copy x->copy,
-// a chunk at a time, each chunk's whole lines taken as they arrive (in
-// a core's cache still). On this project's test machine (a virtual
-// machine that charges a process for every 4 KiB page it first touches
-// through its own mappings) the shuffled 41 MB bench pair took 65 ms
-// median against 75 through the mapping, 92 ms of CPU against 114
-// (bench/README): 2 MiB pages to clear and the bytes copied cost less
-// than 10,000 pages mapped, and the table's lookups and the sort, which
-// go to the stacks in no order, miss the TLB less.
-static void read_copied(struct part *x, struct batches *q) {
-	size_t got = x->from, taken = x->from;
-	char *b = x->copy;
-	while (got < x->to) {
-		size_t want = x->to - got < CHUNK ? x->to - got : CHUNK;
-		if (!pd_file_pread(x->in, b + got, want, got)) {
-			x->bad = true;
-			return;
-		}
-		size_t from = got > taken ? got : taken;
-		got += want;
-		const char *end = b + got;
-		if (got < x->to) {
-			const char *nl = memrchr(b + from, '\n', got - from);
-			end = nl ? nl + 1 : b + taken;
-		}
-		if (!take(x, q, NULL, b + taken, end, taken)) {
-			return;
-		}
-		taken = (size_t)(end - b);
+	if (!x->copy) {
+		pd_huge_free(r.buf, r.cap);
 	}
 }
 
-// Whether the first input, mapped, is read into a copy (read_copied):
+// Whether the first input, mapped, is read into a copy (read_chunks):
 // not if it is larger than a quarter of the machine's memory, where
 // the copy could not be given back under pressure as the mapping's pages
 // can. (The fuzzing build copies files of even sizes, so that it reads
@@ -662,10 +642,8 @@ static void read_part(void *ctx, size_t i) {
 		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
-	if (x->k > 0 && x->in->fd >= 0) {
+	if ((x->k > 0 && x->in->fd >= 0) || x->copy) {
 		read_chunks(x, &q);
-	} else if (x->copy) {
-		read_copied(x, &q);
 	} else {
 		struct pd_window w = pd_window(x->in, x->from, x->to, false);
 		take(x, &q, &w, x->in->buf + x->from, x->in->buf + x->to,
@@ -750,7 +728,7 @@ static void free_parts(struct part *x, size_t np) {
 static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 		uint64_t *totals, struct part **later, size_t *nlater,
 		char **copy) {
-	// *copy: the first input's copy (read_copied), if it is read into
+	// *copy: the first input's copy (read_chunks), if it is read into
 	// one; the lines refer to it.
 	// Hashes nobody can make collide: the input may be anyone's.
 	struct table t = {.n = n, .seed = pd_hash_seed()};
