@@ -233,10 +233,6 @@ const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 	return &r->f;
 }
 
-void pd_locations_rest(struct pd_locations *l) {
-	pd_symbols_kernel_rest(l->syms);
-}
-
 void pd_locations_resolve_files(struct pd_locations *l) {
 	pd_symbols_warm_finish(l->syms);
 	for (size_t i = 0; i < l->n; i++) {

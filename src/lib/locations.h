@@ -64,9 +64,6 @@ const struct pd_location *pd_locations_at(const struct pd_locations *l,
 // (kernel symbols may still be loading on their own thread). Locations
 // added after this are resolved when first asked for.
 void pd_locations_resolve_files(struct pd_locations *l);
-// Every location's names were copied: memory that held them for lookups
-// may be given back (lookups stay valid, only slower).
-void pd_locations_rest(struct pd_locations *l);
 // The frames of location id, resolved now if not yet; valid while l lives.
 const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 	uint32_t id);

@@ -246,3 +246,13 @@ void pd_input_release(struct pd_input *in, uint64_t low) {
 	}
 	in->released = low;
 }
+
+void pd_input_rest(struct pd_input *in) {
+	if (!in->map) {
+		return;
+	}
+	pd_prefetch_stop(in->prefetch);
+	in->prefetch = NULL;
+	madvise(in->map, (size_t)in->size, MADV_DONTNEED);
+	in->released = in->size;
+}

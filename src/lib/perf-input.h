@@ -44,6 +44,11 @@ bool pd_input_mapped(const struct pd_input *in);
 // of a mapped file back (in large steps), so that memory stays bounded on
 // big files. A page touched again is simply read again.
 void pd_input_release(struct pd_input *in, uint64_t low);
+// Every record was handed out: stops mapping pages ahead and gives back
+// all of a mapped file's pages. Pointers into it stay valid (a page
+// touched again is read again), but the file no longer adds to the RSS
+// while the output is built.
+void pd_input_rest(struct pd_input *in);
 
 // Reports "name@0xOFFSET: message" on stderr.
 void pd_input_error(const struct pd_input *in, uint64_t off, const char *fmt,

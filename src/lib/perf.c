@@ -45,6 +45,7 @@ struct pd_perf {
 	uint64_t turn_end;     // its input position that ends the turn
 	bool pipe;
 	bool done_reading;
+	bool rested;       // every record handed out: inputs given back
 	enum pd_status err;
 	uint64_t unknown;
 	// Counters' last values read: counter id + 1 -> n in read_last,
@@ -343,6 +344,12 @@ enum pd_status pd_perf_next(struct pd_perf *r, struct pd_record *rec) {
 			return PD_OK;
 		}
 		if (r->done_reading) {
+			if (!r->rested) {
+				r->rested = true;
+				for (size_t i = 0; i < r->nfiles; i++) {
+					pd_input_rest(r->files[i].in);
+				}
+			}
 			return r->err != PD_OK ? r->err : PD_FOUND;
 		}
 		if (read_records(r, rec) == PD_OK) {

@@ -17,8 +17,8 @@ struct ksym {
 	uint32_t name, len; // the name's place in pd_symbols.ktext
 };
 
-// A lookup in a mapped index first searches every PD_KTOP-th address, so
-// that it touches one page of the symbols, not a dozen.
+// A lookup in a cached index first searches every PD_KTOP-th address, so
+// that it reads one block of the symbols.
 #define PD_KTOP 64
 
 struct jitsym {
@@ -149,9 +149,15 @@ struct pd_symbols {
 	char *ktext; // the whole kallsyms text, mapped or read
 	size_t ktext_len;
 	bool ktext_mapped;
-	void *kmap;      // a cache entry mapped, holding ksyms and ktext
-	size_t kmap_len;
-	uint64_t *ktop;  // with kmap: the address of every PD_KTOP-th ksym
+	// A cache entry holding ksyms and ktext, read by lookups with pread
+	// (not mapped: a touched page would map its neighbours, a folio of
+	// 256 KB or more on recent kernels, and count in the RSS).
+	int kfd;         // the entry, when kread
+	bool kread;
+	uint64_t ksyms_at, ktext_at; // where they start in it
+	uint64_t *ktop;  // with kread: the address of every PD_KTOP-th ksym
+	struct pd_map64 kblocks; // with kread: block + 1 -> struct kblock *
+	struct pd_arena kblock_mem; // those blocks
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *osrelease;

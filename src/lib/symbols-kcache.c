@@ -8,13 +8,13 @@
 // An entry is used only if the file is as it was (size, modification
 // time, inode, device), it was written by this same pd, and it holds
 // together: a checksum over the body, names inside the names and ended by
-// a NUL, addresses in order. Its pages are given back once checked and
-// read again from the file by lookups, which check each name again (the
-// file could be rewritten in place meanwhile; cut short, as any mapped
-// file, it ends the run with SIGBUS). An index is written only if the
-// file did not change while it was read. /proc/kallsyms is never cached:
-// what it says changes without a trace in its stat (modules,
-// kptr_restrict).
+// a NUL, addresses in order. It is mapped only to be checked; lookups
+// then read the blocks of symbols they need with pread and check each
+// name again (the file could be rewritten in place meanwhile, or cut
+// short: a lookup that cannot read finds no symbol). An index is written
+// only if the file did not change while it was read. /proc/kallsyms is
+// never cached: what it says changes without a trace in its stat
+// (modules, kptr_restrict).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,29 +157,29 @@ bool pd_kcache_load(struct pd_symbols *s, const char *path,
 			&& st.st_size >= (off_t)sizeof(struct kc_header)) {
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	}
-	close(fd);
 	if (m == MAP_FAILED) {
+		close(fd);
 		return false;
 	}
 	// Read through once, a window at a time, each dropped after.
 	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	struct pd_kcache kc;
-	if (!pd_kcache_parse(m, (size_t)st.st_size, src, &kc, drop)) {
-		munmap(m, (size_t)st.st_size);
+	bool ok = pd_kcache_parse(m, (size_t)st.st_size, src, &kc, drop);
+	munmap(m, (size_t)st.st_size);
+	if (!ok) {
+		close(fd);
 		return false;
 	}
-	// Lookups touch a few pages: those come back from the file when
-	// needed, one at a time (not their neighbours), and the rest are
-	// not counted in the meantime.
-	madvise(m, (size_t)st.st_size, MADV_DONTNEED);
-	madvise(m, (size_t)st.st_size, MADV_RANDOM);
-	s->kmap = m;
-	s->kmap_len = (size_t)st.st_size;
+	// Lookups read the block of symbols and the name they need from
+	// the file (symbols-kernel.c), checking each name again.
+	s->kfd = fd;
+	s->kread = true;
+	s->ksyms_at = sizeof(struct kc_header);
+	s->ktext_at = s->ksyms_at + kc.n * sizeof(struct ksym);
 	s->ktop = kc.top;
-	// Never written through: every name already ends with its NUL.
-	s->ksyms = (struct ksym *)kc.syms;
+	s->ksyms = NULL;
 	s->nksyms = kc.n;
-	s->ktext = (char *)kc.names;
+	s->ktext = NULL;
 	s->ktext_len = kc.names_len;
 	s->ktext_mapped = false;
 	return true;

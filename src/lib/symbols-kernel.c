@@ -179,10 +179,12 @@ static bool load_text(struct pd_symbols *s, int fd) {
 }
 
 void pd_symbols_free_kernel(struct pd_symbols *s) {
-	if (s->kmap) {
-		munmap(s->kmap, s->kmap_len);
+	if (s->kread) {
+		close(s->kfd);
 		free(s->ktop);
-		s->kmap = NULL;
+		pd_map64_free(&s->kblocks);
+		pd_arena_finish(&s->kblock_mem);
+		s->kread = false;
 		s->ktop = NULL;
 	} else if (s->ktext_mapped) {
 		munmap(s->ktext, s->ktext_len);
@@ -299,21 +301,59 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 	return s->nksyms > 0;
 }
 
-void pd_symbols_kernel_rest(struct pd_symbols *s) {
-	// Not while the thread may still be setting kmap up. (A mapped
-	// kallsyms text holds the NULs lookups wrote: it stays.)
-	if (s->kernel_tried && s->kmap) {
-		madvise(s->kmap, s->kmap_len, MADV_DONTNEED);
+// A block of PD_KTOP symbols of a cache entry and their names, read
+// once, when a lookup first falls in it.
+struct kblock {
+	struct ksym k[PD_KTOP];
+	uint64_t from;  // the names, text[0, len), are ktext[from, from + len)
+	size_t len;
+	char *text;
+};
+
+// Block b, or NULL if it cannot be read (the entry was cut short since).
+static const struct kblock *kblock(struct pd_symbols *s, size_t b) {
+	uint64_t *known = pd_map64_find(&s->kblocks, b + 1);
+	if (known) {
+		return (const struct kblock *)(uintptr_t)*known;
 	}
+	size_t lo = b * PD_KTOP, n = s->nksyms - lo < PD_KTOP ? s->nksyms - lo
+		: PD_KTOP;
+	struct kblock *x = pd_arena_alloc(&s->kblock_mem, sizeof(*x));
+	if (pread(s->kfd, x->k, n * sizeof(*x->k), (off_t)(s->ksyms_at
+			+ lo * sizeof(*x->k))) != (ssize_t)(n * sizeof(*x->k))) {
+		return NULL;
+	}
+	// The names follow one another in the symbols' order. Checked when
+	// the entry was loaded; checked again (ksym_name), as the file could
+	// have been rewritten in place since (not by pd: it renames).
+	const struct ksym *last = &x->k[n - 1];
+	x->from = x->k[0].name;
+	x->len = 0;
+	x->text = NULL;
+	uint64_t to = (uint64_t)last->name + last->len + 1;
+	if (x->from < to && to <= s->ktext_len
+			&& to - x->from <= (uint64_t)PD_KTOP << 12) {
+		x->len = (size_t)(to - x->from);
+		x->text = pd_arena_alloc(&s->kblock_mem, x->len);
+		if (pread(s->kfd, x->text, x->len, (off_t)(s->ktext_at
+				+ x->from)) != (ssize_t)x->len) {
+			x->len = 0;
+		}
+	}
+	pd_map64_insert(&s->kblocks, b + 1, (uintptr_t)x);
+	return x;
 }
 
-// The index of the symbol holding addr, or SIZE_MAX.
-static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
-	if (!pd_symbols_have_kernel(s) || addr < s->ksyms[0].addr) {
+// The index of the symbol holding addr, with the symbol in *k; SIZE_MAX
+// if none.
+static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k) {
+	if (!pd_symbols_have_kernel(s)
+			|| addr < (s->kread ? s->ktop[0] : s->ksyms[0].addr)) {
 		return SIZE_MAX;
 	}
 	size_t lo = 0, hi = s->nksyms;
-	if (s->ktop) {
+	const struct ksym *v = s->ksyms;
+	if (s->kread) {
 		size_t tlo = 0, thi = (s->nksyms + PD_KTOP - 1) / PD_KTOP;
 		while (thi - tlo > 1) {
 			size_t mid = tlo + (thi - tlo) / 2;
@@ -323,53 +363,61 @@ static size_t ksym_index(struct pd_symbols *s, uint64_t addr) {
 				thi = mid;
 			}
 		}
+		const struct kblock *x = kblock(s, tlo);
+		if (!x) {
+			return SIZE_MAX;
+		}
 		lo = tlo * PD_KTOP;
 		hi = lo + PD_KTOP < s->nksyms ? lo + PD_KTOP : s->nksyms;
+		v = x->k - lo;
 	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->ksyms[mid].addr <= addr) {
+		if (v[mid].addr <= addr) {
 			lo = mid;
 		} else {
 			hi = mid;
 		}
 	}
 	// The last symbol has no end; do not stretch it over unmapped space.
-	if (lo + 1 == s->nksyms && addr - s->ksyms[lo].addr > 0x100000) {
+	if (lo + 1 == s->nksyms && addr - v[lo].addr > 0x100000) {
 		return SIZE_MAX;
 	}
+	*k = v[lo];
 	return lo;
 }
 
-static const char *ksym_name(struct pd_symbols *s, size_t i) {
-	struct ksym *k = &s->ksyms[i];
-	if (s->kmap) {
-		// A read-only index, checked when mapped; checked again, as
-		// its pages come back from the file, which could have been
-		// rewritten in place since (not by pd: it renames).
-		if (k->name >= s->ktext_len || k->len >= s->ktext_len - k->name
-				|| s->ktext[k->name + k->len] != '\0') {
-			return NULL;
-		}
+// The name of symbol i (k, as ksym_find gave it), or NULL.
+static const char *ksym_name(struct pd_symbols *s, size_t i,
+		const struct ksym *k) {
+	if (!s->kread) {
+		s->ktext[k->name + k->len] = '\0';
 		return s->ktext + k->name;
 	}
-	s->ktext[k->name + k->len] = '\0';
-	return s->ktext + k->name;
+	const struct kblock *x = kblock(s, i / PD_KTOP); // read already
+	if (!x || k->name < x->from || k->name - x->from >= x->len
+			|| k->len >= x->len - (k->name - x->from)
+			|| x->text[k->name - x->from + k->len] != '\0') {
+		return NULL;
+	}
+	return x->text + (k->name - x->from);
 }
 
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
-	size_t i = ksym_index(s, addr);
-	return i == SIZE_MAX ? NULL : ksym_name(s, i);
+	struct ksym k;
+	size_t i = ksym_find(s, addr, &k);
+	return i == SIZE_MAX ? NULL : ksym_name(s, i, &k);
 }
 
 // The symbol holding addr and its start, for names shown with an offset
 // (tracepoint fields printed as %pS).
 const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
 		uint64_t *start) {
-	size_t i = ksym_index(s, addr);
+	struct ksym k;
+	size_t i = ksym_find(s, addr, &k);
 	if (i == SIZE_MAX) {
 		return NULL;
 	}
-	*start = s->ksyms[i].addr;
-	return ksym_name(s, i);
+	*start = k.addr;
+	return ksym_name(s, i, &k);
 }

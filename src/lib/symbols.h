@@ -140,9 +140,5 @@ const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
 
 // Starts reading kernel symbols in the background (once).
 void pd_symbols_prefetch_kernel(struct pd_symbols *s);
-// Kernel names will seldom be asked for again: the pages of an index
-// mapped from the cache are given back (they come back, the same, when
-// read again).
-void pd_symbols_kernel_rest(struct pd_symbols *s);
 
 #endif
