@@ -569,10 +569,9 @@ static size_t put_codes(struct codes *codes, size_t w, const uint32_t *code,
 // thread per block. Every piece is rendered already (render_all): the
 // threads only look them up in p, which they share read-only.
 #define FILL_BLOCK 4096
-// Waves of 256k ids (1 MB): rust-fp's peak RSS 19.9-20.2 MB, where
-// waves of 1M gave 20.6-20.8. The ids are given back between waves,
-// when no other thread runs: given back by each block as it was done,
-// while other threads were filling, warm runs took ~5% longer.
+// Waves of 256k ids, 1 MiB: the least pd_stacks_release_ids gives back at
+// a time. They are given back between waves, when no other thread runs
+// (given back as each block was filled, runs were ~5% slower).
 #define FILL_WAVE ((size_t)1 << 18)
 
 struct fill {

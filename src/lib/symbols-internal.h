@@ -14,7 +14,7 @@
 
 struct ksym {
 	uint64_t addr;
-	uint32_t name, len; // the name's place in pd_symbols.ktext
+	uint32_t name, len; // the name's place in ktext (or the entry's names)
 };
 
 // A lookup in a cached index first searches every PD_KTOP-th address, so
@@ -146,8 +146,8 @@ struct pd_symbols {
 	struct warm_item warm_local[PD_WARM_BATCH];
 	size_t warm_nlocal;
 	pthread_t kernel_thread;
-	char *ktext; // the whole kallsyms text, mapped or read
-	size_t ktext_len;
+	char *ktext; // the whole kallsyms text, mapped or read; not with kread
+	size_t ktext_len; // with kread: the length of the entry's names
 	bool ktext_mapped;
 	// A cache entry holding ksyms and ktext, read by lookups with pread
 	// (not mapped: a touched page would map its neighbours, a folio of
@@ -237,9 +237,9 @@ uint64_t pd_kcache_checksum(const uint8_t *body, size_t n);
 // (a regular file with a size: not one of /proc's, size 0, whose contents
 // change without a trace in their stat).
 bool pd_kcache_source(int fd, struct pd_kcache_src *src);
-// Maps the entry for the kallsyms file at path (as src) into s->ksyms and
-// s->ktext; false if there is none valid. Names are checked again when
-// looked up: the entry's pages are read again from the file then.
+// Checks the entry for the kallsyms file at path (as src) and keeps it
+// open for lookups (s->kread); false if there is none valid. Lookups read
+// it again, a block at a time, and check the names they read.
 bool pd_kcache_load(struct pd_symbols *s, const char *path,
 	const struct pd_kcache_src *src);
 // Writes the entry for it from s->ksyms (as parsed), if the file, open on

@@ -2,7 +2,7 @@
 // Kallsyms files indexed once: the text symbols of a kallsyms file (perf's
 // copy in ~/.debug, or --kallsyms), sorted, with their names, kept in the
 // cache directory as kallsyms-HASH.ksym, HASH that of the file's path. A
-// later run maps the entry instead of reading and parsing the file (~5 ms
+// later run reads the entry instead of reading and parsing the file (~5 ms
 // for a kernel's 120k symbols).
 //
 // An entry is used only if the file is as it was (size, modification

@@ -305,12 +305,13 @@ bool pd_symbols_have_kernel(struct pd_symbols *s) {
 // once, when a lookup first falls in it.
 struct kblock {
 	struct ksym k[PD_KTOP];
-	uint64_t from;  // the names, text[0, len), are ktext[from, from + len)
+	uint64_t from;  // text[0, len) is the entry's names [from, from + len)
 	size_t len;
 	char *text;
 };
 
-// Block b, or NULL if it cannot be read (the entry was cut short since).
+// Block b, or NULL if it cannot be read (the entry was cut short or
+// rewritten since it was checked).
 static const struct kblock *kblock(struct pd_symbols *s, size_t b) {
 	uint64_t *known = pd_map64_find(&s->kblocks, b + 1);
 	if (known) {
@@ -318,41 +319,43 @@ static const struct kblock *kblock(struct pd_symbols *s, size_t b) {
 	}
 	size_t lo = b * PD_KTOP, n = s->nksyms - lo < PD_KTOP ? s->nksyms - lo
 		: PD_KTOP;
-	struct kblock *x = pd_arena_alloc(&s->kblock_mem, sizeof(*x));
-	if (pread(s->kfd, x->k, n * sizeof(*x->k), (off_t)(s->ksyms_at
-			+ lo * sizeof(*x->k))) != (ssize_t)(n * sizeof(*x->k))) {
+	struct ksym k[PD_KTOP];
+	if (pread(s->kfd, k, n * sizeof(*k), (off_t)(s->ksyms_at
+			+ lo * sizeof(*k))) != (ssize_t)(n * sizeof(*k))
+			|| k[0].addr != s->ktop[b]) {
 		return NULL;
 	}
-	// The names follow one another in the symbols' order. Checked when
-	// the entry was loaded; checked again (ksym_name), as the file could
-	// have been rewritten in place since (not by pd: it renames).
-	const struct ksym *last = &x->k[n - 1];
-	x->from = x->k[0].name;
-	x->len = 0;
-	x->text = NULL;
-	uint64_t to = (uint64_t)last->name + last->len + 1;
-	if (x->from < to && to <= s->ktext_len
-			&& to - x->from <= (uint64_t)PD_KTOP << 12) {
-		x->len = (size_t)(to - x->from);
-		x->text = pd_arena_alloc(&s->kblock_mem, x->len);
-		if (pread(s->kfd, x->text, x->len, (off_t)(s->ktext_at
-				+ x->from)) != (ssize_t)x->len) {
-			x->len = 0;
-		}
+	// The names follow one another in the symbols' order, and lie
+	// within the names checked when the entry was loaded (ksym_name
+	// checks each again).
+	uint64_t from = k[0].name, to = (uint64_t)k[n - 1].name
+		+ k[n - 1].len + 1;
+	if (from >= to || to > s->ktext_len) {
+		return NULL;
+	}
+	struct kblock *x = pd_arena_alloc(&s->kblock_mem, sizeof(*x));
+	memcpy(x->k, k, n * sizeof(*k));
+	x->from = from;
+	x->len = (size_t)(to - from);
+	x->text = pd_arena_alloc(&s->kblock_mem, x->len);
+	if (pread(s->kfd, x->text, x->len, (off_t)(s->ktext_at + from))
+			!= (ssize_t)x->len) {
+		x->len = 0; // no names, and no more reads
 	}
 	pd_map64_insert(&s->kblocks, b + 1, (uintptr_t)x);
 	return x;
 }
 
-// The index of the symbol holding addr, with the symbol in *k; SIZE_MAX
-// if none.
-static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k) {
+// The index of the symbol holding addr, with the symbol in *k and, with
+// kread, its block in *x; SIZE_MAX if none.
+static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k,
+		const struct kblock **x) {
 	if (!pd_symbols_have_kernel(s)
 			|| addr < (s->kread ? s->ktop[0] : s->ksyms[0].addr)) {
 		return SIZE_MAX;
 	}
-	size_t lo = 0, hi = s->nksyms;
-	const struct ksym *v = s->ksyms;
+	size_t lo = 0, hi = s->nksyms, base = 0;
+	const struct ksym *v = s->ksyms; // v[i - base] is symbol i
 	if (s->kread) {
 		size_t tlo = 0, thi = (s->nksyms + PD_KTOP - 1) / PD_KTOP;
 		while (thi - tlo > 1) {
@@ -363,39 +366,37 @@ static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k) {
 				thi = mid;
 			}
 		}
-		const struct kblock *x = kblock(s, tlo);
-		if (!x) {
+		if (!(*x = kblock(s, tlo))) {
 			return SIZE_MAX;
 		}
-		lo = tlo * PD_KTOP;
+		base = lo = tlo * PD_KTOP;
 		hi = lo + PD_KTOP < s->nksyms ? lo + PD_KTOP : s->nksyms;
-		v = x->k - lo;
+		v = (*x)->k;
 	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].addr <= addr) {
+		if (v[mid - base].addr <= addr) {
 			lo = mid;
 		} else {
 			hi = mid;
 		}
 	}
 	// The last symbol has no end; do not stretch it over unmapped space.
-	if (lo + 1 == s->nksyms && addr - v[lo].addr > 0x100000) {
+	if (lo + 1 == s->nksyms && addr - v[lo - base].addr > 0x100000) {
 		return SIZE_MAX;
 	}
-	*k = v[lo];
+	*k = v[lo - base];
 	return lo;
 }
 
-// The name of symbol i (k, as ksym_find gave it), or NULL.
-static const char *ksym_name(struct pd_symbols *s, size_t i,
-		const struct ksym *k) {
+// The name of symbol k (as ksym_find gave it, with its block x), or NULL.
+static const char *ksym_name(struct pd_symbols *s, const struct ksym *k,
+		const struct kblock *x) {
 	if (!s->kread) {
 		s->ktext[k->name + k->len] = '\0';
 		return s->ktext + k->name;
 	}
-	const struct kblock *x = kblock(s, i / PD_KTOP); // read already
-	if (!x || k->name < x->from || k->name - x->from >= x->len
+	if (k->name < x->from || k->name - x->from >= x->len
 			|| k->len >= x->len - (k->name - x->from)
 			|| x->text[k->name - x->from + k->len] != '\0') {
 		return NULL;
@@ -405,8 +406,9 @@ static const char *ksym_name(struct pd_symbols *s, size_t i,
 
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	struct ksym k;
-	size_t i = ksym_find(s, addr, &k);
-	return i == SIZE_MAX ? NULL : ksym_name(s, i, &k);
+	const struct kblock *x = NULL;
+	size_t i = ksym_find(s, addr, &k, &x);
+	return i == SIZE_MAX ? NULL : ksym_name(s, &k, x);
 }
 
 // The symbol holding addr and its start, for names shown with an offset
@@ -414,10 +416,11 @@ const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
 		uint64_t *start) {
 	struct ksym k;
-	size_t i = ksym_find(s, addr, &k);
+	const struct kblock *x = NULL;
+	size_t i = ksym_find(s, addr, &k, &x);
 	if (i == SIZE_MAX) {
 		return NULL;
 	}
 	*start = k.addr;
-	return ksym_name(s, i, &k);
+	return ksym_name(s, &k, x);
 }

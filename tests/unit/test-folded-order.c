@@ -130,7 +130,7 @@ static void many_names(void) {
 // one thread, equal lines among them (two chains in a module render the
 // same): the same bytes on one thread and on five.
 static void threads_same(void) {
-	enum { N = 36000, D = 16 }; // stacks of ~20 ids: 2M ids, waves of 1M
+	enum { N = 36000, D = 16 }; // stacks of ~20 ids: 2M ids, 8 waves
 	begin();
 	for (uint32_t i = 0; i < N; i++) {
 		comm_shuffled(200000 + i, 't', i, N);
