@@ -346,13 +346,13 @@ static const struct kblock *kblock(struct pd_symbols *s, size_t b) {
 	return x;
 }
 
-// The index of the symbol holding addr, with the symbol in *k and, with
-// kread, its block in *x; SIZE_MAX if none.
-static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k,
+// Whether a symbol holds addr: if so, it is in *k and, with kread, its
+// block in *x.
+static bool ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k,
 		const struct kblock **x) {
 	if (!pd_symbols_have_kernel(s)
 			|| addr < (s->kread ? s->ktop[0] : s->ksyms[0].addr)) {
-		return SIZE_MAX;
+		return false;
 	}
 	size_t lo = 0, hi = s->nksyms, base = 0;
 	const struct ksym *v = s->ksyms; // v[i - base] is symbol i
@@ -367,7 +367,7 @@ static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k,
 			}
 		}
 		if (!(*x = kblock(s, tlo))) {
-			return SIZE_MAX;
+			return false;
 		}
 		base = lo = tlo * PD_KTOP;
 		hi = lo + PD_KTOP < s->nksyms ? lo + PD_KTOP : s->nksyms;
@@ -383,10 +383,10 @@ static size_t ksym_find(struct pd_symbols *s, uint64_t addr, struct ksym *k,
 	}
 	// The last symbol has no end; do not stretch it over unmapped space.
 	if (lo + 1 == s->nksyms && addr - v[lo - base].addr > 0x100000) {
-		return SIZE_MAX;
+		return false;
 	}
 	*k = v[lo - base];
-	return lo;
+	return true;
 }
 
 // The name of symbol k (as ksym_find gave it, with its block x), or NULL.
@@ -407,8 +407,7 @@ static const char *ksym_name(struct pd_symbols *s, const struct ksym *k,
 const char *pd_symbols_kernel_lookup(struct pd_symbols *s, uint64_t addr) {
 	struct ksym k;
 	const struct kblock *x = NULL;
-	size_t i = ksym_find(s, addr, &k, &x);
-	return i == SIZE_MAX ? NULL : ksym_name(s, &k, x);
+	return ksym_find(s, addr, &k, &x) ? ksym_name(s, &k, x) : NULL;
 }
 
 // The symbol holding addr and its start, for names shown with an offset
@@ -417,8 +416,7 @@ const char *pd_symbols_kernel_symbol(struct pd_symbols *s, uint64_t addr,
 		uint64_t *start) {
 	struct ksym k;
 	const struct kblock *x = NULL;
-	size_t i = ksym_find(s, addr, &k, &x);
-	if (i == SIZE_MAX) {
+	if (!ksym_find(s, addr, &k, &x)) {
 		return NULL;
 	}
 	*start = k.addr;
