@@ -19,7 +19,7 @@ struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 	c->o = *o;
 	c->syms = syms;
 	c->maps = maps;
-	c->locs = pd_locations_create(syms);
+	c->locs = pd_locations_create(syms, o->out.addrs);
 	c->stack = pd_sample_stack_create(c->locs, syms, o->max_stack);
 	c->memo = pd_chain_memo_create();
 	c->first_event = c->selected = -1;

@@ -46,11 +46,24 @@ struct pd_locations {
 	struct pd_arena names;
 	struct pd_location_stats st;
 	bool sealed; // pd_locations_seal: nothing more is located
+	// Unless addresses are shown, every address outside any mapping is
+	// one location, "[unknown]" to the writer: tens of thousands of them
+	// in a program without frame pointers (the garbage a frame-pointer
+	// walk reads) would each take a location, a slot and stacks of their
+	// own. Only their number is kept, for the summary: a set of them,
+	// each stored + 1 (0 is an empty slot; the last address has a flag).
+	bool merge_unmapped;
+	uint32_t unmapped_loc; // + 1, 0 until the first
+	uint64_t *unmapped;
+	size_t unmapped_slots, unmapped_n;
+	bool unmapped_last;
 };
 
-struct pd_locations *pd_locations_create(struct pd_symbols *syms) {
+struct pd_locations *pd_locations_create(struct pd_symbols *syms,
+		bool addrs) {
 	struct pd_locations *l = pd_xcalloc(1, sizeof(*l));
 	l->syms = syms;
+	l->merge_unmapped = !addrs;
 	return l;
 }
 
@@ -62,6 +75,7 @@ void pd_locations_destroy(struct pd_locations *l) {
 	// for l must be done before l goes.
 	pd_symbols_warm_finish(l->syms);
 	pd_arena_finish(&l->names);
+	free(l->unmapped);
 	free(l->res);
 	free(l->v);
 	pd_index_free(&l->index);
@@ -150,6 +164,53 @@ static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 	return id;
 }
 
+// Counts addr among the distinct addresses outside any mapping.
+static void count_unmapped(struct pd_locations *l, uint64_t addr) {
+	if (addr == UINT64_MAX) {
+		l->unmapped_n += !l->unmapped_last;
+		l->unmapped_last = true;
+		return;
+	}
+	if (4 * (l->unmapped_n + 1) > 3 * l->unmapped_slots) {
+		size_t n = l->unmapped_slots ? 2 * l->unmapped_slots : 1024;
+		uint64_t *v = pd_xcalloc(n, sizeof(*v));
+		for (size_t i = 0; i < l->unmapped_slots; i++) {
+			uint64_t k = l->unmapped[i];
+			if (k) {
+				size_t j = pd_hash_u64(k) & (n - 1);
+				while (v[j]) {
+					j = (j + 1) & (n - 1);
+				}
+				v[j] = k;
+			}
+		}
+		free(l->unmapped);
+		l->unmapped = v;
+		l->unmapped_slots = n;
+	}
+	uint64_t k = addr + 1;
+	size_t j = pd_hash_u64(k) & (l->unmapped_slots - 1);
+	for (; l->unmapped[j]; j = (j + 1) & (l->unmapped_slots - 1)) {
+		if (l->unmapped[j] == k) {
+			return;
+		}
+	}
+	l->unmapped[j] = k;
+	l->unmapped_n++;
+}
+
+// The location of addr outside any mapping.
+static uint32_t unmapped(struct pd_locations *l, uint64_t addr) {
+	if (!l->merge_unmapped) {
+		return find_or_add(l, NULL, addr);
+	}
+	count_unmapped(l, addr);
+	if (!l->unmapped_loc) {
+		l->unmapped_loc = find_or_add(l, NULL, 0) + 1;
+	}
+	return l->unmapped_loc - 1;
+}
+
 static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
 		bool kernel, uint64_t ip, bool exact) {
 	uint64_t look = exact || ip == 0 ? ip : ip - 1;
@@ -159,7 +220,7 @@ static uint32_t locate_slow(struct pd_locations *l, struct pd_proc *proc,
 	}
 	const struct pd_map *m = proc ? pd_proc_find(proc, look) : NULL;
 	if (!m) {
-		return find_or_add(l, NULL, look);
+		return unmapped(l, look);
 	}
 	struct pd_dso *d = m->dso;
 	uint64_t addr = look;
@@ -226,10 +287,13 @@ const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 		r->made = true;
 	}
 	// Counted when first handed out, wherever it was resolved.
+	// (The one location of every address outside any mapping counts
+	// each, from all the stacks read.)
 	r->counted = true;
-	l->st.frames++;
-	l->st.unresolved += r->f.n == 0;
-	l->st.unmapped += r->f.n == 0 && !x->dso;
+	uint64_t n = x->dso || !l->merge_unmapped ? 1 : l->unmapped_n;
+	l->st.frames += n;
+	l->st.unresolved += r->f.n == 0 ? n : 0;
+	l->st.unmapped += r->f.n == 0 && !x->dso ? n : 0;
 	return &r->f;
 }
 

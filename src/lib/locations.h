@@ -36,7 +36,10 @@ struct pd_location_stats {
 // Opaque; the DSOs stay owned by syms.
 struct pd_locations;
 
-struct pd_locations *pd_locations_create(struct pd_symbols *syms);
+// addrs: every address outside any mapping is a location of its own (the
+// writer shows them); else they are all one, and only counted.
+struct pd_locations *pd_locations_create(struct pd_symbols *syms,
+	bool addrs);
 // Stops the loader thread (pd_symbols_warm_finish: its jobs for l and
 // every other are done first), then frees l. NULL is fine.
 void pd_locations_destroy(struct pd_locations *l);

@@ -129,12 +129,42 @@ int main(void) {
 
 	// The location cache tells addresses apart in all 64 bits: with its
 	// top bit set an address is another one (here outside any map).
-	struct pd_locations *l = pd_locations_create(syms);
+	struct pd_locations *l = pd_locations_create(syms, true);
 	struct pd_proc *p = pd_maps_proc(m, 10);
 	uint32_t a = pd_locations_locate(l, p, false, 0x1000, true);
 	uint32_t b = pd_locations_locate(l, p, false, 0x1000 | 1ull << 63, true);
 	CHECK(a != b && pd_locations_at(l, a)->dso && !pd_locations_at(l, b)->dso);
 	CHECK(pd_locations_locate(l, p, false, 0x1000, true) == a);
+	// With addresses shown, each one outside any map is a location.
+	uint32_t c = pd_locations_locate(l, p, false, 0x9000 | 1ull << 63, true);
+	CHECK(c != b && !pd_locations_at(l, c)->dso);
+	pd_locations_destroy(l);
+
+	// Else they are one location (all "[unknown]"), which the summary
+	// counts as the distinct addresses it stands for, in every lookup
+	// that missed the frame cache: 5000 addresses, each looked up twice
+	// (the second time after 5000 others, out of the cache), and the
+	// last address, which the set cannot store + 1.
+	l = pd_locations_create(syms, false);
+	b = pd_locations_locate(l, p, false, 1ull << 63, true);
+	uint32_t same = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; i < 5000; i++) {
+			same += pd_locations_locate(l, p, false,
+				(1ull << 63) + 64 * i, true) == b;
+		}
+	}
+	same += pd_locations_locate(l, p, false, UINT64_MAX, true) == b;
+	same += pd_locations_locate(l, p, false, UINT64_MAX, false) == b;
+	a = pd_locations_locate(l, p, false, 0x1000, true);
+	CHECK(same == 10002 && a != b && !pd_locations_at(l, b)->dso);
+	CHECK(pd_locations_count(l) == 2);
+	CHECK(pd_locations_frames(l, b)->n == 0);
+	pd_locations_frames(l, b); // counted once
+	const struct pd_location_stats *st = pd_locations_stats(l);
+	// 5000, UINT64_MAX and UINT64_MAX - 1 (a return address).
+	CHECK(st->frames == 5002 && st->unresolved == 5002
+		&& st->unmapped == 5002);
 	pd_locations_destroy(l);
 
 	pd_maps_destroy(m);
