@@ -286,11 +286,11 @@ const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 		resolve_into(l, x->dso, x->addr, &r->f);
 		r->made = true;
 	}
-	// Counted when first handed out, wherever it was resolved.
-	// (The one location of every address outside any mapping counts
-	// each, from all the stacks read.)
+	// Counted when first handed out, wherever it was resolved; the one
+	// location of every address outside any mapping counts each (in
+	// all the stacks read).
 	r->counted = true;
-	uint64_t n = x->dso || !l->merge_unmapped ? 1 : l->unmapped_n;
+	uint64_t n = id + 1 == l->unmapped_loc ? l->unmapped_n : 1;
 	l->st.frames += n;
 	l->st.unresolved += r->f.n == 0 ? n : 0;
 	l->st.unmapped += r->f.n == 0 && !x->dso ? n : 0;
