@@ -57,6 +57,7 @@ struct pd_locations {
 	uint64_t *unmapped;
 	size_t unmapped_slots, unmapped_n;
 	bool unmapped_last;
+	bool unmapped_counted; // in st: addresses found later count then
 };
 
 struct pd_locations *pd_locations_create(struct pd_symbols *syms,
@@ -164,12 +165,13 @@ static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 	return id;
 }
 
-// Counts addr among the distinct addresses outside any mapping.
-static void count_unmapped(struct pd_locations *l, uint64_t addr) {
+// Adds addr to the distinct addresses outside any mapping: true if new.
+static bool count_unmapped(struct pd_locations *l, uint64_t addr) {
 	if (addr == UINT64_MAX) {
-		l->unmapped_n += !l->unmapped_last;
+		bool fresh = !l->unmapped_last;
+		l->unmapped_n += fresh;
 		l->unmapped_last = true;
-		return;
+		return fresh;
 	}
 	if (4 * (l->unmapped_n + 1) > 3 * l->unmapped_slots) {
 		size_t n = l->unmapped_slots ? 2 * l->unmapped_slots : 1024;
@@ -192,19 +194,24 @@ static void count_unmapped(struct pd_locations *l, uint64_t addr) {
 	size_t j = pd_hash_u64(k) & (l->unmapped_slots - 1);
 	for (; l->unmapped[j]; j = (j + 1) & (l->unmapped_slots - 1)) {
 		if (l->unmapped[j] == k) {
-			return;
+			return false;
 		}
 	}
 	l->unmapped[j] = k;
 	l->unmapped_n++;
+	return true;
 }
 
 // The location of addr outside any mapping.
 static uint32_t unmapped(struct pd_locations *l, uint64_t addr) {
-	if (!l->merge_unmapped) {
-		return find_or_add(l, NULL, addr);
+	if (!l->merge_unmapped || l->sealed) {
+		return find_or_add(l, NULL, addr); // (which fails once sealed)
 	}
-	count_unmapped(l, addr);
+	if (count_unmapped(l, addr) && l->unmapped_counted) {
+		l->st.frames++;
+		l->st.unresolved++;
+		l->st.unmapped++;
+	}
 	if (!l->unmapped_loc) {
 		l->unmapped_loc = find_or_add(l, NULL, 0) + 1;
 	}
@@ -287,10 +294,14 @@ const struct pd_location_frames *pd_locations_frames(struct pd_locations *l,
 		r->made = true;
 	}
 	// Counted when first handed out, wherever it was resolved; the one
-	// location of every address outside any mapping counts each (in
-	// all the stacks read).
+	// location of every address outside any mapping counts each (those
+	// found later, as they are).
 	r->counted = true;
-	uint64_t n = id + 1 == l->unmapped_loc ? l->unmapped_n : 1;
+	uint64_t n = 1;
+	if (id + 1 == l->unmapped_loc) {
+		n = l->unmapped_n;
+		l->unmapped_counted = true;
+	}
 	l->st.frames += n;
 	l->st.unresolved += r->f.n == 0 ? n : 0;
 	l->st.unmapped += r->f.n == 0 && !x->dso ? n : 0;

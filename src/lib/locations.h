@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Code locations: each distinct (module, address) a stack holds gets a
-// number; its frames (function, inline chain) are resolved once, files'
+// number (all addresses outside any mapping share one, unless they are
+// shown); its frames (function, inline chain) are resolved once, files'
 // ones on the loader thread while samples are read.
 #ifndef PD_LOCATIONS_H
 #define PD_LOCATIONS_H
@@ -13,7 +14,8 @@
 #include "symbols.h"
 
 // An address in a module, dso-relative as enum pd_dso_kind says (already
-// adjusted for return addresses); dso NULL: outside any mapping.
+// adjusted for return addresses); dso NULL: outside any mapping (addr 0
+// for the location all of them share, unless addresses are shown).
 struct pd_location {
 	struct pd_dso *dso;
 	uint64_t addr;
@@ -37,7 +39,8 @@ struct pd_location_stats {
 struct pd_locations;
 
 // addrs: every address outside any mapping is a location of its own (the
-// writer shows them); else they are all one, and only counted.
+// writer shows them); else they are all one, which the statistics count
+// as the distinct addresses it stands for.
 struct pd_locations *pd_locations_create(struct pd_symbols *syms,
 	bool addrs);
 // Stops the loader thread (pd_symbols_warm_finish: its jobs for l and

@@ -135,36 +135,50 @@ int main(void) {
 	uint32_t b = pd_locations_locate(l, p, false, 0x1000 | 1ull << 63, true);
 	CHECK(a != b && pd_locations_at(l, a)->dso && !pd_locations_at(l, b)->dso);
 	CHECK(pd_locations_locate(l, p, false, 0x1000, true) == a);
-	// With addresses shown, each one outside any map is a location.
+	// With addresses shown, each one outside any map is a location,
+	// counted once.
 	uint32_t c = pd_locations_locate(l, p, false, 0x9000 | 1ull << 63, true);
 	CHECK(c != b && !pd_locations_at(l, c)->dso);
+	pd_symbols_warm_finish(syms); // (the loader thread writes l's frames)
+	CHECK(pd_locations_frames(l, b)->n == 0);
+	CHECK(pd_locations_frames(l, c)->n == 0);
+	const struct pd_location_stats *st = pd_locations_stats(l);
+	CHECK(st->frames == 2 && st->unresolved == 2 && st->unmapped == 2);
 	pd_locations_destroy(l);
 
-	// Else they are one location (all "[unknown]"), which the summary
-	// counts as the distinct addresses it stands for, in every lookup
-	// that missed the frame cache: 5000 addresses, each looked up twice
-	// (the second time after 5000 others, out of the cache), and the
-	// last address, which the set cannot store + 1.
+	// Else they are one location (all "[unknown]"), which the statistics
+	// count as the distinct addresses it stands for: 5000 addresses, 0
+	// and the last one (which the set cannot store + 1), looked up in
+	// two address spaces, the second time out of the frame cache (its
+	// key is the space), so that the set must know them again.
 	l = pd_locations_create(syms, false);
+	struct pd_proc *q = pd_maps_proc(m, 77); // no maps
 	b = pd_locations_locate(l, p, false, 1ull << 63, true);
 	uint32_t same = 0;
 	for (int pass = 0; pass < 2; pass++) {
+		struct pd_proc *in = pass ? q : p;
 		for (uint64_t i = 0; i < 5000; i++) {
-			same += pd_locations_locate(l, p, false,
+			same += pd_locations_locate(l, in, false,
 				(1ull << 63) + 64 * i, true) == b;
 		}
+		same += pd_locations_locate(l, in, false, UINT64_MAX, true) == b;
+		same += pd_locations_locate(l, in, false, 0, true) == b;
 	}
-	same += pd_locations_locate(l, p, false, UINT64_MAX, true) == b;
-	same += pd_locations_locate(l, p, false, UINT64_MAX, false) == b;
+	// A return address is looked up one byte before: UINT64_MAX - 1.
+	same += pd_locations_locate(l, q, false, UINT64_MAX, false) == b;
 	a = pd_locations_locate(l, p, false, 0x1000, true);
-	CHECK(same == 10002 && a != b && !pd_locations_at(l, b)->dso);
+	CHECK(same == 10005 && a != b && !pd_locations_at(l, b)->dso);
 	CHECK(pd_locations_count(l) == 2);
 	CHECK(pd_locations_frames(l, b)->n == 0);
 	pd_locations_frames(l, b); // counted once
-	const struct pd_location_stats *st = pd_locations_stats(l);
-	// 5000, UINT64_MAX and UINT64_MAX - 1 (a return address).
-	CHECK(st->frames == 5002 && st->unresolved == 5002
-		&& st->unmapped == 5002);
+	st = pd_locations_stats(l);
+	CHECK(st->frames == 5003 && st->unresolved == 5003
+		&& st->unmapped == 5003);
+	// One found after they were counted counts then.
+	CHECK(pd_locations_locate(l, q, false, 5, true) == b);
+	CHECK(pd_locations_locate(l, p, false, 5, true) == b);
+	CHECK(st->frames == 5004 && st->unresolved == 5004
+		&& st->unmapped == 5004);
 	pd_locations_destroy(l);
 
 	pd_maps_destroy(m);
