@@ -54,7 +54,12 @@ bool pd_file_open(const char *path, struct pd_file *f, bool keep) {
 	if (fstat(fd, &sb) != 0) {
 		sb = (struct stat){0}; // read as a stream below
 	}
-	if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+	// Standard input is read from where it stands, as any filter reads
+	// it (a script may have read a header line from it): mapped only
+	// when that is its start. The caller's fallback reads it from there
+	// again.
+	bool at_start = !std || lseek(fd, 0, SEEK_CUR) == 0;
+	if (S_ISREG(sb.st_mode) && sb.st_size > 0 && at_start) {
 		size_t size = (size_t)sb.st_size;
 		void *m = pd_map_read(fd, size);
 		f->mapped = m != MAP_FAILED;
