@@ -88,6 +88,7 @@ const char *pd_tracing_format_problem(const struct pd_tracing *t,
 	return t->format_problem[0] ? t->format_problem : NULL;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vsay(char *buf, size_t size, const char *fmt, va_list ap) {
 	int n = snprintf(buf, size, "tracing data: ");
 	vsnprintf(buf + n, size - (size_t)n, fmt, ap);
@@ -95,6 +96,7 @@ static void vsay(char *buf, size_t size, const char *fmt, va_list ap) {
 
 // Keeps a message in buf unless it holds one already, with the file
 // offset of blob position pos.
+__attribute__((format(printf, 6, 0)))
 static void keep_first(const struct pd_tracing *t, char *buf, size_t cap,
 		uint64_t *off, size_t pos, const char *fmt, va_list ap) {
 	if (!buf[0]) {
