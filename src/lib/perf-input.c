@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Byte source of the perf.data reader (see perf-input.h): a forward
-// window over a mapped file or a stream.
+// window over a mapped file, or a buffer read from a file or a stream.
 #include "perf-input.h"
 
 #include <err.h>
@@ -19,6 +19,18 @@
 #include "prefetch.h"
 
 #define BUF_MIN (1u << 20)
+// Regular files this large and up are read in blocks, not mapped. A
+// mapped file costs its reader a fault for every page it maps, and on
+// some virtual machines (shadow page tables) much more: on this
+// project's test machine a 1 GB --call-graph dwarf profile took 0.50 s
+// mapped (a prefetch thread mapping ahead, both cores busy) against
+// 0.16 s read, 0.09 s for cat, and 300 MB 159 against 117 ms. Read, the
+// records perf's order holds back are copied, which costs more than
+// mapping on small files (an 8 MB frame-pointer profile: 77 ms mapped,
+// 89 read; 100 MB about even) (bench/README, "Big files are read").
+// Debug builds: PD_DEBUG_READ_BLOCK=BYTES reads every file, in blocks of
+// that many bytes, for the tests (whose files would fit one block).
+#define READ_MIN ((uint64_t)64 << 20)
 // Pages behind the reader are given back in huge-page sized steps, so
 // that the file's pages do not add up in the peak RSS (a perf.data of a
 // few MB was otherwise a third of pd-collapse's).
@@ -34,6 +46,7 @@ struct pd_input {
 	uint64_t size;     // regular file size, 0 if unknown
 	uint8_t *buf;      // the map, or a buffer of cap bytes
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
+	size_t block;       // read at least this much at a time
 	uint64_t pos;      // file offset of buf[lo]
 	bool eof;
 	struct pd_prefetch *prefetch; // maps pages ahead of pos (4 MiB and up)
@@ -69,6 +82,20 @@ static void map_file(struct pd_input *in) {
 	in->prefetch = pd_prefetch_start(m, in->size);
 }
 
+// The bytes read at a time, at least (a record larger is read whole);
+// files smaller than *read_min are mapped.
+static size_t read_block(uint64_t *read_min) {
+	*read_min = READ_MIN;
+#ifndef NDEBUG
+	const char *e = getenv("PD_DEBUG_READ_BLOCK");
+	if (e && strtoul(e, NULL, 10) > 0) {
+		*read_min = 0;
+		return strtoul(e, NULL, 10);
+	}
+#endif
+	return BUF_MIN;
+}
+
 enum pd_status pd_input_open(struct pd_input **out, const char *path,
 		const char *name) {
 	*out = NULL;
@@ -79,6 +106,8 @@ enum pd_status pd_input_open(struct pd_input **out, const char *path,
 	}
 	struct pd_input *in = pd_xcalloc(1, sizeof(*in));
 	in->name = pd_xstrdup(name);
+	uint64_t read_min;
+	in->block = read_block(&read_min);
 	in->fd = fd;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0) {
@@ -97,7 +126,9 @@ enum pd_status pd_input_open(struct pd_input **out, const char *path,
 		in->seekable = lseek(fd, 0, SEEK_CUR) == 0;
 		if (in->seekable) {
 			in->size = (uint64_t)sb.st_size;
-			map_file(in);
+			if (in->size < read_min) {
+				map_file(in);
+			}
 		}
 	}
 	*out = in;
@@ -131,7 +162,7 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 		in->hi -= in->lo;
 		in->lo = 0;
 	}
-	size_t want = n > BUF_MIN ? n : BUF_MIN;
+	size_t want = n > in->block ? n : in->block;
 	pd_xgrow(&in->buf, &in->cap, want, 1);
 	while (in->hi < n) {
 		ssize_t k = read(in->fd, in->buf + in->hi, in->cap - in->hi);

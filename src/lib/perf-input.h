@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The perf.data reader's byte source: a regular file mapped whole, or a
-// stream (pipe, stdin, an unseekable file) read in large blocks.
+// The perf.data reader's byte source: a regular file under 64 MiB mapped
+// whole, or read in large blocks: a larger file (seeking where the
+// reader asks) or a stream (pipe, stdin not at its start).
 #ifndef PD_PERF_INPUT_H
 #define PD_PERF_INPUT_H
 

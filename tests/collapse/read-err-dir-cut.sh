@@ -1,0 +1,7 @@
+# err-dir-cut.sh with the file read 700 bytes at a time, as files of 64 MiB and up
+# are read (in 1 MiB blocks), not mapped: the same output as err-dir-cut.sh.
+# PD_DEBUG_READ_BLOCK works in debug builds.
+export PD_DEBUG_READ_BLOCK=700
+t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT
+cp -r perf/threads-dir.data "$t/d.data" && truncate -s -100 "$t/d.data/data.1" || exit 99
+cd "$t" && pd-collapse -q d.data
