@@ -28,8 +28,8 @@
 // records perf's order holds back are copied, which costs more than
 // mapping on small files (an 8 MB frame-pointer profile: 77 ms mapped,
 // 89 read; 100 MB about even) (bench/README, "Big files are read").
-// Debug builds: PD_DEBUG_READ_BLOCK=BYTES reads every file, in blocks of
-// that many bytes, for the tests (whose files would fit one block).
+// PD_DEBUG_READ_BLOCK=BYTES (1 to 1 MiB) reads every file, in blocks of
+// about that many bytes: for the tests, whose files would fit one block.
 #define READ_MIN ((uint64_t)64 << 20)
 // Pages behind the reader are given back in huge-page sized steps, so
 // that the file's pages do not add up in the peak RSS (a perf.data of a
@@ -86,13 +86,16 @@ static void map_file(struct pd_input *in) {
 // files smaller than *read_min are mapped.
 static size_t read_block(uint64_t *read_min) {
 	*read_min = READ_MIN;
-#ifndef NDEBUG
 	const char *e = getenv("PD_DEBUG_READ_BLOCK");
-	if (e && strtoul(e, NULL, 10) > 0) {
-		*read_min = 0;
-		return strtoul(e, NULL, 10);
+	if (e && *e) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (!*end && !errno && v > 0 && v <= BUF_MIN) {
+			*read_min = 0;
+			return (size_t)v;
+		}
 	}
-#endif
 	return BUF_MIN;
 }
 
@@ -170,7 +173,12 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 			continue;
 		}
 		if (k <= 0) {
-			in->eof = true; // read errors end the input like EOF
+			// A read error ends the input like EOF, said here: the
+			// reader then reports what is cut short.
+			if (k < 0) {
+				warn("%s", in->name);
+			}
+			in->eof = true;
 			break;
 		}
 		in->hi += (size_t)k;
@@ -200,7 +208,10 @@ bool pd_input_seek(struct pd_input *in, uint64_t off) {
 		return true;
 	}
 	if (in->seekable) {
-		if (lseek(in->fd, (off_t)off, SEEK_SET) == (off_t)-1) {
+		// Past the end is no place, as on a mapped file (lseek would
+		// allow it).
+		if (off > in->size
+				|| lseek(in->fd, (off_t)off, SEEK_SET) == (off_t)-1) {
 			return false;
 		}
 		in->lo = in->hi = 0;
@@ -235,6 +246,18 @@ uint8_t *pd_input_copy(struct pd_input *in, uint64_t off, uint64_t len) {
 	uint8_t *copy = pd_xmalloc((size_t)len);
 	memcpy(copy, p, (size_t)len);
 	pd_input_drop(in, (size_t)len);
+	if (!in->map && in->cap > 2 * (size_t)in->block
+			&& in->hi - in->lo <= in->block) {
+		// A large section grew the buffer: back to a block, so that
+		// its pages do not stay for the rest of the run.
+		uint8_t *b = pd_xmalloc(in->block);
+		memcpy(b, in->buf + in->lo, in->hi - in->lo);
+		free(in->buf);
+		in->buf = b;
+		in->cap = in->block;
+		in->hi -= in->lo;
+		in->lo = 0;
+	}
 	return copy;
 }
 

@@ -14,8 +14,9 @@
 #define QBLOCK (1u << 20)       // > any record (u16 size)
 
 // Queued records that cannot stay where they are (compressed ones, and
-// all of a stream's) are copied into shared blocks, freed when the last
-// record in them has been handed out.
+// all of an input read in blocks: a stream, or a file of 64 MiB and up)
+// are copied into shared blocks, freed when the last record in them has
+// been handed out.
 struct qblock {
 	size_t used, cap, refs;
 	uint8_t data[];

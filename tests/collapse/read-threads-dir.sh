@@ -1,5 +1,5 @@
-# threads-dir.sh with the file read 700 bytes at a time, as files of 64 MiB and up
+# threads-dir.sh with the file read in blocks of about 1 KiB, as files of 64 MiB and up
 # are read (in 1 MiB blocks), not mapped: the same output as threads-dir.sh.
-# PD_DEBUG_READ_BLOCK works in debug builds.
+# (PD_DEBUG_READ_BLOCK: for the tests.)
 export PD_DEBUG_READ_BLOCK=700
 pd-collapse --symfs bin perf/threads-dir.data
