@@ -27,7 +27,8 @@
 // 0.16 s read, 0.09 s for cat, and 300 MB 159 against 117 ms. Read, the
 // records perf's order holds back are copied, which costs more than
 // mapping on small files (an 8 MB frame-pointer profile: 77 ms mapped,
-// 89 read; 100 MB about even) (bench/README, "Big files are read").
+// 89 read; 40 MB of DWARF: 61 and 68; 100 MB: 75 and 62) (bench/README,
+// "Big files are read, not mapped").
 // PD_DEBUG_READ_BLOCK=BYTES (1 to 1 MiB) reads every file, in blocks of
 // about that many bytes: for the tests, whose files would fit one block.
 #define READ_MIN ((uint64_t)64 << 20)
