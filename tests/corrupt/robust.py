@@ -25,7 +25,12 @@ streams without a header (fewer cuts); a truncated data.N must be named in
 the message (`DIR/data.N@0x...`). Failing inputs are kept in --keep DIR for
 debugging.
 
-usage: robust.py [--jobs N] [--quick] [--keep DIR] PD_COLLAPSE TESTDATA_DIR
+With --same-as-mapped, each input also runs without PD_DEBUG_READ_BLOCK
+(mapped, for files under 64 MiB) and must give the same exit status,
+output and messages as the run in blocks.
+
+usage: robust.py [--jobs N] [--quick] [--same-as-mapped] [--keep DIR]
+                 PD_COLLAPSE TESTDATA_DIR
 """
 import argparse
 import concurrent.futures
@@ -247,6 +252,9 @@ def mutations(name, buf, quick):
         yield from tracing_inside(name, buf, quick)
 
 
+SAME_AS_MAPPED = False
+
+
 def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
             named=None, opts=()):
     path = os.path.join(tmpdir, 'case%d.data' % idx)
@@ -262,15 +270,33 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
            '--kallsyms', os.path.join(testdata, 'perf', 'offcpu.kallsyms')]
     cmd += list(opts) + [path]
     ok = (0, 64, 65, 74) if opts else (0, 65, 74)
+    out = subprocess.PIPE if SAME_AS_MAPPED else subprocess.DEVNULL
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           stdout=out, stderr=subprocess.PIPE,
                            timeout=timeout)
+        if SAME_AS_MAPPED:
+            env = dict(os.environ)
+            env.pop('PD_DEBUG_READ_BLOCK', None)
+            m = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout,
+                               env=env)
     except subprocess.TimeoutExpired:
         return label, path, 'timed out after %gs' % timeout, b''
     err = p.stderr
     why = None
-    if p.returncode < 0:
+    if SAME_AS_MAPPED and (p.returncode, p.stdout, p.stderr) != \
+            (m.returncode, m.stdout, m.stderr):
+        why = ('read in blocks: exit %d, %d bytes out; mapped: exit %d, '
+               '%d bytes out%s' % (p.returncode, len(p.stdout),
+                                   m.returncode, len(m.stdout),
+                                   '' if p.stderr == m.stderr
+                                   else '; messages differ'))
+        err = p.stderr + b'--- mapped:\n' + m.stderr
+    if why:
+        pass
+    elif p.returncode < 0:
         why = 'killed by signal %d' % -p.returncode
     elif p.returncode not in ok:
         why = 'exit status %d' % p.returncode
@@ -315,9 +341,15 @@ def main():
                     default=os.environ.get('PD_ROBUST_QUICK') == '1')
     ap.add_argument('--timeout', type=float, default=5.0)
     ap.add_argument('--keep', help='directory for failing inputs')
+    ap.add_argument('--same-as-mapped', action='store_true',
+                    help='also run each input without PD_DEBUG_READ_BLOCK '
+                    '(mapped) and require the same exit status, output and '
+                    'messages')
     ap.add_argument('pd_collapse')
     ap.add_argument('testdata')
     opts = ap.parse_args()
+    global SAME_AS_MAPPED
+    SAME_AS_MAPPED = opts.same_as_mapped
     tmpdir = tempfile.mkdtemp(prefix='pd-robust-')
     failures = []
     total = 0
