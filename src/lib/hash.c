@@ -96,8 +96,14 @@ uint64_t pd_hash_seed(void) {
 		^ (uint64_t)(uintptr_t)&seed);
 }
 
+uint64_t pd_hash_secret;
+
+__attribute__((constructor)) static void init_secret(void) {
+	pd_hash_secret = pd_hash_seed();
+}
+
 static void map64_put(struct pd_map64 *m, uint64_t key, uint64_t val) {
-	size_t j = pd_hash_u64(key) & (m->slots - 1);
+	size_t j = pd_hash_key(key) & (m->slots - 1);
 	while (m->keys[j]) {
 		j = (j + 1) & (m->slots - 1);
 	}

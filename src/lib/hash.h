@@ -29,6 +29,17 @@ static inline uint64_t pd_hash_u64(uint64_t x) {
 	return x;
 }
 
+// A random value of this process's (pd_hash_seed, set before main).
+extern uint64_t pd_hash_secret;
+
+// The hash of a key a file chose (an address, a sample id, a pid), for a
+// table's slot. pd_hash_u64 can be inverted: a file could name keys that
+// all land in one slot and make each insertion walk all the others. With
+// a secret it cannot know which.
+static inline uint64_t pd_hash_key(uint64_t x) {
+	return pd_hash_u64(x ^ pd_hash_secret);
+}
+
 // An open-addressing map from nonzero 64-bit keys to 64-bit values;
 // zero-initialise, free with pd_map64_free.
 struct pd_map64 {
@@ -42,7 +53,7 @@ static inline uint64_t *pd_map64_find(const struct pd_map64 *m, uint64_t key) {
 	if (!m->slots) {
 		return NULL;
 	}
-	size_t j = pd_hash_u64(key) & (m->slots - 1);
+	size_t j = pd_hash_key(key) & (m->slots - 1);
 	for (; m->keys[j]; j = (j + 1) & (m->slots - 1)) {
 		if (m->keys[j] == key) {
 			return &m->vals[j];

@@ -147,7 +147,7 @@ static uint32_t find_or_add(struct pd_locations *l, struct pd_dso *d,
 	if (l->sealed) {
 		errx(PD_ESOFTWARE, "location added after the table was sealed");
 	}
-	uint64_t h = pd_hash_u64((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
+	uint64_t h = pd_hash_key((uintptr_t)d * 31 + addr * 0x9e3779b97f4a7c15ULL);
 	size_t j = pd_index_slot(&l->index, h);
 	for (uint32_t e; (e = pd_index_probe(&l->index, h, &j));
 			j = pd_index_next(&l->index, j)) {
@@ -181,7 +181,7 @@ static bool count_unmapped(struct pd_locations *l, uint64_t addr) {
 		for (size_t i = 0; i < l->unmapped_slots; i++) {
 			uint64_t k = l->unmapped[i];
 			if (k) {
-				size_t j = pd_hash_u64(k) & (n - 1);
+				size_t j = pd_hash_key(k) & (n - 1);
 				while (v[j]) {
 					j = (j + 1) & (n - 1);
 				}
@@ -193,7 +193,7 @@ static bool count_unmapped(struct pd_locations *l, uint64_t addr) {
 		l->unmapped_slots = n;
 	}
 	uint64_t k = addr + 1;
-	size_t j = pd_hash_u64(k) & (l->unmapped_slots - 1);
+	size_t j = pd_hash_key(k) & (l->unmapped_slots - 1);
 	for (; l->unmapped[j]; j = (j + 1) & (l->unmapped_slots - 1)) {
 		if (l->unmapped[j] == k) {
 			return false;

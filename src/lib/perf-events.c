@@ -41,7 +41,7 @@ static void id_insert(struct pd_events *ev, uint64_t id, size_t i) {
 		free(keys);
 		free(vals);
 	}
-	size_t j = pd_hash_u64(id) & (ev->id_slots - 1);
+	size_t j = pd_hash_key(id) & (ev->id_slots - 1);
 	while (ev->id_vals[j] && ev->id_keys[j] != id) {
 		j = (j + 1) & (ev->id_slots - 1);
 	}
@@ -56,7 +56,7 @@ int pd_events_find(const struct pd_events *ev, uint64_t id) {
 	if (!ev->id_slots) {
 		return -1;
 	}
-	size_t j = pd_hash_u64(id) & (ev->id_slots - 1);
+	size_t j = pd_hash_key(id) & (ev->id_slots - 1);
 	while (ev->id_vals[j]) {
 		if (ev->id_keys[j] == id) {
 			return (int)ev->id_vals[j] - 1;
