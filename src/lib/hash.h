@@ -29,7 +29,8 @@ static inline uint64_t pd_hash_u64(uint64_t x) {
 	return x;
 }
 
-// A random value of this process's (pd_hash_seed, set before main).
+// A random value of this process's (pd_hash_seed, set before main): the
+// seed of pd_hash for tables of names and stacks that come from a file.
 extern uint64_t pd_hash_secret;
 
 // The hash of a key a file chose (an address, a sample id, a pid), for a

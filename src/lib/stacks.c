@@ -51,7 +51,7 @@ static void add_weight(struct pd_stacks *s, uint64_t *x, uint64_t w) {
 }
 
 static uint64_t hash_ids(const uint32_t *ids, size_t n) {
-	return pd_hash(ids, n * sizeof(*ids), 0);
+	return pd_hash(ids, n * sizeof(*ids), pd_hash_secret);
 }
 
 // Stores stack number s->n (ids[0, n), weights w); returns its number.

@@ -113,7 +113,7 @@ struct pd_dso *pd_symbols_dso(struct pd_symbols *s, const char *filename,
 	// A memfd's name is per process.
 	uint32_t key_pid = kind == PD_DSO_JIT ? pid : 0;
 	size_t len = strlen(filename);
-	uint64_t h = pd_hash(filename, len, key_pid);
+	uint64_t h = pd_hash(filename, len, key_pid ^ pd_hash_secret);
 	size_t j = pd_index_slot(&s->by_name, h);
 	for (uint32_t e; (e = pd_index_probe(&s->by_name, h, &j));
 			j = pd_index_next(&s->by_name, j)) {

@@ -35,7 +35,7 @@ void pd_texts_destroy(struct pd_texts *t) {
 }
 
 uint32_t pd_texts_id(struct pd_texts *t, const char *s, size_t len) {
-	uint64_t h = pd_hash(s, len, 0);
+	uint64_t h = pd_hash(s, len, pd_hash_secret);
 	size_t j = pd_index_slot(&t->index, h);
 	for (uint32_t e; (e = pd_index_probe(&t->index, h, &j));
 			j = pd_index_next(&t->index, j)) {

@@ -119,7 +119,7 @@ static const char *key_name(enum pd_top_by by, const char *s, size_t *len,
 
 static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 		bool module) {
-	uint64_t h = pd_hash(s, len, 0);
+	uint64_t h = pd_hash(s, len, pd_hash_secret);
 	uint32_t k = strtab_find(&t->keytab, s, len, h);
 	if (k != PD_TOP_NONE) {
 		t->keys[k].module |= module; // the focus is made not knowing
@@ -143,7 +143,7 @@ static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 }
 
 static uint32_t frame_get(struct pd_top *t, const char *s, size_t len) {
-	uint64_t h = pd_hash(s, len, 0);
+	uint64_t h = pd_hash(s, len, pd_hash_secret);
 	uint32_t f = strtab_find(&t->frametab, s, len, h);
 	if (f != PD_TOP_NONE) {
 		return t->frametab.v[f].val;
