@@ -9,36 +9,12 @@
 # of a table of up to 2^24 slots, and each insertion would walk past all
 # the earlier ones.
 # usage: hash-flood.py FILE N
+import os
 import struct
 import sys
 
-M = (1 << 64) - 1
-
-
-def unshift(x, s):
-    # Inverse of x ^= x >> s.
-    r = x
-    for _ in range(64 // s + 1):
-        r = x ^ (r >> s)
-    return r & M
-
-
-def unmix(y):
-    # Inverse of pd_hash_u64.
-    y = unshift(y, 33)
-    y = (y * pow(0xc4ceb9fe1a85ec53, -1, 1 << 64)) & M
-    y = unshift(y, 33)
-    y = (y * pow(0xff51afd7ed558ccd, -1, 1 << 64)) & M
-    return unshift(y, 33)
-
-
-def mix(x):
-    x ^= x >> 33
-    x = (x * 0xff51afd7ed558ccd) & M
-    x ^= x >> 33
-    x = (x * 0xc4ceb9fe1a85ec53) & M
-    return x ^ (x >> 33)
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+from pdhash import M, mix, unmix  # noqa: E402
 
 data = bytearray(open(sys.argv[1], 'rb').read())
 n = int(sys.argv[2])
