@@ -9,6 +9,7 @@
 #include "chain-memo.h"
 #include "collapse.h"
 #include "dispatch.h"
+#include "hash.h"
 #include "locations.h"
 #include "offcpu.h"
 #include "sample-stack.h"
@@ -63,6 +64,7 @@ struct pd_collapse {
 	struct pd_chain_memo *memo;
 	const char **comms; // comm number -> interned name
 	size_t ncomms, comms_cap;
+	struct pd_map64 comm_of; // interned name -> comm number + 1
 	struct pd_stacks **ev; // per event, made when it has samples
 	uint64_t *ev_samples;
 	struct pd_collapse_use *uses; // per event, when first needed

@@ -44,6 +44,7 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	pd_sample_stack_destroy(c->stack);
 	pd_chain_memo_destroy(c->memo);
 	free(c->comms);
+	pd_map64_free(&c->comm_of);
 	for (size_t i = 0; i < c->nev; i++) {
 		pd_stacks_destroy(c->ev[i]);
 		free(c->uses[i].fields);
@@ -78,14 +79,14 @@ static uint32_t comm_index(struct pd_collapse *c, const char *comm) {
 			break;
 		}
 	}
-	// Long tail: a linear scan is fine, comms are few.
-	for (size_t i = 0; i < c->ncomms; i++) {
-		if (c->comms[i] == comm) {
-			return (uint32_t)i;
-		}
+	// Past the last 64: by name (a file may hold any number of comms).
+	const uint64_t *known = pd_map64_find(&c->comm_of, (uintptr_t)comm);
+	if (known) {
+		return (uint32_t)(*known - 1);
 	}
 	pd_xgrow(&c->comms, &c->comms_cap, c->ncomms + 1, sizeof(*c->comms));
 	c->comms[c->ncomms] = comm;
+	pd_map64_insert(&c->comm_of, (uintptr_t)comm, c->ncomms + 1);
 	return (uint32_t)c->ncomms++;
 }
 

@@ -193,7 +193,7 @@ static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
 	if (!p->roots.nslots) {
 		return NULL;
 	}
-	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
+	uint64_t h = pd_hash(k, 3 * sizeof(*k), pd_hash_secret);
 	size_t j = (size_t)(h >> p->roots.shift);
 	return root_probe(p, k, h, &j);
 }
@@ -201,7 +201,7 @@ static const struct root *root_find(const struct pieces *p, const uint32_t *k) {
 // The pieces of root k, rendered if new.
 static const struct root *root_pieces(struct pieces *p, const uint32_t *k,
 		const char *const *comms, const struct pd_folded_options *o) {
-	uint64_t h = pd_hash(k, 3 * sizeof(*k), 0);
+	uint64_t h = pd_hash(k, 3 * sizeof(*k), pd_hash_secret);
 	size_t j = pd_index_slot(&p->roots, h);
 	const struct root *known = root_probe(p, k, h, &j);
 	if (known) {
