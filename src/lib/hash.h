@@ -20,8 +20,9 @@ uint64_t pd_hash_long(const void *p, size_t n, uint64_t seed);
 // A random seed (getrandom; else from the time and an address).
 uint64_t pd_hash_seed(void);
 
-// tests/pdhash.py mirrors pd_hash and pd_hash_u64 (and inverts them) to
-// make keys that share a slot unseeded: change it with them.
+// tests/pdhash.py mirrors pd_hash and pd_hash_u64, and inverts them, to
+// make keys that would share a slot without the secret (pd_hash_secret):
+// change it with them.
 static inline uint64_t pd_hash_u64(uint64_t x) {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;

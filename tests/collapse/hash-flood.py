@@ -27,7 +27,7 @@ while pos < off + size:
     pos += rsize
 else:
     sys.exit('hash-flood.py: no sample')
-ip, pid, tid, time = struct.unpack_from('<QIIQ', data, pos + 8)
+pid, tid, time = struct.unpack_from('<IIQ', data, pos + 16)
 added = bytearray()
 i = 0
 while n:
@@ -37,20 +37,21 @@ while n:
     a = (k - 1) & M
     if a < 4096 or a >= (1 << 64) - (1 << 16):  # not 0 nor a context mark
         continue
-    # ip; pid, tid; time; period; callchain: the user mark, the address
-    # as the leaf and as a return address (whose call is at address - 1)
+    # ip; pid, tid; time; period; callchain: the user mark, then a as the
+    # leaf and a + 1 as a return address. Frames are looked up at their
+    # address or one byte before (a call's), so one of the two is at a
+    # and keyed a + 1 = k.
     rec = struct.pack('<QIIQQQQQQ', a, pid, tid, time, 1, 3,
                       (1 << 64) - 512, a, (a + 1) & M)
     added += struct.pack('<IHH', 9, misc, 8 + len(rec)) + rec
     n -= 1
 end = off + size
-# The feature sections follow the data; their table holds offsets.
+# The feature sections' table follows the data and holds offsets.
 features = int.from_bytes(data[72:104], 'little')
-table = end
 out = data[:end] + added + data[end:]
 delta = len(added)
 for j in range(bin(features).count('1')):
-    at = table + delta + 16 * j
+    at = end + delta + 16 * j
     foff, fsize = struct.unpack_from('<QQ', out, at)
     struct.pack_into('<QQ', out, at, foff + delta, fsize)
 struct.pack_into('<Q', out, 48, size + delta)

@@ -294,8 +294,6 @@ def run_one(pd, testdata, tmpdir, label, data, must_say, timeout, idx,
                                    '' if p.stderr == m.stderr
                                    else '; messages differ'))
         err = p.stderr + b'--- mapped:\n' + m.stderr
-    if why:
-        pass
     elif p.returncode < 0:
         why = 'killed by signal %d' % -p.returncode
     elif p.returncode not in ok:
