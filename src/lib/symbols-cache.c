@@ -16,11 +16,19 @@
 // and replaced. The temporary files of a run killed while writing are
 // removed by the next write of the same entry, ten minutes on. The cache
 // never changes what is printed.
+//
+// An entry is complete when the file's names come from its symbol table
+// alone (it has no DWARF, or inline frames are off) or it was not found:
+// it then holds the symbol table as loaded (and the load segments), so
+// that an address it lacks is named from it, not by loading the file. A
+// new recording of the same program (each commit profiled in CI) has new
+// addresses in every library, which would otherwise load them all.
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +42,7 @@
 #include "strbuf.h"
 #include "texts.h"
 
-#define MAGIC "PDLOC\0\0\1"
+#define MAGIC "PDLOC\0\0\2"
 // Options that change names; bumped with the format.
 #define FLAG_DEMANGLE 1u
 #define FLAG_INLINE 2u
@@ -50,7 +58,16 @@ struct header {
 	uint8_t differs; // the file there has another build id
 	uint8_t build_id[20];
 	uint8_t pd_build[20]; // the build id of the pd that wrote it
+	uint32_t nsegs, nsyms, naliases; // a complete entry's
+	uint8_t complete;
 };
+
+// tests/fuzz/fuzz-loc.c writes fields of it.
+_Static_assert(sizeof(struct header) == 112
+	&& offsetof(struct header, flags) == 24
+	&& offsetof(struct header, strings) == 44
+	&& offsetof(struct header, build_id_len) == 50
+	&& offsetof(struct header, pd_build) == 72, "fuzz-loc.c's layout");
 
 // A file the resolution tried to open, as it was.
 struct probe_rec {
@@ -63,6 +80,25 @@ struct addr_rec {
 	uint64_t addr, inlined;
 	uint32_t first, n; // names: frames[first, first + n), offsets in strings
 };
+
+// A complete entry's symbol table: load segments (file offsets to the
+// symbols' addresses), symbols sorted by start and alias runs, each ended
+// by a record named NONE (as struct pd_dso's).
+struct seg_rec {
+	uint64_t offset, size, addr;
+};
+
+struct sym_rec {
+	uint64_t start, end, ifunc;
+	uint32_t name, alias;
+};
+
+struct alias_rec {
+	uint64_t end, ifunc;
+	uint32_t name, pad;
+};
+
+#define NONE UINT32_MAX
 
 struct probe {
 	char *path;
@@ -80,8 +116,12 @@ struct cache {
 	uint8_t *buf;   // the entry read, if valid
 	const struct header *h;
 	const struct addr_rec *addrs;
+	const struct seg_rec *segs;
+	const struct sym_rec *syms;
+	const struct alias_rec *aliases;
 	const uint32_t *frames;
 	const char *strings;
+	uint64_t *top; // the address of every PD_KTOP-th of addrs
 	struct probe *probes; // the entry's, then this run's (if it loaded d)
 	size_t nprobes, probes_cap;
 	struct fresh *fresh;  // resolved this run
@@ -197,6 +237,27 @@ static const char *string_at(const struct cache *c, uint32_t off) {
 	return c->strings + off;
 }
 
+// Whether a complete entry's symbol table holds together: names in the
+// strings, symbols in order, each alias run inside the records, not
+// empty, and ended.
+static bool symtab_ok(const struct cache *c, const struct header *h) {
+	for (uint32_t i = 0; i < h->nsyms; i++) {
+		const struct sym_rec *y = &c->syms[i];
+		if (y->name >= h->strings || y->alias > h->naliases
+				|| (y->alias && c->aliases[y->alias - 1].name == NONE)
+				|| (i && y->start <= c->syms[i - 1].start)) {
+			return false;
+		}
+	}
+	for (uint32_t i = 0; i < h->naliases; i++) {
+		if (c->aliases[i].name != NONE
+				&& c->aliases[i].name >= h->strings) {
+			return false;
+		}
+	}
+	return h->naliases == 0 || c->aliases[h->naliases - 1].name == NONE;
+}
+
 // Checks the entry in c->buf (n bytes) for d; false if it does not hold
 // together or is not d's.
 static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
@@ -210,10 +271,15 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	}
 	uint64_t need = (uint64_t)h->nprobes * sizeof(struct probe_rec)
 		+ (uint64_t)h->naddrs * sizeof(struct addr_rec)
+		+ (uint64_t)h->nsegs * sizeof(struct seg_rec)
+		+ (uint64_t)h->nsyms * sizeof(struct sym_rec)
+		+ (uint64_t)h->naliases * sizeof(struct alias_rec)
 		+ (uint64_t)h->nframes * 4 + h->strings;
 	uint8_t build[20];
 	pd_cache_pd_build(build);
 	if (need != h->body || h->strings == 0 || h->flags != flags_of(s)
+			|| h->complete > 1 || (!h->complete
+				&& (h->nsegs || h->nsyms || h->naliases))
 			|| memcmp(h->pd_build, build, 20) != 0
 			|| h->build_id_len != d->build_id_len
 			|| memcmp(h->build_id, d->build_id, d->build_id_len) != 0) {
@@ -224,6 +290,12 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	p += h->nprobes * sizeof(struct probe_rec);
 	c->addrs = (const void *)p;
 	p += h->naddrs * sizeof(struct addr_rec);
+	c->segs = (const void *)p;
+	p += h->nsegs * sizeof(struct seg_rec);
+	c->syms = (const void *)p;
+	p += h->nsyms * sizeof(struct sym_rec);
+	c->aliases = (const void *)p;
+	p += h->naliases * sizeof(struct alias_rec);
 	c->frames = (const void *)p;
 	c->strings = (const char *)p + h->nframes * 4;
 	if (c->strings[h->strings - 1] != '\0' || h->name >= h->strings
@@ -243,6 +315,9 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 			return false;
 		}
 	}
+	if (!symtab_ok(c, h)) {
+		return false;
+	}
 	// Every file tried must be as it was.
 	for (uint32_t i = 0; i < h->nprobes; i++) {
 		struct probe_rec now;
@@ -261,6 +336,13 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	}
 	c->nprobes = h->nprobes;
 	c->h = h;
+	// A lookup searches these first: a block of addrs, not all of
+	// them (a binary search over 100k took a miss per step: ~30 ms of
+	// a run's CPU that looks up as many).
+	c->top = pd_xmalloc((h->naddrs / PD_KTOP + 1) * sizeof(*c->top));
+	for (uint32_t i = 0; i < h->naddrs; i += PD_KTOP) {
+		c->top[i / PD_KTOP] = c->addrs[i].addr;
+	}
 	return true;
 }
 
@@ -289,6 +371,17 @@ static char *entry_file(const struct pd_symbols *s, const struct pd_dso *d,
 	return b.s;
 }
 
+// Forgets an entry found bad.
+static void drop(struct cache *c) {
+	free(c->buf);
+	free(c->top);
+	for (size_t i = 0; i < c->nprobes; i++) {
+		free(c->probes[i].path);
+	}
+	*c = (struct cache){.file = c->file, .probes = c->probes,
+		.probes_cap = c->probes_cap};
+}
+
 static void read_entry(struct cache *c, const struct pd_symbols *s,
 		const struct pd_dso *d) {
 	int fd = open(c->file, O_RDONLY | O_CLOEXEC);
@@ -308,14 +401,26 @@ static void read_entry(struct cache *c, const struct pd_symbols *s,
 			got += (size_t)r;
 		}
 		if (got != n || !parse(c, n, s, d)) {
-			free(c->buf);
-			c->buf = NULL;
-			c->addrs = NULL;
-			c->frames = NULL;
-			c->strings = NULL;
+			drop(c);
 		}
 	}
 	close(fd);
+}
+
+bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
+		size_t n) {
+	d->cache_tried = true;
+	struct cache *c = d->cache = pd_xcalloc(1, sizeof(*c));
+	c->file = pd_xstrdup("");
+	c->buf = buf;
+	if (!parse(c, n, s, d)) {
+		drop(c);
+		return false;
+	}
+	d->cache_found = c->h->found;
+	d->cache_symtab = c->h->symtab;
+	d->cache_differs = c->h->differs;
+	return true;
 }
 
 bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
@@ -348,7 +453,21 @@ bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out) {
 	if (!c || !c->h) {
 		return false;
 	}
-	size_t lo = 0, hi = c->h->naddrs;
+	size_t n = c->h->naddrs, lo = 0, hi = (n + PD_KTOP - 1) / PD_KTOP;
+	while (lo < hi) { // the block: the last whose first is <= addr
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->top[mid] <= addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (lo == 0) {
+		return false;
+	}
+	hi = (lo - 1) * PD_KTOP + PD_KTOP;
+	hi = hi < n ? hi : n;
+	lo = (lo - 1) * PD_KTOP;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (c->addrs[mid].addr < addr) {
@@ -368,6 +487,47 @@ bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out) {
 		out->inlined[i] = a->inlined >> i & 1;
 	}
 	return true;
+}
+
+bool pd_cache_symbols(struct pd_dso *d) {
+	const struct cache *c = d->cache;
+	if (!c || !c->h || !c->h->complete) {
+		return false;
+	}
+	if (d->cache_syms) {
+		return true;
+	}
+	d->cache_syms = true;
+	const struct header *h = c->h;
+	d->syms = pd_xcalloc(h->nsyms + 1, sizeof(*d->syms));
+	for (uint32_t i = 0; i < h->nsyms; i++) {
+		const struct sym_rec *y = &c->syms[i];
+		d->syms[i] = (struct pd_sym){.start = y->start, .end = y->end,
+			.name = string_at(c, y->name), .alias = y->alias,
+			.ifunc = y->ifunc};
+	}
+	d->nsyms = h->nsyms;
+	d->aliases = pd_xcalloc(h->naliases + 1, sizeof(*d->aliases));
+	for (uint32_t i = 0; i < h->naliases; i++) {
+		const struct alias_rec *a = &c->aliases[i];
+		d->aliases[i] = (struct pd_alias){a->name == NONE ? NULL
+			: string_at(c, a->name), a->end, a->ifunc};
+	}
+	d->naliases = h->naliases;
+	return true;
+}
+
+bool pd_cache_offset_to_addr(const struct pd_dso *d, uint64_t offset,
+		uint64_t *addr) {
+	const struct cache *c = d->cache;
+	for (uint32_t i = 0; i < c->h->nsegs; i++) {
+		const struct seg_rec *g = &c->segs[i];
+		if (offset >= g->offset && offset - g->offset < g->size) {
+			*addr = offset - g->offset + g->addr;
+			return true;
+		}
+	}
+	return false;
 }
 
 void pd_cache_note(struct pd_dso *d, uint64_t addr,
@@ -419,6 +579,7 @@ void pd_cache_free(struct pd_dso *d) {
 	free(c->fresh);
 	free(c->names);
 	free(c->buf);
+	free(c->top);
 	free(c->file);
 	free(c);
 	d->cache = NULL;
@@ -439,9 +600,18 @@ struct out_addr {
 	const uint32_t *old;          // the old entry's offsets
 };
 
+// A complete entry's symbol table, names as string ids until placed.
+struct symtab {
+	struct seg_rec *segs;
+	struct sym_rec *syms;
+	struct alias_rec *aliases;
+	size_t nsegs, nsyms, naliases;
+};
+
 struct writer {
 	struct pd_texts *t;  // strings by id
 	struct pd_strbuf body;
+	struct symtab tab;
 };
 
 static uint32_t text(struct writer *w, const char *s) {
@@ -487,6 +657,20 @@ static void build(struct writer *w, const struct cache *c,
 		pd_strbuf_add(&w->body, (const char *)&r, sizeof(r));
 		first += v[i].n;
 	}
+	struct symtab *tab = &w->tab;
+	pd_strbuf_add(&w->body, (const char *)tab->segs,
+		tab->nsegs * sizeof(*tab->segs));
+	for (size_t i = 0; i < tab->nsyms; i++) {
+		tab->syms[i].name = off[tab->syms[i].name];
+	}
+	pd_strbuf_add(&w->body, (const char *)tab->syms,
+		tab->nsyms * sizeof(*tab->syms));
+	for (size_t i = 0; i < tab->naliases; i++) {
+		uint32_t *name = &tab->aliases[i].name;
+		*name = *name == NONE ? NONE : off[*name];
+	}
+	pd_strbuf_add(&w->body, (const char *)tab->aliases,
+		tab->naliases * sizeof(*tab->aliases));
 	for (uint32_t i = 0; i < nframes; i++) {
 		pd_strbuf_add(&w->body, (const char *)&off[frame_ids[i]], 4);
 	}
@@ -500,6 +684,9 @@ static void build(struct writer *w, const struct cache *c,
 	h->naddrs = (uint32_t)n;
 	h->nframes = nframes;
 	h->strings = strings;
+	h->nsegs = (uint32_t)tab->nsegs;
+	h->nsyms = (uint32_t)tab->nsyms;
+	h->naliases = (uint32_t)tab->naliases;
 	free(probe_ids);
 	free(frame_ids);
 	free(off);
@@ -577,8 +764,75 @@ void pd_cache_replace(const char *path, const void *a, size_t na,
 	}
 }
 
+// Whether d's names came from its symbol table alone (or it has none):
+// the new entry is then complete. A DSO not loaded this run has the old
+// entry's word for it.
+static bool complete(const struct pd_symbols *s, struct pd_dso *d) {
+	if (!d->loaded) {
+		return d->cache_syms || (d->cache->h && d->cache->h->complete);
+	}
+	Dwarf_Addr bias;
+	return !d->mod || !s->o.inline_frames
+		|| !dwfl_module_getdwarf(d->mod, &bias);
+}
+
+static uint32_t name_id(struct writer *w, const char *name) {
+	return name ? text(w, name) : NONE;
+}
+
+// The symbol table of a complete entry: the file's, loaded this run, or
+// the old entry's (names as ids in w's strings).
+static void table_of(struct writer *w, const struct pd_dso *d) {
+	struct symtab *t = &w->tab;
+	const struct cache *c = d->cache;
+	if (!d->loaded) {
+		const struct header *h = c->h;
+		t->nsegs = h->nsegs;
+		t->nsyms = h->nsyms;
+		t->naliases = h->naliases;
+		t->segs = pd_xmalloc((t->nsegs + 1) * sizeof(*t->segs));
+		t->syms = pd_xmalloc((t->nsyms + 1) * sizeof(*t->syms));
+		t->aliases = pd_xmalloc((t->naliases + 1) * sizeof(*t->aliases));
+		memcpy(t->segs, c->segs, t->nsegs * sizeof(*t->segs));
+		for (size_t i = 0; i < t->nsyms; i++) {
+			t->syms[i] = c->syms[i];
+			t->syms[i].name = text(w, string_at(c, c->syms[i].name));
+		}
+		for (size_t i = 0; i < t->naliases; i++) {
+			const struct alias_rec *a = &c->aliases[i];
+			t->aliases[i] = (struct alias_rec){a->end, a->ifunc,
+				a->name == NONE ? NONE
+					: text(w, string_at(c, a->name)), 0};
+		}
+		return;
+	}
+	struct pd_load *loads;
+	t->nsegs = pd_dso_loads((struct pd_dso *)d, &loads);
+	t->segs = pd_xmalloc((t->nsegs + 1) * sizeof(*t->segs));
+	for (size_t i = 0; i < t->nsegs; i++) {
+		t->segs[i] = (struct seg_rec){loads[i].offset, loads[i].size,
+			loads[i].addr};
+	}
+	free(loads);
+	t->nsyms = d->nsyms;
+	t->naliases = d->naliases;
+	t->syms = pd_xmalloc((t->nsyms + 1) * sizeof(*t->syms));
+	t->aliases = pd_xmalloc((t->naliases + 1) * sizeof(*t->aliases));
+	for (size_t i = 0; i < t->nsyms; i++) {
+		const struct pd_sym *y = &d->syms[i];
+		t->syms[i] = (struct sym_rec){y->start, y->end, y->ifunc,
+			text(w, y->name), y->alias};
+	}
+	for (size_t i = 0; i < t->naliases; i++) {
+		const struct pd_alias *a = &d->aliases[i];
+		t->aliases[i] = (struct alias_rec){a->end, a->ifunc,
+			name_id(w, a->name), 0};
+	}
+}
+
 // Merges the entry's addresses with this run's and writes the result.
-static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
+static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir,
+		bool full) {
 	struct cache *c = d->cache;
 	size_t old = c->h ? c->h->naddrs : 0;
 	qsort(c->fresh, c->nfresh, sizeof(*c->fresh), cmp_fresh);
@@ -612,12 +866,19 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir) {
 	memcpy(h.build_id, d->build_id, d->build_id_len);
 	pd_cache_pd_build(h.pd_build);
 	h.name = text(&w, d->id.name);
+	if (full) {
+		table_of(&w, d);
+		h.complete = 1;
+	}
 	build(&w, c, v, n, &h);
 	h.body = w.body.len;
 	h.checksum = pd_hash(w.body.s, w.body.len, 0);
 	pd_cache_replace(c->file, &h, sizeof(h), w.body.s, w.body.len);
 	pd_strbuf_finish(&w.body);
 	pd_texts_destroy(w.t);
+	free(w.tab.segs);
+	free(w.tab.syms);
+	free(w.tab.aliases);
 	free(v);
 }
 
@@ -629,13 +890,18 @@ void pd_symbols_cache_save(struct pd_symbols *s) {
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
 		struct cache *c = d->cache;
-		if (!c || !c->nfresh || c->changed) {
-			continue; // nothing new, or nothing sure
+		if (!c || !c->nfresh) {
+			continue; // nothing new
+		}
+		// (May look for its DWARF, a file tried like the others.)
+		bool full = complete(s, d);
+		if (c->changed) {
+			continue; // nothing sure
 		}
 		if (!dir && !(dir = pd_cache_make_dir())) {
 			return;
 		}
-		save(s, d, dir);
+		save(s, d, dir, full);
 	}
 	free(dir);
 }

@@ -394,6 +394,7 @@ static void load_symtab(struct pd_dso *d, bool demangle) {
 		}
 	}
 	d->nsyms = m;
+	d->naliases = naliases;
 	d->has_symtab = m > 0;
 }
 
@@ -586,6 +587,25 @@ Dwfl_Module *pd_dso_open_module(struct pd_symbols *s, struct pd_dso *d,
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 		Dwarf_Addr *addr) {
 	return d->mod && pd_module_offset_to_addr(d->mod, offset, addr);
+}
+
+size_t pd_dso_loads(struct pd_dso *d, struct pd_load **out) {
+	*out = NULL;
+	GElf_Addr bias;
+	Elf *elf = d->mod ? dwfl_module_getelf(d->mod, &bias) : NULL;
+	size_t n, k = 0, cap = 0;
+	if (!elf || elf_getphdrnum(elf, &n) != 0) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+			pd_xgrow(out, &cap, k + 1, sizeof(**out));
+			(*out)[k++] = (struct pd_load){ph.p_offset, ph.p_memsz,
+				ph.p_vaddr + bias};
+		}
+	}
+	return k;
 }
 
 bool pd_module_offset_to_addr(Dwfl_Module *mod, uint64_t offset,

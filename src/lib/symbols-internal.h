@@ -97,6 +97,7 @@ struct pd_dso {
 	struct pd_sym *syms;    // functions sorted by address (dwfl addresses)
 	size_t nsyms;
 	struct pd_alias *aliases; // runs, each ended by a NULL name
+	size_t naliases;
 	char *plt_names;        // the names of synthesized name@plt symbols
 	bool has_symtab;        // any symbols at all
 	bool has_debuginfo;     // DWARF found
@@ -113,6 +114,13 @@ struct pd_dso {
 	// of the file when d was not loaded.
 	struct cache *cache;
 	bool cache_tried, cache_found, cache_symtab, cache_differs;
+	bool cache_syms; // syms and aliases are the entry's (complete)
+};
+
+// A load segment of a DSO's file: bytes [offset, offset + size) of it
+// are at address addr (of the module's, as its symbols).
+struct pd_load {
+	uint64_t offset, size, addr;
 };
 
 struct pd_symbols {
@@ -177,6 +185,9 @@ bool pd_dso_load(struct pd_symbols *s, struct pd_dso *d);
 // A file offset of d as a dwfl address of d->mod.
 bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 	Dwarf_Addr *addr);
+// d's load segments, in the order of its program headers, into *out
+// (caller frees); how many.
+size_t pd_dso_loads(struct pd_dso *d, struct pd_load **out);
 // The name of the function symbol at dwfl address addr of d, or NULL.
 const char *pd_symbols_sym_name(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);
@@ -187,6 +198,16 @@ void pd_symbols_free_elf(struct pd_dso *d);
 bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d);
 // The frames addr resolved to, from the entry; false if it has none.
 bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out);
+// Whether d's entry is complete; its symbol table is then d's (syms,
+// aliases), and pd_cache_offset_to_addr maps a file offset as
+// pd_dso_offset_to_addr would.
+bool pd_cache_symbols(struct pd_dso *d);
+// Fuzzing (tests/fuzz/fuzz-loc.c): buf (n bytes, malloc'd, taken) as d's
+// entry, checked as pd_cache_open checks one read; true if it is valid.
+bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
+	size_t n);
+bool pd_cache_offset_to_addr(const struct pd_dso *d, uint64_t offset,
+	uint64_t *addr);
 // Notes what addr resolved to this run, and a file resolution tried to
 // open, for the entry written by pd_symbols_cache_save.
 void pd_cache_note(struct pd_dso *d, uint64_t addr,

@@ -313,6 +313,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	d->frames++;
 	const char *name = NULL, *inl[63], *outer = NULL;
 	size_t ninl = 0;
+	bool note = true;
 	switch (d->id.kind) {
 	case PD_DSO_KERNEL:
 		name = pd_symbols_kernel_lookup(s, addr);
@@ -327,7 +328,16 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 			d->unresolved += !out->resolved;
 			return;
 		}
-		if (pd_dso_load(s, d) && pd_dso_offset_to_addr(d, addr, &a)) {
+		if (pd_cache_symbols(d)) {
+			// A complete entry: its symbol table names any address
+			// of the file, as loading it would. (What it names is
+			// not noted: the entry need not be written again.)
+			note = false;
+			if (pd_cache_offset_to_addr(d, addr, &a)) {
+				name = pd_symbols_sym_name(s, d, a);
+			}
+		} else if (pd_dso_load(s, d)
+				&& pd_dso_offset_to_addr(d, addr, &a)) {
 			name = pd_symbols_sym_name(s, d, a);
 			if (s->o.inline_frames) {
 				ninl = pd_symbols_inline_chain(s, d, a, inl, 63,
@@ -344,7 +354,9 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 	}
 	if (!name || !*name) {
 		d->unresolved++;
-		pd_cache_note(d, addr, out);
+		if (note) {
+			pd_cache_note(d, addr, out);
+		}
 		return;
 	}
 	out->names[0] = d->id.kind == PD_DSO_KERNEL ? name
@@ -356,5 +368,7 @@ void pd_symbols_resolve(struct pd_symbols *s, struct pd_dso *d,
 		out->names[out->n] = inl[--ninl];
 		out->inlined[out->n++] = true;
 	}
-	pd_cache_note(d, addr, out);
+	if (note) {
+		pd_cache_note(d, addr, out);
+	}
 }

@@ -4,7 +4,8 @@
 # same bytes (stdout and stderr, with --verbose's per-module lines), and an
 # entry whose files changed (the binary stripped of its DWARF, a debug
 # file appearing) or that was written under another HOME (another ~/.debug)
-# is not used.
+# is not used. A new recording of a binary whose entry holds its symbol
+# table is named from the entry, without opening the binary.
 # Usage: cache.sh PD_COLLAPSE TESTDATA
 set -u
 pd=$1 data=$2
@@ -157,6 +158,43 @@ if command -v strace >/dev/null; then
 		grep "fpsym/pdfix/fp-static" "$tmp/trace"
 		fail=1
 	fi
+
+	# Another recording of the same binary (two-events.data: fp-static,
+	# the same build id, addresses fp.data lacks) after fp.data's: the
+	# CI case. An entry whose names come from the symbol table alone
+	# (--no-inline; inline frames from a copy with no DWARF) holds the
+	# table, and names the new addresses without opening the binary.
+	# With the DWARF there, the binary is opened: the new addresses are
+	# new.
+	mkdir -p "$tmp/fpstrip/pdfix" &&
+		objcopy --strip-debug "$data/bin/pdfix/fp-static" \
+			"$tmp/fpstrip/pdfix/fp-static" || exit 99
+	# newrec NAME SYMFS OPENS ARGS...: the second recording, warm from
+	# the first, prints what --no-cache does, opening the binary OPENS
+	# (yes or no).
+	newrec() {
+		name=$1 sym=$2 opens=$3
+		shift 3
+		rm -rf "$XDG_CACHE_HOME"
+		run "$name.first" --symfs "$sym" "$@" "$data/perf/fp.data"
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+			strace -f -e trace=open,openat -o "$tmp/trace" "$pd" -v \
+			--symfs "$sym" "$@" "$data/perf/two-events.data" \
+			>"$tmp/$name.warm" 2>&1
+		echo "exit $?" >>"$tmp/$name.warm"
+		run "$name.none" --no-cache --symfs "$sym" "$@" \
+			"$data/perf/two-events.data"
+		same "$name.warm" "$name.none" "$name, a new recording"
+		did=no
+		grep -q "$sym/pdfix/fp-static\"" "$tmp/trace" && did=yes
+		[ $did = "$opens" ] ||
+			{ echo "$name: a new recording opened the binary: $did, not $opens"; fail=1; }
+	}
+	newrec newrec-noinline "$tmp/fpsym" no --no-inline
+	newrec newrec-nodwarf "$tmp/fpstrip" no
+	newrec newrec-dwarf "$tmp/fpsym" yes
+	cmp -s "$tmp/newrec-nodwarf.none" "$tmp/newrec-noinline.none" ||
+		{ echo "the copy without DWARF names frames differently: test is void"; fail=1; }
 fi
 
 [ $fail = 0 ] && echo "ok: cold, warm, corrupt, parallel and changed-file runs print the same as --no-cache"

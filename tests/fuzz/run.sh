@@ -8,7 +8,9 @@
 # fixtures; tracing, the tracing data reader and tracepoint payload
 # decoding, from the fixtures' tracing data each followed by a sched_switch
 # payload; kcache, kallsyms cache entries (from the one pd-collapse writes
-# for testdata/perf/offcpu.kallsyms); cfi, cache entries of unwind rules
+# for testdata/perf/offcpu.kallsyms); loc, cache entries of resolved
+# addresses and symbol tables (from those pd-collapse writes for fp.data
+# and the DWARF fixture); cfi, cache entries of unwind rules
 # (from the one pd-collapse writes for the DWARF fixture); diff, pd-diff's
 # reading of folded files against the stack table's (from pairs of the
 # folded fixtures). Any crash, leak, sanitizer report
@@ -89,6 +91,17 @@ kcache)
 		--symfs "$src/testdata/bin" --kallsyms "$src/testdata/perf/offcpu.kallsyms" \
 		"$src/testdata/perf/offcpu.data" >/dev/null 2>&1
 	cp "$work"/cache/pd/kallsyms-*.ksym corpus/ ;;
+loc)
+	# Seeds: the entries pd-collapse writes for fp.data without inline
+	# frames (complete: with the symbol table) and for the DWARF fixture
+	# with them (not complete).
+	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" --no-inline \
+		--symfs "$src/testdata/bin" "$src/testdata/perf/fp.data" \
+		>/dev/null 2>&1
+	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" \
+		--symfs "$src/testdata/dwarf/bin" \
+		"$src/testdata/dwarf/perf/static.data" >/dev/null 2>&1
+	cp "$work"/cache/pd/*.loc corpus/ ;;
 cfi)
 	# Seeds: the entry pd-collapse writes for dwarf/perf/static.data.
 	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" \
