@@ -20,7 +20,8 @@
 #        "with without": glibc's debug info present / hidden),
 #      FLAMEGRAPH_DIR (a FlameGraph checkout: adds stackcollapse-perf.pl),
 #      PERFPARSER (default: Debian's hotspot-perfparser),
-#      PD_BENCH_JSON (append every figure as a JSON line to this file)
+#      PD_BENCH_JSON (append every figure as a JSON line to this file),
+#      PD_BENCH_NEWREC (default 1; 0: no second recording, see measure)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -58,9 +59,10 @@ build() {
 	esac
 }
 
-# record WORKLOAD MODE: NAME-MODE.data, once (delete it to record again).
+# record WORKLOAD MODE [SUFFIX]: NAME-MODE[SUFFIX].data, once (delete it
+# to record again).
 record() {
-	data=$1-$2.data
+	data=$1-$2${3:-}.data
 	[ -s "$data" ] && return
 	build "$1" "$2"
 	if [ "$2" = fp ]; then
@@ -106,15 +108,19 @@ shadow() {
 	find "$out/shadow" -name debug ! -type d -exec rm -f {} +
 }
 
-# measure DATA DEBUG: one table of figures; DEBUG "without" runs it in a
+# measure DATA DEBUG [DATA2]: one table of figures; DEBUG "without" runs it in a
 # mount namespace with an empty tmpfs over /usr/lib/debug (libc6-dbg's
 # files) and, over ~/.debug, the shadow above: perf's copies of the
 # binaries and of the kernel's symbols stay, as they do for a user without
 # debug packages, and only its copies of debug info go (where no shadow
 # can be made, an empty tmpfs: the kernel's symbols then come from
 # /proc/kallsyms, which costs every tool here 40 ms on this kernel).
+# DATA2, a second recording of the same commands, is the CI case: a run
+# over it with the cache a run over DATA wrote (made by the command's
+# unmeasured first run, in a directory each measured run gets a hard-
+# linked copy of: entries are replaced by rename, never written in place).
 measure() {
-	data=$1 dbg=$2
+	data=$1 dbg=$2 data2=${3:-}
 	set -- \
 		"pd-collapse=$pd $data" \
 		"pd-collapse --no-inline=$pd --no-inline $data"
@@ -122,6 +128,12 @@ measure() {
 		set -- "$@" \
 			"pd-collapse --no-cache=$pd --no-cache $data" \
 			"pd-collapse, cold cache=rm -rf $out/cold; XDG_CACHE_HOME=$out/cold $pd $data"
+		if [ -n "$data2" ]; then
+			base=$out/newrec-base-$dbg
+			rm -rf "$base"
+			set -- "$@" \
+				"pd-collapse, new recording=[ -d $base ] || XDG_CACHE_HOME=$base $pd -q $data >/dev/null; rm -rf $out/newrec; cp -al $base $out/newrec; XDG_CACHE_HOME=$out/newrec $pd $data2"
+		fi
 	fi
 	set -- "$@" \
 		"perf script=perf script -i $data" \
@@ -160,6 +172,11 @@ perf --version
 dpkg-query -W libc6-dbg 2>/dev/null || echo "bench: libc6-dbg not installed"
 for w in $workloads; do
 	for m in $modes; do
+		data2=
+		if [ "${PD_BENCH_NEWREC:-1}" != 0 ]; then
+			record "$w" "$m" -2
+			data2=$w-$m-2.data
+		fi
 		record "$w" "$m"
 		data=$w-$m.data
 		samples=$(perf script -i "$data" -F event 2>/dev/null | wc -l)
@@ -168,7 +185,7 @@ for w in $workloads; do
 			"$("$pd" -q "$data" | wc -l) folded lines," \
 			"$("$pd" -q "$data" | wc -c) bytes of folded text"
 		for d in $debug; do
-			measure "$data" "$d"
+			measure "$data" "$d" $data2
 		done
 	done
 done
