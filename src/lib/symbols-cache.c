@@ -60,10 +60,15 @@ struct header {
 	uint8_t pd_build[20]; // the build id of the pd that wrote it
 	uint32_t nsegs, nsyms, naliases; // a complete entry's
 	uint8_t complete;
+	uint8_t pad[7];
 };
 
 // tests/fuzz/fuzz-loc.c writes fields of it.
 _Static_assert(sizeof(struct header) == 112
+	&& offsetof(struct header, checksum) == 8
+	&& offsetof(struct header, body) == 16
+	&& offsetof(struct header, name) == 28
+	&& offsetof(struct header, build_id) == 52
 	&& offsetof(struct header, flags) == 24
 	&& offsetof(struct header, strings) == 44
 	&& offsetof(struct header, build_id_len) == 50
@@ -73,7 +78,7 @@ _Static_assert(sizeof(struct header) == 112
 struct probe_rec {
 	uint32_t path;    // offset in strings
 	uint32_t exists;
-	uint64_t size, mtime, ino, dev;
+	uint64_t size, mtime, ctime, ino, dev; // ctime: a chmod changes it
 };
 
 struct addr_rec {
@@ -224,13 +229,16 @@ static void stat_probe(const char *path, struct probe_rec *r) {
 	r->size = (uint64_t)st.st_size;
 	r->mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u
 		+ (uint64_t)st.st_mtim.tv_nsec;
+	r->ctime = (uint64_t)st.st_ctim.tv_sec * 1000000000u
+		+ (uint64_t)st.st_ctim.tv_nsec;
 	r->ino = (uint64_t)st.st_ino;
 	r->dev = (uint64_t)st.st_dev;
 }
 
 static bool same_stat(const struct probe_rec *a, const struct probe_rec *b) {
 	return a->exists == b->exists && a->size == b->size
-		&& a->mtime == b->mtime && a->ino == b->ino && a->dev == b->dev;
+		&& a->mtime == b->mtime && a->ctime == b->ctime
+		&& a->ino == b->ino && a->dev == b->dev;
 }
 
 static const char *string_at(const struct cache *c, uint32_t off) {
@@ -567,6 +575,12 @@ void pd_cache_probe(struct pd_dso *d, const char *path) {
 	c->probes[c->nprobes++] = (struct probe){pd_xstrdup(path), now};
 }
 
+void pd_cache_unsure(struct pd_dso *d) {
+	if (d->cache) {
+		d->cache->changed = true;
+	}
+}
+
 void pd_cache_free(struct pd_dso *d) {
 	struct cache *c = d->cache;
 	if (!c) {
@@ -618,7 +632,8 @@ static uint32_t text(struct writer *w, const char *s) {
 	return pd_texts_id(w->t, s, strlen(s));
 }
 
-// Builds the new entry's body: probes, addresses, frames, strings.
+// Builds the new entry's body: probes, addresses, a complete entry's
+// segments, symbols and aliases, frames, strings.
 static void build(struct writer *w, const struct cache *c,
 		const struct out_addr *v, size_t n, struct header *h) {
 	uint32_t nframes = 0;
@@ -764,50 +779,27 @@ void pd_cache_replace(const char *path, const void *a, size_t na,
 	}
 }
 
-// Whether d's names came from its symbol table alone (or it has none):
-// the new entry is then complete. A DSO not loaded this run has the old
-// entry's word for it.
+// Whether d's names came from its symbol table alone: the new entry is
+// then complete. Only a loaded DSO has new addresses to write (one named
+// from a complete entry's table notes none), and one whose file was not
+// found is not complete: its entry keeps, per address, that it was not.
 static bool complete(const struct pd_symbols *s, struct pd_dso *d) {
-	if (!d->loaded) {
-		return d->cache_syms || (d->cache->h && d->cache->h->complete);
-	}
 	Dwarf_Addr bias;
-	return !d->mod || !s->o.inline_frames
-		|| !dwfl_module_getdwarf(d->mod, &bias);
+	return d->loaded && d->mod && (!s->o.inline_frames
+		|| !dwfl_module_getdwarf(d->mod, &bias));
 }
 
 static uint32_t name_id(struct writer *w, const char *name) {
 	return name ? text(w, name) : NONE;
 }
 
-// The symbol table of a complete entry: the file's, loaded this run, or
-// the old entry's (names as ids in w's strings).
+// The symbol table of a complete entry, as d loaded it this run (its
+// aliases chosen so far too: choose_alias gives what it gave them), names
+// as ids in w's strings.
 static void table_of(struct writer *w, const struct pd_dso *d) {
 	struct symtab *t = &w->tab;
-	const struct cache *c = d->cache;
-	if (!d->loaded) {
-		const struct header *h = c->h;
-		t->nsegs = h->nsegs;
-		t->nsyms = h->nsyms;
-		t->naliases = h->naliases;
-		t->segs = pd_xmalloc((t->nsegs + 1) * sizeof(*t->segs));
-		t->syms = pd_xmalloc((t->nsyms + 1) * sizeof(*t->syms));
-		t->aliases = pd_xmalloc((t->naliases + 1) * sizeof(*t->aliases));
-		memcpy(t->segs, c->segs, t->nsegs * sizeof(*t->segs));
-		for (size_t i = 0; i < t->nsyms; i++) {
-			t->syms[i] = c->syms[i];
-			t->syms[i].name = text(w, string_at(c, c->syms[i].name));
-		}
-		for (size_t i = 0; i < t->naliases; i++) {
-			const struct alias_rec *a = &c->aliases[i];
-			t->aliases[i] = (struct alias_rec){a->end, a->ifunc,
-				a->name == NONE ? NONE
-					: text(w, string_at(c, a->name)), 0};
-		}
-		return;
-	}
 	struct pd_load *loads;
-	t->nsegs = pd_dso_loads((struct pd_dso *)d, &loads);
+	t->nsegs = pd_dso_loads(d, &loads);
 	t->segs = pd_xmalloc((t->nsegs + 1) * sizeof(*t->segs));
 	for (size_t i = 0; i < t->nsegs; i++) {
 		t->segs[i] = (struct seg_rec){loads[i].offset, loads[i].size,

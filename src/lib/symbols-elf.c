@@ -2,6 +2,7 @@
 // ELF files of DSOs: finding them (symfs, perf's build-id cache, the
 // running vdso) and their separate debug info, opening them with libdwfl,
 // and their function symbols (perf's choice among aliases).
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdio.h>
@@ -104,9 +105,15 @@ static int open_checked(const char *path, const struct pd_dso *d,
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		if (note && errno != ENOENT && errno != ENOTDIR) {
+			pd_cache_unsure(note); // not a word on the file
+		}
 		return -1;
 	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf && note) {
+		pd_cache_unsure(note); // (a file that is no ELF gets one)
+	}
 	bool elf_file = elf && elf_kind(elf) == ELF_K_ELF;
 	bool ok = elf_file && build_id_matches(elf, d);
 	elf_end(elf);
@@ -545,6 +552,9 @@ static Dwfl_Module *open_module(struct pd_symbols *s, struct pd_dso *d,
 	}
 	*dwfl = dwfl_begin(&s->cb);
 	if (!*dwfl) {
+		if (dwarf) {
+			pd_cache_unsure(d);
+		}
 		close(fd);
 		return NULL;
 	}
@@ -589,7 +599,7 @@ bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 	return d->mod && pd_module_offset_to_addr(d->mod, offset, addr);
 }
 
-size_t pd_dso_loads(struct pd_dso *d, struct pd_load **out) {
+size_t pd_dso_loads(const struct pd_dso *d, struct pd_load **out) {
 	*out = NULL;
 	GElf_Addr bias;
 	Elf *elf = d->mod ? dwfl_module_getelf(d->mod, &bias) : NULL;

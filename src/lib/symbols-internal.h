@@ -46,7 +46,8 @@ struct warm_item {
 // A function symbol: [start, end) in the DSO's libdwfl address space.
 struct pd_sym {
 	uint64_t start, end;
-	const char *name; // raw ELF name, owned by libdwfl (or the DSO)
+	const char *name; // raw ELF name, owned by libdwfl (or the DSO, or
+	                  // its cache entry: see pd_cache_symbols)
 	union {
 		uint32_t index; // while loading: in the symbol table
 		// Once loaded: 0, or 1 + where in the DSO's aliases those
@@ -88,7 +89,8 @@ struct pd_dso {
 	bool warm_queued;
 	uint8_t build_id[20];
 	size_t build_id_len;    // 0: not known (yet)
-	// Filled on first use by pd_dso_load.
+	// Filled on first use by pd_dso_load (syms and aliases, or by
+	// pd_cache_symbols, from the cache entry).
 	bool loaded;
 	char *path;             // the file actually opened (NULL: none)
 	Dwfl *dwfl;             // one module at its link-time addresses
@@ -187,7 +189,7 @@ bool pd_dso_offset_to_addr(struct pd_dso *d, uint64_t offset,
 	Dwarf_Addr *addr);
 // d's load segments, in the order of its program headers, into *out
 // (caller frees); how many.
-size_t pd_dso_loads(struct pd_dso *d, struct pd_load **out);
+size_t pd_dso_loads(const struct pd_dso *d, struct pd_load **out);
 // The name of the function symbol at dwfl address addr of d, or NULL.
 const char *pd_symbols_sym_name(struct pd_symbols *s, struct pd_dso *d,
 	uint64_t addr);
@@ -199,20 +201,25 @@ bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d);
 // The frames addr resolved to, from the entry; false if it has none.
 bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out);
 // Whether d's entry is complete; its symbol table is then d's (syms,
-// aliases), and pd_cache_offset_to_addr maps a file offset as
-// pd_dso_offset_to_addr would.
+// aliases).
 bool pd_cache_symbols(struct pd_dso *d);
+// Once pd_cache_symbols(d) said so: a file offset of d as the address of
+// its symbols, as pd_dso_offset_to_addr would map it; false if none.
+bool pd_cache_offset_to_addr(const struct pd_dso *d, uint64_t offset,
+	uint64_t *addr);
 // Fuzzing (tests/fuzz/fuzz-loc.c): buf (n bytes, malloc'd, taken) as d's
 // entry, checked as pd_cache_open checks one read; true if it is valid.
 bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
 	size_t n);
-bool pd_cache_offset_to_addr(const struct pd_dso *d, uint64_t offset,
-	uint64_t *addr);
 // Notes what addr resolved to this run, and a file resolution tried to
 // open, for the entry written by pd_symbols_cache_save.
 void pd_cache_note(struct pd_dso *d, uint64_t addr,
 	const struct pd_frames *f);
 void pd_cache_probe(struct pd_dso *d, const char *path);
+// A file could not be tried (no memory, no file descriptors, no
+// permission...): what the run names says nothing sure of it, and no
+// entry is written.
+void pd_cache_unsure(struct pd_dso *d);
 void pd_cache_free(struct pd_dso *d);
 // The directory of entries (caller frees), NULL without a home; the same,
 // made if need be (NULL if it cannot be); the build id of the running pd

@@ -158,44 +158,53 @@ if command -v strace >/dev/null; then
 		grep "fpsym/pdfix/fp-static" "$tmp/trace"
 		fail=1
 	fi
-
-	# Another recording of the same binary (two-events.data: fp-static,
-	# the same build id, addresses fp.data lacks) after fp.data's: the
-	# CI case. An entry whose names come from the symbol table alone
-	# (--no-inline; inline frames from a copy with no DWARF) holds the
-	# table, and names the new addresses without opening the binary.
-	# With the DWARF there, the binary is opened: the new addresses are
-	# new.
-	mkdir -p "$tmp/fpstrip/pdfix" &&
-		objcopy --strip-debug "$data/bin/pdfix/fp-static" \
-			"$tmp/fpstrip/pdfix/fp-static" || exit 99
-	# newrec NAME SYMFS OPENS ARGS...: the second recording, warm from
-	# the first, prints what --no-cache does, opening the binary OPENS
-	# (yes or no).
-	newrec() {
-		name=$1 sym=$2 opens=$3
-		shift 3
-		rm -rf "$XDG_CACHE_HOME"
-		run "$name.first" --symfs "$sym" "$@" "$data/perf/fp.data"
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-			strace -f -e trace=open,openat -o "$tmp/trace" "$pd" -v \
-			--symfs "$sym" "$@" "$data/perf/two-events.data" \
-			>"$tmp/$name.warm" 2>&1
-		echo "exit $?" >>"$tmp/$name.warm"
-		run "$name.none" --no-cache --symfs "$sym" "$@" \
-			"$data/perf/two-events.data"
-		same "$name.warm" "$name.none" "$name, a new recording"
-		did=no
-		grep -q "$sym/pdfix/fp-static\"" "$tmp/trace" && did=yes
-		[ $did = "$opens" ] ||
-			{ echo "$name: a new recording opened the binary: $did, not $opens"; fail=1; }
-	}
-	newrec newrec-noinline "$tmp/fpsym" no --no-inline
-	newrec newrec-nodwarf "$tmp/fpstrip" no
-	newrec newrec-dwarf "$tmp/fpsym" yes
-	cmp -s "$tmp/newrec-nodwarf.none" "$tmp/newrec-noinline.none" ||
-		{ echo "the copy without DWARF names frames differently: test is void"; fail=1; }
 fi
 
-[ $fail = 0 ] && echo "ok: cold, warm, corrupt, parallel and changed-file runs print the same as --no-cache"
+# Another recording of the same binary (two-events.data: fp-static, the
+# same build id, addresses fp.data lacks) after fp.data's: the CI case.
+# An entry whose names come from the symbol table alone (--no-inline;
+# inline frames from a copy with no DWARF) holds the table, and names the
+# new addresses as --no-cache does, without opening the binary (with
+# strace, where installed). With the DWARF there the binary is opened:
+# the new addresses are new.
+mkdir -p "$tmp/fpsym2/pdfix" "$tmp/fpstrip/pdfix" &&
+	cp "$data/bin/pdfix/fp-static" "$tmp/fpsym2/pdfix/" &&
+	objcopy --strip-debug "$data/bin/pdfix/fp-static" \
+		"$tmp/fpstrip/pdfix/fp-static" || exit 99
+# newrec NAME SYMFS OPENS ARGS...: the second recording, warm from the
+# first, prints what --no-cache does, opening the binary OPENS (yes, no).
+newrec() {
+	nr=$1 nrsym=$2 opens=$3
+	shift 3
+	rm -rf "$XDG_CACHE_HOME"
+	run "$nr.first" --symfs "$nrsym" "$@" "$data/perf/fp.data"
+	cp -r "$XDG_CACHE_HOME" "$tmp/$nr.cache" || exit 99
+	run "$nr.warm" --symfs "$nrsym" "$@" "$data/perf/two-events.data"
+	run "$nr.none" --no-cache --symfs "$nrsym" "$@" \
+		"$data/perf/two-events.data"
+	same "$nr.warm" "$nr.none" "$nr, a new recording"
+	command -v strace >/dev/null || return 0
+	rm -rf "$XDG_CACHE_HOME" && cp -r "$tmp/$nr.cache" "$XDG_CACHE_HOME" ||
+		exit 99
+	# (LeakSanitizer cannot run under ptrace.)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=open,openat -o "$tmp/trace" "$pd" -v \
+		--symfs "$nrsym" "$@" "$data/perf/two-events.data" >/dev/null 2>&1
+	did=no
+	grep -q "$nrsym/pdfix/fp-static\"" "$tmp/trace" && did=yes
+	[ $did = "$opens" ] || {
+		echo "$nr: a new recording opened the binary: $did, not $opens"
+		fail=1
+	}
+}
+newrec newrec-noinline "$tmp/fpsym2" no --no-inline
+newrec newrec-nodwarf "$tmp/fpstrip" no
+newrec newrec-dwarf "$tmp/fpsym2" yes
+cmp -s "$tmp/newrec-nodwarf.none" "$tmp/newrec-noinline.none" || {
+	echo "the copy without DWARF names frames differently: test is void"
+	fail=1
+}
+
+[ $fail = 0 ] && echo "ok: cold, warm, corrupt, parallel, changed-file and" \
+	"new-recording runs print the same as --no-cache"
 exit $fail

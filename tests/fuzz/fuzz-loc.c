@@ -4,10 +4,11 @@
 // that the fuzzer gets past the checks it cannot guess, the DSO's name and
 // build id and the options are taken from the entry itself (its header,
 // and the name at its offset in the strings, the entry's tail), the
-// running pd's build id is written in, and, unless the first byte of the
-// magic is 'Q', the body's length and checksum are set right. Then every
-// 8-byte word of the entry, and its neighbours, is looked up as a file
-// offset of the DSO: from the entry's addresses, or its symbol table.
+// running pd's build id is written in, and, unless the input's last byte
+// is 'Q', the body's length and checksum are set right. Then each of the
+// entry's first 512 8-byte words, and its neighbours, is looked up as a
+// file offset of the DSO: from the entry's addresses, or (a complete
+// entry) its symbol table.
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	if (size < HEADER) {
 		return 0;
 	}
-	uint8_t *buf = malloc(size / 8 * 8 + 8); // 8-aligned
+	uint8_t *buf = malloc(size);
 	memcpy(buf, data, size);
 	uint32_t flags = u32(buf + H_FLAGS), strings = u32(buf + H_STRINGS);
 	uint32_t name = u32(buf + H_NAME);
@@ -57,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	d->build_id_len = buf[H_ID_LEN] <= 20 ? buf[H_ID_LEN] : 20;
 	memcpy(d->build_id, buf + H_ID, 20);
 	pd_cache_pd_build(buf + H_BUILD);
-	if (buf[0] != 'Q') {
+	if (buf[size - 1] != 'Q') {
 		uint64_t body = size - HEADER;
 		uint64_t sum = pd_hash(buf + HEADER, size - HEADER, 0);
 		memcpy(buf + H_BODY, &body, 8);
