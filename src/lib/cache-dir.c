@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "symbols-internal.h"
+#include <elfutils/libdwfl.h>
+
+#include "cache-dir.h"
 #include "alloc.h"
 #include "hash.h"
 #include "strbuf.h"

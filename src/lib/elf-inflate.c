@@ -217,9 +217,12 @@ static int inflate_map(const unsigned char *map, size_t size, bool all) {
 		if (out != MAP_FAILED) {
 			munmap(out, total);
 		}
-		if (!ok && fd >= 0) {
-			close(fd);
-			fd = -1;
+		if (!ok) {
+			if (fd >= 0) {
+				close(fd);
+			}
+			// No copy could be made, or a stream is corrupt.
+			fd = out == MAP_FAILED ? -2 : -1;
 		}
 	}
 	free(old);
@@ -235,7 +238,7 @@ int pd_elf_inflate(int fd, bool all) {
 	size_t size = (size_t)st.st_size;
 	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
-		return -1;
+		return -2;
 	}
 	int out = inflate_map(map, size, all);
 	munmap(map, size);

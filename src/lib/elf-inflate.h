@@ -9,7 +9,8 @@
 // .debug_* sections inflated. Unless all is set, the sections pd never reads
 // (.debug_line, location lists, macros) become empty SHT_NOBITS
 // sections. Returns -1 when there is nothing to inflate or the file is
-// not one this handles (malformed, 32-bit, corrupt stream); fd is left
+// not one this handles (malformed, 32-bit, corrupt stream), -2 when it
+// could not make the copy (no memory or file descriptors); fd is left
 // open and unmoved either way.
 int pd_elf_inflate(int fd, bool all);
 

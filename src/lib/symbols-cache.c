@@ -8,9 +8,10 @@
 // An entry is only used if resolving would give the same: it lists every
 // file the resolution tried to open (the binary where perf's build-id
 // cache and --symfs put it, its separate debug info...), with the size,
-// modification time and inode each had, or that it was missing; all must
-// be as they were, and none may change during the run that writes the
-// entry (else it writes none). Entries are checked whole (a checksum) and
+// modification time, inode, mode and owner each had, or that it was
+// missing; all must be as they were, and none may change during the run
+// that writes the entry, nor fail to open for want of memory or file
+// descriptors (else it writes none). Entries are checked whole (a checksum) and
 // written to a temporary file renamed into place, so a torn or concurrent
 // write leaves either the old entry or the new one; a bad entry is ignored
 // and replaced. The temporary files of a run killed while writing are
@@ -18,8 +19,7 @@
 // never changes what is printed.
 //
 // An entry is complete when the file's names come from its symbol table
-// alone (it has no DWARF, or inline frames are off) or it was not found:
-// it then holds the symbol table as loaded (and the load segments), so
+// alone (it has no DWARF, or inline frames are off): it then holds the symbol table as loaded (and the load segments), so
 // that an address it lacks is named from it, not by loading the file. A
 // new recording of the same program (each commit profiled in CI) has new
 // addresses in every library, which would otherwise load them all.
@@ -58,8 +58,10 @@ struct header {
 	uint8_t pad[7];
 };
 
-// tests/fuzz/fuzz-loc.c writes fields of it.
+// tests/fuzz/fuzz-loc.c writes fields of it, tests/unit/cache-table.py
+// reads complete.
 _Static_assert(sizeof(struct header) == 112
+	&& offsetof(struct header, complete) == 104
 	&& offsetof(struct header, checksum) == 8
 	&& offsetof(struct header, body) == 16
 	&& offsetof(struct header, name) == 28
@@ -73,7 +75,8 @@ _Static_assert(sizeof(struct header) == 112
 struct probe_rec {
 	uint32_t path;    // offset in strings
 	uint32_t exists;
-	uint64_t size, mtime, ctime, ino, dev; // ctime: a chmod changes it
+	uint64_t size, mtime, ino, dev;
+	uint32_t mode, uid, gid, pad; // a chmod or chown changes what opens
 };
 
 struct addr_rec {
@@ -128,7 +131,7 @@ struct cache {
 	size_t nfresh, fresh_cap;
 	const char **names;
 	size_t nnames, names_cap;
-	bool changed; // a file tried changed during the run: write nothing
+	bool changed; // a file tried changed, or could not be tried: write nothing
 };
 
 static uint32_t flags_of(const struct pd_symbols *s) {
@@ -146,16 +149,17 @@ static void stat_probe(const char *path, struct probe_rec *r) {
 	r->size = (uint64_t)st.st_size;
 	r->mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u
 		+ (uint64_t)st.st_mtim.tv_nsec;
-	r->ctime = (uint64_t)st.st_ctim.tv_sec * 1000000000u
-		+ (uint64_t)st.st_ctim.tv_nsec;
+	r->mode = (uint32_t)st.st_mode;
+	r->uid = (uint32_t)st.st_uid;
+	r->gid = (uint32_t)st.st_gid;
 	r->ino = (uint64_t)st.st_ino;
 	r->dev = (uint64_t)st.st_dev;
 }
 
 static bool same_stat(const struct probe_rec *a, const struct probe_rec *b) {
 	return a->exists == b->exists && a->size == b->size
-		&& a->mtime == b->mtime && a->ctime == b->ctime
-		&& a->ino == b->ino && a->dev == b->dev;
+		&& a->mtime == b->mtime && a->ino == b->ino && a->dev == b->dev
+		&& a->mode == b->mode && a->uid == b->uid && a->gid == b->gid;
 }
 
 static const char *string_at(const struct cache *c, uint32_t off) {
@@ -589,20 +593,23 @@ static void build(struct writer *w, const struct cache *c,
 		pd_strbuf_add(&w->body, (const char *)&r, sizeof(r));
 		first += v[i].n;
 	}
+	// (An entry not complete has none: no arrays.)
 	struct symtab *tab = &w->tab;
-	pd_strbuf_add(&w->body, (const char *)tab->segs,
-		tab->nsegs * sizeof(*tab->segs));
+	for (size_t i = 0; i < tab->nsegs; i++) {
+		pd_strbuf_add(&w->body, (const char *)&tab->segs[i],
+			sizeof(*tab->segs));
+	}
 	for (size_t i = 0; i < tab->nsyms; i++) {
 		tab->syms[i].name = off[tab->syms[i].name];
+		pd_strbuf_add(&w->body, (const char *)&tab->syms[i],
+			sizeof(*tab->syms));
 	}
-	pd_strbuf_add(&w->body, (const char *)tab->syms,
-		tab->nsyms * sizeof(*tab->syms));
 	for (size_t i = 0; i < tab->naliases; i++) {
 		uint32_t *name = &tab->aliases[i].name;
 		*name = *name == NONE ? NONE : off[*name];
+		pd_strbuf_add(&w->body, (const char *)&tab->aliases[i],
+			sizeof(*tab->aliases));
 	}
-	pd_strbuf_add(&w->body, (const char *)tab->aliases,
-		tab->naliases * sizeof(*tab->aliases));
 	for (uint32_t i = 0; i < nframes; i++) {
 		pd_strbuf_add(&w->body, (const char *)&off[frame_ids[i]], 4);
 	}
@@ -626,12 +633,13 @@ static void build(struct writer *w, const struct cache *c,
 
 // Whether d's names came from its symbol table alone: the new entry is
 // then complete. Only a loaded DSO has new addresses to write (one named
-// from a complete entry's table notes none), and one whose file was not
-// found is not complete: its entry keeps, per address, that it was not.
+// from a complete entry's table notes none). One whose file was not
+// found, or whose symbol table libdwfl could not read, is not complete:
+// its entry keeps, per address, what became of them.
 static bool complete(const struct pd_symbols *s, struct pd_dso *d) {
 	Dwarf_Addr bias;
-	return d->loaded && d->mod && (!s->o.inline_frames
-		|| !dwfl_module_getdwarf(d->mod, &bias));
+	return d->loaded && d->mod && dwfl_module_getsymtab(d->mod) >= 0
+		&& (!s->o.inline_frames || !dwfl_module_getdwarf(d->mod, &bias));
 }
 
 static uint32_t name_id(struct writer *w, const char *name) {
@@ -694,9 +702,9 @@ static void save(struct pd_symbols *s, struct pd_dso *d, const char *dir,
 	struct writer w = {.t = pd_texts_create()};
 	struct header h = {
 		.flags = flags_of(s),
-		.found = d->loaded ? d->path != NULL : d->cache_found,
-		.symtab = d->loaded ? d->has_symtab : d->cache_symtab,
-		.differs = d->loaded ? d->build_id_differs : d->cache_differs,
+		.found = d->path != NULL, // (only a loaded DSO has new addresses)
+		.symtab = d->has_symtab,
+		.differs = d->build_id_differs,
 		.build_id_len = (uint8_t)d->build_id_len,
 	};
 	memcpy(h.magic, MAGIC, 8);

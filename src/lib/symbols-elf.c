@@ -105,7 +105,9 @@ static int open_checked(const char *path, const struct pd_dso *d,
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (note && errno != ENOENT && errno != ENOTDIR) {
+		if (note && (errno == EMFILE || errno == ENFILE
+				|| errno == ENOMEM || errno == EIO || errno == EINTR
+				|| errno == EAGAIN)) {
 			pd_cache_unsure(note); // not a word on the file
 		}
 		return -1;
@@ -149,11 +151,14 @@ static int try_debug(char *path, const struct pd_dso *want, char **name,
 // fd, or a copy with its compressed DWARF inflated (elf-inflate.c) when
 // inline frames, which need the DWARF, are on: faster than libdw inflates
 // zlib, and libdw 0.188 cannot read zstd at all.
-static int with_dwarf(struct pd_symbols *s, int fd) {
+static int with_dwarf(struct pd_symbols *s, int fd, struct pd_dso *note) {
 	if (!s->o.inline_frames) {
 		return fd;
 	}
 	int copy = pd_elf_inflate(fd, false);
+	if (copy == -2 && note) {
+		pd_cache_unsure(note); // its DWARF may be unreadable this run
+	}
 	if (copy < 0) {
 		return fd;
 	}
@@ -256,7 +261,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 	if (note && fd < 0) {
 		note->debuginfo_missed = true;
 	}
-	return fd >= 0 ? with_dwarf(s, fd) : fd;
+	return fd >= 0 ? with_dwarf(s, fd, note) : fd;
 }
 
 // d's file; with_dwarf() when dwarf is set (the DWARF may be in the file
@@ -284,7 +289,7 @@ static int open_dso_file(struct pd_symbols *s, struct pd_dso *d,
 		return fd;
 	}
 	*path = b.s;
-	return dwarf ? with_dwarf(s, fd) : fd;
+	return dwarf ? with_dwarf(s, fd, note ? d : NULL) : fd;
 }
 
 static int prefix_underscores(const char *s) {

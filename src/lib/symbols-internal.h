@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache-dir.h"
 #include "symbols.h"
 #include "texts.h"
 #include "hash.h"
@@ -216,28 +217,10 @@ bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
 void pd_cache_note(struct pd_dso *d, uint64_t addr,
 	const struct pd_frames *f);
 void pd_cache_probe(struct pd_dso *d, const char *path);
-// A file could not be tried (no memory, no file descriptors, no
-// permission...): what the run names says nothing sure of it, and no
-// entry is written.
+// A file could not be tried (no memory or file descriptors): what the run
+// names says nothing sure of it, and no entry is written.
 void pd_cache_unsure(struct pd_dso *d);
 void pd_cache_free(struct pd_dso *d);
-// The directory of entries (caller frees), NULL without a home; the same,
-// made if need be (NULL if it cannot be); the build id of the running pd
-// (with libdw's version mixed in), which every entry is tied to; and an
-// entry's replacement (a new file renamed over path: readers see the old
-// or new).
-char *pd_cache_dir(void);
-char *pd_cache_make_dir(void);
-void pd_cache_pd_build(uint8_t out[20]);
-void pd_cache_replace(const char *path, const void *a, size_t na,
-	const void *b, size_t nb);
-// The same in steps: a new file beside path (-1 if none; *tmp its name),
-// written, then closed and renamed over path if all went well (else
-// removed); frees tmp.
-int pd_cache_temp(const char *path, char **tmp);
-bool pd_cache_write(int fd, const void *p, size_t n);
-void pd_cache_commit(int fd, char *tmp, const char *path, bool ok);
-
 // symbols-kcache.c: kallsyms files indexed once, kept in the cache
 // directory. The file a run reads kallsyms from, as it is now.
 struct pd_kcache_src {

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache-dir.h"
 #include "symbols-internal.h"
 #include "alloc.h"
 #include "hash.h"

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache-dir.h"
 #include "unwind-internal.h"
 #include "symbols-internal.h"
 #include "alloc.h"

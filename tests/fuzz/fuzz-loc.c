@@ -55,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		.inline_frames = flags & 2, .cache = true};
 	struct pd_symbols *s = pd_symbols_create(&o);
 	struct pd_dso *d = pd_symbols_dso(s, named[0] == '/' ? named : "/x", 0);
+	if (d->id.kind != PD_DSO_FILE) { // (a memfd's: a JIT map is read)
+		d = pd_symbols_dso(s, "/x", 0);
+	}
 	d->build_id_len = buf[H_ID_LEN] <= 20 ? buf[H_ID_LEN] : 20;
 	memcpy(d->build_id, buf + H_ID, 20);
 	pd_cache_pd_build(buf + H_BUILD);

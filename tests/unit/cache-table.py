@@ -25,11 +25,14 @@ tool = sys.argv[1]
 
 def libs():
     """The paths of libstdc++.so.6 and libc.so.6, as ldconfig lists them."""
-    try:
-        out = subprocess.run(['ldconfig', '-p'], capture_output=True,
-                             text=True).stdout
-    except OSError:
-        out = ''
+    out = ''
+    for ldconfig in ('ldconfig', '/sbin/ldconfig', '/usr/sbin/ldconfig'):
+        try:
+            out = subprocess.run([ldconfig, '-p'], capture_output=True,
+                                 text=True).stdout
+            break
+        except OSError:
+            pass
     found = {}
     for line in out.splitlines():
         m = re.match(r'\s*(libstdc\+\+\.so\.6|libc\.so\.6) \(([^)]*)\) => (.*)',
@@ -90,6 +93,10 @@ def has_dwarf(path):
 def symbolize(args, offs, cache):
     env = dict(os.environ)
     env['XDG_CACHE_HOME'] = cache
+    # A HOME of its own: perf's ~/.debug, which a test recording beside
+    # this one may add to, is not tried.
+    env['HOME'] = os.path.dirname(cache)
+    env.pop('DEBUGINFOD_URLS', None)
     r = subprocess.run([tool, *args, '-'], input=''.join(
         '%#x\n' % o for o in offs), capture_output=True, text=True, env=env)
     if r.returncode != 0:
@@ -109,7 +116,11 @@ def main():
     bad = 0
     tried = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for path in found:
+        for lib in found:
+            # A copy: a recording beside this test may hard-link the
+            # library into a ~/.debug, which changes nothing of a copy.
+            path = os.path.join(tmp, os.path.basename(lib))
+            shutil.copy2(lib, path)
             # Every other group in each half: the first run looks up
             # none of the second's symbols, whose alias choices then
             # wait in the table it writes.
@@ -123,7 +134,7 @@ def main():
             for mode in modes:
                 cache = os.path.join(tmp, 'cache')
                 shutil.rmtree(cache, ignore_errors=True)
-                what = '%s %s' % (path, ' '.join(mode) or '(inline frames)')
+                what = '%s %s' % (lib, ' '.join(mode) or '(inline frames)')
                 symbolize(['--cache', *mode, path], first, cache)
                 entries = glob.glob(os.path.join(cache, 'pd', '*.loc'))
                 if len(entries) != 1:
