@@ -1,28 +1,29 @@
 // SPDX-License-Identifier: MIT
-// The persistent cache of resolved addresses: per ELF file (by build id,
-// or by name when it has none) and options, the frames each address
-// resolved to, in $XDG_CACHE_HOME/pd (else ~/.cache/pd). A run over
-// binaries seen before then names their addresses without opening them,
-// inflating their debug info or loading their symbol tables.
+// The persistent cache of resolved addresses: per ELF file (by build id, or
+// by name when it has none) and options, the frames each address resolved
+// to, in $XDG_CACHE_HOME/pd (else ~/.cache/pd). A run over binaries seen
+// before then names their addresses without opening them, inflating their
+// debug info or loading their symbol tables.
 //
 // An entry is only used if resolving would give the same: it lists every
-// file the resolution tried to open (the binary where perf's build-id
-// cache and --symfs put it, its separate debug info...), with the size,
+// file the resolution tried to open (the binary where perf's build-id cache
+// and --symfs put it, its separate debug info...), with the size,
 // modification time, inode, mode and owner each had, or that it was
 // missing; all must be as they were, and none may change during the run
 // that writes the entry, nor fail to open for want of memory or file
-// descriptors (else it writes none). Entries are checked whole (a checksum) and
-// written to a temporary file renamed into place, so a torn or concurrent
-// write leaves either the old entry or the new one; a bad entry is ignored
-// and replaced. The temporary files of a run killed while writing are
-// removed by the next write of the same entry, ten minutes on. The cache
-// never changes what is printed.
+// descriptors (else it writes none). Entries are checked whole (a checksum)
+// and written to a temporary file renamed into place, so a torn or
+// concurrent write leaves either the old entry or the new one; a bad entry
+// is ignored and replaced. The temporary files of a run killed while
+// writing are removed by the next write of the same entry, ten minutes on.
+// The cache never changes what is printed.
 //
 // An entry is complete when the file's names come from its symbol table
-// alone (it has no DWARF, or inline frames are off): it then holds the symbol table as loaded (and the load segments), so
-// that an address it lacks is named from it, not by loading the file. A
-// new recording of the same program (each commit profiled in CI) has new
-// addresses in every library, which would otherwise load them all.
+// alone (it has no DWARF, or inline frames are off): it then holds the
+// symbol table as loaded (and the load segments), so that an address it
+// lacks is named from it, not by loading the file. A new recording of the
+// same program (each commit profiled in CI) has new addresses in every
+// library, which would otherwise load them all.
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -131,7 +132,8 @@ struct cache {
 	size_t nfresh, fresh_cap;
 	const char **names;
 	size_t nnames, names_cap;
-	bool changed; // a file tried changed, or could not be tried: write nothing
+	// A file tried changed, or could not be tried: write nothing.
+	bool changed;
 };
 
 static uint32_t flags_of(const struct pd_symbols *s) {
