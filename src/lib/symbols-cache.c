@@ -85,12 +85,9 @@ struct addr_rec {
 	uint32_t first, n; // names: frames[first, first + n), offsets in strings
 };
 
-// A complete entry's symbol table: load segments (file offsets to the
-// symbols' addresses), symbols sorted by start and alias runs, each ended
-// by a record named NONE (as struct pd_dso's).
-struct seg_rec {
-	uint64_t offset, size, addr;
-};
+// A complete entry's symbol table: load segments (struct pd_load, file
+// offsets to the symbols' addresses), symbols sorted by start and alias
+// runs, each ended by a record named NONE (as struct pd_dso's).
 
 struct sym_rec {
 	uint64_t start, end, ifunc;
@@ -120,7 +117,7 @@ struct cache {
 	uint8_t *buf;   // the entry read, if valid
 	const struct header *h;
 	const struct addr_rec *addrs;
-	const struct seg_rec *segs;
+	const struct pd_load *segs;
 	const struct sym_rec *syms;
 	const struct alias_rec *aliases;
 	const uint32_t *frames;
@@ -202,7 +199,7 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	}
 	uint64_t need = (uint64_t)h->nprobes * sizeof(struct probe_rec)
 		+ (uint64_t)h->naddrs * sizeof(struct addr_rec)
-		+ (uint64_t)h->nsegs * sizeof(struct seg_rec)
+		+ (uint64_t)h->nsegs * sizeof(struct pd_load)
 		+ (uint64_t)h->nsyms * sizeof(struct sym_rec)
 		+ (uint64_t)h->naliases * sizeof(struct alias_rec)
 		+ (uint64_t)h->nframes * 4 + h->strings;
@@ -222,7 +219,7 @@ static bool parse(struct cache *c, size_t n, const struct pd_symbols *s,
 	c->addrs = (const void *)p;
 	p += h->naddrs * sizeof(struct addr_rec);
 	c->segs = (const void *)p;
-	p += h->nsegs * sizeof(struct seg_rec);
+	p += h->nsegs * sizeof(struct pd_load);
 	c->syms = (const void *)p;
 	p += h->nsyms * sizeof(struct sym_rec);
 	c->aliases = (const void *)p;
@@ -338,6 +335,17 @@ static void read_entry(struct cache *c, const struct pd_symbols *s,
 	close(fd);
 }
 
+// What a valid entry says of d's file when d is not loaded.
+static bool adopt(struct pd_dso *d) {
+	const struct header *h = d->cache->h;
+	if (h) {
+		d->cache_found = h->found;
+		d->cache_symtab = h->symtab;
+		d->cache_differs = h->differs;
+	}
+	return h != NULL;
+}
+
 bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
 		size_t n) {
 	d->cache_tried = true;
@@ -346,12 +354,8 @@ bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
 	c->buf = buf;
 	if (!parse(c, n, s, d)) {
 		drop(c);
-		return false;
 	}
-	d->cache_found = c->h->found;
-	d->cache_symtab = c->h->symtab;
-	d->cache_differs = c->h->differs;
-	return true;
+	return adopt(d);
 }
 
 bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
@@ -371,12 +375,7 @@ bool pd_cache_open(struct pd_symbols *s, struct pd_dso *d) {
 	c->file = entry_file(s, d, dir);
 	free(dir);
 	read_entry(c, s, d);
-	if (c->h) {
-		d->cache_found = c->h->found;
-		d->cache_symtab = c->h->symtab;
-		d->cache_differs = c->h->differs;
-	}
-	return c->h != NULL;
+	return adopt(d);
 }
 
 bool pd_cache_lookup(struct pd_dso *d, uint64_t addr, struct pd_frames *out) {
@@ -452,7 +451,7 @@ bool pd_cache_offset_to_addr(const struct pd_dso *d, uint64_t offset,
 		uint64_t *addr) {
 	const struct cache *c = d->cache;
 	for (uint32_t i = 0; i < c->h->nsegs; i++) {
-		const struct seg_rec *g = &c->segs[i];
+		const struct pd_load *g = &c->segs[i];
 		if (offset >= g->offset && offset - g->offset < g->size) {
 			*addr = offset - g->offset + g->addr;
 			return true;
@@ -539,7 +538,7 @@ struct out_addr {
 
 // A complete entry's symbol table, names as string ids until placed.
 struct symtab {
-	struct seg_rec *segs;
+	struct pd_load *segs;
 	struct sym_rec *syms;
 	struct alias_rec *aliases;
 	size_t nsegs, nsyms, naliases;
@@ -653,14 +652,7 @@ static uint32_t name_id(struct writer *w, const char *name) {
 // as ids in w's strings.
 static void table_of(struct writer *w, const struct pd_dso *d) {
 	struct symtab *t = &w->tab;
-	struct pd_load *loads;
-	t->nsegs = pd_dso_loads(d, &loads);
-	t->segs = pd_xmalloc((t->nsegs + 1) * sizeof(*t->segs));
-	for (size_t i = 0; i < t->nsegs; i++) {
-		t->segs[i] = (struct seg_rec){loads[i].offset, loads[i].size,
-			loads[i].addr};
-	}
-	free(loads);
+	t->nsegs = pd_dso_loads(d, &t->segs);
 	t->nsyms = d->nsyms;
 	t->naliases = d->naliases;
 	t->syms = pd_xmalloc((t->nsyms + 1) * sizeof(*t->syms));

@@ -121,7 +121,8 @@ struct pd_dso {
 };
 
 // A load segment of a DSO's file: bytes [offset, offset + size) of it
-// are at address addr (of the module's, as its symbols).
+// are at address addr (of the module's, as its symbols). Also a record of
+// complete cache entries (symbols-cache.c), as it is.
 struct pd_load {
 	uint64_t offset, size, addr;
 };
