@@ -11,6 +11,9 @@ the ELF symbol tables, checked on:
   * a program whose .symtab holds aliases of every kind (weak, local,
     underscored, longer, and mangled names whose order by length is not
     their demangled names' order);
+  * that program again through a complete cache entry (one that holds
+    its symbol table) written by a run that named main alone, so that
+    every alias choice is made from the entry's table;
   * the C library as pd finds it here: the .symtab of its separate debug
     file when one is installed, else its .dynsym alone (the DWARF suite
     runs again with the debug packages hidden, which checks the other).
@@ -133,14 +136,15 @@ def file_offset(path, addr):
     return None
 
 
-def check(tool, path, want, what, opts=()):
+def check(tool, path, want, what, opts=(), env=None):
     addrs = sorted(want)
     offs = [file_offset(path, a) for a in addrs]
     pairs = [(a, o) for a, o in zip(addrs, offs) if o is not None]
     # Each address twice: the second lookup finds the choice made.
     pairs = pairs + pairs
     got = subprocess.run([tool, *opts, path] + ['%#x' % o for _, o in pairs],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True,
+                         env=env).stdout
     bad = 0
     for (a, _), line in zip(pairs, got.splitlines()):
         name = line.split(' ', 1)[1].split(';')[0]
@@ -152,6 +156,36 @@ def check(tool, path, want, what, opts=()):
     print('%s: %d addresses with aliases, %d named otherwise'
           % (what, len(pairs) // 2, bad))
     return bad == 0 and len(pairs) > 0
+
+
+def check_cached(tool, path, want, what, tmp, opts=()):
+    """check, with the names from a complete cache entry (one that holds
+    the symbol table, src/lib/symbols-cache.c) written by a run that looked
+    up main alone: the aliases' choices still wait in its table, and must
+    come out as loading the program makes them, without loading it (the
+    entry is not written again)."""
+    cache = os.path.join(tmp, 'cache' + ''.join(opts))
+    env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=tmp)
+    env.pop('DEBUGINFOD_URLS', None)
+    main_at = [s[0] for s in symbols(path, 2) if s[4] == 'main']
+    subprocess.run([tool, '--cache', *opts, path,
+                    '%#x' % file_offset(path, main_at[0])],
+                   capture_output=True, check=True, env=env)
+    entries = [os.path.join(cache, 'pd', e)
+               for e in os.listdir(os.path.join(cache, 'pd'))
+               if e.endswith('.loc')]
+    entry = open(entries[0], 'rb').read() if len(entries) == 1 else b''
+    # The header's "complete" flag (symbols-cache.c's struct header).
+    if entry[:8] != b'PDLOC\0\0\2' or len(entry) <= 104 or entry[104] != 1:
+        print('FAIL: %s: no complete cache entry written (%d entries)'
+              % (what, len(entries)))
+        return False
+    ok = check(tool, path, want, what, ['--cache', *opts], env)
+    if open(entries[0], 'rb').read() != entry:
+        print('FAIL: %s: the entry was written again: the program was '
+              'loaded, not named from the table' % what)
+        ok = False
+    return ok
 
 
 def build_id(path):
@@ -218,6 +252,10 @@ def main():
             return 99
         ok &= check(tool, prog, raw, 'program .symtab, --no-demangle',
                     ['--no-demangle'])
+        ok &= check_cached(tool, prog, want,
+                           'program .symtab, from a cache entry', tmp)
+        ok &= check_cached(tool, prog, raw, 'program .symtab, --no-demangle, '
+                           'from a cache entry', tmp, ['--no-demangle'])
 
     libc = '/usr/lib/x86_64-linux-gnu/libc.so.6'
     if not os.path.exists(libc):
