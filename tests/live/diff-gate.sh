@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Live test of pd-diff's gate: records testdata/src/diff-work.c twice per
-# side, where the new side runs its function extra() 8 times instead of
-# once (extra's share grows from ~15% to ~58%), and requires that
-# --fail-above 5 fails (exit 1) naming extra, and passes (exit 0) on two
-# sides recorded alike.
+# side, where the new side gives its function extra() 8 times as much work
+# (extra's total share grows from 11.8% to 51.6% of the work: steady() and
+# extra() run one loop, spin(), so their shares are those of their work),
+# and requires that --fail-above 5 fails (exit 1) naming extra, and passes
+# (exit 0) on two sides recorded alike.
 # usage: diff-gate.sh   (env: PD_BUILDDIR, PD_SRCDIR, PD_WORKDIR)
 # Exit 0 pass, 1 fail, 77 skip (perf, cc or permissions missing), 99 setup.
 set -u
@@ -41,6 +42,15 @@ st=$?
 cat regress.err
 grep -E '^\| (extra|steady) ' regress.md
 [ $st = 1 ] || fail "pd-diff --fail-above 5 exited $st on the regression, expected 1"
+# extra's total shares are those of its work: 40/340 and 320/620.
+awk -F'|' '$2 == " extra " {
+	split($9, b, " "); split($10, n, " ")
+	ok = b[1] > 9.8 && b[1] < 13.8 && n[1] > 48.6 && n[1] < 54.6
+	printf "extra total share: base %s%%, new %s%% (work: 11.8%%, 51.6%%)\n", b[1], n[1]
+	found = 1
+	exit !ok
+} END { if (!found) exit 1 }' regress.md ||
+	fail "extra's total shares are not those of its work (11.8% and 51.6%, +-2 and +-3)"
 grep -q '^pd-diff: extra: \(self\|total\) share grew' regress.err ||
 	fail "the gate did not name extra"
 echo "regression: exit 1, extra flagged"
