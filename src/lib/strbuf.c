@@ -11,7 +11,9 @@
 
 void pd_strbuf_add(struct pd_strbuf *b, const char *s, size_t n) {
 	pd_xgrow(&b->s, &b->cap, b->len + n + 1, 1);
-	memcpy(b->s + b->len, s, n);
+	if (n) { // (s may be NULL then: an empty array)
+		memcpy(b->s + b->len, s, n);
+	}
 	b->len += n;
 	b->s[b->len] = '\0';
 }

@@ -59,7 +59,7 @@ struct header {
 	uint8_t pad[7];
 };
 
-// tests/fuzz/fuzz-loc.c writes fields of it, tests/unit/cache-table.py
+// tests/fuzz/fuzz-loc.c writes fields of it, tests/unit/cache_entry.py
 // reads complete.
 _Static_assert(sizeof(struct header) == 112
 	&& offsetof(struct header, complete) == 104
@@ -594,12 +594,9 @@ static void build(struct writer *w, const struct cache *c,
 		pd_strbuf_add(&w->body, (const char *)&r, sizeof(r));
 		first += v[i].n;
 	}
-	// (An entry not complete has none: no arrays.)
-	struct symtab *tab = &w->tab;
-	for (size_t i = 0; i < tab->nsegs; i++) {
-		pd_strbuf_add(&w->body, (const char *)&tab->segs[i],
-			sizeof(*tab->segs));
-	}
+	struct symtab *tab = &w->tab; // (none if not complete: NULL arrays)
+	pd_strbuf_add(&w->body, (const char *)tab->segs,
+		tab->nsegs * sizeof(*tab->segs));
 	for (size_t i = 0; i < tab->nsyms; i++) {
 		tab->syms[i].name = off[tab->syms[i].name];
 		pd_strbuf_add(&w->body, (const char *)&tab->syms[i],

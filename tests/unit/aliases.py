@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 
+import cache_entry
+
 STT_NOTYPE, STT_FUNC, STT_GNU_IFUNC = 0, 2, 10
 STB_LOCAL, STB_GLOBAL, STB_WEAK = 0, 1, 2
 SHN_UNDEF, SHN_ABS = 0, 0xfff1
@@ -165,18 +167,14 @@ def check_cached(tool, path, want, what, tmp, opts=()):
     come out as loading the program makes them, without loading it (the
     entry is not written again)."""
     cache = os.path.join(tmp, 'cache' + ''.join(opts))
-    env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=tmp)
-    env.pop('DEBUGINFOD_URLS', None)
+    env = cache_entry.env(cache, tmp)
     main_at = [s[0] for s in symbols(path, 2) if s[4] == 'main']
     subprocess.run([tool, '--cache', *opts, path,
                     '%#x' % file_offset(path, main_at[0])],
                    capture_output=True, check=True, env=env)
-    entries = [os.path.join(cache, 'pd', e)
-               for e in os.listdir(os.path.join(cache, 'pd'))
-               if e.endswith('.loc')]
+    entries = cache_entry.entries(cache)
     entry = open(entries[0], 'rb').read() if len(entries) == 1 else b''
-    # The header's "complete" flag (symbols-cache.c's struct header).
-    if entry[:8] != b'PDLOC\0\0\2' or len(entry) <= 104 or entry[104] != 1:
+    if not cache_entry.complete(entry):
         print('FAIL: %s: no complete cache entry written (%d entries)'
               % (what, len(entries)))
         return False

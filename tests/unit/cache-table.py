@@ -12,13 +12,14 @@
 # (so it named them from the table: a load would have noted them). The
 # same with inline frames where the library has no DWARF.
 # usage: cache-table.py SYMBOLIZE_TOOL  (exit 0 pass, 1 fail, 77 skip)
-import glob
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import cache_entry
 
 tool = sys.argv[1]
 
@@ -91,14 +92,9 @@ def has_dwarf(path):
 
 
 def symbolize(args, offs, cache):
-    env = dict(os.environ)
-    env['XDG_CACHE_HOME'] = cache
-    # A HOME of its own: perf's ~/.debug, which a test recording beside
-    # this one may add to, is not tried.
-    env['HOME'] = os.path.dirname(cache)
-    env.pop('DEBUGINFOD_URLS', None)
     r = subprocess.run([tool, *args, '-'], input=''.join(
-        '%#x\n' % o for o in offs), capture_output=True, text=True, env=env)
+        '%#x\n' % o for o in offs), capture_output=True, text=True,
+        env=cache_entry.env(cache, os.path.dirname(cache)))
     if r.returncode != 0:
         sys.exit('%s: exit %d: %s' % (' '.join(args), r.returncode,
                                       r.stderr))
@@ -136,16 +132,14 @@ def main():
                 shutil.rmtree(cache, ignore_errors=True)
                 what = '%s %s' % (lib, ' '.join(mode) or '(inline frames)')
                 symbolize(['--cache', *mode, path], first, cache)
-                entries = glob.glob(os.path.join(cache, 'pd', '*.loc'))
+                entries = cache_entry.entries(cache)
                 if len(entries) != 1:
                     print('%s: %d entries written' % (what, len(entries)))
                     bad = 1
                     continue
                 with open(entries[0], 'rb') as f:
                     entry = f.read()
-                complete = entry[:8] == b'PDLOC\0\0\2' and len(entry) > 104 \
-                    and entry[104] == 1
-                if not complete:
+                if not cache_entry.complete(entry):
                     if mode:
                         print('%s: the entry is not complete' % what)
                         bad = 1
