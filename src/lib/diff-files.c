@@ -3,11 +3,10 @@
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
 // hashed or sorted. When a file is not sorted, the files are read in
-// parts, a thread per part (mapped files copied a chunk at a time, not
-// read through their mappings: the first into a copy of it, the later
-// ones into a buffer each; see copy_first and struct chunks for when
-// not), into a hash table of their distinct stacks, which are then
-// sorted (strsort.c) on threads. When a line is malformed, the stack
+// parts, a thread per part (the first through its mapping, the later
+// ones copied a chunk at a time into a buffer each, see struct chunks),
+// into a hash table of their distinct stacks, which are then sorted
+// (strsort.c) on threads. When a line is malformed, the stack
 // table (profile.c), whose reader says what is wrong.
 #include <err.h>
 #include <errno.h>
@@ -112,9 +111,8 @@ static bool next_line(const char **p, const char *end, const char **s,
 // descriptors stay open), are not read through their mappings but copied
 // a chunk at a time (pd_file_pread) into a buffer used again and again:
 // no page of their mappings is touched, and only a chunk of them is in
-// memory. The first input is kept whole, mapped or in one copy that is
-// the buffer of all its parts' chunks (see read_chunks): the lines refer
-// to its stacks. buf[i] holds byte base + i of the file; [base, got) is
+// memory. The first input is read through its mapping, which stays: the
+// lines refer to its stacks. buf[i] holds byte base + i of the file; [base, got) is
 // read, up to to; [searched, got) is what the last chunk added.
 struct chunks {
 	const struct pd_file *in;
@@ -394,11 +392,9 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 // are hashed and then added to the table in turn; the other inputs'
 // parts look their stacks up at once (the table does not change then),
 // add their counts and copy the stacks it lacks, which are added after.
-// The table refers to the first input's stacks: a mapped first input is
-// read, a part per thread, into one copy (in huge pages from 2 MiB on)
-// that stays for the output, unless it is too large (copy_first): that
-// is faster than reading it through its mapping (see read_chunks). The
-// others' pages go as they are read.
+// The table refers to the first input's stacks, read through its
+// mapping (see read_chunks for why it is not copied). The others' pages
+// go as they are read.
 struct table {
 	struct pd_index index;
 	struct lines l;
@@ -424,7 +420,6 @@ struct part {
 	size_t n, cap;
 	uint64_t total;
 	struct pd_arena copies;
-	char *copy; // the first input's copy, if it is read into one
 	size_t check; // lines kept when the lines' length is next checked
 	bool bad;
 };
@@ -587,21 +582,18 @@ static bool take(struct part *x, struct batches *q, struct pd_window *w,
 	return true;
 }
 
-// Reads a part chunk by chunk (struct chunks), each chunk's whole lines
-// taken as they arrive (in a core's cache still): a later input's into a
-// buffer used again and again, the first input's into their place in
-// its copy x->copy, which is never moved. On this project's test machine
-// (a virtual machine that charges a process for every 4 KiB page it
-// first touches through its own mappings) the first input copied took
-// the shuffled 41 MB bench pair to 65 ms median against 75 through its
-// mapping, 92 ms of CPU against 114 (bench/README): 2 MiB pages to clear
-// and the bytes copied cost less than 10,000 pages mapped, and the
-// table's lookups and the sort, which go to the stacks in no order, miss
-// the TLB less.
+// Reads a later input's part chunk by chunk (struct chunks) into a
+// buffer used again and again, each chunk's whole lines taken as they
+// arrive (in a core's cache still). The first input is read through its
+// mapping: the table refers to its stacks until the output is written.
+// (A copy of it in huge pages was faster on this project's test machine
+// while the host still backed the memory, 65 against 75 ms on the
+// shuffled 41 MB bench pair; but fresh memory the host has taken back
+// costs ~3 ms per MB to clear there, and the copy then took 0.22 s
+// against 0.10 mapped: bench/README, "Fresh memory".)
 static void read_chunks(struct part *x, struct batches *q) {
-	struct chunks r = {.in = x->in, .buf = x->copy,
-		.cap = x->copy ? x->to : 0, .base = x->copy ? 0 : x->from,
-		.got = x->from, .to = x->to};
+	struct chunks r = {.in = x->in, .base = x->from, .got = x->from,
+		.to = x->to};
 	size_t taken = x->from;
 	for (;;) {
 		drain(x, q); // its lines may lie where the next chunk goes
@@ -614,23 +606,7 @@ static void read_chunks(struct part *x, struct batches *q) {
 		}
 		taken = offset(&r, end);
 	}
-	if (!x->copy) {
-		pd_huge_free(r.buf, r.cap);
-	}
-}
-
-// Whether the first input, mapped, is read into a copy (read_chunks):
-// not if it is larger than a quarter of the machine's memory, where
-// the copy could not be given back under pressure as the mapping's pages
-// can. (The fuzzing build copies files of even sizes, so that it reads
-// both ways.)
-static bool copy_first(const struct pd_file *f) {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-#ifdef PD_DIFF_SMALL
-	pages = f->size % 2 == 0 ? pages : 0;
-#endif
-	return f->mapped && f->fd >= 0 && pages > 0 && page > 0
-		&& f->size / (size_t)page <= (size_t)pages / 4;
+	pd_huge_free(r.buf, r.cap);
 }
 
 // Reads a part: its lines taken (take), from where they are or (mapped
@@ -642,7 +618,7 @@ static void read_part(void *ctx, size_t i) {
 		pd_huge_grow(&x->lines, &x->cap, (x->to - x->from) / 256 + 16,
 			sizeof(*x->lines));
 	}
-	if ((x->k > 0 && x->in->fd >= 0) || x->copy) {
+	if (x->k > 0 && x->in->fd >= 0) {
 		read_chunks(x, &q);
 	} else {
 		struct pd_window w = pd_window(x->in, x->from, x->to, false);
@@ -726,21 +702,12 @@ static void free_parts(struct part *x, size_t np) {
 // or its lines are short. Stacks copied from inputs after the first are
 // in the parts *later (*nlater of them), freed by the caller.
 static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
-		uint64_t *totals, struct part **later, size_t *nlater,
-		char **copy) {
-	// *copy: the first input's copy (read_chunks), if it is read into
-	// one; the lines refer to it.
+		uint64_t *totals, struct part **later, size_t *nlater) {
 	// Hashes nobody can make collide: the input may be anyone's.
 	struct table t = {.n = n, .seed = pd_hash_seed()};
 	size_t np;
 	memset(totals, 0, n * sizeof(*totals));
 	struct part *first = parts_of(in, 0, 1, &t, &np);
-	if (copy_first(&in[0])) {
-		*copy = pd_huge_alloc(in[0].size);
-		for (size_t i = 0; i < np; i++) {
-			first[i].copy = *copy;
-		}
-	}
 	bool ok = read_parts(first, np, totals);
 	size_t lines = 0;
 	for (size_t i = 0; i < np; i++) {
@@ -781,7 +748,7 @@ static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 }
 
 // Lines go out with writev, the stacks straight from where they are
-// (the first input, mapped or its copy, or the copies of the others'):
+// (the first input, mapped, or the copies of the others'):
 // no copy of them in between.
 struct vec {
 	int fd;
@@ -955,7 +922,6 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	struct pd_arena copies = {.block = rest >= BIG_INPUT ? BIG_BLOCK : 0};
 	struct part *later = NULL;
 	size_t nlater = 0;
-	char *copy = NULL;
 	bool unsorted = false;
 	for (size_t k = 0; ok && k < n; k++) {
 		unsorted |= !head_sorted(&in[k]);
@@ -964,13 +930,10 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	if (ok && !unsorted && merge(&l, &copies, in, n, totals, &unsorted)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else if (ok && unsorted
-			&& hash_sort(&l, in, n, totals, &later, &nlater, &copy)) {
+			&& hash_sort(&l, in, n, totals, &later, &nlater)) {
 		st = write_lines(f, &l, n, nbase, normalize, totals);
 	} else {
-		// The reader reads the files again: the first one's copy, if
-		// any, and the mappings go first.
-		pd_huge_free(copy, in[0].size);
-		copy = NULL;
+		// The reader reads the files again: the mappings go first.
 		for (size_t k = 0; k < n; k++) {
 			if (in[k].mapped) {
 				pd_file_close(&in[k]);
@@ -984,7 +947,6 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 		pd_file_close(&in[k]);
 	}
 	free_parts(later, nlater);
-	pd_huge_free(copy, in[0].size);
 	free_lines(&l);
 	pd_arena_finish(&copies);
 	free(in);
