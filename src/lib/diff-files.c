@@ -112,8 +112,9 @@ static bool next_line(const char **p, const char *end, const char **s,
 // a chunk at a time (pd_file_pread) into a buffer used again and again:
 // no page of their mappings is touched, and only a chunk of them is in
 // memory. The first input is read through its mapping, which stays: the
-// lines refer to its stacks. buf[i] holds byte base + i of the file; [base, got) is
-// read, up to to; [searched, got) is what the last chunk added.
+// lines refer to its stacks. buf[i] holds byte base + i of the file;
+// [base, got) is read, up to to; [searched, got) is what the last chunk
+// added.
 struct chunks {
 	const struct pd_file *in;
 	char *buf;
