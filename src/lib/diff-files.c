@@ -3,18 +3,18 @@
 // is sorted by stack (pd-collapse's output is), merged line by line in one
 // pass that checks each line as the folded reader would, with no stack
 // hashed or sorted. When a file is not sorted, the files are read in
-// parts, a thread per part (the first through its mapping, the later
-// ones copied a chunk at a time into a buffer each, see struct chunks),
-// into a hash table of their distinct stacks, which are then sorted
-// (strsort.c) on threads. When a line is malformed, the stack
-// table (profile.c), whose reader says what is wrong.
+// parts, a thread per part (the first where it is in memory, mapped or
+// standard input read; the later ones copied a chunk at a time into a
+// buffer each, see struct chunks), into a hash table of their distinct
+// stacks, which are then sorted (strsort.c) on threads. When a line is
+// malformed, the stack table (profile.c) takes over: its reader says
+// what is wrong.
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "diff.h"
@@ -393,9 +393,11 @@ static bool merge(struct lines *l, struct pd_arena *copies,
 // are hashed and then added to the table in turn; the other inputs'
 // parts look their stacks up at once (the table does not change then),
 // add their counts and copy the stacks it lacks, which are added after.
-// The table refers to the first input's stacks, read through its
-// mapping (see read_chunks for why it is not copied). The others' pages
-// go as they are read.
+// The table refers to the first input's stacks where they are in memory
+// (see read_chunks for why a mapped one is not copied). The others'
+// bytes are copied a chunk at a time and go as they are read (when
+// there are more than KEEP_FDS of them, they are read through their
+// mappings, whose pages stay until the end).
 struct table {
 	struct pd_index index;
 	struct lines l;
@@ -610,8 +612,8 @@ static void read_chunks(struct part *x, struct batches *q) {
 	pd_huge_free(r.buf, r.cap);
 }
 
-// Reads a part: its lines taken (take), from where they are or (mapped
-// inputs) from copies.
+// Reads a part: its lines taken (take), from where they are or (later
+// inputs mapped, their descriptors kept) from copies.
 static void read_part(void *ctx, size_t i) {
 	struct part *x = &((struct part *)ctx)[i];
 	struct batches q = {0};
@@ -749,8 +751,8 @@ static bool hash_sort(struct lines *l, struct pd_file *in, size_t n,
 }
 
 // Lines go out with writev, the stacks straight from where they are
-// (the first input, mapped, or the copies of the others'):
-// no copy of them in between.
+// (the first input, in memory, or the copies of the others'): no copy
+// of them in between.
 struct vec {
 	int fd;
 	struct iovec v[IOV_MAX];
@@ -910,7 +912,7 @@ enum pd_status pd_diff_files(FILE *f, const char *const *paths, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		if (ok) {
 			ok = pd_file_open(paths[k], &in[k],
-				k == 0 || n - 1 <= KEEP_FDS);
+				k > 0 && n - 1 <= KEEP_FDS);
 		} else {
 			in[k] = (struct pd_file){.path = paths[k], .fd = -1};
 		}

@@ -142,7 +142,7 @@ with tempfile.TemporaryDirectory() as d:
         fails += 1
         print('a malformed line in a later part: exit %d, %s' % (
             out.returncode, out.stderr.decode(errors='replace')))
-    # A later input is copied a chunk (1 MiB) at a time: lines longer than
+    # A later input is copied a chunk (256 KiB) at a time: lines longer than
     # a chunk grow it, one such stack found in the first input, one not,
     # with short lines between them and a last line with no newline.
     huge = [b'h;' * 700000 + b'x', b'h;' * 800000 + b'y']

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: pd-diff's reading of folded files (diff-files.c: the
 // check of each file's head, the sorted merge, the hash table's parts,
-// the first file's copy and the chunked copies of later files, built
-// with -DPD_DIFF_SMALL so that parts and chunks are a few bytes) against
-// the stack table's reader and pd_diff_write, which is the reference:
-// both must give the same status and, when they succeed, the same bytes.
+// the first file read where it is and the chunked copies of later files,
+// built with -DPD_DIFF_SMALL so that parts and chunks are a few bytes)
+// against the stack table's reader and pd_diff_write, which is the
+// reference: both must give the same status and, when they succeed, the
+// same bytes.
 // The first byte picks the files (2-5), how many are base runs and -n;
 // the rest, split at NUL bytes, are the files.
 #include <stdint.h>
