@@ -9,7 +9,7 @@
 #include "bytes.h"
 #include "hash.h"
 
-#define SLOTS 1024
+#define SLOTS PD_CHAIN_MEMO_SLOTS
 
 struct pd_chain_memo_slot {
 	struct pd_chain_key key;
@@ -54,6 +54,11 @@ struct pd_chain_memo_slot *pd_chain_memo_slot(struct pd_chain_memo *m,
 	h ^= pd_get_u64(s->ips + 8 * (s->nr / 2)) * 0xc2b2ae3d27d4eb4fULL;
 	h ^= pd_get_u64(s->ips + 8 * (s->nr - 1));
 	return &m->slots[pd_hash_u64(h) & (SLOTS - 1)];
+}
+
+uint32_t pd_chain_memo_index(const struct pd_chain_memo *m,
+		const struct pd_chain_memo_slot *e) {
+	return (uint32_t)(e - m->slots);
 }
 
 bool pd_chain_memo_hit(const struct pd_chain_memo_slot *e,

@@ -13,8 +13,10 @@
 
 // Chains longer than this are not remembered.
 #define PD_CHAIN_MEMO_MAX 512
+// The slots: each remembers the last chain hashed to it.
+#define PD_CHAIN_MEMO_SLOTS 1024
 
-// Opaque; a fixed number of slots, each the last chain hashed to it.
+// Opaque; PD_CHAIN_MEMO_SLOTS slots.
 struct pd_chain_memo;
 
 struct pd_chain_memo *pd_chain_memo_create(void);
@@ -32,7 +34,11 @@ struct pd_chain_memo_slot;
 // The slot of s's raw chain (1 <= s->nr <= PD_CHAIN_MEMO_MAX).
 struct pd_chain_memo_slot *pd_chain_memo_slot(struct pd_chain_memo *m,
 	const struct pd_sample *s);
+// The slot's number, below PD_CHAIN_MEMO_SLOTS.
+uint32_t pd_chain_memo_index(const struct pd_chain_memo *m,
+	const struct pd_chain_memo_slot *e);
 // The stack the slot remembers for s under key, in *stack; false if none.
+// (A "stack" is any 32-bit value the caller stores.)
 bool pd_chain_memo_hit(const struct pd_chain_memo_slot *e,
 	const struct pd_sample *s, const struct pd_chain_key *key,
 	uint32_t *stack);

@@ -13,6 +13,7 @@
 #include "locations.h"
 #include "offcpu.h"
 #include "sample-stack.h"
+#include "stack-adder.h"
 #include "stacks.h"
 #include "strbuf.h"
 #include "texts.h"
@@ -62,6 +63,9 @@ struct pd_collapse {
 	struct pd_locations *locs;
 	struct pd_sample_stack *stack;
 	struct pd_chain_memo *memo;
+	// Adds the samples' stacks on a thread of its own (NULL: this thread
+	// adds them); its memo slots then remember slot numbers, not stacks.
+	struct pd_adder *adder;
 	const char **comms; // comm number -> interned name
 	size_t ncomms, comms_cap;
 	struct pd_map64 comm_of; // interned name -> comm number + 1
@@ -91,7 +95,8 @@ struct pd_collapse {
 };
 
 // The stack of s in st, with the pseudo-frames x[0, nx) at its leaf (leaf
-// first), weight added; its number.
+// first), weight added; its number. With c->adder the stack is added
+// later (pd_collapse_read waits for it) and the number means nothing.
 uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 	const struct pd_sample *s, struct pd_stacks *st, const uint32_t *x,
 	size_t nx, uint64_t weight);

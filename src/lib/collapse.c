@@ -13,6 +13,10 @@
 #include "alloc.h"
 #include "bytes.h"
 
+static bool loading(void *syms) {
+	return pd_symbols_loading(syms);
+}
+
 struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 		struct pd_symbols *syms, struct pd_maps *maps) {
 	struct pd_collapse *c = pd_xcalloc(1, sizeof(*c));
@@ -29,6 +33,13 @@ struct pd_collapse *pd_collapse_create(const struct pd_collapse_options *o,
 	c->named = pd_texts_create();
 	c->extra_seqs = pd_stacks_create(1);
 	pd_collapse_time_init(c);
+	_Static_assert(PD_CHAIN_MEMO_SLOTS <= PD_ADDER_SLOTS,
+		"a memo slot's number is an adder slot");
+	_Static_assert(PD_STACK_ROOT + PD_EXTRA_MAX + PD_STACK_MAX
+		<= PD_ADDER_IDS_MAX, "a stack fits the adder");
+	if (!c->time) { // (whose stack numbers are used as they are made)
+		c->adder = pd_adder_create(loading, syms);
+	}
 	return c;
 }
 
@@ -40,6 +51,7 @@ void pd_collapse_destroy(struct pd_collapse *c) {
 	if (!c) {
 		return;
 	}
+	pd_adder_destroy(c->adder); // before the tables it adds to
 	pd_locations_destroy(c->locs);
 	pd_sample_stack_destroy(c->stack);
 	pd_chain_memo_destroy(c->memo);
@@ -163,7 +175,11 @@ uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 			&& !pd_unwind_has_dump(s)) {
 		m = pd_chain_memo_slot(c->memo, s);
 		if (pd_chain_memo_hit(m, s, &mk, &stack)) {
-			pd_stacks_bump(st, stack, 0, weight);
+			if (c->adder) {
+				pd_adder_bump(c->adder, st, stack, weight);
+			} else {
+				pd_stacks_bump(st, stack, 0, weight);
+			}
 			return stack;
 		}
 	}
@@ -177,8 +193,16 @@ uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 	size_t n = pd_sample_stack_get(c->stack, r, proc, s,
 		key + PD_STACK_ROOT + nx);
 	c->st.no_stack += n == 0;
-	stack = pd_stacks_add(st, key, PD_STACK_ROOT + nx + n, &weight);
-	if (m && n > 0) {
+	bool keep = m && n > 0;
+	if (c->adder) {
+		// The memo keeps its slot's number: the adder keeps the stack.
+		stack = keep ? pd_chain_memo_index(c->memo, m) : PD_ADDER_SLOTS;
+		pd_adder_add(c->adder, st, key, PD_STACK_ROOT + nx + n, weight,
+			stack);
+	} else {
+		stack = pd_stacks_add(st, key, PD_STACK_ROOT + nx + n, &weight);
+	}
+	if (keep) {
 		pd_chain_memo_store(m, s, &mk, stack);
 	}
 	return stack;
@@ -308,7 +332,11 @@ enum pd_status pd_collapse_read(struct pd_collapse *c, struct pd_perf *r,
 	struct pd_dispatch_ops ops = {sample, lost,
 		progress_fn ? progress : NULL,
 		c->time ? pd_collapse_time_record : NULL};
-	return pd_dispatch(r, maps, &ops, c);
+	enum pd_status st = pd_dispatch(r, maps, &ops, c);
+	if (c->adder) {
+		pd_adder_wait(c->adder);
+	}
+	return st;
 }
 
 static bool name_matches(const char *name, const char *want) {

@@ -4,6 +4,7 @@
 #define PD_SYMBOLS_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -150,6 +151,10 @@ struct pd_symbols {
 	pthread_t warm_thread;
 	bool warm_started, warm_closing;
 	bool warm_running; // the thread exists and owns queued DSOs
+	// For pd_symbols_loading: DSOs queued to load and not loaded yet;
+	// items queued (the reading thread's count) and run (the loader's).
+	atomic_size_t warm_loads, warm_ran;
+	size_t warm_pushed;
 	unsigned debug_delay_us; // debug builds: PD_DEBUG_LOADER_DELAY_US
 	struct warm_item *warm_q;
 	size_t warm_n, warm_cap, warm_next;

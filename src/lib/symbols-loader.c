@@ -51,6 +51,10 @@ static void run_item(struct pd_symbols *s, const struct warm_item *it) {
 			dwfl_module_addrdie(d->mod, start, &bias);
 		}
 	}
+	if (!it->fn) {
+		atomic_fetch_sub_explicit(&s->warm_loads, 1,
+			memory_order_relaxed);
+	}
 }
 
 // Runs queued items while the main thread is still reading samples.
@@ -75,6 +79,7 @@ static void *warm_main(void *arg) {
 		for (size_t k = 0; k < n; k++) {
 			run_item(s, &batch[k]);
 		}
+		atomic_fetch_add_explicit(&s->warm_ran, n, memory_order_relaxed);
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -131,6 +136,7 @@ static void warm_flush(struct pd_symbols *s, bool now) {
 // DSO to load goes at once, after the jobs before it.
 static void warm_push(struct pd_symbols *s, struct warm_item it) {
 	s->warm_local[s->warm_nlocal++] = it;
+	s->warm_pushed++;
 	bool now = !it.fn || s->debug_delay_us;
 	if (now || s->warm_nlocal == PD_WARM_BATCH) {
 		warm_flush(s, now);
@@ -142,7 +148,20 @@ void pd_symbols_warm(struct pd_symbols *s, struct pd_dso *d) {
 		return;
 	}
 	d->warm_queued = true;
+	atomic_fetch_add_explicit(&s->warm_loads, 1, memory_order_relaxed);
 	warm_push(s, (struct warm_item){.d = d});
+}
+
+// The loader thread is behind by this many jobs: it cannot keep up.
+#define BEHIND (2 * WAKE_JOBS)
+
+bool pd_symbols_loading(struct pd_symbols *s) {
+	if (!s->warm_started) {
+		return false;
+	}
+	size_t ran = atomic_load_explicit(&s->warm_ran, memory_order_relaxed);
+	return atomic_load_explicit(&s->warm_loads, memory_order_relaxed) > 0
+		|| s->warm_pushed - ran > BEHIND;
 }
 
 void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,

@@ -124,6 +124,10 @@ typedef void (*pd_symbols_job_fn)(void *arg, uint32_t i, struct pd_dso *d,
 	uint64_t addr);
 void pd_symbols_warm_job(struct pd_symbols *s, struct pd_dso *d,
 	pd_symbols_job_fn fn, void *arg, uint32_t i, uint64_t addr);
+// Whether the loader thread has DSOs to load, or is behind with its jobs
+// (and needs a core): a hint, which may be late, for work that could go
+// to a thread of its own. On the thread that queues.
+bool pd_symbols_loading(struct pd_symbols *s);
 // Runs what is queued, then stops the thread; DSOs and names are the
 // caller's again. Whoever queued jobs must call it before freeing what
 // they use. After it, pd_symbols_warm and pd_symbols_warm_job do nothing.

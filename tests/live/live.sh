@@ -217,7 +217,8 @@ rebuilt)
 	;;
 many-stacks)
 	# Over 16,384 distinct stacks: the writer makes and sorts the lines
-	# on threads, which must not change a byte.
+	# on threads, and with two or more the stacks are added on a thread
+	# of their own (stack-adder.c); neither must change a byte.
 	build many-stacks -pthread -fno-optimize-sibling-calls
 	perf_record m.data -F 12000 -g -e cpu-clock -- bin/many-stacks 2
 	check m.data
