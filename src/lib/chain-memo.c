@@ -10,6 +10,7 @@
 #include "hash.h"
 
 #define SLOTS PD_CHAIN_MEMO_SLOTS
+_Static_assert((SLOTS & (SLOTS - 1)) == 0, "slots are masked");
 
 struct pd_chain_memo_slot {
 	struct pd_chain_key key;

@@ -13,7 +13,7 @@
 
 // Chains longer than this are not remembered.
 #define PD_CHAIN_MEMO_MAX 512
-// The slots: each remembers the last chain hashed to it.
+// The slots (a power of two): each remembers the last chain hashed to it.
 #define PD_CHAIN_MEMO_SLOTS 1024
 
 // Opaque; PD_CHAIN_MEMO_SLOTS slots.

@@ -64,7 +64,8 @@ struct pd_collapse {
 	struct pd_sample_stack *stack;
 	struct pd_chain_memo *memo;
 	// Adds the samples' stacks on a thread of its own (NULL: this thread
-	// adds them); its memo slots then remember slot numbers, not stacks.
+	// adds them); memo's slots then remember their own numbers, and the
+	// adder the stacks. Never with time (whose numbers are used at once).
 	struct pd_adder *adder;
 	const char **comms; // comm number -> interned name
 	size_t ncomms, comms_cap;
@@ -96,7 +97,8 @@ struct pd_collapse {
 
 // The stack of s in st, with the pseudo-frames x[0, nx) at its leaf (leaf
 // first), weight added; its number. With c->adder the stack is added
-// later (pd_collapse_read waits for it) and the number means nothing.
+// later (pd_collapse_read waits for it) and this is a memo slot's number
+// or PD_ADDER_SLOTS instead.
 uint32_t pd_collapse_fold(struct pd_collapse *c, struct pd_perf *r,
 	const struct pd_sample *s, struct pd_stacks *st, const uint32_t *x,
 	size_t nx, uint64_t weight);

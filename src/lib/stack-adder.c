@@ -17,8 +17,9 @@
 enum { HEAD = 6 };
 enum { ADD, ADD_KEEP, BUMP };
 
-// Batches of 128 KiB: a handover per few thousand samples. Four, so that
-// the reading thread fills one while the adder works through the others.
+// Batches of 128 KiB: a handover per several hundred samples (~700 of 40
+// frames), more when the memo turns them into bumps. Four, so that the
+// reading thread fills one while the adder works through the others.
 #define BATCH_WORDS ((size_t)1 << 15)
 #define NBATCH 4
 _Static_assert(HEAD + PD_ADDER_IDS_MAX <= BATCH_WORDS,
@@ -53,7 +54,8 @@ static uint64_t get_u64(const uint32_t *w) {
 
 static void run(struct pd_adder *a, const uint32_t *w, size_t len) {
 	for (size_t i = 0; i < len;) {
-		uint32_t kind = w[i] >> 30, n = w[i] & ((1u << 30) - 1);
+		uint32_t kind = w[i] >> 30;
+		uint32_t n = w[i] & ((1u << 30) - 1);
 		uint32_t slot = w[i + 1];
 		uint64_t weight = get_u64(w + i + 2);
 		struct pd_stacks *st = (struct pd_stacks *)(uintptr_t)
@@ -61,7 +63,8 @@ static void run(struct pd_adder *a, const uint32_t *w, size_t len) {
 		if (kind == BUMP) {
 			pd_stacks_bump(st, a->slots[slot], 0, weight);
 		} else {
-			uint32_t s = pd_stacks_add(st, w + i + HEAD, n, &weight);
+			uint32_t s = pd_stacks_add(st, w + i + HEAD, n,
+				&weight);
 			if (kind == ADD_KEEP) {
 				a->slots[slot] = s;
 			}
@@ -70,6 +73,8 @@ static void run(struct pd_adder *a, const uint32_t *w, size_t len) {
 	}
 }
 
+// Not a helper thread (pd_thread_helper): the reading thread waits for
+// it once its batches are all handed over.
 static void *adder_main(void *arg) {
 	struct pd_adder *a = arg;
 	pthread_mutex_lock(&a->lock);
@@ -193,6 +198,10 @@ void pd_adder_add(struct pd_adder *a, struct pd_stacks *st,
 		const uint32_t *ids, size_t n, uint64_t w, uint32_t slot) {
 	if (n > PD_ADDER_IDS_MAX) {
 		errx(PD_ESOFTWARE, "a stack of %zu ids queued", n);
+	}
+	if (pd_stacks_cols(st) != 1) {
+		errx(PD_ESOFTWARE, "a table of %zu columns queued",
+			pd_stacks_cols(st));
 	}
 	uint32_t *p = room(a, n);
 	head(p, slot < PD_ADDER_SLOTS ? ADD_KEEP : ADD, n, slot, w, st);

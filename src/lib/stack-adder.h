@@ -26,11 +26,12 @@ struct pd_adder;
 struct pd_adder *pd_adder_create(bool (*busy)(void *arg), void *arg);
 // Waits for what was queued, stops the thread, frees a (NULL is fine).
 void pd_adder_destroy(struct pd_adder *a);
-// Queues pd_stacks_add(st, ids, n, &w) on st's column 0; the stack's
+// Queues pd_stacks_add(st, ids, n, &w); st has one column. The stack's
 // number is then kept in slot, unless slot >= PD_ADDER_SLOTS.
 void pd_adder_add(struct pd_adder *a, struct pd_stacks *st,
 	const uint32_t *ids, size_t n, uint64_t w, uint32_t slot);
-// Queues adding w to column 0 of the stack kept in slot, in table st.
+// Queues adding w to the stack kept in slot, which an add queued before
+// kept for the same table st.
 void pd_adder_bump(struct pd_adder *a, struct pd_stacks *st, uint32_t slot,
 	uint64_t w);
 // Returns when every stack queued is added: the tables may be read (and

@@ -79,7 +79,8 @@ static void *warm_main(void *arg) {
 		for (size_t k = 0; k < n; k++) {
 			run_item(s, &batch[k]);
 		}
-		atomic_fetch_add_explicit(&s->warm_ran, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->warm_ran, n,
+			memory_order_relaxed);
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);

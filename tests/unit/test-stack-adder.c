@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Unit test of the stack adder (src/lib/stack-adder.c): the same random
 // operations, on two tables, applied by the test itself and through the
-// adder, its thread adding every batch, the caller adding every batch
-// (busy), and the two taking turns, must give the same tables: the same
-// stacks, numbered alike, with the same weights.
+// adder in four ways (its thread adding every batch, the caller adding
+// every batch as when busy, the two taking turns, and no busy callback)
+// must give the same tables: the same stacks, numbered alike, with the
+// same weights, halfway through and at the end.
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,59 +66,22 @@ static void make_ops(void) {
 	}
 }
 
-static void reference(struct pd_stacks **t) {
+// Applies ops[0, upto) to the tables t.
+static void reference(struct pd_stacks **t, size_t upto) {
 	uint32_t slots[PD_ADDER_SLOTS] = {0};
-	for (size_t i = 0; i < OPS; i++) {
+	for (size_t i = 0; i < upto; i++) {
 		const struct op *o = &ops[i];
 		if (o->bump) {
-			pd_stacks_bump(t[o->table], slots[o->slot], 0, o->weight);
+			pd_stacks_bump(t[o->table], slots[o->slot], 0,
+				o->weight);
 			continue;
 		}
-		uint32_t s = pd_stacks_add(t[o->table], o->ids, o->n, &o->weight);
+		uint32_t s = pd_stacks_add(t[o->table], o->ids, o->n,
+			&o->weight);
 		if (o->slot < PD_ADDER_SLOTS) {
 			slots[o->slot] = s;
 		}
 	}
-}
-
-static unsigned calls;
-
-static bool never(void *arg) {
-	(void)arg;
-	return false;
-}
-
-static bool always(void *arg) {
-	(void)arg;
-	return true;
-}
-
-static bool turns(void *arg) {
-	(void)arg;
-	return ++calls % 3 == 0;
-}
-
-static void through(struct pd_stacks **t, bool (*busy)(void *)) {
-	struct pd_adder *a = pd_adder_create(busy, NULL);
-	CHECK(a != NULL);
-	if (!a) {
-		return;
-	}
-	for (size_t i = 0; i < OPS; i++) {
-		const struct op *o = &ops[i];
-		if (o->bump) {
-			pd_adder_bump(a, t[o->table], o->slot, o->weight);
-		} else {
-			pd_adder_add(a, t[o->table], o->ids, o->n, o->weight,
-				o->slot);
-		}
-		if (i == OPS / 2) {
-			// Read while the adder is idle, then queue again.
-			pd_adder_wait(a);
-			CHECK(pd_stacks_size(t[0]) + pd_stacks_size(t[1]) > 0);
-		}
-	}
-	pd_adder_destroy(a); // waits for the rest
 }
 
 static bool same(struct pd_stacks *x, struct pd_stacks *y) {
@@ -137,14 +101,60 @@ static bool same(struct pd_stacks *x, struct pd_stacks *y) {
 	return true;
 }
 
+static unsigned calls;
+
+static bool never(void *arg) {
+	(void)arg;
+	return false;
+}
+
+static bool always(void *arg) {
+	(void)arg;
+	return true;
+}
+
+static bool turns(void *arg) {
+	(void)arg;
+	return ++calls % 3 == 0;
+}
+
+static struct pd_stacks *half[TABLES]; // ops[0, OPS / 2] applied
+
+static void through(struct pd_stacks **t, bool (*busy)(void *)) {
+	struct pd_adder *a = pd_adder_create(busy, NULL);
+	CHECK(a != NULL);
+	if (!a) {
+		return;
+	}
+	for (size_t i = 0; i < OPS; i++) {
+		const struct op *o = &ops[i];
+		if (o->bump) {
+			pd_adder_bump(a, t[o->table], o->slot, o->weight);
+		} else {
+			pd_adder_add(a, t[o->table], o->ids, o->n, o->weight,
+				o->slot);
+		}
+		if (i == OPS / 2) {
+			// Read while the adder is idle, then queue again.
+			pd_adder_wait(a);
+			for (int k = 0; k < TABLES; k++) {
+				CHECK(same(half[k], t[k]));
+			}
+		}
+	}
+	pd_adder_destroy(a); // waits for the rest
+}
+
 int main(void) {
 	setenv("PD_THREADS", "2", 1); // an adder thread even on one CPU
 	make_ops();
 	struct pd_stacks *want[TABLES];
 	for (int k = 0; k < TABLES; k++) {
 		want[k] = pd_stacks_create(1);
+		half[k] = pd_stacks_create(1);
 	}
-	reference(want);
+	reference(want, OPS);
+	reference(half, OPS / 2 + 1);
 	// The operations make both repeated and new stacks.
 	CHECK(pd_stacks_size(want[0]) > 1000);
 	CHECK(pd_stacks_size(want[0]) < OPS / TABLES);
@@ -157,8 +167,8 @@ int main(void) {
 		through(got, modes[m]);
 		for (int k = 0; k < TABLES; k++) {
 			if (!same(want[k], got[k])) {
-				fprintf(stderr, "mode %zu, table %d differs\n", m,
-					k);
+				fprintf(stderr, "way %zu, table %d differs\n",
+					m, k);
 				check_failures++;
 			}
 			pd_stacks_destroy(got[k]);
@@ -168,6 +178,7 @@ int main(void) {
 	CHECK(pd_adder_create(never, NULL) == NULL);
 	for (int k = 0; k < TABLES; k++) {
 		pd_stacks_destroy(want[k]);
+		pd_stacks_destroy(half[k]);
 	}
 	for (size_t i = 0; i < OPS; i++) {
 		free(ops[i].ids);
