@@ -242,3 +242,17 @@ void pd_arena_finish(struct pd_arena *a) {
 	}
 	a->blocks = NULL;
 }
+
+struct pd_block *pd_block_new(size_t cap) {
+	struct pd_block *b = pd_xmalloc(sizeof(*b) + cap);
+	b->used = 0;
+	b->cap = cap;
+	b->refs = 1;
+	return b;
+}
+
+void pd_block_unref(struct pd_block *b) {
+	if (b && --b->refs == 0) {
+		free(b);
+	}
+}

@@ -4,6 +4,7 @@
 #define PD_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 // On out-of-memory these print a message and exit with status 71.
 void *pd_xmalloc(size_t n);
@@ -43,6 +44,19 @@ static inline void pd_huge_grow(void *p, size_t *cap, size_t need,
 }
 char *pd_xstrdup(const char *s);
 char *pd_xstrndup(const char *s, size_t n);
+
+// A buffer shared by counted references: pd_block_new gives the first,
+// and the last pd_block_unref frees it.
+struct pd_block {
+	size_t used, cap, refs; // used: as its owner says
+	uint8_t data[];
+};
+struct pd_block *pd_block_new(size_t cap);
+static inline struct pd_block *pd_block_ref(struct pd_block *b) {
+	b->refs++;
+	return b;
+}
+void pd_block_unref(struct pd_block *b); // NULL is fine
 
 // Strings copied into big blocks, all freed at once; zero-initialise.
 // block: bytes a block holds, 0 for 64 KiB; from 2 MiB up, the bytes

@@ -24,11 +24,12 @@
 // some virtual machines (shadow page tables) much more: on this
 // project's test machine a 1 GB --call-graph dwarf profile took 0.50 s
 // mapped (a prefetch thread mapping ahead, both cores busy) against
-// 0.16 s read, 0.09 s for cat, and 300 MB 159 against 117 ms. Read, the
-// records perf's order holds back are copied, which costs more than
-// mapping on small files (an 8 MB frame-pointer profile: 77 ms mapped,
-// 89 read; 40 MB of DWARF: 61 and 68; 100 MB: 75 and 62) (bench/README,
-// "Big files are read, not mapped").
+// 0.16 s read, 0.09 s for cat, and 300 MB 159 against 117 ms. Small
+// files are read no faster than mapped (bench/README, "Big files are
+// read, not mapped", and "Records kept in the blocks read"). The records
+// perf's order holds back stay in the blocks they were read into, each
+// held (pd_input_hold) until handed out: a fill that needs more bytes
+// while its block is held moves on to a new one.
 // PD_DEBUG_READ_BLOCK=BYTES (1 to 1 MiB) reads every file, in blocks of
 // about that many bytes: for the tests, whose files would fit one block.
 #define READ_MIN ((uint64_t)64 << 20)
@@ -45,7 +46,8 @@ struct pd_input {
 	uint8_t *map;      // the whole file when it could be mapped
 	uint64_t released; // map bytes below this were given back
 	uint64_t size;     // regular file size, 0 if unknown
-	uint8_t *buf;      // the map, or a buffer of cap bytes
+	uint8_t *buf;      // the map, or blk's cap bytes
+	struct pd_block *blk; // not mapped: the block read into (pd_input_hold)
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
 	size_t block;       // read at least this much at a time
 	uint64_t pos;      // file offset of buf[lo]
@@ -150,10 +152,23 @@ void pd_input_close(struct pd_input *in) {
 		pd_prefetch_stop(in->prefetch);
 		munmap(in->map, (size_t)in->size);
 	} else {
-		free(in->buf);
+		pd_block_unref(in->blk);
 	}
 	free(in->name);
 	free(in);
+}
+
+// Moves buf[lo, hi) to the start of a new block of cap bytes (at least
+// hi - lo); lo and hi are left for the caller to move.
+static void new_block(struct pd_input *in, size_t cap) {
+	struct pd_block *b = pd_block_new(cap);
+	if (in->hi > in->lo) {
+		memcpy(b->data, in->buf + in->lo, in->hi - in->lo);
+	}
+	pd_block_unref(in->blk);
+	in->blk = b;
+	in->buf = b->data;
+	in->cap = cap;
 }
 
 size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
@@ -161,13 +176,16 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 		*p = in->buf + in->lo;
 		return in->hi - in->lo;
 	}
-	if (in->lo > 0) {
-		memmove(in->buf, in->buf + in->lo, in->hi - in->lo);
-		in->hi -= in->lo;
-		in->lo = 0;
-	}
 	size_t want = n > in->block ? n : in->block;
-	pd_xgrow(&in->buf, &in->cap, want, 1);
+	if (in->blk && in->blk->refs == 1 && want <= in->cap) {
+		memmove(in->buf, in->buf + in->lo, in->hi - in->lo);
+	} else {
+		// Records queued in place still point into the block (or it is
+		// too small): the rest goes to a new one.
+		new_block(in, want);
+	}
+	in->hi -= in->lo;
+	in->lo = 0;
 	while (in->hi < n) {
 		ssize_t k = read(in->fd, in->buf + in->hi, in->cap - in->hi);
 		if (k < 0 && errno == EINTR) {
@@ -251,11 +269,7 @@ uint8_t *pd_input_copy(struct pd_input *in, uint64_t off, uint64_t len) {
 			&& in->hi - in->lo <= in->block) {
 		// A large section grew the buffer: back to a block, so that
 		// its pages do not stay for the rest of the run.
-		uint8_t *b = pd_xmalloc(in->block);
-		memcpy(b, in->buf + in->lo, in->hi - in->lo);
-		free(in->buf);
-		in->buf = b;
-		in->cap = in->block;
+		new_block(in, in->block);
 		in->hi -= in->lo;
 		in->lo = 0;
 	}
@@ -280,6 +294,10 @@ bool pd_input_seekable(const struct pd_input *in) {
 
 bool pd_input_mapped(const struct pd_input *in) {
 	return in->map != NULL;
+}
+
+struct pd_block *pd_input_hold(struct pd_input *in) {
+	return in->blk ? pd_block_ref(in->blk) : NULL;
 }
 
 void pd_input_release(struct pd_input *in, uint64_t low) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "status.h"
 
 // Opaque; owns its file descriptor (except stdin), mapping and buffer.
@@ -41,6 +42,10 @@ bool pd_input_seekable(const struct pd_input *in);
 // True when bytes handed out by fill stay valid until close, so that
 // records can be kept in place instead of copied.
 bool pd_input_mapped(const struct pd_input *in);
+// Not mapped: a new reference to the block that holds the bytes the last
+// fill made available (NULL before the first), which then stay valid
+// until pd_block_unref: fill moves on to another block while it is held.
+struct pd_block *pd_input_hold(struct pd_input *in);
 // Nothing below min(low, position) is needed any more: gives those pages
 // of a mapped file back (in large steps), so that memory stays bounded on
 // big files. A page touched again is simply read again.

@@ -4,6 +4,7 @@
 // what is no newer than the newest record seen before the previous one.
 #include "perf-order.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,19 +14,15 @@
 #define MAX_QUEUED (256u << 20) // bytes held by the queue
 #define QBLOCK (1u << 20)       // > any record (u16 size)
 
-// Queued records that cannot stay where they are (compressed ones, and
-// all of an input read in blocks: a stream, or a file of 64 MiB and up)
-// are copied into shared blocks, freed when the last record in them has
-// been handed out.
-struct qblock {
-	size_t used, cap, refs;
-	uint8_t data[];
-};
+// Queued records stay where they are: in a mapped file, or in the block
+// an input read them into (pd_input_hold), which each holds a reference
+// to until it is handed out. Others (decompressed ones) are copied into
+// blocks of the queue's own, alike.
 
 struct qent {
 	uint64_t time, seq, offset;
-	uint8_t *data;       // in place, or a copy inside block
-	struct qblock *block;
+	uint8_t *data;       // in the mapped file, or inside block
+	struct pd_block *block;
 	uint32_t file;
 	uint16_t size;
 	bool compressed;
@@ -45,18 +42,12 @@ struct pd_order {
 	size_t ready, next;     // q[next, ready) are ready to hand out
 	uint64_t qbytes, seq;
 	uint64_t max_time, next_flush;
-	struct qblock *fill;    // block new copies go to
-	struct qblock *cur;     // block of the record handed out last
+	struct pd_block *fill;  // block new copies go to (a reference)
+	struct pd_block *cur;   // block of the record handed out last
 };
 
 struct pd_order *pd_order_create(void) {
 	return pd_xcalloc(1, sizeof(struct pd_order));
-}
-
-static void unref_block(struct pd_order *o, struct qblock *b) {
-	if (b && --b->refs == 0 && b != o->fill) {
-		free(b);
-	}
 }
 
 void pd_order_destroy(struct pd_order *o) {
@@ -64,10 +55,10 @@ void pd_order_destroy(struct pd_order *o) {
 		return;
 	}
 	for (size_t i = o->next; i < o->qn; i++) {
-		unref_block(o, o->q[i].block);
+		pd_block_unref(o->q[i].block);
 	}
-	unref_block(o, o->cur);
-	free(o->fill);
+	pd_block_unref(o->cur);
+	pd_block_unref(o->fill);
 	free(o->q);
 	free(o->tmp);
 	free(o->inputs);
@@ -182,23 +173,36 @@ void pd_order_flush(struct pd_order *o) {
 
 // A copy of rec in a queue block.
 static uint8_t *copy_record(struct pd_order *o, const struct pd_record *rec,
-		struct qblock **out) {
-	struct qblock *b = o->fill;
+		struct pd_block **out) {
+	struct pd_block *b = o->fill;
 	if (!b || b->cap - b->used < rec->size) {
-		if (b && b->refs == 0) {
+		if (b && b->refs == 1) {
 			b->used = 0; // nothing points into it any more: reuse
 		} else {
-			o->fill = b = pd_xmalloc(sizeof(*b) + QBLOCK);
-			b->used = b->refs = 0;
-			b->cap = QBLOCK;
+			pd_block_unref(b);
+			o->fill = b = pd_block_new(QBLOCK);
 		}
 	}
 	uint8_t *copy = b->data + b->used;
 	b->used += (rec->size + 7u) & ~(size_t)7;
-	b->refs++;
 	memcpy(copy, rec->data, rec->size);
-	*out = b;
+	*out = pd_block_ref(b);
 	return copy;
+}
+
+// rec's bytes where they are, in the block its input read them into; NULL
+// if they are not in one.
+static struct pd_block *held(struct pd_order *o, const struct pd_record *rec) {
+	if (rec->file >= o->ninputs || rec->compressed) {
+		return NULL;
+	}
+	struct pd_block *b = pd_input_hold(o->inputs[rec->file].in);
+	if (b && (rec->data < b->data || rec->size > b->cap
+			|| rec->data - b->data > (ptrdiff_t)(b->cap - rec->size))) {
+		pd_block_unref(b); // (not from the input's last fill)
+		b = NULL;
+	}
+	return b;
 }
 
 bool pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
@@ -217,7 +221,7 @@ bool pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
 	};
 	bool in_place = rec->file < o->ninputs && !rec->compressed
 		&& o->inputs[rec->file].mapped;
-	if (!in_place) {
+	if (!in_place && !(e->block = held(o, rec))) {
 		e->data = copy_record(o, rec, &e->block);
 	}
 	o->qbytes += rec->size;
@@ -256,7 +260,7 @@ bool pd_order_next(struct pd_order *o, struct pd_record *rec) {
 		prefetch_record(&o->q[o->next + PREFETCH_AHEAD]);
 	}
 	struct qent *e = &o->q[o->next++];
-	unref_block(o, o->cur);
+	pd_block_unref(o->cur);
 	o->cur = e->block;
 	o->qbytes -= e->size;
 	*rec = (struct pd_record){
