@@ -245,7 +245,7 @@ void pd_arena_finish(struct pd_arena *a) {
 
 struct pd_block *pd_block_new(size_t cap) {
 	struct pd_block *b = pd_xmalloc(sizeof(*b) + cap);
-	b->used = 0;
+	b->used = b->users = 0;
 	b->cap = cap;
 	b->refs = 1;
 	return b;

@@ -49,6 +49,7 @@ char *pd_xstrndup(const char *s, size_t n);
 // and the last pd_block_unref frees it.
 struct pd_block {
 	size_t used, cap, refs; // used: as its owner says
+	size_t users;           // of the references, those a user counts
 	uint8_t data[];
 };
 struct pd_block *pd_block_new(size_t cap);

@@ -74,7 +74,7 @@ static void map_file(struct pd_input *in) {
 	if (!in->size || in->size > SIZE_MAX) {
 		return;
 	}
-	// Mapped, records are used in place: no copies.
+	// Mapped, records are used in place: no copies, no blocks held.
 	void *m = pd_map_read(in->fd, (size_t)in->size);
 	if (m == MAP_FAILED) {
 		return;
@@ -159,16 +159,19 @@ void pd_input_close(struct pd_input *in) {
 }
 
 // Moves buf[lo, hi) to the start of a new block of cap bytes (at least
-// hi - lo); lo and hi are left for the caller to move.
+// hi - lo).
 static void new_block(struct pd_input *in, size_t cap) {
 	struct pd_block *b = pd_block_new(cap);
-	if (in->hi > in->lo) {
-		memcpy(b->data, in->buf + in->lo, in->hi - in->lo);
+	b->used = in->hi - in->lo;
+	if (b->used) {
+		memcpy(b->data, in->buf + in->lo, b->used);
 	}
 	pd_block_unref(in->blk);
 	in->blk = b;
 	in->buf = b->data;
 	in->cap = cap;
+	in->hi -= in->lo;
+	in->lo = 0;
 }
 
 size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
@@ -176,17 +179,21 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 		*p = in->buf + in->lo;
 		return in->hi - in->lo;
 	}
+	// A block's used: how far it was ever read into.
 	size_t want = n > in->block ? n : in->block;
-	if (in->blk && in->blk->refs == 1 && want <= in->cap) {
+	struct pd_block *b = in->blk;
+	if (b && b->refs == 1 && want <= in->cap) {
 		memmove(in->buf, in->buf + in->lo, in->hi - in->lo);
-	} else {
-		// Records queued in place still point into the block (or it is
-		// too small): the rest goes to a new one.
+		in->hi -= in->lo;
+		in->lo = 0;
+	} else if (!b || in->hi != b->used || in->cap - in->lo < n) {
+		// Records queued in place still point into the block, up to
+		// where it was read (or it is too small): the rest goes to a
+		// new one. (With room after the bytes read, as a pipe's short
+		// reads leave, reading goes on there.)
 		new_block(in, want);
 	}
-	in->hi -= in->lo;
-	in->lo = 0;
-	while (in->hi < n) {
+	while (in->hi - in->lo < n) {
 		ssize_t k = read(in->fd, in->buf + in->hi, in->cap - in->hi);
 		if (k < 0 && errno == EINTR) {
 			continue;
@@ -202,8 +209,9 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 		}
 		in->hi += (size_t)k;
 	}
-	*p = in->buf;
-	return in->hi;
+	in->blk->used = in->hi;
+	*p = in->buf + in->lo;
+	return in->hi - in->lo;
 }
 
 void pd_input_drop(struct pd_input *in, size_t n) {
@@ -270,8 +278,6 @@ uint8_t *pd_input_copy(struct pd_input *in, uint64_t off, uint64_t len) {
 		// A large section grew the buffer: back to a block, so that
 		// its pages do not stay for the rest of the run.
 		new_block(in, in->block);
-		in->hi -= in->lo;
-		in->lo = 0;
 	}
 	return copy;
 }

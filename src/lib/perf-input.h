@@ -13,7 +13,8 @@
 #include "alloc.h"
 #include "status.h"
 
-// Opaque; owns its file descriptor (except stdin), mapping and buffer.
+// Opaque; owns its file descriptor (except stdin) and mapping, and a
+// reference to the block it reads into.
 struct pd_input;
 
 // Opens path (NULL: stdin), called name in messages (copied). Reports
@@ -24,7 +25,8 @@ void pd_input_close(struct pd_input *in); // NULL is fine
 
 // Makes n bytes from the current position available at *p and returns
 // how many are: fewer only at the end of the input. *p stays valid until
-// the next fill, seek or copy (until close on a mapped file).
+// the next fill, seek or copy (until close on a mapped file; while held,
+// see pd_input_hold).
 size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p);
 // Consumes n bytes that fill made available.
 void pd_input_drop(struct pd_input *in, size_t n);
@@ -40,7 +42,7 @@ uint64_t pd_input_pos(const struct pd_input *in);
 uint64_t pd_input_size(const struct pd_input *in); // 0: unknown
 bool pd_input_seekable(const struct pd_input *in);
 // True when bytes handed out by fill stay valid until close, so that
-// records can be kept in place instead of copied.
+// records can be kept in place with no reference to a block.
 bool pd_input_mapped(const struct pd_input *in);
 // Not mapped: a new reference to the block that holds the bytes the last
 // fill made available (NULL before the first), which then stay valid

@@ -4,7 +4,6 @@
 // what is no newer than the newest record seen before the previous one.
 #include "perf-order.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,11 @@
 
 #define MAX_QUEUED (256u << 20) // bytes held by the queue
 #define QBLOCK (1u << 20)       // > any record (u16 size)
+// Input blocks held by queued records: past this many bytes of them,
+// records are copied instead. A block is held whole for any record in
+// it, and some inputs leave blocks mostly unqueued (an AUX area's
+// payload skipped after a few side-band records, per CPU and round).
+#define MAX_HELD (32u << 20)
 
 // Queued records stay where they are: in a mapped file, or in the block
 // an input read them into (pd_input_hold), which each holds a reference
@@ -26,6 +30,7 @@ struct qent {
 	uint32_t file;
 	uint16_t size;
 	bool compressed;
+	bool held;           // block is an input's (counted in held_bytes)
 };
 
 struct source {
@@ -44,6 +49,7 @@ struct pd_order {
 	uint64_t max_time, next_flush;
 	struct pd_block *fill;  // block new copies go to (a reference)
 	struct pd_block *cur;   // block of the record handed out last
+	uint64_t held_bytes;    // input blocks held by queued records
 };
 
 struct pd_order *pd_order_create(void) {
@@ -190,19 +196,34 @@ static uint8_t *copy_record(struct pd_order *o, const struct pd_record *rec,
 	return copy;
 }
 
-// rec's bytes where they are, in the block its input read them into; NULL
-// if they are not in one.
+// rec's bytes where they are, in the block its input read them into (a
+// reference to it); NULL if they are not in one, or if holding it would
+// take the input blocks held past MAX_HELD.
 static struct pd_block *held(struct pd_order *o, const struct pd_record *rec) {
 	if (rec->file >= o->ninputs || rec->compressed) {
 		return NULL;
 	}
 	struct pd_block *b = pd_input_hold(o->inputs[rec->file].in);
-	if (b && (rec->data < b->data || rec->size > b->cap
-			|| rec->data - b->data > (ptrdiff_t)(b->cap - rec->size))) {
-		pd_block_unref(b); // (not from the input's last fill)
-		b = NULL;
+	if (!b) {
+		return NULL;
+	}
+	uintptr_t d = (uintptr_t)rec->data, start = (uintptr_t)b->data;
+	if (d < start || rec->size > b->cap || d - start > b->cap - rec->size
+			|| (b->users == 0 && o->held_bytes + b->cap > MAX_HELD)) {
+		pd_block_unref(b);
+		return NULL;
+	}
+	if (b->users++ == 0) {
+		o->held_bytes += b->cap;
 	}
 	return b;
+}
+
+// An input block's record is no longer queued.
+static void unhold(struct pd_order *o, const struct qent *e) {
+	if (e->held && --e->block->users == 0) {
+		o->held_bytes -= e->block->cap;
+	}
 }
 
 bool pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
@@ -221,8 +242,12 @@ bool pd_order_queue(struct pd_order *o, const struct pd_record *rec) {
 	};
 	bool in_place = rec->file < o->ninputs && !rec->compressed
 		&& o->inputs[rec->file].mapped;
-	if (!in_place && !(e->block = held(o, rec))) {
-		e->data = copy_record(o, rec, &e->block);
+	if (!in_place) {
+		e->block = held(o, rec);
+		e->held = e->block != NULL;
+		if (!e->held) {
+			e->data = copy_record(o, rec, &e->block);
+		}
 	}
 	o->qbytes += rec->size;
 	if (rec->time > o->max_time) {
@@ -260,6 +285,7 @@ bool pd_order_next(struct pd_order *o, struct pd_record *rec) {
 		prefetch_record(&o->q[o->next + PREFETCH_AHEAD]);
 	}
 	struct qent *e = &o->q[o->next++];
+	unhold(o, e);
 	pd_block_unref(o->cur);
 	o->cur = e->block;
 	o->qbytes -= e->size;

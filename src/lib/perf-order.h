@@ -10,7 +10,8 @@
 #include "perf-input.h"
 #include "perf.h"
 
-// Opaque; owns the copies of queued records.
+// Opaque; owns the copies of queued records and references to the input
+// blocks others stay in.
 struct pd_order;
 
 struct pd_order *pd_order_create(void);
@@ -19,11 +20,14 @@ void pd_order_destroy(struct pd_order *o); // NULL is fine
 // Adds the input that records with file == n (the number of inputs
 // added before it) come from (borrowed). Records of a mapped input are
 // queued in place, and its pages are given back once no queued record
-// needs them.
+// needs them; those of an input read in blocks, in place too, each with
+// a reference to its block (pd_input_hold), up to MAX_HELD bytes of
+// blocks (then copied).
 void pd_order_add_input(struct pd_order *o, struct pd_input *in);
 
-// Queues a record with the time of rec->time; records of equal time keep
-// the order they were queued in. Under memory pressure the older half of
+// Queues a record with the time of rec->time, as its input delivered it
+// (no fill of that input since); records of equal time keep the order
+// they were queued in. Under memory pressure the older half of
 // the queue becomes ready, and it returns true.
 bool pd_order_queue(struct pd_order *o, const struct pd_record *rec);
 // A FINISHED_ROUND: what is older than the previous round's newest
