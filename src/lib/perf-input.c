@@ -47,7 +47,8 @@ struct pd_input {
 	uint64_t released; // map bytes below this were given back
 	uint64_t size;     // regular file size, 0 if unknown
 	uint8_t *buf;      // the map, or blk's cap bytes
-	struct pd_block *blk; // not mapped: the block read into (pd_input_hold)
+	struct pd_block *blk; // not mapped: the block read into (pd_input_hold);
+	                      // its used: how far it was ever read into
 	size_t cap, lo, hi; // valid bytes are buf[lo, hi)
 	size_t block;       // read at least this much at a time
 	uint64_t pos;      // file offset of buf[lo]
@@ -179,7 +180,6 @@ size_t pd_input_fill(struct pd_input *in, size_t n, const uint8_t **p) {
 		*p = in->buf + in->lo;
 		return in->hi - in->lo;
 	}
-	// A block's used: how far it was ever read into.
 	size_t want = n > in->block ? n : in->block;
 	struct pd_block *b = in->blk;
 	if (b && b->refs == 1 && want <= in->cap) {

@@ -4,6 +4,7 @@
 // what is no newer than the newest record seen before the previous one.
 #include "perf-order.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 // records are copied instead. A block is held whole for any record in
 // it, and some inputs leave blocks mostly unqueued (an AUX area's
 // payload skipped after a few side-band records, per CPU and round).
+// PD_DEBUG_HELD_MAX=BYTES (1 to MAX_HELD) lowers it: for the tests, whose
+// files would never reach it.
 #define MAX_HELD (32u << 20)
 
 // Queued records stay where they are: in a mapped file, or in the block
@@ -50,10 +53,22 @@ struct pd_order {
 	struct pd_block *fill;  // block new copies go to (a reference)
 	struct pd_block *cur;   // block of the record handed out last
 	uint64_t held_bytes;    // input blocks held by queued records
+	uint64_t max_held;      // MAX_HELD, or PD_DEBUG_HELD_MAX
 };
 
 struct pd_order *pd_order_create(void) {
-	return pd_xcalloc(1, sizeof(struct pd_order));
+	struct pd_order *o = pd_xcalloc(1, sizeof(struct pd_order));
+	o->max_held = MAX_HELD;
+	const char *e = getenv("PD_DEBUG_HELD_MAX");
+	if (e && *e) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (!*end && !errno && v > 0 && v <= MAX_HELD) {
+			o->max_held = v;
+		}
+	}
+	return o;
 }
 
 void pd_order_destroy(struct pd_order *o) {
@@ -198,7 +213,7 @@ static uint8_t *copy_record(struct pd_order *o, const struct pd_record *rec,
 
 // rec's bytes where they are, in the block its input read them into (a
 // reference to it); NULL if they are not in one, or if holding it would
-// take the input blocks held past MAX_HELD.
+// take the input blocks held past max_held.
 static struct pd_block *held(struct pd_order *o, const struct pd_record *rec) {
 	if (rec->file >= o->ninputs || rec->compressed) {
 		return NULL;
@@ -209,7 +224,7 @@ static struct pd_block *held(struct pd_order *o, const struct pd_record *rec) {
 	}
 	uintptr_t d = (uintptr_t)rec->data, start = (uintptr_t)b->data;
 	if (d < start || rec->size > b->cap || d - start > b->cap - rec->size
-			|| (b->users == 0 && o->held_bytes + b->cap > MAX_HELD)) {
+			|| (b->users == 0 && o->held_bytes + b->cap > o->max_held)) {
 		pd_block_unref(b);
 		return NULL;
 	}
