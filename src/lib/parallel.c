@@ -8,15 +8,12 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "env.h"
 
 size_t pd_cpus(void) {
-	const char *e = getenv("PD_THREADS");
-	if (e && *e) {
-		char *end;
-		unsigned long v = strtoul(e, &end, 10);
-		if (!*end && v >= 1 && v <= 1024) {
-			return v;
-		}
+	uint64_t v = pd_env_number("PD_THREADS", 1024);
+	if (v) {
+		return (size_t)v;
 	}
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 1 ? (size_t)n : 1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "env.h"
 #include "file-map.h"
 #include "prefetch.h"
 
@@ -89,18 +90,9 @@ static void map_file(struct pd_input *in) {
 // The bytes read at a time, at least (a record larger is read whole);
 // files smaller than *read_min are mapped.
 static size_t read_block(uint64_t *read_min) {
-	*read_min = READ_MIN;
-	const char *e = getenv("PD_DEBUG_READ_BLOCK");
-	if (e && *e) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(e, &end, 10);
-		if (!*end && !errno && v > 0 && v <= BUF_MIN) {
-			*read_min = 0;
-			return (size_t)v;
-		}
-	}
-	return BUF_MIN;
+	uint64_t v = pd_env_number("PD_DEBUG_READ_BLOCK", BUF_MIN);
+	*read_min = v ? 0 : READ_MIN;
+	return v ? (size_t)v : BUF_MIN;
 }
 
 enum pd_status pd_input_open(struct pd_input **out, const char *path,

@@ -4,12 +4,12 @@
 // what is no newer than the newest record seen before the previous one.
 #include "perf-order.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "bytes.h"
+#include "env.h"
 
 #define MAX_QUEUED (256u << 20) // bytes held by the queue
 #define QBLOCK (1u << 20)       // > any record (u16 size)
@@ -58,15 +58,9 @@ struct pd_order {
 
 struct pd_order *pd_order_create(void) {
 	struct pd_order *o = pd_xcalloc(1, sizeof(struct pd_order));
-	o->max_held = MAX_HELD;
-	const char *e = getenv("PD_DEBUG_HELD_MAX");
-	if (e && *e) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(e, &end, 10);
-		if (!*end && !errno && v > 0 && v <= MAX_HELD) {
-			o->max_held = v;
-		}
+	o->max_held = pd_env_number("PD_DEBUG_HELD_MAX", MAX_HELD);
+	if (!o->max_held) {
+		o->max_held = MAX_HELD;
 	}
 	return o;
 }

@@ -4,13 +4,15 @@
 // made of other texts), pd_map64, pd_index and pd_hash_long (hash.c),
 // the string sort on threads (strsort.c), arenas of huge-page blocks
 // and arrays in huge pages (alloc.c), the decimal writer (strbuf.c),
-// and a flame graph frame named like the root.
+// a flame graph frame named like the root, and numbers from the
+// environment (env.c).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "env.h"
 #include "flame.h"
 #include "hash.h"
 #include "stacks.h"
@@ -454,6 +456,33 @@ static void test_huge_arrays(void) {
 	pd_huge_free(a, cap * sizeof(*a));
 }
 
+// pd_env_number: a decimal number from 1 to max, else 0.
+static void test_env_number(void) {
+	const char *n = "PD_TEST_ENV_NUMBER";
+	unsetenv(n);
+	CHECK(pd_env_number(n, 100) == 0);
+	const struct {
+		const char *s;
+		uint64_t max, want;
+	} t[] = {
+		{"1", 100, 1}, {"100", 100, 100}, {"101", 100, 0}, {"0", 100, 0},
+		{"", 100, 0}, {"12x", 100, 0}, {" 3", 100, 0}, {"+3", 100, 0},
+		{"-1", 100, 0}, {"0x10", 100, 0}, {"007", 100, 7},
+		{"18446744073709551615", UINT64_MAX, UINT64_MAX},
+		{"18446744073709551616", UINT64_MAX, 0}, // overflows
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		setenv(n, t[i].s, 1);
+		uint64_t got = pd_env_number(n, t[i].max);
+		if (got != t[i].want) {
+			fprintf(stderr, "pd_env_number(\"%s\") = %llu\n", t[i].s,
+				(unsigned long long)got);
+		}
+		CHECK(got == t[i].want);
+	}
+	unsetenv(n);
+}
+
 int main(void) {
 	test_stacks();
 	test_stacks_release();
@@ -466,5 +495,6 @@ int main(void) {
 	test_huge_arrays();
 	test_u64();
 	test_flame_all();
+	test_env_number();
 	return check_status();
 }

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+// Numbers from the environment: PD_THREADS and the tests' PD_DEBUG_*
+// switches.
+#ifndef PD_ENV_H
+#define PD_ENV_H
+
+#include <stdint.h>
+
+// The value of name if it is a decimal number from 1 to max, else 0.
+uint64_t pd_env_number(const char *name, uint64_t max);
+
+#endif
