@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Numbers from the environment: PD_THREADS and the tests' PD_DEBUG_*
-// switches.
+// switches (PD_DEBUG_READ_BLOCK, PD_DEBUG_HELD_MAX and, in debug builds,
+// PD_DEBUG_LOADER_DELAY_US).
 #ifndef PD_ENV_H
 #define PD_ENV_H
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 // How many threads to split work over: PD_THREADS from the environment
-// when it is a number from 1 up, else the CPUs online.
+// when it is a decimal number from 1 to 1024, else the CPUs online.
 size_t pd_cpus(void);
 // Runs fn(ctx, i) for each i in [0, n) on up to pd_cpus() threads (the
 // caller's among them), each taking the next i not taken; returns when

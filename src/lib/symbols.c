@@ -15,6 +15,7 @@
 #include "symbols-internal.h"
 #include "texts.h"
 #include "alloc.h"
+#include "env.h"
 #include "hash.h"
 #include "strbuf.h"
 
@@ -51,8 +52,9 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 	pd_symbols_elf_init(s);
 	s->names = pd_texts_create();
 #ifndef NDEBUG
-	const char *delay = getenv("PD_DEBUG_LOADER_DELAY_US");
-	s->debug_delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+	// (At most 10 s a job.)
+	s->debug_delay_us = (unsigned)pd_env_number("PD_DEBUG_LOADER_DELAY_US",
+		10000000);
 #endif
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
