@@ -15,6 +15,7 @@
 #include "config.h"
 #include "maps.h"
 #include "perf.h"
+#include "pipes.h"
 #include "status.h"
 #include "symbols.h"
 
@@ -332,6 +333,7 @@ int main(int argc, char *argv[]) {
 	mallopt(M_TOP_PAD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	pd_pipe_widen(STDOUT_FILENO); // stdin: perf-input.c
 	enum pd_status st = parse_args(argc, argv, &cli);
 	if (st != PD_OK) {
 		free(cli.fields);

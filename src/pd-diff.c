@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "diff-report.h"
 #include "diff.h"
 #include "folded-read.h"
+#include "pipes.h"
 #include "profile.h"
 #include "status.h"
 #include "alloc.h"
@@ -284,6 +286,8 @@ static enum pd_status run(struct args *a, enum pd_diff_format fmt) {
 
 int main(int argc, char *argv[]) {
 	struct args a = {.c = {.alpha = 0.05, .min_share = 0.1}};
+	pd_pipe_widen(STDIN_FILENO);
+	pd_pipe_widen(STDOUT_FILENO);
 	enum pd_status st = parse(&a, argc, argv);
 	enum pd_diff_format fmt = PD_DIFF_JSON;
 	if (st == PD_OK && !check_files(&a)) {

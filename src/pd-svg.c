@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "diff-report.h"
 #include "flame.h"
 #include "folded-read.h"
+#include "pipes.h"
 #include "profile.h"
 #include "status.h"
 #include "svg.h"
@@ -161,6 +163,8 @@ int main(int argc, char *argv[]) {
 	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
 	double v;
 	int opt;
+	pd_pipe_widen(STDIN_FILENO);
+	pd_pipe_widen(STDOUT_FILENO);
 	while ((opt = getopt_long(argc, argv, "c:hi", longopts, NULL)) != -1) {
 		bool ok = true;
 		switch (opt) {

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "folded-read.h"
+#include "pipes.h"
 #include "status.h"
 #include "top.h"
 
@@ -167,6 +168,8 @@ int main(int argc, char *argv[]) {
 	const char *callees = NULL, *callers = NULL;
 	double v;
 	int opt, i;
+	pd_pipe_widen(STDIN_FILENO);
+	pd_pipe_widen(STDOUT_FILENO);
 	while ((opt = getopt_long(argc, argv, "b:f:g:hm:s:n:", longopts,
 			NULL)) != -1) {
 		bool ok = true;

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "env.h"
 #include "file-map.h"
+#include "pipes.h"
 #include "prefetch.h"
 
 #define BUF_MIN (1u << 20)
@@ -112,14 +113,9 @@ enum pd_status pd_input_open(struct pd_input **out, const char *path,
 	if (fstat(fd, &sb) != 0) {
 		sb.st_mode = 0;
 	}
-	if (S_ISFIFO(sb.st_mode)) {
-		// A pipe holds 64 KiB by default: the writer and pd then wake
-		// each other for every 64 KiB, which on a 300 MB profile cost
-		// more than reading it. 1 MiB is the most an unprivileged
-		// process may ask for by default (fs.pipe-max-size); failure
-		// only costs speed.
-		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
-	}
+	// With 64 KiB, perf and pd woke each other so often that on a
+	// 300 MB profile it cost more than reading it.
+	pd_pipe_widen(fd);
 	if (S_ISREG(sb.st_mode)) {
 		// A regular file read through stdin may not start at offset 0.
 		in->seekable = lseek(fd, 0, SEEK_CUR) == 0;
