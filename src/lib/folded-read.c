@@ -4,11 +4,14 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "alloc.h"
 #include "strbuf.h"
 
 struct reader {
@@ -181,6 +184,10 @@ enum pd_status pd_folded_read_mem(const char *name, const char *buf,
 	return st;
 }
 
+// Lines are cut out of blocks read with read(2), in place: getline
+// copied every line, through a stdio buffer of 4 KiB on a pipe.
+#define READ_BLOCK ((size_t)1 << 18)
+
 enum pd_status pd_folded_read(const char *path, unsigned flags,
 		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
 	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
@@ -192,33 +199,58 @@ enum pd_status pd_folded_read(const char *path, unsigned flags,
 		.flags = flags,
 		.ncounts = ncounts,
 	};
-	FILE *f = std ? stdin : fopen(path, "r");
-	if (!f) {
+	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		warn("%s", path);
 		return PD_ENOINPUT;
 	}
 	enum pd_status st = PD_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	errno = 0;
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		r.line++;
-		const char *why = parse_line(&r, line, (size_t)n, fn, ctx);
-		if (why) {
-			warnx("%s:%lu: %s", r.name, r.line, why);
-			st = PD_EDATA;
+	size_t cap = READ_BLOCK, have = 0, scanned = 0;
+	char *buf = pd_xmalloc(cap);
+	for (bool eof = false; st == PD_OK && !eof;) {
+		if (have == cap) { // a line longer than the buffer
+			cap *= 2;
+			buf = pd_xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + have, cap - have);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			warn("%s", r.name);
+			st = PD_ENOINPUT;
 			break;
 		}
+		eof = n == 0;
+		have += (size_t)n;
+		// buf[0, scanned) holds no newline: the start of a line.
+		size_t at = 0;
+		for (const char *nl; at < have; at = (size_t)(nl - buf) + 1) {
+			nl = memchr(buf + (scanned > at ? scanned : at), '\n',
+				have - (scanned > at ? scanned : at));
+			if (!nl && !eof) {
+				break;
+			}
+			nl = nl ? nl : buf + have - 1; // the last line, unended
+			r.line++;
+			const char *why = parse_line(&r, buf + at,
+				(size_t)(nl - buf) + 1 - at, fn, ctx);
+			if (why) {
+				warnx("%s:%lu: %s", r.name, r.line, why);
+				st = PD_EDATA;
+				break;
+			}
+		}
+		if (st == PD_OK) {
+			memmove(buf, buf + at, have - at);
+			have -= at;
+			scanned = have;
+		}
 	}
-	if (st == PD_OK && ferror(f)) {
-		warn("%s", r.name);
-		st = PD_ENOINPUT;
-	}
-	free(line);
+	free(buf);
 	pd_strbuf_finish(&r.hex);
 	if (!std) {
-		fclose(f);
+		close(fd);
 	}
 	return st;
 }

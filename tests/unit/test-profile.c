@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Unit tests for the folded reader, pd_profile_normalize and the flame tree.
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "flame.h"
@@ -198,7 +200,109 @@ static void test_columns(void) {
 	}
 }
 
+// What test_blocks's reads saw.
+struct seen {
+	size_t lines;
+	uint64_t sum;
+	size_t longest;
+	bool long_ok; // the long line's frames, byte for byte
+	char last[16];
+};
+
+static void see_line(void *ctx, const char *s, size_t len,
+		const uint64_t *c, size_t n) {
+	struct seen *x = ctx;
+	x->lines++;
+	x->sum += n ? c[0] : 0;
+	if (len > x->longest) {
+		x->longest = len;
+		x->long_ok = len == 600002 && memcmp(s, "a;", 2) == 0;
+		for (size_t i = 2; i < len; i++) {
+			x->long_ok &= s[i] == 'x';
+		}
+	}
+	snprintf(x->last, sizeof(x->last), "%.*s", (int)len, s);
+}
+
+// The folded text of test_blocks: a line of 600 kB (longer than two of
+// the reader's 256 KiB blocks), 3000 short lines, and a last line with no
+// newline; bad: line 2000 has no count.
+static char *block_text(bool bad, size_t *len) {
+	size_t cap = 700000, n = 0;
+	char *t = malloc(cap);
+	n += (size_t)sprintf(t, "a;");
+	memset(t + n, 'x', 600000);
+	n += 600000;
+	n += (size_t)sprintf(t + n, " 5\n");
+	for (int i = 2; i <= 3001; i++) {
+		n += (size_t)sprintf(t + n, bad && i == 2000 ? "s;nocount\n"
+			: "s;f%d %d\n", i, i);
+	}
+	n += (size_t)sprintf(t + n, "tail;end 7");
+	*len = n;
+	return t;
+}
+
+// sum of 2..3001 = 4,504,500, plus 5 and 7.
+static void check_seen(const struct seen *x) {
+	CHECK(x->lines == 3002);
+	CHECK(x->sum == 4504500 + 5 + 7);
+	CHECK(x->longest == 600002 && x->long_ok);
+	CHECK(strcmp(x->last, "tail;end") == 0);
+}
+
+// Lines cut out of the blocks read, from a file and from a pipe written a
+// kilobyte at a time (reads of any length).
+static void test_blocks(void) {
+	size_t len;
+	char *text = block_text(false, &len);
+	char path[] = "/tmp/pd-test-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, text, len) == (ssize_t)len);
+	close(fd);
+	struct seen x = {0};
+	size_t n = 1;
+	CHECK(pd_folded_read(path, 0, &n, see_line, &x) == PD_OK);
+	check_seen(&x);
+	int p[2], saved = dup(0);
+	CHECK(pipe(p) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		for (size_t at = 0; at < len; at += 1000) {
+			size_t k = len - at < 1000 ? len - at : 1000;
+			if (write(p[1], text + at, k) != (ssize_t)k) {
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	dup2(p[0], 0);
+	close(p[0]);
+	x = (struct seen){0};
+	CHECK(pd_folded_read("-", 0, &n, see_line, &x) == PD_OK);
+	check_seen(&x);
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
+	dup2(saved, 0);
+	close(saved);
+	// Reading stops at line 2000, with lines 1 to 1999 read.
+	free(text);
+	text = block_text(true, &len);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, text, len) == (ssize_t)len);
+	close(fd);
+	x = (struct seen){0};
+	fprintf(stderr, "expect an error at line 2000: ");
+	CHECK(pd_folded_read(path, 0, &n, see_line, &x) == PD_EDATA);
+	CHECK(x.lines == 1999);
+	unlink(path);
+	free(text);
+}
+
 int main(void) {
+	test_blocks();
 	test_columns();
 	test_build();
 	test_load_normalize();
