@@ -21,7 +21,9 @@
 #      FLAMEGRAPH_DIR (a FlameGraph checkout: adds stackcollapse-perf.pl),
 #      PERFPARSER (default: Debian's hotspot-perfparser),
 #      PD_BENCH_JSON (append every figure as a JSON line to this file),
-#      PD_BENCH_NEWREC (default 1; 0: no second recording, see measure)
+#      PD_BENCH_NEWREC (default 1; 0: no second recording, see measure),
+#      PD_BENCH_FLAME (default 0; 1: also pd-collapse | pd-svg against
+#        perf script | stackcollapse-perf.pl | flamegraph.pl)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -145,6 +147,13 @@ measure() {
 	if [ -n "${FLAMEGRAPH_DIR:-}" ]; then
 		set -- "$@" \
 			"perf script | stackcollapse-perf.pl=perf script -i $data | perl $FLAMEGRAPH_DIR/stackcollapse-perf.pl"
+	fi
+	# The whole way to a flame graph, as users run it: the output goes
+	# through pipes (pd-collapse's alone goes to /dev/null above).
+	if [ "${PD_BENCH_FLAME:-0}" != 0 ]; then
+		set -- "$@" "pd-collapse | pd-svg=$pd $data | $build/src/pd-svg"
+		[ -n "${FLAMEGRAPH_DIR:-}" ] && set -- "$@" \
+			"perf script | stackcollapse-perf.pl | flamegraph.pl=perf script -i $data | perl $FLAMEGRAPH_DIR/stackcollapse-perf.pl | perl $FLAMEGRAPH_DIR/flamegraph.pl"
 	fi
 	set -- "$root/bench/measure.py" "$data, glibc debug info: $dbg" "$data" \
 		"$runs" "$peer_runs" "$limit" "$@"
