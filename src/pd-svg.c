@@ -14,7 +14,6 @@
 #include "flame.h"
 #include "folded-read.h"
 #include "pipes.h"
-#include "profile.h"
 #include "status.h"
 #include "svg.h"
 #include "strbuf.h"
@@ -78,10 +77,8 @@ static bool number(const char *opt, const char *s, double min, double max,
 }
 
 struct input {
-	struct pd_flame *chart;     // a flame chart keeps every line...
-	struct pd_profile *profile; // ...others merge equal stacks first
-	bool reverse;
-	struct pd_strbuf rev;
+	struct pd_flame *f;
+	bool chart; // a flame chart keeps every line, others merge equal stacks
 };
 
 static void add_line(void *ctx, const char *stack, size_t len,
@@ -89,25 +86,10 @@ static void add_line(void *ctx, const char *stack, size_t len,
 	struct input *in = ctx;
 	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
 	if (in->chart) {
-		pd_flame_add(in->chart, stack, len, cc[0], cc[1]);
-		return;
+		pd_flame_add(in->f, stack, len, cc[0], cc[1]);
+	} else {
+		pd_flame_collect(in->f, stack, len, cc);
 	}
-	if (in->reverse) {
-		in->rev.len = 0;
-		for (size_t end = len, i = len; i-- > 0;) {
-			if (stack[i] == ';') {
-				pd_strbuf_add(&in->rev, stack + i + 1, end - i - 1);
-				pd_strbuf_addc(&in->rev, ';');
-				end = i;
-			}
-			if (i == 0) {
-				pd_strbuf_add(&in->rev, stack, end);
-			}
-		}
-		stack = in->rev.s;
-		len = in->rev.len;
-	}
-	pd_profile_add(in->profile, stack, len, cc);
 }
 
 struct keep_ctx {
@@ -264,11 +246,7 @@ int main(int argc, char *argv[]) {
 			: "Flame Graph";
 	}
 	struct pd_flame *f = pd_flame_create(reverse, chart);
-	struct input in = {
-		.chart = chart ? f : NULL,
-		.profile = chart ? NULL : pd_profile_create(2),
-		.reverse = reverse,
-	};
+	struct input in = {f, chart};
 	size_t ncounts = 0;
 	enum pd_status st = PD_OK;
 	int nfiles = argc - optind;
@@ -277,16 +255,16 @@ int main(int argc, char *argv[]) {
 		st = pd_folded_read(path, 0, &ncounts, add_line, &in);
 	}
 	o.diff = ncounts == 2;
-	if (st == PD_OK && in.profile) {
+	if (st == PD_OK && !chart) {
 		uint64_t t[2];
-		if (!pd_profile_totals(in.profile, t)) {
+		if (!pd_flame_totals(f, t)) {
 			// Each file's totals are checked as it is read; together
 			// they may still not fit.
 			warnx("the inputs' counts add up to more than 64 bits");
 			st = PD_EDATA;
 		} else {
 			struct keep_ctx k = {&o, t[o.diff ? 1 : 0]};
-			pd_flame_build(f, in.profile, o.diff ? 1 : 0, keep, &k);
+			pd_flame_build(f, o.diff ? 1 : 0, keep, &k);
 		}
 	}
 	// The report after the input: pd-diff writes it before its output.
@@ -318,7 +296,5 @@ int main(int argc, char *argv[]) {
 	pd_strbuf_finish(&sub);
 	pd_diff_marks_destroy(marks);
 	pd_flame_destroy(f);
-	pd_profile_destroy(in.profile);
-	pd_strbuf_finish(&in.rev);
 	return st;
 }

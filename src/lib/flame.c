@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "stacks.h"
 #include "texts.h"
 #include "alloc.h"
 #include "bytes.h"
@@ -27,6 +27,11 @@ struct pd_flame {
 	uint32_t *path;
 	size_t path_cap;
 	bool built;            // by pd_flame_build: totals already known
+	// pd_flame_collect's stacks (frame names' ids, root first; two
+	// columns) and the ids of the previous one, in its text's order.
+	struct pd_stacks *stacks;
+	uint32_t *ids, *rev;
+	size_t ids_cap, rev_cap;
 	uint64_t max_delta;    // largest |self[1] - self[0]|
 };
 
@@ -51,6 +56,9 @@ void pd_flame_destroy(struct pd_flame *f) {
 	free(f->frames);
 	pd_strbuf_finish(&f->prev);
 	free(f->path);
+	pd_stacks_destroy(f->stacks);
+	free(f->ids);
+	free(f->rev);
 	free(f);
 }
 
@@ -113,22 +121,21 @@ static size_t split(struct pd_flame *f, const char *stack, size_t len) {
 	size_t nf = 0;
 	pd_xgrow(&f->frames, &f->frames_cap, 1, sizeof(*f->frames));
 	f->frames[nf++] = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (stack[i] == ';') {
-			pd_xgrow(&f->frames, &f->frames_cap, nf + 2,
-				sizeof(*f->frames));
-			f->frames[nf++] = (uint32_t)i + 1;
-		}
+	for (const char *p = stack, *end = stack + len;
+			(p = memchr(p, ';', (size_t)(end - p))); p++) {
+		pd_xgrow(&f->frames, &f->frames_cap, nf + 2, sizeof(*f->frames));
+		f->frames[nf++] = (uint32_t)(p - stack) + 1;
 	}
 	pd_xgrow(&f->frames, &f->frames_cap, nf + 1, sizeof(*f->frames));
 	f->frames[nf] = (uint32_t)len + 1;
 	return nf;
 }
 
-// Number of leading frames stack shares with the previous stack.
-static size_t shared_frames(struct pd_flame *f, const char *stack,
+// Number of leading frames of the text stack (split) that the text of the
+// previous stack has too.
+static size_t common_frames(struct pd_flame *f, const char *stack,
 		size_t len, size_t nf) {
-	if (f->chart || f->reverse || f->prev_frames == 0) {
+	if (f->prev_frames == 0) {
 		return 0;
 	}
 	const char *prev = f->prev.s;
@@ -141,6 +148,12 @@ static size_t shared_frames(struct pd_flame *f, const char *stack,
 		k++;
 	}
 	return k;
+}
+
+// The same, where the previous stack's nodes can be taken over.
+static size_t shared_frames(struct pd_flame *f, const char *stack,
+		size_t len, size_t nf) {
+	return f->chart || f->reverse ? 0 : common_frames(f, stack, len, nf);
 }
 
 void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
@@ -163,7 +176,51 @@ void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 	f->prev_frames = nf;
 }
 
-// A stack being placed by pd_flame_build: its next frame starts at off.
+void pd_flame_collect(struct pd_flame *f, const char *stack, size_t len,
+		const uint64_t *c) {
+	if (!f->stacks) {
+		f->stacks = pd_stacks_create(2);
+	}
+	size_t nf = split(f, stack, len);
+	// Sorted input shares long prefixes: their names are known already.
+	size_t k = common_frames(f, stack, len, nf);
+	pd_xgrow(&f->ids, &f->ids_cap, nf, sizeof(*f->ids));
+	for (; k < nf; k++) {
+		uint32_t b = f->frames[k], e = f->frames[k + 1] - 1;
+		f->ids[k] = intern(f, stack + b, e - b);
+	}
+	const uint32_t *ids = f->ids;
+	if (f->reverse) {
+		pd_xgrow(&f->rev, &f->rev_cap, nf, sizeof(*f->rev));
+		for (k = 0; k < nf; k++) {
+			f->rev[k] = f->ids[nf - 1 - k];
+		}
+		ids = f->rev;
+	}
+	pd_stacks_add(f->stacks, ids, nf, c);
+	f->prev.len = 0;
+	pd_strbuf_add(&f->prev, stack, len);
+	f->prev_frames = nf;
+}
+
+bool pd_flame_totals(const struct pd_flame *f, uint64_t *total) {
+	total[0] = total[1] = 0;
+	if (!f->stacks) {
+		return true;
+	}
+	bool fits = !pd_stacks_overflowed(f->stacks);
+	for (uint32_t i = 0; i < pd_stacks_size(f->stacks); i++) {
+		const uint64_t *c = pd_stacks_weights(f->stacks, i);
+		for (size_t k = 0; k < 2; k++) {
+			fits &= total[k] <= UINT64_MAX - c[k];
+			total[k] = total[k] > UINT64_MAX - c[k] ? UINT64_MAX
+				: total[k] + c[k];
+		}
+	}
+	return fits;
+}
+
+// A stack being placed by pd_flame_build: its next frame is ids[off].
 struct cursor {
 	uint32_t entry;
 	uint32_t off;
@@ -177,61 +234,40 @@ struct group {
 	size_t start, fill, count;
 };
 
-// A profile's counts as the build reads them: before and after.
+// A stack's counts as the build reads them: before and after.
 struct entry {
 	uint64_t count[2];
 };
 
 struct build {
 	struct pd_flame *f;
-	const struct pd_profile *p;
+	const struct pd_stacks *st;
 	struct entry *e;
 	struct cursor *cur, *tmp;
 	uint32_t *gid;      // group of each cursor
 	uint32_t *group_of; // per name: group number + 1, 0 = none yet
-	size_t group_of_cap;
 	struct group *groups;
 	size_t ngroups, groups_cap;
 };
 
-// Cursors in a node's group are far apart in the profile's memory (a
-// stack each): the frame PREFETCH cursors on is asked for early.
+// Cursors in a node's group are far apart in memory (a stack each): the
+// frame PREFETCH cursors on is asked for early.
 #define PREFETCH 8
 
 // Sorts cur[lo, hi) by the frame at each cursor, grouped by name, and
 // advances the cursors past it.
 static void group_frames(struct build *b, size_t lo, size_t hi) {
 	b->ngroups = 0;
-	// The cursors of a node are in the profile's order, mostly sorted:
-	// a frame is most often the one before it again, whose name is then
-	// known without hashing it.
-	const char *last = NULL;
-	size_t last_len = 0;
-	uint32_t name = 0;
 	for (size_t i = lo; i < hi; i++) {
 		struct cursor *c = &b->cur[i];
-		size_t len;
+		size_t n;
 		if (i + PREFETCH < hi) {
 			const struct cursor *ahead = &b->cur[i + PREFETCH];
-			__builtin_prefetch(pd_profile_stack(b->p, ahead->entry,
-				&len) + ahead->off);
+			__builtin_prefetch(pd_stacks_ids(b->st, ahead->entry, &n)
+				+ ahead->off);
 		}
-		const char *s = pd_profile_stack(b->p, c->entry, &len);
-		const char *semi = memchr(s + c->off, ';', len - c->off);
-		size_t end = semi ? (size_t)(semi - s) : len;
-		if (!last || end - c->off != last_len
-				|| memcmp(s + c->off, last, last_len) != 0) {
-			last = s + c->off;
-			last_len = end - c->off;
-			name = intern(b->f, last, (uint32_t)last_len);
-		}
-		if (name >= b->group_of_cap) {
-			size_t old = b->group_of_cap;
-			pd_xgrow(&b->group_of, &b->group_of_cap, name + 1,
-				sizeof(*b->group_of));
-			memset(b->group_of + old, 0,
-				(b->group_of_cap - old) * sizeof(*b->group_of));
-		}
+		const uint32_t *ids = pd_stacks_ids(b->st, c->entry, &n);
+		uint32_t name = ids[c->off];
 		if (!b->group_of[name]) {
 			pd_xgrow(&b->groups, &b->groups_cap, b->ngroups + 1,
 				sizeof(*b->groups));
@@ -240,7 +276,7 @@ static void group_frames(struct build *b, size_t lo, size_t hi) {
 		}
 		b->gid[i] = b->group_of[name] - 1;
 		b->groups[b->gid[i]].count++;
-		c->off = end < len ? (uint32_t)end + 1 : ENDED;
+		c->off = c->off + 1 < n ? c->off + 1 : ENDED;
 	}
 	size_t start = lo;
 	for (size_t g = 0; g < b->ngroups; g++) {
@@ -254,24 +290,29 @@ static void group_frames(struct build *b, size_t lo, size_t hi) {
 	memcpy(b->cur + lo, b->tmp + lo, (hi - lo) * sizeof(*b->cur));
 }
 
-void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
-		pd_flame_keep_fn *keep, void *ctx) {
-	size_t n = pd_profile_size(p);
+void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
+		void *ctx) {
+	if (!f->stacks) {
+		f->stacks = pd_stacks_create(2);
+	}
+	const struct pd_stacks *st = f->stacks;
+	size_t n = pd_stacks_size(st);
 	struct build b = {
 		.f = f,
-		.p = p,
+		.st = st,
 		.e = pd_xmalloc((n + 1) * sizeof(*b.e)),
 		.cur = pd_xmalloc((n + 1) * sizeof(*b.cur)),
 		.tmp = pd_xmalloc((n + 1) * sizeof(*b.tmp)),
 		.gid = pd_xmalloc((n + 1) * sizeof(*b.gid)),
+		.group_of = pd_xcalloc(pd_texts_count(f->names) + 1,
+			sizeof(*b.group_of)),
 	};
 	f->built = true;
-	size_t ncols = pd_profile_cols(p);
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = &b.e[i];
-		const uint64_t *pc = pd_profile_counts(p, (uint32_t)i);
+		const uint64_t *pc = pd_stacks_weights(st, (uint32_t)i);
 		e->count[0] = pc[0];
-		e->count[1] = ncols > 1 ? pc[1] : 0;
+		e->count[1] = pc[1];
 		const uint64_t *c = e->count;
 		uint64_t d = c[1] > c[0] ? c[1] - c[0] : c[0] - c[1];
 		f->max_delta = d > f->max_delta ? d : f->max_delta;
@@ -324,6 +365,8 @@ void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
 	free(b.gid);
 	free(b.group_of);
 	free(b.groups);
+	pd_stacks_destroy(f->stacks); // only the tree is read from now on
+	f->stacks = NULL;
 }
 
 uint64_t pd_flame_max_delta(const struct pd_flame *f) {

@@ -37,18 +37,24 @@ void pd_flame_destroy(struct pd_flame *f); // NULL is fine
 void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 	uint64_t c0, uint64_t c1);
 
-struct pd_profile;
+// Keeps one stack "frame;frame;..." of len bytes with its counts c[0, 2)
+// (before, after) for pd_flame_build, as the ids of its frames' names:
+// equal stacks are merged, and the text is not kept.
+void pd_flame_collect(struct pd_flame *f, const char *stack, size_t len,
+	const uint64_t *c);
+// Sums the two columns over the stacks collected into total[0, 2); false
+// if a sum or a merged count did not fit 64 bits (saturated).
+bool pd_flame_totals(const struct pd_flame *f, uint64_t *total);
 
 // Whether a node with this total (of the count pd_flame_build was given)
 // gets children: false for frames too narrow to draw.
 typedef bool pd_flame_keep_fn(void *ctx, uint64_t total);
 
-// Builds the tree of an empty f from every stack of p (its first two
-// columns: before and after), top-down, leaving out the children of nodes
-// keep rejects; much faster than pd_flame_add per stack when most frames
-// are too narrow to draw. Add nothing after.
-void pd_flame_build(struct pd_flame *f, const struct pd_profile *p, int col,
-	pd_flame_keep_fn *keep, void *ctx);
+// Builds the tree of f from every stack collected, top-down, leaving out
+// the children of nodes keep rejects; much faster than pd_flame_add per
+// stack when most frames are too narrow to draw. Add nothing after.
+void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
+	void *ctx);
 
 // Largest |self[1] - self[0]| over all stacks, after build or finish.
 uint64_t pd_flame_max_delta(const struct pd_flame *f);

@@ -88,6 +88,17 @@ top)
 		{ printf '\030'; cat "$f"; } >"corpus/$b-fly" || exit 99
 	done
 	;;
+svg)
+	# Each seed as a flame graph, with --minwidth 0 (first byte 0x10:
+	# checked against pd_flame_add) and reversed, and as a flame chart.
+	for f in "$src"/testdata/folded/*.folded; do
+		b=$(basename "$f" .folded)
+		{ printf 'A'; cat "$f"; } >"corpus/$b" || exit 99
+		{ printf '\020'; cat "$f"; } >"corpus/$b-all" || exit 99
+		{ printf '\021'; cat "$f"; } >"corpus/$b-rev" || exit 99
+		{ printf '\002'; cat "$f"; } >"corpus/$b-chart" || exit 99
+	done
+	;;
 kcache)
 	# Seeds: the entry pd-collapse writes for testdata/perf/offcpu.kallsyms.
 	XDG_CACHE_HOME=$work/cache "$build/src/pd-collapse" --off-cpu \

@@ -141,14 +141,14 @@ static bool keep_wide(void *ctx, uint64_t total) {
 // the children of nodes keep rejects.
 static void test_build(void) {
 	static const char *const stacks[] = {"a;b;c", "a;d", "a;b", "a;b;c", "e;f"};
-	struct pd_profile *p = pd_profile_create(2);
+	struct pd_flame *f = pd_flame_create(false, false);
 	for (size_t i = 0; i < 5; i++) {
 		uint64_t c[2] = {i + 1, 2 * i};
-		pd_profile_add(p, stacks[i], strlen(stacks[i]), c);
+		pd_flame_collect(f, stacks[i], strlen(stacks[i]), c);
 	}
-	uint64_t min = 0;
-	struct pd_flame *f = pd_flame_create(false, false);
-	pd_flame_build(f, p, 0, keep_wide, &min);
+	uint64_t min = 0, t[2];
+	CHECK(pd_flame_totals(f, t) && t[0] == 15 && t[1] == 20);
+	pd_flame_build(f, 0, keep_wide, &min);
 	pd_flame_finish(f, PD_FLAME_SORT_NAME, 0);
 	const struct pd_flame_node *n = pd_flame_nodes(f);
 	CHECK(pd_flame_size(f) == 7); // all a b c d e f
@@ -161,10 +161,65 @@ static void test_build(void) {
 	// With a minimum of 6, d (2) and e (5) keep no children: f goes.
 	min = 6;
 	f = pd_flame_create(false, false);
-	pd_flame_build(f, p, 0, keep_wide, &min);
+	for (size_t i = 0; i < 5; i++) {
+		uint64_t c[2] = {i + 1, 2 * i};
+		pd_flame_collect(f, stacks[i], strlen(stacks[i]), c);
+	}
+	pd_flame_build(f, 0, keep_wide, &min);
 	CHECK(pd_flame_size(f) == 6);
 	pd_flame_destroy(f);
-	pd_profile_destroy(p);
+}
+
+// Depth-first: node i's name, its totals and its children's, as text.
+static void dump(const struct pd_flame *f, uint32_t i, char *out,
+		size_t cap) {
+	const struct pd_flame_node *n = pd_flame_nodes(f);
+	size_t len, used = strlen(out);
+	const char *s = pd_flame_name(f, n[i].name, &len);
+	snprintf(out + used, cap - used, "(%.*s %llu %llu", (int)len, s,
+		(unsigned long long)n[i].total[0],
+		(unsigned long long)n[i].self[0]);
+	for (uint32_t c = n[i].child; c; c = n[c].next) {
+		dump(f, c, out, cap);
+	}
+	used = strlen(out);
+	snprintf(out + used, cap - used, ")");
+}
+
+// Stacks collected as ids give the tree pd_flame_add gives: frames shared
+// with the stack before (sorted input), empty frames, a frame named
+// "all" (the root's name), a stack given twice; and reversed.
+static void test_collect(void) {
+	static const char *const stacks[] = {"a;b;c", "a;b;c;d", "a;b;x",
+		"a;;b", "a;", "a;b;c", "all;a", "z", ""};
+	for (int reverse = 0; reverse < 2; reverse++) {
+		struct pd_flame *added = pd_flame_create(reverse, false);
+		struct pd_flame *built = pd_flame_create(reverse, false);
+		for (size_t i = 0; i < 9; i++) {
+			uint64_t c[2] = {i + 1, 0};
+			pd_flame_add(added, stacks[i], strlen(stacks[i]), c[0], 0);
+			pd_flame_collect(built, stacks[i], strlen(stacks[i]), c);
+		}
+		uint64_t min = 0;
+		pd_flame_build(built, 0, keep_wide, &min);
+		pd_flame_finish(added, PD_FLAME_SORT_NAME, 0);
+		pd_flame_finish(built, PD_FLAME_SORT_NAME, 0);
+		char x[1024] = "", y[1024] = "";
+		dump(added, 0, x, sizeof(x));
+		dump(built, 0, y, sizeof(y));
+		CHECK(strcmp(x, y) == 0);
+		// By hand (stack i counts i + 1): all 45; the empty stack 9;
+		// a 7 + 2 + 3 + 4 + 5 = 21, its empty frame 4 + 5 (self 5);
+		// a;b 7 + 2 + 3 (a;b;c twice: 1 + 6); all;a 7; z 8.
+		const char *want = reverse ? NULL
+			: "(all 45 0( 9 9)(a 21 0( 9 5(b 4 4))(b 12 0(c 9 7"
+			"(d 2 2))(x 3 3)))(all 7 0(a 7 7))(z 8 8))";
+		if (want) {
+			CHECK(strcmp(y, want) == 0);
+		}
+		pd_flame_destroy(added);
+		pd_flame_destroy(built);
+	}
 }
 
 // N columns: one file per column, counts read from the end of each line,
@@ -230,9 +285,13 @@ static void see_line(void *ctx, const char *s, size_t len,
 static char *block_text(bool bad, size_t *len) {
 	size_t cap = 700000, n = 0;
 	char *t = malloc(cap);
-	n += (size_t)sprintf(t, "a;");
-	memset(t + n, 'x', 600000);
-	n += 600000;
+	if (!t) {
+		perror("malloc");
+		exit(99);
+	}
+	memcpy(t, "a;", 2);
+	memset(t + 2, 'x', 600000);
+	n = 600002;
 	n += (size_t)sprintf(t + n, " 5\n");
 	for (int i = 2; i <= 3001; i++) {
 		n += (size_t)sprintf(t + n, bad && i == 2000 ? "s;nocount\n"
@@ -305,6 +364,7 @@ int main(void) {
 	test_blocks();
 	test_columns();
 	test_build();
+	test_collect();
 	test_load_normalize();
 	test_malformed();
 	test_detect_two();

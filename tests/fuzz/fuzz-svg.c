@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: any bytes as folded text through pd-svg's flame tree
+// and SVG writer. The first byte picks the options (--reverse,
+// --flamechart, --sort weight, --inverted, --minwidth 0, --hash); the
+// rest is the file. With --minwidth 0 (every frame kept), the tree built
+// from the stacks collected as frame ids must equal the one pd_flame_add
+// makes from the text, node for node: a difference aborts.
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "flame.h"
+#include "folded-read.h"
+#include "svg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct input {
+	struct pd_flame *f, *text; // text: the same stacks by pd_flame_add
+	bool chart;
+};
+
+static void add_line(void *ctx, const char *stack, size_t len,
+		const uint64_t *c, size_t n) {
+	struct input *in = ctx;
+	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
+	if (in->chart) {
+		pd_flame_add(in->f, stack, len, cc[0], cc[1]);
+	} else {
+		pd_flame_collect(in->f, stack, len, cc);
+	}
+	if (in->text) {
+		pd_flame_add(in->text, stack, len, cc[0], cc[1]);
+	}
+}
+
+static bool keep_all(void *ctx, uint64_t total) {
+	return true;
+}
+
+struct keep_ctx {
+	const struct pd_svg_options *o;
+	uint64_t total;
+};
+
+static bool keep(void *ctx, uint64_t total) {
+	struct keep_ctx *k = ctx;
+	return pd_svg_drawn(k->o, k->total, total);
+}
+
+// Whether the subtrees at node i of a and j of b have the same names,
+// counts and shape (both finished, so children in the same order).
+static bool same(const struct pd_flame *a, uint32_t i,
+		const struct pd_flame *b, uint32_t j) {
+	const struct pd_flame_node *x = &pd_flame_nodes(a)[i];
+	const struct pd_flame_node *y = &pd_flame_nodes(b)[j];
+	size_t xl, yl;
+	const char *xs = pd_flame_name(a, x->name, &xl);
+	const char *ys = pd_flame_name(b, y->name, &yl);
+	if (xl != yl || memcmp(xs, ys, xl) != 0 || x->depth != y->depth
+			|| memcmp(x->total, y->total, sizeof(x->total)) != 0
+			|| memcmp(x->self, y->self, sizeof(x->self)) != 0) {
+		return false;
+	}
+	uint32_t c = x->child, d = y->child;
+	for (; c && d; c = pd_flame_nodes(a)[c].next,
+			d = pd_flame_nodes(b)[d].next) {
+		if (!same(a, c, b, d)) {
+			return false;
+		}
+	}
+	return !c && !d;
+}
+
+static void run(const char *path, unsigned pick, FILE *out) {
+	bool reverse = pick & 1, chart = pick & 2, all = pick & 16;
+	struct pd_svg_options o = {
+		.title = "Flame Graph",
+		.fonttype = "Verdana",
+		.countname = "samples",
+		.nametype = "Function:",
+		.width = 1200,
+		.frameheight = 16,
+		.fontsize = 12,
+		.minwidth = all ? 0 : 0.1,
+		.factor = 1,
+		.offcpu = true,
+		.offcpu_palette = PD_PALETTE_BLUE,
+		.inverted = pick & 8,
+		.hash = pick & 32,
+	};
+	enum pd_flame_sort sort = pick & 4 ? PD_FLAME_SORT_WEIGHT
+		: PD_FLAME_SORT_NAME;
+	struct input in = {pd_flame_create(reverse, chart), NULL, chart};
+	if (all && !chart) {
+		in.text = pd_flame_create(reverse, false);
+	}
+	size_t ncounts = 0;
+	bool ok = pd_folded_read(path, 0, &ncounts, add_line, &in) == PD_OK;
+	o.diff = ncounts == 2;
+	int col = o.diff ? 1 : 0;
+	if (ok && !chart) {
+		uint64_t t[2];
+		ok = pd_flame_totals(in.f, t);
+		struct keep_ctx k = {&o, t[col]};
+		if (ok && all) {
+			pd_flame_build(in.f, col, keep_all, NULL);
+		} else if (ok) {
+			pd_flame_build(in.f, col, keep, &k);
+		}
+	}
+	if (ok) {
+		pd_flame_finish(in.f, sort, col);
+		if (in.text) {
+			pd_flame_finish(in.text, sort, col);
+			if (!same(in.f, 0, in.text, 0)) {
+				abort();
+			}
+		}
+		pd_svg_write(out, in.f, &o);
+	}
+	pd_flame_destroy(in.f);
+	pd_flame_destroy(in.text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+	if (size == 0) {
+		return 0;
+	}
+	int fd = memfd_create("in.folded", 0);
+	if (fd < 0) {
+		return 0;
+	}
+	if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		FILE *out = fopen("/dev/null", "w");
+		if (out) {
+			run(path, data[0], out);
+			fclose(out);
+		}
+	}
+	close(fd);
+	return 0;
+}
