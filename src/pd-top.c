@@ -168,8 +168,7 @@ int main(int argc, char *argv[]) {
 	const char *callees = NULL, *callers = NULL;
 	double v;
 	int opt, i;
-	pd_pipe_widen(STDIN_FILENO);
-	pd_pipe_widen(STDOUT_FILENO);
+	pd_pipe_widen(STDIN_FILENO); // (its output is a few kB)
 	while ((opt = getopt_long(argc, argv, "b:f:g:hm:s:n:", longopts,
 			NULL)) != -1) {
 		bool ok = true;

@@ -27,8 +27,9 @@ struct pd_flame {
 	uint32_t *path;
 	size_t path_cap;
 	bool built;            // by pd_flame_build: totals already known
-	// pd_flame_collect's stacks (frame names' ids, root first; two
-	// columns) and the ids of the previous one, in its text's order.
+	// pd_flame_collect's stacks (frame names' ids in the tree's order:
+	// leaf first with reverse; two columns), the ids of the previous one
+	// in its text's order, and scratch for reversing them.
 	struct pd_stacks *stacks;
 	uint32_t *ids, *rev;
 	size_t ids_cap, rev_cap;
@@ -292,11 +293,8 @@ static void group_frames(struct build *b, size_t lo, size_t hi) {
 
 void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 		void *ctx) {
-	if (!f->stacks) {
-		f->stacks = pd_stacks_create(2);
-	}
 	const struct pd_stacks *st = f->stacks;
-	size_t n = pd_stacks_size(st);
+	size_t n = st ? pd_stacks_size(st) : 0;
 	struct build b = {
 		.f = f,
 		.st = st,

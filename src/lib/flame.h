@@ -39,11 +39,13 @@ void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 
 // Keeps one stack "frame;frame;..." of len bytes with its counts c[0, 2)
 // (before, after) for pd_flame_build, as the ids of its frames' names:
-// equal stacks are merged, and the text is not kept.
+// equal stacks are merged, and the text is not kept. A flame is filled
+// either by pd_flame_add or by pd_flame_collect, never both.
 void pd_flame_collect(struct pd_flame *f, const char *stack, size_t len,
 	const uint64_t *c);
 // Sums the two columns over the stacks collected into total[0, 2); false
-// if a sum or a merged count did not fit 64 bits (saturated).
+// if a sum or a merged count did not fit 64 bits (saturated). Before
+// pd_flame_build, which lets the stacks go.
 bool pd_flame_totals(const struct pd_flame *f, uint64_t *total);
 
 // Whether a node with this total (of the count pd_flame_build was given)
@@ -53,6 +55,7 @@ typedef bool pd_flame_keep_fn(void *ctx, uint64_t total);
 // Builds the tree of f from every stack collected, top-down, leaving out
 // the children of nodes keep rejects; much faster than pd_flame_add per
 // stack when most frames are too narrow to draw. Add nothing after.
+// Frees the stacks collected.
 void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 	void *ctx);
 

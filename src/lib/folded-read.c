@@ -208,6 +208,12 @@ enum pd_status pd_folded_read(const char *path, unsigned flags,
 	size_t cap = READ_BLOCK, have = 0, scanned = 0;
 	char *buf = pd_xmalloc(cap);
 	for (bool eof = false; st == PD_OK && !eof;) {
+		if (have == cap && cap >= UINT32_MAX) {
+			// Frames are placed by 32-bit offsets in a line.
+			warnx("%s:%lu: line of 4 GiB or more", r.name, r.line + 1);
+			st = PD_EDATA;
+			break;
+		}
 		if (have == cap) { // a line longer than the buffer
 			cap *= 2;
 			buf = pd_xrealloc(buf, cap);

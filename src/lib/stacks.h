@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Distinct stacks: sequences of 32-bit ids, each with N 64-bit weights.
 // pd-collapse keys stacks by process and code locations, the folded
-// profile (pd-diff, pd-svg) by frame-name texts; both sort them as lines.
+// profile (pd-diff) by whole-stack texts, pd-svg's flame tree by frame
+// names; the first two sort them as lines.
 #ifndef PD_STACKS_H
 #define PD_STACKS_H
 

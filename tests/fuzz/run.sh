@@ -93,7 +93,7 @@ svg)
 	# checked against pd_flame_add) and reversed, and as a flame chart.
 	for f in "$src"/testdata/folded/*.folded; do
 		b=$(basename "$f" .folded)
-		{ printf 'A'; cat "$f"; } >"corpus/$b" || exit 99
+		{ printf '\000'; cat "$f"; } >"corpus/$b" || exit 99
 		{ printf '\020'; cat "$f"; } >"corpus/$b-all" || exit 99
 		{ printf '\021'; cat "$f"; } >"corpus/$b-rev" || exit 99
 		{ printf '\002'; cat "$f"; } >"corpus/$b-chart" || exit 99
