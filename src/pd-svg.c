@@ -76,32 +76,6 @@ static bool number(const char *opt, const char *s, double min, double max,
 	return true;
 }
 
-struct input {
-	struct pd_flame *f;
-	bool chart; // a flame chart keeps every line, others merge equal stacks
-};
-
-static void add_line(void *ctx, const char *stack, size_t len,
-		const uint64_t *c, size_t n) {
-	struct input *in = ctx;
-	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
-	if (in->chart) {
-		pd_flame_add(in->f, stack, len, cc[0], cc[1]);
-	} else {
-		pd_flame_collect(in->f, stack, len, cc);
-	}
-}
-
-struct keep_ctx {
-	const struct pd_svg_options *o;
-	uint64_t total;
-};
-
-static bool keep(void *ctx, uint64_t total) {
-	struct keep_ctx *k = ctx;
-	return pd_svg_drawn(k->o, k->total, total);
-}
-
 int main(int argc, char *argv[]) {
 	static const struct option longopts[] = {
 		{"colors", required_argument, NULL, 'c'},
@@ -128,18 +102,7 @@ int main(int argc, char *argv[]) {
 		{"width", required_argument, NULL, OPT_WIDTH},
 		{0},
 	};
-	struct pd_svg_options o = {
-		.fonttype = "Verdana",
-		.countname = "samples",
-		.nametype = "Function:",
-		.width = 1200,
-		.frameheight = 16,
-		.fontsize = 12,
-		.minwidth = 0.1,
-		.factor = 1,
-		.offcpu = true,
-		.offcpu_palette = PD_PALETTE_BLUE,
-	};
+	struct pd_svg_options o = pd_svg_defaults();
 	bool reverse = false, chart = false;
 	const char *report = NULL;
 	enum pd_flame_sort sort = PD_FLAME_SORT_NAME;
@@ -246,13 +209,12 @@ int main(int argc, char *argv[]) {
 			: "Flame Graph";
 	}
 	struct pd_flame *f = pd_flame_create(reverse, chart);
-	struct input in = {f, chart};
 	size_t ncounts = 0;
 	enum pd_status st = PD_OK;
 	int nfiles = argc - optind;
 	for (int i = 0; st == PD_OK && i < (nfiles ? nfiles : 1); i++) {
 		const char *path = nfiles ? argv[optind + i] : "-";
-		st = pd_folded_read(path, 0, &ncounts, add_line, &in);
+		st = pd_folded_read(path, 0, &ncounts, pd_flame_line, f);
 	}
 	o.diff = ncounts == 2;
 	if (st == PD_OK && !chart) {
@@ -263,8 +225,8 @@ int main(int argc, char *argv[]) {
 			warnx("the inputs' counts add up to more than 64 bits");
 			st = PD_EDATA;
 		} else {
-			struct keep_ctx k = {&o, t[o.diff ? 1 : 0]};
-			pd_flame_build(f, o.diff ? 1 : 0, keep, &k);
+			struct pd_svg_keep_ctx k = {&o, t[o.diff ? 1 : 0]};
+			pd_flame_build(f, o.diff ? 1 : 0, pd_svg_keep, &k);
 		}
 	}
 	// The report after the input: pd-diff writes it before its output.

@@ -204,6 +204,17 @@ void pd_flame_collect(struct pd_flame *f, const char *stack, size_t len,
 	f->prev_frames = nf;
 }
 
+void pd_flame_line(void *ctx, const char *stack, size_t len,
+		const uint64_t *c, size_t n) {
+	struct pd_flame *f = ctx;
+	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
+	if (f->chart) {
+		pd_flame_add(f, stack, len, cc[0], cc[1]);
+	} else {
+		pd_flame_collect(f, stack, len, cc);
+	}
+}
+
 bool pd_flame_totals(const struct pd_flame *f, uint64_t *total) {
 	total[0] = total[1] = 0;
 	if (!f->stacks) {

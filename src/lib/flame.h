@@ -43,6 +43,11 @@ void pd_flame_add(struct pd_flame *f, const char *stack, size_t len,
 // either by pd_flame_add or by pd_flame_collect, never both.
 void pd_flame_collect(struct pd_flame *f, const char *stack, size_t len,
 	const uint64_t *c);
+// A folded-read callback (pd_folded_fn) for ctx, a flame: the line's
+// stack with its first two counts (the second 0 if it has one), added
+// as it comes in a flame chart, else collected.
+void pd_flame_line(void *ctx, const char *stack, size_t len,
+	const uint64_t *c, size_t n);
 // Sums the two columns over the stacks collected into total[0, 2); false
 // if a sum or a merged count did not fit 64 bits (saturated). Before
 // pd_flame_build, which lets the stacks go.

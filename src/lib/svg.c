@@ -316,6 +316,21 @@ static double full_width(const struct pd_svg_options *o) {
 	return o->width > 2 * XPAD ? o->width - 2 * XPAD : 1;
 }
 
+struct pd_svg_options pd_svg_defaults(void) {
+	return (struct pd_svg_options){
+		.fonttype = "Verdana",
+		.countname = "samples",
+		.nametype = "Function:",
+		.width = 1200,
+		.frameheight = 16,
+		.fontsize = 12,
+		.minwidth = 0.1,
+		.factor = 1,
+		.offcpu = true,
+		.offcpu_palette = PD_PALETTE_BLUE,
+	};
+}
+
 bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
 		uint64_t count) {
 	if (count == 0 || total == 0) {
@@ -324,6 +339,11 @@ bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
 	double full = full_width(o);
 	double min = o->minwidth_pct ? full * o->minwidth / 100 : o->minwidth;
 	return (double)count * (full / (double)total) >= min;
+}
+
+bool pd_svg_keep(void *ctx, uint64_t count) {
+	const struct pd_svg_keep_ctx *k = ctx;
+	return pd_svg_drawn(k->o, k->total, count);
 }
 
 // Which nodes are off-CPU time: an off-CPU frame and what lies under it

@@ -38,6 +38,10 @@ struct pd_svg_options {
 	const bool *grey;
 };
 
+// pd-svg's defaults (flamegraph.pl's): title unset, 1200 pixels wide,
+// frames of 16 pixels, Verdana 12, minimum width 0.1 pixel.
+struct pd_svg_options pd_svg_defaults(void);
+
 // Writes one self-contained SVG of f (already sorted) to out. Errors are
 // left in ferror(out).
 void pd_svg_write(FILE *out, const struct pd_flame *f,
@@ -46,6 +50,13 @@ void pd_svg_write(FILE *out, const struct pd_flame *f,
 // Whether a frame of count (out of the root's total) is wide enough to draw.
 bool pd_svg_drawn(const struct pd_svg_options *o, uint64_t total,
 	uint64_t count);
+// A pd_flame_keep_fn: a frame gets children if it is drawn (ctx: a
+// struct pd_svg_keep_ctx, total the root's count).
+struct pd_svg_keep_ctx {
+	const struct pd_svg_options *o;
+	uint64_t total;
+};
+bool pd_svg_keep(void *ctx, uint64_t count);
 
 // The script embedded in every SVG (no names or user text inside it).
 extern const char pd_svg_js[];

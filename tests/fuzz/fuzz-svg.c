@@ -21,35 +21,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct input {
 	struct pd_flame *f, *text; // text: the same stacks by pd_flame_add
-	bool chart;
 };
 
 static void add_line(void *ctx, const char *stack, size_t len,
 		const uint64_t *c, size_t n) {
 	struct input *in = ctx;
-	uint64_t cc[2] = {c[0], n > 1 ? c[1] : 0};
-	if (in->chart) {
-		pd_flame_add(in->f, stack, len, cc[0], cc[1]);
-	} else {
-		pd_flame_collect(in->f, stack, len, cc);
-	}
+	pd_flame_line(in->f, stack, len, c, n);
 	if (in->text) {
-		pd_flame_add(in->text, stack, len, cc[0], cc[1]);
+		pd_flame_add(in->text, stack, len, c[0], n > 1 ? c[1] : 0);
 	}
 }
 
 static bool keep_all(void *ctx, uint64_t total) {
 	return true;
-}
-
-struct keep_ctx {
-	const struct pd_svg_options *o;
-	uint64_t total;
-};
-
-static bool keep(void *ctx, uint64_t total) {
-	struct keep_ctx *k = ctx;
-	return pd_svg_drawn(k->o, k->total, total);
 }
 
 // Whether two nodes have the same name, depth and counts.
@@ -102,24 +86,14 @@ static bool same(const struct pd_flame *a, const struct pd_flame *b) {
 
 static void run(const char *path, unsigned pick, FILE *out) {
 	bool reverse = pick & 1, chart = pick & 2, all = pick & 16;
-	struct pd_svg_options o = {
-		.title = "Flame Graph",
-		.fonttype = "Verdana",
-		.countname = "samples",
-		.nametype = "Function:",
-		.width = 1200,
-		.frameheight = 16,
-		.fontsize = 12,
-		.minwidth = all ? 0 : 0.1,
-		.factor = 1,
-		.offcpu = true,
-		.offcpu_palette = PD_PALETTE_BLUE,
-		.inverted = pick & 8,
-		.hash = pick & 32,
-	};
+	struct pd_svg_options o = pd_svg_defaults();
+	o.title = "Flame Graph";
+	o.minwidth = all ? 0 : 0.1;
+	o.inverted = pick & 8;
+	o.hash = pick & 32;
 	enum pd_flame_sort sort = pick & 4 ? PD_FLAME_SORT_WEIGHT
 		: PD_FLAME_SORT_NAME;
-	struct input in = {pd_flame_create(reverse, chart), NULL, chart};
+	struct input in = {pd_flame_create(reverse, chart), NULL};
 	if (all && !chart) {
 		in.text = pd_flame_create(reverse, false);
 	}
@@ -130,11 +104,11 @@ static void run(const char *path, unsigned pick, FILE *out) {
 	if (ok && !chart) {
 		uint64_t t[2];
 		ok = pd_flame_totals(in.f, t);
-		struct keep_ctx k = {&o, t[col]};
+		struct pd_svg_keep_ctx k = {&o, t[col]};
 		if (ok && all) {
 			pd_flame_build(in.f, col, keep_all, NULL);
 		} else if (ok) {
-			pd_flame_build(in.f, col, keep, &k);
+			pd_flame_build(in.f, col, pd_svg_keep, &k);
 		}
 	}
 	if (ok) {
