@@ -246,15 +246,9 @@ struct group {
 	size_t start, fill, count;
 };
 
-// A stack's counts as the build reads them: before and after.
-struct entry {
-	uint64_t count[2];
-};
-
 struct build {
 	struct pd_flame *f;
 	const struct pd_stacks *st;
-	struct entry *e;
 	struct cursor *cur, *tmp;
 	uint32_t *gid;      // group of each cursor
 	uint32_t *group_of; // per name: group number + 1, 0 = none yet
@@ -309,7 +303,6 @@ void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 	struct build b = {
 		.f = f,
 		.st = st,
-		.e = pd_xmalloc((n + 1) * sizeof(*b.e)),
 		.cur = pd_xmalloc((n + 1) * sizeof(*b.cur)),
 		.tmp = pd_xmalloc((n + 1) * sizeof(*b.tmp)),
 		.gid = pd_xmalloc((n + 1) * sizeof(*b.gid)),
@@ -318,11 +311,7 @@ void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 	};
 	f->built = true;
 	for (size_t i = 0; i < n; i++) {
-		struct entry *e = &b.e[i];
-		const uint64_t *pc = pd_stacks_weights(st, (uint32_t)i);
-		e->count[0] = pc[0];
-		e->count[1] = pc[1];
-		const uint64_t *c = e->count;
+		const uint64_t *c = pd_stacks_weights(st, (uint32_t)i);
 		uint64_t d = c[1] > c[0] ? c[1] - c[0] : c[0] - c[1];
 		f->max_delta = d > f->max_delta ? d : f->max_delta;
 		f->nodes[0].total[0] += c[0];
@@ -350,7 +339,7 @@ void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 			size_t j = gr->start;
 			for (size_t i = gr->start; i < gr->start + gr->count; i++) {
 				struct cursor c = b.cur[i];
-				const uint64_t *cnt = b.e[c.entry].count;
+				const uint64_t *cnt = pd_stacks_weights(st, c.entry);
 				nd->total[0] += cnt[0];
 				nd->total[1] += cnt[1];
 				if (c.off == ENDED) {
@@ -368,7 +357,6 @@ void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 		}
 	}
 	free(work);
-	free(b.e);
 	free(b.cur);
 	free(b.tmp);
 	free(b.gid);

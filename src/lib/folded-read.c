@@ -160,26 +160,48 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 	return NULL;
 }
 
-enum pd_status pd_folded_read_mem(const char *name, const char *buf,
-		size_t n, unsigned flags, size_t *ncounts, pd_folded_fn *fn,
+// Parses the complete lines of buf[0, n), and at EOF the last one even
+// without its newline; buf[0, scanned) is known to hold no newline. Sets
+// *used to the bytes of the lines parsed.
+static enum pd_status cut_lines(struct reader *r, const char *buf, size_t n,
+		size_t scanned, bool eof, size_t *used, pd_folded_fn *fn,
 		void *ctx) {
-	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
-		*ncounts = PD_FOLDED_MAX_COUNTS;
-	}
-	struct reader r = {.name = name, .flags = flags, .ncounts = ncounts};
 	enum pd_status st = PD_OK;
-	for (size_t at = 0; at < n;) {
-		const char *nl = memchr(buf + at, '\n', n - at);
-		size_t len = nl ? (size_t)(nl - buf) - at + 1 : n - at;
-		r.line++;
-		const char *why = parse_line(&r, buf + at, len, fn, ctx);
+	size_t at = 0;
+	while (at < n) {
+		size_t from = scanned > at ? scanned : at;
+		const char *nl = memchr(buf + from, '\n', n - from);
+		if (!nl && !eof) {
+			break;
+		}
+		size_t len = nl ? (size_t)(nl - buf) + 1 - at : n - at;
+		r->line++;
+		const char *why = parse_line(r, buf + at, len, fn, ctx);
 		if (why) {
-			warnx("%s:%lu: %s", r.name, r.line, why);
+			warnx("%s:%lu: %s", r->name, r->line, why);
 			st = PD_EDATA;
 			break;
 		}
 		at += len;
 	}
+	*used = at;
+	return st;
+}
+
+static struct reader reader_init(const char *name, unsigned flags,
+		size_t *ncounts) {
+	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
+		*ncounts = PD_FOLDED_MAX_COUNTS;
+	}
+	return (struct reader){.name = name, .flags = flags, .ncounts = ncounts};
+}
+
+enum pd_status pd_folded_read_mem(const char *name, const char *buf,
+		size_t n, unsigned flags, size_t *ncounts, pd_folded_fn *fn,
+		void *ctx) {
+	struct reader r = reader_init(name, flags, ncounts);
+	size_t used;
+	enum pd_status st = cut_lines(&r, buf, n, 0, true, &used, fn, ctx);
 	pd_strbuf_finish(&r.hex);
 	return st;
 }
@@ -190,15 +212,8 @@ enum pd_status pd_folded_read_mem(const char *name, const char *buf,
 
 enum pd_status pd_folded_read(const char *path, unsigned flags,
 		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
-	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
-		*ncounts = PD_FOLDED_MAX_COUNTS;
-	}
 	bool std = strcmp(path, "-") == 0;
-	struct reader r = {
-		.name = std ? "<stdin>" : path,
-		.flags = flags,
-		.ncounts = ncounts,
-	};
+	struct reader r = reader_init(std ? "<stdin>" : path, flags, ncounts);
 	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		warn("%s", path);
@@ -229,29 +244,11 @@ enum pd_status pd_folded_read(const char *path, unsigned flags,
 		}
 		eof = n == 0;
 		have += (size_t)n;
-		// buf[0, scanned) holds no newline: the start of a line.
-		size_t at = 0;
-		for (const char *nl; at < have; at = (size_t)(nl - buf) + 1) {
-			nl = memchr(buf + (scanned > at ? scanned : at), '\n',
-				have - (scanned > at ? scanned : at));
-			if (!nl && !eof) {
-				break;
-			}
-			nl = nl ? nl : buf + have - 1; // the last line, unended
-			r.line++;
-			const char *why = parse_line(&r, buf + at,
-				(size_t)(nl - buf) + 1 - at, fn, ctx);
-			if (why) {
-				warnx("%s:%lu: %s", r.name, r.line, why);
-				st = PD_EDATA;
-				break;
-			}
-		}
-		if (st == PD_OK) {
-			memmove(buf, buf + at, have - at);
-			have -= at;
-			scanned = have;
-		}
+		size_t used;
+		st = cut_lines(&r, buf, have, scanned, eof, &used, fn, ctx);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		scanned = have;
 	}
 	free(buf);
 	pd_strbuf_finish(&r.hex);

@@ -17,6 +17,7 @@
 
 #include "diff.h"
 #include "folded-read.h"
+#include "memfile.h"
 #include "profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,7 +40,7 @@ static void fill_line(void *ctx, const char *stack, size_t len,
 }
 
 // The reference: every file through the folded reader into the table.
-static enum pd_status reference(FILE *f, char paths[][32], size_t n,
+static enum pd_status reference(FILE *f, const char *const *paths, size_t n,
 		size_t nbase, bool normalize) {
 	struct fill x = {.p = pd_profile_create(n)};
 	enum pd_status st = PD_OK;
@@ -74,26 +75,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	}
 	size_t n = 2 + data[0] % 4, nbase = 1 + data[0] / 4 % (n - 1);
 	bool normalize = data[0] & 0x80;
-	int fds[MOST], out = memfd_create("out", 0);
-	char paths[MOST][32];
+	struct memfile in[MOST];
+	int out = memfd_create("out", 0);
 	const uint8_t *p = data + 1, *end = data + size;
 	size_t made = 0;
 	for (; made < n; made++) {
 		const uint8_t *nul = memchr(p, 0, (size_t)(end - p));
 		const uint8_t *e = nul ? nul : end;
-		fds[made] = memfd_create("in.folded", 0);
-		if (fds[made] < 0 || write(fds[made], p, (size_t)(e - p))
-				!= e - p) {
+		if (!memfile_open(&in[made], "in.folded", p, (size_t)(e - p))) {
 			break;
 		}
-		snprintf(paths[made], sizeof(paths[made]), "/proc/self/fd/%d",
-			fds[made]);
 		p = nul ? nul + 1 : end;
 	}
 	if (made == n && out >= 0) {
 		const char *argv[MOST];
 		for (size_t k = 0; k < n; k++) {
-			argv[k] = paths[k];
+			argv[k] = in[k].path;
 		}
 		FILE *f = fdopen(dup(out), "w");
 		char *ref = NULL;
@@ -103,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			enum pd_status got = pd_diff_files(f, argv, n, nbase,
 				normalize);
 			fflush(f);
-			enum pd_status want = reference(r, paths, n, nbase,
+			enum pd_status want = reference(r, argv, n, nbase,
 				normalize);
 			fflush(r);
 			size_t ngot;
@@ -125,11 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		}
 		free(ref);
 	}
-	// fds[made] too when its write failed.
-	for (size_t k = 0; k <= made && k < n; k++) {
-		if (fds[k] >= 0) {
-			close(fds[k]);
-		}
+	for (size_t k = 0; k < made; k++) {
+		memfile_close(&in[k]);
 	}
 	if (out >= 0) {
 		close(out);

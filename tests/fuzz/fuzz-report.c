@@ -12,6 +12,7 @@
 #include "diff-report.h"
 #include "diff.h"
 #include "json.h"
+#include "memfile.h"
 #include "profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,27 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	unsigned long line;
 	const char *why;
 	pd_json_free(pd_json_parse((const char *)data, size, &line, &why));
-	int fd = memfd_create("report.json", 0);
-	if (fd < 0) {
+	struct memfile in, half;
+	if (!memfile_open(&in, "report.json", data, size)) {
 		return 0;
 	}
-	if (write(fd, data, size) == (ssize_t)size) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		marks(path);
-		report(path);
-		int hfd = memfd_create("half.folded", 0);
-		char half[64];
-		snprintf(half, sizeof(half), "%s", path);
-		if (hfd >= 0 && write(hfd, data + size / 2, size - size / 2)
-				== (ssize_t)(size - size / 2)) {
-			snprintf(half, sizeof(half), "/proc/self/fd/%d", hfd);
-		}
-		merge(path, half);
-		if (hfd >= 0) {
-			close(hfd);
-		}
+	marks(in.path);
+	report(in.path);
+	bool halved = memfile_open(&half, "half.folded", data + size / 2,
+		size - size / 2);
+	merge(in.path, halved ? half.path : in.path);
+	if (halved) {
+		memfile_close(&half);
 	}
-	close(fd);
+	memfile_close(&in);
 	return 0;
 }

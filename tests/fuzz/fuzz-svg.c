@@ -15,6 +15,7 @@
 
 #include "flame.h"
 #include "folded-read.h"
+#include "memfile.h"
 #include "svg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -129,19 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	if (size == 0) {
 		return 0;
 	}
-	int fd = memfd_create("in.folded", 0);
-	if (fd < 0) {
+	struct memfile in;
+	if (!memfile_open(&in, "in.folded", data + 1, size - 1)) {
 		return 0;
 	}
-	if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		FILE *out = fopen("/dev/null", "w");
-		if (out) {
-			run(path, data[0], out);
-			fclose(out);
-		}
+	FILE *out = fopen("/dev/null", "w");
+	if (out) {
+		run(in.path, data[0], out);
+		fclose(out);
 	}
-	close(fd);
+	memfile_close(&in);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "folded-read.h"
+#include "memfile.h"
 #include "top.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,21 +53,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		compiled = regcomp(&re, "a|^m", REG_EXTENDED | REG_NOSUB) == 0
 			? 1 : -1;
 	}
-	int fd = memfd_create("in.folded", 0);
-	if (fd < 0) {
+	struct memfile in;
+	if (!memfile_open(&in, "in.folded", data + 1, size - 1)) {
 		return 0;
 	}
-	if (write(fd, data + 1, size - 1) == (ssize_t)(size - 1)) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		FILE *out = fopen("/dev/null", "w");
-		if (out && compiled == 1) {
-			run(path, data[0], &re, out);
-		}
-		if (out) {
-			fclose(out);
-		}
+	FILE *out = fopen("/dev/null", "w");
+	if (out && compiled == 1) {
+		run(in.path, data[0], &re, out);
 	}
-	close(fd);
+	if (out) {
+		fclose(out);
+	}
+	memfile_close(&in);
 	return 0;
 }
