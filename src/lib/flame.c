@@ -34,7 +34,13 @@ struct pd_flame {
 	uint32_t *ids, *rev;
 	size_t ids_cap, rev_cap;
 	uint64_t max_delta;    // largest |self[1] - self[0]|
+	uint32_t *recent;      // RECENT slots: a name's id + 1, 0 = empty
 };
+
+// Names recur: a table of recent ones, found by a frame's length and its
+// first and last 8 bytes, is asked before the names' index, which hashes
+// every byte of it.
+#define RECENT_BITS 14
 
 struct pd_flame *pd_flame_create(bool reverse, bool chart) {
 	struct pd_flame *f = pd_xcalloc(1, sizeof(*f));
@@ -60,11 +66,35 @@ void pd_flame_destroy(struct pd_flame *f) {
 	pd_stacks_destroy(f->stacks);
 	free(f->ids);
 	free(f->rev);
+	free(f->recent);
 	free(f);
 }
 
 static uint32_t intern(struct pd_flame *f, const char *s, uint32_t len) {
-	return pd_texts_id(f->names, s, len);
+	uint64_t a = 0, b = 0;
+	if (len >= 8) {
+		a = pd_get_u64(s);
+		b = pd_get_u64(s + len - 8);
+	} else {
+		memcpy(&a, s, len);
+	}
+	uint64_t h = (a * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL
+		^ len) * 0x165667b19e3779f9ULL;
+	if (!f->recent) {
+		f->recent = pd_xcalloc((size_t)1 << RECENT_BITS,
+			sizeof(*f->recent));
+	}
+	uint32_t *slot = &f->recent[h >> (64 - RECENT_BITS)];
+	if (*slot) {
+		size_t n;
+		const char *t = pd_texts_get(f->names, *slot - 1, &n);
+		if (n == len && memcmp(t, s, len) == 0) {
+			return *slot - 1;
+		}
+	}
+	uint32_t id = pd_texts_id(f->names, s, len);
+	*slot = id + 1;
+	return id;
 }
 
 static uint32_t new_node(struct pd_flame *f, uint32_t parent, uint32_t name) {

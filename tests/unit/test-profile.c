@@ -222,6 +222,32 @@ static void test_collect(void) {
 	}
 }
 
+// Names that agree in length and in their first and last 8 bytes (the
+// table of recent names in flame.c finds them by those) stay apart, also
+// when they take turns in that table, and names of under 8 bytes too.
+static void test_recent_names(void) {
+	static const char *const stacks[] = {"m;abcdefghXijklmnop",
+		"m;abcdefghYijklmnop", "m;abcdefghXijklmnop", "m;ab", "m;ab\0",
+		"m;abcdefghYijklmnop;ab"};
+	static const size_t len[] = {19, 19, 19, 4, 5, 22};
+	struct pd_flame *f = pd_flame_create(false, false);
+	for (size_t i = 0; i < 6; i++) {
+		uint64_t c[2] = {(uint64_t)1 << i, 0};
+		pd_flame_collect(f, stacks[i], len[i], c);
+	}
+	uint64_t min = 0;
+	pd_flame_build(f, 0, keep_wide, &min);
+	pd_flame_finish(f, PD_FLAME_SORT_NAME, 0);
+	char y[1024] = "";
+	dump(f, 0, y, sizeof(y));
+	// By hand: X 1 + 4, Y 2 + 32 (its child ab 32), ab 8, "ab\0" 16
+	// (printed as "ab").
+	const char want[] = "(all 63 0(m 63 0(ab 8 8)(ab 16 16)"
+		"(abcdefghXijklmnop 5 5)(abcdefghYijklmnop 34 2(ab 32 32))))";
+	CHECK(strcmp(y, want) == 0);
+	pd_flame_destroy(f);
+}
+
 // N columns: one file per column, counts read from the end of each line,
 // a line with fewer counts than demanded refused; sorted output.
 static void test_columns(void) {
@@ -365,6 +391,7 @@ int main(void) {
 	test_columns();
 	test_build();
 	test_collect();
+	test_recent_names();
 	test_load_normalize();
 	test_malformed();
 	test_detect_two();
