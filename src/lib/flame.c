@@ -34,7 +34,7 @@ struct pd_flame {
 	uint32_t *ids, *rev;
 	size_t ids_cap, rev_cap;
 	uint64_t max_delta;    // largest |self[1] - self[0]|
-	uint32_t *recent;      // RECENT slots: a name's id + 1, 0 = empty
+	uint32_t *recent;      // 2^RECENT_BITS: a name's id + 1, 0 = empty
 };
 
 // Names recur: a table of recent ones, found by a frame's length and its
@@ -48,6 +48,7 @@ struct pd_flame *pd_flame_create(bool reverse, bool chart) {
 	f->chart = chart;
 	f->names = pd_texts_create();
 	pd_texts_id(f->names, "all", 3);
+	f->recent = pd_xcalloc((size_t)1 << RECENT_BITS, sizeof(*f->recent));
 	pd_xgrow(&f->nodes, &f->cap, 1, sizeof(*f->nodes));
 	f->nodes[f->n++] = (struct pd_flame_node){0};
 	return f;
@@ -80,10 +81,6 @@ static uint32_t intern(struct pd_flame *f, const char *s, uint32_t len) {
 	}
 	uint64_t h = (a * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL
 		^ len) * 0x165667b19e3779f9ULL;
-	if (!f->recent) {
-		f->recent = pd_xcalloc((size_t)1 << RECENT_BITS,
-			sizeof(*f->recent));
-	}
 	uint32_t *slot = &f->recent[h >> (64 - RECENT_BITS)];
 	if (*slot) {
 		size_t n;
@@ -369,7 +366,8 @@ void pd_flame_build(struct pd_flame *f, int col, pd_flame_keep_fn *keep,
 			size_t j = gr->start;
 			for (size_t i = gr->start; i < gr->start + gr->count; i++) {
 				struct cursor c = b.cur[i];
-				const uint64_t *cnt = pd_stacks_weights(st, c.entry);
+				const uint64_t *cnt =
+					pd_stacks_weights(st, c.entry);
 				nd->total[0] += cnt[0];
 				nd->total[1] += cnt[1];
 				if (c.off == ENDED) {

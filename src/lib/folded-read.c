@@ -246,6 +246,9 @@ enum pd_status pd_folded_read(const char *path, unsigned flags,
 		have += (size_t)n;
 		size_t used;
 		st = cut_lines(&r, buf, have, scanned, eof, &used, fn, ctx);
+		if (st != PD_OK) {
+			break;
+		}
 		memmove(buf, buf + used, have - used);
 		have -= used;
 		scanned = have;

@@ -35,11 +35,14 @@
 // PD_DEBUG_READ_BLOCK=BYTES (1 to 1 MiB) reads every file, in blocks of
 // about that many bytes: for the tests, whose files would fit one block.
 #define READ_MIN ((uint64_t)64 << 20)
-// Pages behind the reader are given back in huge-page sized steps, so
-// that the file's pages do not add up in the peak RSS (a perf.data of a
-// few MB was otherwise a third of pd-collapse's).
-#define RELEASE_ALIGN (2u << 20)
-#define RELEASE_STEP (2u << 20)   // give back no less at a time
+// Pages behind the reader are given back in 1 MiB steps, so that the
+// file's pages do not add up in the peak RSS (a perf.data of a few MB was
+// otherwise a third of pd-collapse's). 2 MiB steps left up to 4 MiB behind
+// the reader: the end of a file, mapped while the stack table is at its
+// largest, was a quarter of the peak (bench/README, "The end of a mapped
+// file", 2026-12-07).
+#define RELEASE_ALIGN (1u << 20)
+#define RELEASE_STEP (1u << 20)   // give back no less at a time
 
 struct pd_input {
 	char *name;

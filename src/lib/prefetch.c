@@ -18,12 +18,14 @@
 #endif
 
 // The pages mapped at any time, AHEAD + LAG and what the reader still
-// holds, are most of pd-collapse's peak RSS on big files: 4 + 4 MiB kept
-// it at 18-20 MB from 100 MB to 4 GB (8 + 16 MiB: 28-30 MB), no slower.
+// holds, add up in pd-collapse's peak RSS: 4 + 4 MiB kept it at 18-20 MB
+// from 100 MB to 4 GB (8 + 16 MiB: 28-30 MB), no slower; 2 + 2 MiB took
+// 2-3 MB more off the frame-pointer profiles of bench/real.sh, no slower
+// (2026-12-07).
 enum {
 	STEP = 1 << 20,   // populate and wake in steps of this
-	AHEAD = 4 << 20,  // how far ahead of the reader to map
-	LAG = 4 << 20,    // most the thread may fall behind in giving back
+	AHEAD = 2 << 20,  // how far ahead of the reader to map
+	LAG = 2 << 20,    // most the thread may fall behind in giving back
 	// From 32 MiB down to 4: warm runs on the frame-pointer profiles
 	// of bench/real.sh (8-20 MB) took 5-12% less time, cold ones the
 	// same (2026-12-05).

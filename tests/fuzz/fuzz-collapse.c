@@ -4,8 +4,6 @@
 // looked up under a symfs that does not exist, so no host file is read).
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "collapse.h"
 #include "maps.h"

@@ -6,8 +6,6 @@
 // (src/lib/diff-files.c).
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "diff-report.h"
 #include "diff.h"

@@ -5,8 +5,6 @@
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "folded-read.h"
 #include "memfile.h"

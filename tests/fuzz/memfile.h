@@ -34,6 +34,7 @@ static inline bool memfile_open(struct memfile *m, const char *name,
 static inline void memfile_close(struct memfile *m) {
 	if (m->fd >= 0) {
 		close(m->fd);
+		m->fd = -1;
 	}
 }
 
