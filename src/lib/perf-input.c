@@ -39,7 +39,7 @@
 // file's pages do not add up in the peak RSS (a perf.data of a few MB was
 // otherwise a third of pd-collapse's). 2 MiB steps left up to 4 MiB behind
 // the reader: the end of a file, mapped while the stack table is at its
-// largest, was a quarter of the peak (bench/README, "The end of a mapped
+// largest, was a fifth of the peak (bench/README, "The end of a mapped
 // file", 2026-12-07).
 #define RELEASE_ALIGN (1u << 20)
 #define RELEASE_STEP (1u << 20)   // give back no less at a time

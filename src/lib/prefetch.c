@@ -19,9 +19,10 @@
 
 // The pages mapped at any time, AHEAD + LAG and what the reader still
 // holds, add up in pd-collapse's peak RSS: 4 + 4 MiB kept it at 18-20 MB
-// from 100 MB to 4 GB (8 + 16 MiB: 28-30 MB), no slower; 2 + 2 MiB took
-// 2-3 MB more off the frame-pointer profiles of bench/real.sh, no slower
-// (2026-12-07).
+// from 100 MB to 4 GB when big files were mapped (8 + 16 MiB: 28-30 MB),
+// no slower. 2 + 2 MiB, with perf-input.c's 1 MiB release steps, took
+// 1-3 MB more off the frame-pointer profiles of bench/real.sh, no slower;
+// 1 + 1 MiB was 5-8% slower (2026-12-07).
 enum {
 	STEP = 1 << 20,   // populate and wake in steps of this
 	AHEAD = 2 << 20,  // how far ahead of the reader to map
