@@ -7,7 +7,8 @@
 # live suites in a ThreadSanitizer build (build-tsan); it ends with
 # "N passed, N failed, N skipped".
 # Environment: PD_SKIP_DEPS=1 skips tests/deps.sh; PD_NO_ASAN=1 skips the
-# sanitizer builds; PD_ROBUST_QUICK=0 runs the full corruption set there too;
+# sanitizer builds; PD_ROBUST_QUICK=0 runs the full corruption set there too,
+# PD_ROBUST_TIMEOUT=SECONDS is each corrupted input's limit there (30);
 # extra arguments go to `meson test` (e.g. --suite live).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,12 +91,16 @@ else
 	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:print_summary=1
 	# The sanitizers make each pd-collapse run ~5x slower: robust/collapse
-	# runs its quick set (about 1800 inputs) here, the full set above.
+	# runs its quick set (about 6000 inputs) here, the full set above. On
+	# a slow 2-core machine that set took 605 s of robust/collapse's 900,
+	# and one input 5 s (robust.py's limit for a hang) beside the other
+	# tests: each input may take 30 s here, and each test twice its time.
 	PD_ROBUST_QUICK=${PD_ROBUST_QUICK:-1}
-	export ASAN_OPTIONS UBSAN_OPTIONS PD_ROBUST_QUICK
+	PD_ROBUST_TIMEOUT=${PD_ROBUST_TIMEOUT:-30}
+	export ASAN_OPTIONS UBSAN_OPTIONS PD_ROBUST_QUICK PD_ROBUST_TIMEOUT
 	if setup build-asan -Dwerror=true -Db_sanitize=address,undefined \
 			-Db_lundef=false && ninja -C build-asan; then
-		run_tests build-asan testlog "$@"
+		run_tests build-asan testlog --timeout-multiplier 2 "$@"
 	else
 		echo "run-all: build-asan failed to build"
 		status=1

@@ -337,7 +337,9 @@ def main():
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--quick', action='store_true',
                     default=os.environ.get('PD_ROBUST_QUICK') == '1')
-    ap.add_argument('--timeout', type=float, default=5.0)
+    # PD_ROBUST_TIMEOUT: the sanitizer builds (run-all.sh) allow more.
+    ap.add_argument('--timeout', type=float,
+                    default=float(os.environ.get('PD_ROBUST_TIMEOUT', '5')))
     ap.add_argument('--keep', help='directory for failing inputs')
     ap.add_argument('--same-as-mapped', action='store_true',
                     help='also run each input without PD_DEBUG_READ_BLOCK '
