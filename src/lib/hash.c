@@ -144,15 +144,17 @@ void pd_map64_free(struct pd_map64 *m) {
 uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 	uint32_t e = (uint32_t)x->n;
 	x->slots[j] = h >> 32 << 32 | (e + 1);
+	// Entry numbers fit in 31 bits: callers mark ids with the top one
+	// (PD_STACK_NAMED). So the slots, whose homes come from the 32 hash
+	// bits a slot keeps, stay within 2^32.
+	if (++x->n > (size_t)1 << 31) {
+		errx(PD_ENOMEM, "out of memory: more than 2^31 entries in one "
+			"index");
+	}
 	// Grown past three quarters full, not half: a probe reads 8 bytes a
-	// slot, so the few more it reads cost less than the memory. The
-	// stack table of 68k stacks takes 1 MiB, not 2 (2026-12-07).
-	if (++x->n * 4 > x->nslots * 3) {
-		if (x->shift <= 32) {
-			// Homes come from the 32 hash bits a slot keeps.
-			errx(PD_ENOMEM, "out of memory: more than 3 * 2^30 "
-				"entries in one index");
-		}
+	// slot, so the few more slots it reads cost less than the memory.
+	// A stack table of 68k stacks takes 1 MiB, not 2 (2026-12-07).
+	if (x->n * 4 > x->nslots * 3) {
 		// Doubled: each slot's hash bits give its new home. The
 		// slots go in their order, so each lands at or after the
 		// last one placed from its old cluster.
