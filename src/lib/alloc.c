@@ -129,6 +129,36 @@ void *pd_huge_alloc(size_t n) {
 	return n >= HUGE_MIN ? map_huge(huge_size(n)) : pd_xcalloc(1, n);
 }
 
+// Faults in the whole pages inside p[0, n) with one call. On this
+// project's 2-vCPU VMs a page's first write costs ~10 us as a fault and
+// 1-4 us this way (2026-12-07). An older kernel without
+// MADV_POPULATE_WRITE refuses it, and the pages fault as before.
+static void populate(void *p, size_t n) {
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+	if (from < to) {
+		madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+	}
+}
+
+// Below this a table's pages are left to fault one by one.
+#define DENSE_MIN ((size_t)64 << 10)
+
+void *pd_dense_alloc(size_t n) {
+	if (n >= HUGE_MIN) {
+		void *p = map_huge(huge_size(n));
+		populate(p, n);
+		return p;
+	}
+	if (n < DENSE_MIN) {
+		return pd_xcalloc(1, n);
+	}
+	void *p = pd_xmalloc(n);
+	populate(p, n);
+	return memset(p, 0, n);
+}
+
 void pd_huge_free(void *p, size_t n) {
 	if (p && n >= HUGE_MIN) {
 		munmap(p, huge_size(n));

@@ -32,6 +32,10 @@ void pd_free_big(void *p, size_t n);
 // Zeroed. Freed by pd_huge_free with the same n. (With AddressSanitizer
 // all come from malloc, which it checks.)
 void *pd_huge_alloc(size_t n);
+// As pd_huge_alloc, for memory the caller is about to write all over (a
+// hash table's slots): its pages are faulted in by one call rather than
+// one fault each. Freed by pd_huge_free.
+void *pd_dense_alloc(size_t n);
 void pd_huge_free(void *p, size_t n);
 // pd_huge_grow's growing part.
 void pd_huge_grow_slow(void *p, size_t *cap, size_t need, size_t size);

@@ -121,23 +121,23 @@ void pd_map64_insert(struct pd_map64 *m, uint64_t key, uint64_t val) {
 	if ((m->n + 1) * 2 > m->slots) {
 		struct pd_map64 old = *m;
 		m->slots = old.slots ? old.slots * 2 : 256;
-		m->keys = pd_xcalloc(m->slots, sizeof(*m->keys));
-		m->vals = pd_xcalloc(m->slots, sizeof(*m->vals));
+		m->keys = pd_dense_alloc(m->slots * sizeof(*m->keys));
+		m->vals = pd_dense_alloc(m->slots * sizeof(*m->vals));
 		for (size_t i = 0; i < old.slots; i++) {
 			if (old.keys[i]) {
 				map64_put(m, old.keys[i], old.vals[i]);
 			}
 		}
-		free(old.keys);
-		free(old.vals);
+		pd_huge_free(old.keys, old.slots * sizeof(*old.keys));
+		pd_huge_free(old.vals, old.slots * sizeof(*old.vals));
 	}
 	map64_put(m, key, val);
 	m->n++;
 }
 
 void pd_map64_free(struct pd_map64 *m) {
-	free(m->keys);
-	free(m->vals);
+	pd_huge_free(m->keys, m->slots * sizeof(*m->keys));
+	pd_huge_free(m->vals, m->slots * sizeof(*m->vals));
 	*m = (struct pd_map64){0};
 }
 
@@ -162,7 +162,7 @@ uint32_t pd_index_add(struct pd_index *x, size_t j, uint64_t h) {
 		size_t nold = x->nslots;
 		x->nslots *= 2;
 		x->shift--;
-		x->slots = pd_huge_alloc(x->nslots * sizeof(*x->slots));
+		x->slots = pd_dense_alloc(x->nslots * sizeof(*x->slots));
 		// Start after an empty slot: a cluster wrapping past the end
 		// is then moved whole, in its order.
 		size_t start = 0;
@@ -196,7 +196,7 @@ void pd_index_reserve(struct pd_index *x, size_t n) {
 	pd_huge_free(x->slots, x->nslots * sizeof(*x->slots));
 	x->nslots = (size_t)1 << bits;
 	x->shift = 64 - bits;
-	x->slots = pd_huge_alloc(x->nslots * sizeof(*x->slots));
+	x->slots = pd_dense_alloc(x->nslots * sizeof(*x->slots));
 }
 
 void pd_index_free(struct pd_index *x) {
