@@ -131,7 +131,7 @@ void *pd_huge_alloc(size_t n) {
 
 // Faults in the whole pages inside p[0, n) with one call. On this
 // project's 2-vCPU VMs a page's first write costs ~10 us as a fault and
-// 1-4 us this way (2026-12-07). An older kernel without
+// 0.7-4.2 us this way (2026-12-07). An older kernel without
 // MADV_POPULATE_WRITE refuses it, and the pages fault as before.
 static void populate(void *p, size_t n) {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);

@@ -33,8 +33,10 @@ void pd_free_big(void *p, size_t n);
 // all come from malloc, which it checks.)
 void *pd_huge_alloc(size_t n);
 // As pd_huge_alloc, for memory the caller is about to write all over (a
-// hash table's slots): its pages are faulted in by one call rather than
-// one fault each. Freed by pd_huge_free.
+// hash table's slots, being filled): from 64 KiB up its pages are
+// faulted in by one call rather than one fault each (where huge pages
+// are had, one a 2 MiB page either way). Freed by pd_huge_free with the
+// same n.
 void *pd_dense_alloc(size_t n);
 void pd_huge_free(void *p, size_t n);
 // pd_huge_grow's growing part.

@@ -196,7 +196,9 @@ void pd_index_reserve(struct pd_index *x, size_t n) {
 	pd_huge_free(x->slots, x->nslots * sizeof(*x->slots));
 	x->nslots = (size_t)1 << bits;
 	x->shift = 64 - bits;
-	x->slots = pd_dense_alloc(x->nslots * sizeof(*x->slots));
+	// Not pd_dense_alloc: n may count lines that turn out the same,
+	// and a sparse table's untouched pages need not be resident.
+	x->slots = pd_huge_alloc(x->nslots * sizeof(*x->slots));
 }
 
 void pd_index_free(struct pd_index *x) {
