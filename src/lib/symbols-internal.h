@@ -45,6 +45,15 @@ struct warm_item {
 	uint32_t i;
 };
 
+// Items queued together: the reading thread fills one, the loader thread
+// takes it whole and hands it back once run, so blocks are reused, not
+// grown and copied.
+struct warm_block {
+	struct warm_block *next;
+	size_t n;
+	struct warm_item item[PD_WARM_BATCH];
+};
+
 // A function symbol: [start, end) in the DSO's libdwfl address space.
 struct pd_sym {
 	uint64_t start, end;
@@ -156,12 +165,13 @@ struct pd_symbols {
 	atomic_size_t warm_loads, warm_ran;
 	size_t warm_pushed;
 	unsigned debug_delay_us; // debug builds: PD_DEBUG_LOADER_DELAY_US
-	struct warm_item *warm_q;
-	size_t warm_n, warm_cap, warm_next;
-	// Jobs the reading thread has not queued yet: queued PD_WARM_BATCH
-	// at a time, under one lock (the reading thread's alone).
-	struct warm_item warm_local[PD_WARM_BATCH];
-	size_t warm_nlocal;
+	// The queue, in blocks, oldest first, and the blocks the thread has
+	// run, to be filled again; warm_waiting items in the queue.
+	struct warm_block *warm_head, **warm_tail, *warm_spare;
+	size_t warm_waiting;
+	// Jobs the reading thread has not queued yet (its alone, or NULL):
+	// the block goes to the queue whole, under one lock.
+	struct warm_block *warm_local;
 	pthread_t kernel_thread;
 	char *ktext; // the whole kallsyms text, mapped or read; not with kread
 	size_t ktext_len; // with kread: the length of the entry's names

@@ -4,7 +4,6 @@
 // the thread's until pd_symbols_warm_finish joins it.
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
@@ -61,26 +60,34 @@ static void run_item(struct pd_symbols *s, const struct warm_item *it) {
 static void *warm_main(void *arg) {
 	struct pd_symbols *s = arg;
 	pd_thread_helper();
-	struct warm_item batch[PD_WARM_BATCH];
+	struct warm_block *done = NULL;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (s->warm_next == s->warm_n && !s->warm_closing) {
+		if (done) {
+			done->next = s->warm_spare;
+			s->warm_spare = done;
+			done = NULL;
+		}
+		while (!s->warm_head && !s->warm_closing) {
 			pthread_cond_wait(&s->wake, &s->lock);
 		}
-		if (s->warm_next == s->warm_n) {
+		struct warm_block *b = s->warm_head;
+		if (!b) {
 			break;
 		}
-		// Up to a batch at a time: one lock for each, not one per job.
-		size_t n = s->warm_n - s->warm_next;
-		n = n < PD_WARM_BATCH ? n : PD_WARM_BATCH;
-		memcpy(batch, s->warm_q + s->warm_next, n * sizeof(*batch));
-		s->warm_next += n;
-		pthread_mutex_unlock(&s->lock);
-		for (size_t k = 0; k < n; k++) {
-			run_item(s, &batch[k]);
+		// A block at a time: one lock for each, not one per job.
+		s->warm_head = b->next;
+		if (!s->warm_head) {
+			s->warm_tail = &s->warm_head;
 		}
-		atomic_fetch_add_explicit(&s->warm_ran, n,
+		s->warm_waiting -= b->n;
+		pthread_mutex_unlock(&s->lock);
+		for (size_t k = 0; k < b->n; k++) {
+			run_item(s, &b->item[k]);
+		}
+		atomic_fetch_add_explicit(&s->warm_ran, b->n,
 			memory_order_relaxed);
+		done = b;
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -92,10 +99,12 @@ static void *warm_main(void *arg) {
 // they come); at once for a DSO to load.
 #define WAKE_JOBS 1024
 
-// Queues the local items, starting the thread on first use; they are
-// dropped if it cannot run. now: wake the thread whatever is queued.
+// Queues the local block, starting the thread on first use; its items are
+// dropped if the thread cannot run. now: wake the thread whatever is
+// queued.
 static void warm_flush(struct pd_symbols *s, bool now) {
-	if (s->warm_nlocal == 0) {
+	struct warm_block *b = s->warm_local;
+	if (!b || b->n == 0) {
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -109,37 +118,38 @@ static void warm_flush(struct pd_symbols *s, bool now) {
 		}
 	}
 	if (s->warm_started && !s->warm_closing) {
-		// The items taken go once they are at least half the queue:
-		// it holds about those waiting, not every job of the run
-		// (80k on a large program), and each item moves about once.
-		if (s->warm_next && s->warm_next >= s->warm_n - s->warm_next
-				&& s->warm_n + s->warm_nlocal > s->warm_cap) {
-			memmove(s->warm_q, s->warm_q + s->warm_next,
-				(s->warm_n - s->warm_next) * sizeof(*s->warm_q));
-			s->warm_n -= s->warm_next;
-			s->warm_next = 0;
-		}
-		pd_xgrow(&s->warm_q, &s->warm_cap, s->warm_n + s->warm_nlocal,
-			sizeof(*s->warm_q));
-		memcpy(s->warm_q + s->warm_n, s->warm_local,
-			s->warm_nlocal * sizeof(*s->warm_local));
-		s->warm_n += s->warm_nlocal;
-		if (now || s->warm_n - s->warm_next >= WAKE_JOBS) {
+		b->next = NULL;
+		*s->warm_tail = b;
+		s->warm_tail = &b->next;
+		s->warm_waiting += b->n;
+		if (now || s->warm_waiting >= WAKE_JOBS) {
 			pthread_cond_signal(&s->wake);
 		}
+		// The next block is one the thread has run, if any.
+		s->warm_local = b = s->warm_spare;
+		if (b) {
+			s->warm_spare = b->next;
+		}
 	}
-	s->warm_nlocal = 0;
+	if (b) {
+		b->n = 0;
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
-// Jobs are small: they go to the thread a batch at a time (the last
+// Jobs are small: they go to the thread a block at a time (the last
 // ones at pd_symbols_warm_finish) and wake it a thousand at a time; a
 // DSO to load goes at once, after the jobs before it.
 static void warm_push(struct pd_symbols *s, struct warm_item it) {
-	s->warm_local[s->warm_nlocal++] = it;
+	struct warm_block *b = s->warm_local;
+	if (!b) {
+		s->warm_local = b = pd_xmalloc(sizeof(*b));
+		b->n = 0;
+	}
+	b->item[b->n++] = it;
 	s->warm_pushed++;
 	bool now = !it.fn || s->debug_delay_us;
-	if (now || s->warm_nlocal == PD_WARM_BATCH) {
+	if (now || b->n == PD_WARM_BATCH) {
 		warm_flush(s, now);
 	}
 }

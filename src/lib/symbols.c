@@ -58,9 +58,18 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 #endif
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
+	s->warm_tail = &s->warm_head;
 	s->kernel = pd_symbols_dso(s, "[kernel.kallsyms]", (uint32_t)-1);
 	s->kernel->id.kind = PD_DSO_KERNEL;
 	return s;
+}
+
+static void free_blocks(struct warm_block *b) {
+	while (b) {
+		struct warm_block *next = b->next;
+		free(b);
+		b = next;
+	}
 }
 
 void pd_symbols_destroy(struct pd_symbols *s) {
@@ -68,12 +77,20 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		return;
 	}
 	// Items the loader has not taken yet are not needed any more (a
-	// batch it has taken still runs before the join).
-	s->warm_nlocal = 0;
+	// block it has taken still runs before the join).
+	if (s->warm_local) {
+		s->warm_local->n = 0;
+	}
 	pthread_mutex_lock(&s->lock);
-	s->warm_next = s->warm_n;
+	struct warm_block *dropped = s->warm_head;
+	s->warm_head = NULL;
+	s->warm_tail = &s->warm_head;
+	s->warm_waiting = 0;
 	pthread_mutex_unlock(&s->lock);
 	pd_symbols_warm_finish(s);
+	free_blocks(dropped);
+	free_blocks(s->warm_spare);
+	free(s->warm_local);
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
 		pd_symbols_free_scopes(d);
@@ -84,7 +101,6 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 	}
 	free(s->dsos);
 	pd_index_free(&s->by_name);
-	free(s->warm_q);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
 	if (s->kernel_started && !s->kernel_tried && s->kernel_thread_ok) {
