@@ -78,7 +78,7 @@ void pd_locations_destroy(struct pd_locations *l) {
 	// for l must be done before l goes.
 	pd_symbols_warm_finish(l->syms);
 	pd_arena_finish(&l->names);
-	free(l->unmapped);
+	pd_huge_free(l->unmapped, l->unmapped_slots * sizeof(*l->unmapped));
 	free(l->res);
 	free(l->v);
 	pd_index_free(&l->index);
@@ -177,7 +177,7 @@ static bool count_unmapped(struct pd_locations *l, uint64_t addr) {
 	}
 	if (4 * (l->unmapped_n + 1) > 3 * l->unmapped_slots) {
 		size_t n = l->unmapped_slots ? 2 * l->unmapped_slots : 1024;
-		uint64_t *v = pd_xcalloc(n, sizeof(*v));
+		uint64_t *v = pd_dense_alloc(n * sizeof(*v));
 		for (size_t i = 0; i < l->unmapped_slots; i++) {
 			uint64_t k = l->unmapped[i];
 			if (k) {
@@ -188,7 +188,8 @@ static bool count_unmapped(struct pd_locations *l, uint64_t addr) {
 				v[j] = k;
 			}
 		}
-		free(l->unmapped);
+		pd_huge_free(l->unmapped,
+			l->unmapped_slots * sizeof(*l->unmapped));
 		l->unmapped = v;
 		l->unmapped_slots = n;
 	}
