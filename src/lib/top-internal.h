@@ -49,16 +49,13 @@ struct pd_top_frame {
 struct pd_top_str {
 	const char *s;
 	size_t len;
-	uint64_t hash;
 	uint32_t val;
 };
 
-// Distinct strings, numbered in the order they were added. An index slot
-// holds the high half of the hash and the entry + 1 (0: empty), so most
-// mismatches are seen without touching the entries.
+// Distinct strings, numbered in the order they were added, found by
+// their hashes (pd_index).
 struct pd_top_strtab {
-	uint64_t *index;
-	size_t slots;
+	struct pd_index index;
 	struct pd_top_str *v;
 	size_t n, cap;
 };

@@ -13,62 +13,36 @@
 #include "hash.h"
 #include "strbuf.h"
 
-static void strtab_init(struct pd_top_strtab *t) {
-	t->slots = 256;
-	t->index = pd_xcalloc(t->slots, sizeof(*t->index));
-}
-
 static void strtab_finish(struct pd_top_strtab *t) {
-	free(t->index);
+	pd_index_free(&t->index);
 	free(t->v);
 }
 
-static uint64_t slot_of(uint64_t h, size_t e) {
-	return (h >> 32) << 32 | (uint64_t)(e + 1);
-}
-
-static uint32_t strtab_find(const struct pd_top_strtab *t, const char *s,
+static uint32_t strtab_find(struct pd_top_strtab *t, const char *s,
 		size_t len, uint64_t h) {
-	size_t mask = t->slots - 1;
-	for (size_t j = h & mask; t->index[j]; j = (j + 1) & mask) {
-		uint64_t x = t->index[j];
-		if (x >> 32 != h >> 32) {
-			continue;
-		}
-		const struct pd_top_str *e = &t->v[(uint32_t)x - 1];
-		if (e->len == len && memcmp(e->s, s, len) == 0) {
-			return (uint32_t)x - 1;
+	struct pd_index *x = &t->index;
+	size_t j = pd_index_slot(x, h);
+	for (uint32_t e; (e = pd_index_probe(x, h, &j));
+			j = pd_index_next(x, j)) {
+		const struct pd_top_str *v = &t->v[e - 1];
+		if (v->len == len && memcmp(v->s, s, len) == 0) {
+			return e - 1;
 		}
 	}
 	return PD_TOP_NONE;
 }
 
-static void strtab_put(uint64_t *index, size_t slots, uint64_t h, size_t e) {
-	size_t j = h & (slots - 1);
-	while (index[j]) {
-		j = (j + 1) & (slots - 1);
-	}
-	index[j] = slot_of(h, e);
-}
-
 // Adds s (not there yet) with its val and returns its number.
 static uint32_t strtab_add(struct pd_top_strtab *t, struct pd_arena *a,
 		const char *s, size_t len, uint64_t h, uint32_t val) {
-	if (t->n >= PD_TOP_NONE - 1) {
-		errx(PD_ENOMEM, "out of memory: more than 2^32 names");
+	struct pd_index *x = &t->index;
+	size_t j = pd_index_slot(x, h);
+	while (pd_index_probe(x, h, &j)) {
+		j = pd_index_next(x, j);
 	}
 	pd_xgrow(&t->v, &t->cap, t->n + 1, sizeof(*t->v));
-	t->v[t->n] = (struct pd_top_str){pd_arena_strdup(a, s, len), len, h,
-		val};
-	if ((t->n + 1) * 2 > t->slots) {
-		free(t->index);
-		t->slots *= 2;
-		t->index = pd_xcalloc(t->slots, sizeof(*t->index));
-		for (size_t e = 0; e < t->n; e++) {
-			strtab_put(t->index, t->slots, t->v[e].hash, e);
-		}
-	}
-	strtab_put(t->index, t->slots, h, t->n);
+	t->v[t->n] = (struct pd_top_str){pd_arena_strdup(a, s, len), len, val};
+	pd_index_add(x, j, h); // entry t->n: numbered alike
 	return (uint32_t)t->n++;
 }
 
@@ -161,8 +135,6 @@ static uint32_t frame_get(struct pd_top *t, const char *s, size_t len) {
 struct pd_top *pd_top_create(const struct pd_top_options *o) {
 	struct pd_top *t = pd_xcalloc(1, sizeof(*t));
 	t->o = *o;
-	strtab_init(&t->keytab);
-	strtab_init(&t->frametab);
 	t->focus = PD_TOP_NONE;
 	if (o->focus) {
 		size_t len = strlen(o->focus);
