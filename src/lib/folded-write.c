@@ -620,7 +620,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	size_t nlocs = pd_locations_count(l), nstacks = pd_stacks_size(s);
 	struct pieces p = {
 		.t = pd_texts_create(),
-		.runs = pd_xcalloc(nlocs + 1, sizeof(*p.runs)),
+		.runs = pd_dense_alloc((nlocs + 1) * sizeof(*p.runs)),
 		.names = pd_xcalloc(NAME_CACHE, sizeof(*p.names)),
 	};
 	struct line *lines = pd_huge_alloc((nstacks + 1) * sizeof(*lines));
@@ -696,7 +696,7 @@ bool pd_folded_write(FILE *out, struct pd_stacks *s, size_t col,
 	pd_map64_free(&p.named);
 	pd_index_free(&p.roots);
 	free(p.root);
-	free(p.runs);
+	pd_huge_free(p.runs, (nlocs + 1) * sizeof(*p.runs));
 	free(p.v);
 	pd_texts_destroy(p.t);
 	return fits;
