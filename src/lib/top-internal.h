@@ -11,6 +11,7 @@
 #include "top.h"
 #include "alloc.h"
 #include "hash.h"
+#include "texts.h"
 
 #define PD_TOP_NONE UINT32_MAX
 
@@ -45,28 +46,14 @@ struct pd_top_frame {
 	uint32_t key;
 };
 
-// A distinct string; val is the row of a frame, or the number of a row.
-struct pd_top_str {
-	const char *s;
-	size_t len;
-	uint32_t val;
-};
-
-// Distinct strings, numbered in the order they were added, found by
-// their hashes (pd_index).
-struct pd_top_strtab {
-	struct pd_index index;
-	struct pd_top_str *v;
-	size_t n, cap;
-};
-
 struct pd_top {
 	struct pd_top_options o;
-	struct pd_arena arena;
-	struct pd_top_strtab keytab;   // row names, numbered as keys[]
+	struct pd_texts *keytab;       // row names, numbered as keys[]
 	struct pd_top_key *keys;
-	size_t capkeys;
-	struct pd_top_strtab frametab; // frame names as written -> key
+	size_t nkeys, capkeys;
+	struct pd_texts *frametab;     // frame names as written,
+	uint32_t *frame_key;           // by number: their rows
+	size_t cap_frame_key;
 	uint64_t gen;                  // stacks added so far
 	uint64_t samples[2];           // all counts
 	uint64_t grep[2];              // counts of stacks with a match

@@ -328,7 +328,7 @@ static void build_table(const struct out *o, struct table *tb) {
 	enum pd_top_sort s = o->r->sort;
 	bool delta = by_delta(o->r);
 	int src = s == PD_TOP_SORT_TOTAL || s == PD_TOP_SORT_TOTAL_DELTA ? 2 : 0;
-	for (size_t i = 0; i < t->keytab.n; i++) {
+	for (size_t i = 0; i < t->nkeys; i++) {
 		const struct pd_top_key *k = &t->keys[i];
 		if (!k->stamp || (t->o.grep && !k->match)) {
 			continue;
@@ -606,7 +606,7 @@ static void json_write(struct out *o, const struct table *tb) {
 	const struct col *ec = r->diff ? diff_edge_cols : edge_cols;
 	size_t nec = r->diff ? NCOLS(diff_edge_cols) : NCOLS(edge_cols);
 	size_t distinct = 0;
-	for (size_t i = 0; i < t->keytab.n; i++) {
+	for (size_t i = 0; i < t->nkeys; i++) {
 		distinct += t->keys[i].stamp != 0;
 	}
 	fprintf(f, "{\n  \"version\": 1,\n  \"by\": \"%s\",\n"
@@ -646,7 +646,7 @@ static void preamble(struct out *o) {
 	const struct pd_top_report *r = o->r;
 	bool md = r->format == PD_TOP_MARKDOWN;
 	size_t distinct = 0;
-	for (size_t i = 0; i < t->keytab.n; i++) {
+	for (size_t i = 0; i < t->nkeys; i++) {
 		distinct += t->keys[i].stamp != 0;
 	}
 	if (r->diff) {

@@ -13,39 +13,6 @@
 #include "hash.h"
 #include "strbuf.h"
 
-static void strtab_finish(struct pd_top_strtab *t) {
-	pd_index_free(&t->index);
-	free(t->v);
-}
-
-static uint32_t strtab_find(struct pd_top_strtab *t, const char *s,
-		size_t len, uint64_t h) {
-	struct pd_index *x = &t->index;
-	size_t j = pd_index_slot(x, h);
-	for (uint32_t e; (e = pd_index_probe(x, h, &j));
-			j = pd_index_next(x, j)) {
-		const struct pd_top_str *v = &t->v[e - 1];
-		if (v->len == len && memcmp(v->s, s, len) == 0) {
-			return e - 1;
-		}
-	}
-	return PD_TOP_NONE;
-}
-
-// Adds s (not there yet) with its val and returns its number.
-static uint32_t strtab_add(struct pd_top_strtab *t, struct pd_arena *a,
-		const char *s, size_t len, uint64_t h, uint32_t val) {
-	struct pd_index *x = &t->index;
-	size_t j = pd_index_slot(x, h);
-	while (pd_index_probe(x, h, &j)) {
-		j = pd_index_next(x, j);
-	}
-	pd_xgrow(&t->v, &t->cap, t->n + 1, sizeof(*t->v));
-	t->v[t->n] = (struct pd_top_str){pd_arena_strdup(a, s, len), len, val};
-	pd_index_add(x, j, h); // entry t->n: numbered alike
-	return (uint32_t)t->n++;
-}
-
 static bool ends_with(const char *s, size_t len, const char *tail) {
 	size_t n = strlen(tail);
 	return len >= n && memcmp(s + len - n, tail, n) == 0;
@@ -93,17 +60,16 @@ static const char *key_name(enum pd_top_by by, const char *s, size_t *len,
 
 static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 		bool module) {
-	uint64_t h = pd_hash(s, len, pd_hash_secret);
-	uint32_t k = strtab_find(&t->keytab, s, len, h);
-	if (k != PD_TOP_NONE) {
+	uint32_t k = pd_texts_id(t->keytab, s, len);
+	if (k < t->nkeys) {
 		t->keys[k].module |= module; // the focus is made not knowing
 		return k;
 	}
-	k = strtab_add(&t->keytab, &t->arena, s, len, h, (uint32_t)t->keytab.n);
-	pd_xgrow(&t->keys, &t->capkeys, (size_t)k + 1, sizeof(*t->keys));
+	t->nkeys = (size_t)k + 1;
+	pd_xgrow(&t->keys, &t->capkeys, t->nkeys, sizeof(*t->keys));
 	struct pd_top_key *key = &t->keys[k];
 	*key = (struct pd_top_key){
-		.name = t->keytab.v[k].s,
+		.name = pd_texts_get(t->keytab, k, &len),
 		.len = len,
 		.module = module,
 	};
@@ -117,10 +83,10 @@ static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 }
 
 static uint32_t frame_get(struct pd_top *t, const char *s, size_t len) {
-	uint64_t h = pd_hash(s, len, pd_hash_secret);
-	uint32_t f = strtab_find(&t->frametab, s, len, h);
-	if (f != PD_TOP_NONE) {
-		return t->frametab.v[f].val;
+	size_t known = pd_texts_count(t->frametab);
+	uint32_t f = pd_texts_id(t->frametab, s, len);
+	if (f < known) {
+		return t->frame_key[f];
 	}
 	struct pd_strbuf buf = {0};
 	bool module;
@@ -128,13 +94,17 @@ static uint32_t frame_get(struct pd_top *t, const char *s, size_t len) {
 	const char *k = key_name(t->o.by, s, &klen, &buf, &module);
 	uint32_t key = key_get(t, k, klen, module);
 	pd_strbuf_finish(&buf);
-	strtab_add(&t->frametab, &t->arena, s, len, h, key);
+	pd_xgrow(&t->frame_key, &t->cap_frame_key, (size_t)f + 1,
+		sizeof(*t->frame_key));
+	t->frame_key[f] = key;
 	return key;
 }
 
 struct pd_top *pd_top_create(const struct pd_top_options *o) {
 	struct pd_top *t = pd_xcalloc(1, sizeof(*t));
 	t->o = *o;
+	t->keytab = pd_texts_create();
+	t->frametab = pd_texts_create();
 	t->focus = PD_TOP_NONE;
 	if (o->focus) {
 		size_t len = strlen(o->focus);
@@ -148,9 +118,9 @@ void pd_top_destroy(struct pd_top *t) {
 	if (!t) {
 		return;
 	}
-	strtab_finish(&t->keytab);
-	strtab_finish(&t->frametab);
-	pd_arena_finish(&t->arena);
+	pd_texts_destroy(t->keytab);
+	pd_texts_destroy(t->frametab);
+	free(t->frame_key);
 	free(t->keys);
 	free(t->callers.v);
 	pd_map64_free(&t->callers.index);
@@ -292,7 +262,7 @@ enum pd_status pd_top_check(const struct pd_top *t) {
 	}
 	if (t->o.by == PD_TOP_BY_MODULE) {
 		bool any = false;
-		for (size_t i = 0; i < t->keytab.n && !any; i++) {
+		for (size_t i = 0; i < t->nkeys && !any; i++) {
 			any = t->keys[i].module && t->keys[i].stamp;
 		}
 		if (!any && t->gen) {
