@@ -33,7 +33,8 @@ struct jit_table {
 	size_t n;
 };
 
-// Jobs go to the loader thread, and it takes them, this many at a time.
+// Jobs go to the loader thread in blocks of at most this many (fewer when
+// a DSO to load is queued, which goes at once).
 #define PD_WARM_BATCH 64
 
 // A DSO to load (fn NULL), or a job to run once it is loaded.

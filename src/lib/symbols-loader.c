@@ -195,5 +195,14 @@ void pd_symbols_warm_finish(struct pd_symbols *s) {
 		pthread_join(s->warm_thread, NULL);
 		s->warm_running = false;
 	}
+	// Nothing is queued from now on: the blocks go back to malloc for
+	// the output.
+	for (struct warm_block *b = s->warm_spare, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	s->warm_spare = NULL;
+	free(s->warm_local);
+	s->warm_local = NULL;
 }
 

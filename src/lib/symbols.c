@@ -64,14 +64,6 @@ struct pd_symbols *pd_symbols_create(const struct pd_symbols_options *o) {
 	return s;
 }
 
-static void free_blocks(struct warm_block *b) {
-	while (b) {
-		struct warm_block *next = b->next;
-		free(b);
-		b = next;
-	}
-}
-
 void pd_symbols_destroy(struct pd_symbols *s) {
 	if (!s) {
 		return;
@@ -82,15 +74,13 @@ void pd_symbols_destroy(struct pd_symbols *s) {
 		s->warm_local->n = 0;
 	}
 	pthread_mutex_lock(&s->lock);
-	struct warm_block *dropped = s->warm_head;
+	*s->warm_tail = s->warm_spare; // spare: pd_symbols_warm_finish frees
+	s->warm_spare = s->warm_head;
 	s->warm_head = NULL;
 	s->warm_tail = &s->warm_head;
 	s->warm_waiting = 0;
 	pthread_mutex_unlock(&s->lock);
 	pd_symbols_warm_finish(s);
-	free_blocks(dropped);
-	free_blocks(s->warm_spare);
-	free(s->warm_local);
 	for (size_t i = 0; i < s->ndsos; i++) {
 		struct pd_dso *d = s->dsos[i];
 		pd_symbols_free_scopes(d);
