@@ -68,11 +68,8 @@ static uint32_t key_get(struct pd_top *t, const char *s, size_t len,
 	t->nkeys = (size_t)k + 1;
 	pd_xgrow(&t->keys, &t->capkeys, t->nkeys, sizeof(*t->keys));
 	struct pd_top_key *key = &t->keys[k];
-	*key = (struct pd_top_key){
-		.name = pd_texts_get(t->keytab, k, &len),
-		.len = len,
-		.module = module,
-	};
+	const char *name = pd_texts_get(t->keytab, k, &len); // t's copy
+	*key = (struct pd_top_key){.name = name, .len = len, .module = module};
 	if (t->o.grep) {
 		// REG_STARTEND: the whole name, NULs included.
 		regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
