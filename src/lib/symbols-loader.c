@@ -60,14 +60,8 @@ static void run_item(struct pd_symbols *s, const struct warm_item *it) {
 static void *warm_main(void *arg) {
 	struct pd_symbols *s = arg;
 	pd_thread_helper();
-	struct warm_block *done = NULL;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		if (done) {
-			done->next = s->warm_spare;
-			s->warm_spare = done;
-			done = NULL;
-		}
 		while (!s->warm_head && !s->warm_closing) {
 			pthread_cond_wait(&s->wake, &s->lock);
 		}
@@ -87,8 +81,9 @@ static void *warm_main(void *arg) {
 		}
 		atomic_fetch_add_explicit(&s->warm_ran, b->n,
 			memory_order_relaxed);
-		done = b;
 		pthread_mutex_lock(&s->lock);
+		b->next = s->warm_spare; // run: to be filled again
+		s->warm_spare = b;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
