@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Unaligned reads of a record's fields (in the machine's byte order,
-// which pd requires of perf.data), and bit counts.
+// which pd requires of perf.data), bit counts and common prefixes.
 #ifndef PD_BYTES_H
 #define PD_BYTES_H
 
@@ -30,6 +30,19 @@ static inline uint16_t pd_get_u16(const void *p) {
 	uint16_t v;
 	memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+// Length of the common prefix of a[0, n) and b[0, n), 8 bytes at a time.
+static inline size_t pd_common_prefix(const char *a, const char *b,
+		size_t n) {
+	size_t i = 0;
+	while (i + 8 <= n && pd_get_u64(a + i) == pd_get_u64(b + i)) {
+		i += 8;
+	}
+	while (i < n && a[i] == b[i]) {
+		i++;
+	}
+	return i;
 }
 
 #endif

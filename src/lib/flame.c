@@ -136,18 +136,6 @@ static uint32_t child(struct pd_flame *f, uint32_t parent, uint32_t name) {
 	return id;
 }
 
-// First index where x and y differ, or the shorter length.
-static size_t common(const char *x, size_t xl, const char *y, size_t yl) {
-	size_t n = xl < yl ? xl : yl, i = 0;
-	while (i + 8 <= n && pd_get_u64(x + i) == pd_get_u64(y + i)) {
-		i += 8;
-	}
-	while (i < n && x[i] == y[i]) {
-		i++;
-	}
-	return i;
-}
-
 // Splits stack into frames: frame k is stack[frames[k] .. frames[k+1]-1).
 static size_t split(struct pd_flame *f, const char *stack, size_t len) {
 	size_t nf = 0;
@@ -171,7 +159,8 @@ static size_t common_frames(struct pd_flame *f, const char *stack,
 		return 0;
 	}
 	const char *prev = f->prev.s;
-	size_t l = common(prev, f->prev.len, stack, len), k = 0;
+	size_t l = pd_common_prefix(prev, stack,
+		len < f->prev.len ? len : f->prev.len), k = 0;
 	while (k < nf && k < f->prev_frames) {
 		size_t end = f->frames[k + 1] - 1;
 		if (end > l || (end < f->prev.len && prev[end] != ';')) {

@@ -174,22 +174,10 @@ static void butterfly(struct pd_top *t, const struct pd_top_frame *k,
 	}
 }
 
-// Length of the common prefix of a[0, n) and b[0, n).
-static size_t common(const char *a, const char *b, size_t n) {
-	size_t i = 0;
-	while (i + 8 <= n && pd_get_u64(a + i) == pd_get_u64(b + i)) {
-		i += 8;
-	}
-	while (i < n && a[i] == b[i]) {
-		i++;
-	}
-	return i;
-}
-
 // Splits s into frames and looks up their keys, reusing those of the
 // previous stack's frames that lie wholly in the common prefix.
 static void split(struct pd_top *t, const char *s, size_t len) {
-	size_t l = common(s, t->prev ? t->prev : s,
+	size_t l = pd_common_prefix(s, t->prev ? t->prev : s,
 		len < t->prevlen ? len : t->prevlen);
 	size_t n = 0;
 	// A frame ending before l ends with ";" in both stacks.
