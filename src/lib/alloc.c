@@ -50,15 +50,21 @@ void pd_xgrow_slow(void *p, size_t *cap, size_t need, size_t size) {
 	*cap = n;
 }
 
-char *pd_give_back(void *p, size_t n) {
+// Gives advice on the whole pages inside p[0, n); returns the end of the
+// last of them, or p if there is none.
+static char *advise_pages(void *p, size_t n, int advice) {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
 	if (from >= to) {
 		return p;
 	}
-	madvise((void *)from, to - from, MADV_DONTNEED);
+	madvise((void *)from, to - from, advice);
 	return (char *)p + (to - (uintptr_t)p);
+}
+
+char *pd_give_back(void *p, size_t n) {
+	return advise_pages(p, n, MADV_DONTNEED);
 }
 
 void pd_free_big(void *p, size_t n) {
@@ -134,12 +140,7 @@ void *pd_huge_alloc(size_t n) {
 // 0.7-4.2 us this way (2026-12-07). An older kernel without
 // MADV_POPULATE_WRITE refuses it, and the pages fault as before.
 static void populate(void *p, size_t n) {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
-	if (from < to) {
-		madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-	}
+	advise_pages(p, n, MADV_POPULATE_WRITE);
 }
 
 // Below this a table's pages are left to fault one by one.
