@@ -21,6 +21,8 @@ struct reader {
 	size_t *ncounts;
 	uint64_t total[PD_FOLDED_MAX_COUNTS];
 	struct pd_strbuf hex;
+	pd_folded_fn *fn; // called with each line's stack and counts
+	void *ctx;
 };
 
 static bool is_space(char c) {
@@ -115,8 +117,7 @@ static const char *add_total(struct reader *r, size_t k, uint64_t c) {
 	return NULL;
 }
 
-static const char *parse_line(struct reader *r, const char *s, size_t len,
-		pd_folded_fn *fn, void *ctx) {
+static const char *parse_line(struct reader *r, const char *s, size_t len) {
 	while (len > 0 && (is_space(s[len - 1]) || s[len - 1] == '\r'
 			|| s[len - 1] == '\n')) {
 		len--;
@@ -156,7 +157,7 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 	if (r->flags & PD_FOLDED_STRIP_HEX) {
 		strip_hex(r, &s, &len);
 	}
-	fn(ctx, s, len, c, n);
+	r->fn(r->ctx, s, len, c, n);
 	return NULL;
 }
 
@@ -164,8 +165,7 @@ static const char *parse_line(struct reader *r, const char *s, size_t len,
 // without its newline; buf[0, scanned) is known to hold no newline. Sets
 // *used to the bytes of the lines parsed.
 static enum pd_status cut_lines(struct reader *r, const char *buf, size_t n,
-		size_t scanned, bool eof, size_t *used, pd_folded_fn *fn,
-		void *ctx) {
+		size_t scanned, bool eof, size_t *used) {
 	enum pd_status st = PD_OK;
 	size_t at = 0;
 	while (at < n) {
@@ -176,7 +176,7 @@ static enum pd_status cut_lines(struct reader *r, const char *buf, size_t n,
 		}
 		size_t len = nl ? (size_t)(nl - buf) + 1 - at : n - at;
 		r->line++;
-		const char *why = parse_line(r, buf + at, len, fn, ctx);
+		const char *why = parse_line(r, buf + at, len);
 		if (why) {
 			warnx("%s:%lu: %s", r->name, r->line, why);
 			st = PD_EDATA;
@@ -189,19 +189,20 @@ static enum pd_status cut_lines(struct reader *r, const char *buf, size_t n,
 }
 
 static struct reader reader_init(const char *name, unsigned flags,
-		size_t *ncounts) {
+		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
 	if (*ncounts > PD_FOLDED_MAX_COUNTS) {
 		*ncounts = PD_FOLDED_MAX_COUNTS;
 	}
-	return (struct reader){.name = name, .flags = flags, .ncounts = ncounts};
+	return (struct reader){.name = name, .flags = flags, .ncounts = ncounts,
+		.fn = fn, .ctx = ctx};
 }
 
 enum pd_status pd_folded_read_mem(const char *name, const char *buf,
 		size_t n, unsigned flags, size_t *ncounts, pd_folded_fn *fn,
 		void *ctx) {
-	struct reader r = reader_init(name, flags, ncounts);
+	struct reader r = reader_init(name, flags, ncounts, fn, ctx);
 	size_t used;
-	enum pd_status st = cut_lines(&r, buf, n, 0, true, &used, fn, ctx);
+	enum pd_status st = cut_lines(&r, buf, n, 0, true, &used);
 	pd_strbuf_finish(&r.hex);
 	return st;
 }
@@ -213,7 +214,8 @@ enum pd_status pd_folded_read_mem(const char *name, const char *buf,
 enum pd_status pd_folded_read(const char *path, unsigned flags,
 		size_t *ncounts, pd_folded_fn *fn, void *ctx) {
 	bool std = strcmp(path, "-") == 0;
-	struct reader r = reader_init(std ? "<stdin>" : path, flags, ncounts);
+	struct reader r = reader_init(std ? "<stdin>" : path, flags, ncounts,
+		fn, ctx);
 	int fd = std ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		warn("%s", path);
@@ -245,7 +247,7 @@ enum pd_status pd_folded_read(const char *path, unsigned flags,
 		eof = n == 0;
 		have += (size_t)n;
 		size_t used;
-		st = cut_lines(&r, buf, have, scanned, eof, &used, fn, ctx);
+		st = cut_lines(&r, buf, have, scanned, eof, &used);
 		if (st != PD_OK) {
 			break;
 		}
