@@ -114,7 +114,10 @@ struct fresh {
 
 struct cache {
 	char *file;     // the entry's path
-	uint8_t *buf;   // the entry read, if valid
+	// The entry read, if valid: nbuf bytes from pd_huge_malloc (its
+	// lookups land anywhere in it, a TLB miss each in 4 KiB pages).
+	uint8_t *buf;
+	size_t nbuf;
 	const struct header *h;
 	const struct addr_rec *addrs;
 	const struct pd_load *segs;
@@ -301,7 +304,7 @@ static char *entry_file(const struct pd_symbols *s, const struct pd_dso *d,
 
 // Forgets an entry found bad.
 static void drop(struct cache *c) {
-	free(c->buf);
+	pd_huge_free(c->buf, c->nbuf);
 	free(c->top);
 	for (size_t i = 0; i < c->nprobes; i++) {
 		free(c->probes[i].path);
@@ -320,7 +323,8 @@ static void read_entry(struct cache *c, const struct pd_symbols *s,
 	if (fstat(fd, &st) == 0 && st.st_size > 0
 			&& (uint64_t)st.st_size < (1ull << 32)) {
 		size_t n = (size_t)st.st_size, got = 0;
-		c->buf = pd_xmalloc(n);
+		c->buf = pd_huge_malloc(n);
+		c->nbuf = n;
 		while (got < n) {
 			ssize_t r = read(fd, c->buf + got, n - got);
 			if (r <= 0) {
@@ -351,7 +355,10 @@ bool pd_cache_take(struct pd_symbols *s, struct pd_dso *d, uint8_t *buf,
 	d->cache_tried = true;
 	struct cache *c = d->cache = pd_xcalloc(1, sizeof(*c));
 	c->file = pd_xstrdup("");
-	c->buf = buf;
+	c->buf = pd_huge_malloc(n);
+	c->nbuf = n;
+	memcpy(c->buf, buf, n);
+	free(buf);
 	if (!parse(c, n, s, d)) {
 		drop(c);
 	}
@@ -514,7 +521,7 @@ void pd_cache_free(struct pd_dso *d) {
 	free(c->probes);
 	free(c->fresh);
 	free(c->names);
-	free(c->buf);
+	pd_huge_free(c->buf, c->nbuf);
 	free(c->top);
 	free(c->file);
 	free(c);
