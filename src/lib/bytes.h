@@ -33,8 +33,7 @@ static inline uint16_t pd_get_u16(const void *p) {
 }
 
 // Length of the common prefix of a[0, n) and b[0, n), 8 bytes at a time.
-static inline size_t pd_common_prefix(const char *a, const char *b,
-		size_t n) {
+static inline size_t pd_common_prefix(const char *a, const char *b, size_t n) {
 	size_t i = 0;
 	while (i + 8 <= n && pd_get_u64(a + i) == pd_get_u64(b + i)) {
 		i += 8;

@@ -160,7 +160,8 @@ static size_t common_frames(struct pd_flame *f, const char *stack,
 	}
 	const char *prev = f->prev.s;
 	size_t l = pd_common_prefix(prev, stack,
-		len < f->prev.len ? len : f->prev.len), k = 0;
+		len < f->prev.len ? len : f->prev.len);
+	size_t k = 0;
 	while (k < nf && k < f->prev_frames) {
 		size_t end = f->frames[k + 1] - 1;
 		if (end > l || (end < f->prev.len && prev[end] != ';')) {
