@@ -32,8 +32,8 @@ void pd_free_big(void *p, size_t n);
 // Zeroed. Freed by pd_huge_free with the same n. (With AddressSanitizer
 // all come from malloc, which it checks.)
 void *pd_huge_alloc(size_t n);
-// As pd_huge_alloc, for memory the caller fills whole (a file read into
-// it): below 2 MiB from malloc, and not zeroed.
+// As pd_huge_alloc, but not zeroed: for memory the caller fills whole (a
+// file read into it). Freed by pd_huge_free with the same n.
 void *pd_huge_malloc(size_t n);
 // As pd_huge_alloc, for memory the caller is about to write all over (a
 // hash table's slots, being filled): from 64 KiB up its pages are

@@ -114,8 +114,8 @@ struct fresh {
 
 struct cache {
 	char *file;     // the entry's path
-	// The entry read, if valid: nbuf bytes from pd_huge_malloc (its
-	// lookups land anywhere in it, a TLB miss each in 4 KiB pages).
+	// The entry read, if valid: nbuf bytes from pd_huge_malloc (read
+	// into 4 KiB pages, gxx-fp's 4 MB entry took a fault per page).
 	uint8_t *buf;
 	size_t nbuf;
 	const struct header *h;

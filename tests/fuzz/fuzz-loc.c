@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		memcpy(buf + H_BODY, &body, 8);
 		memcpy(buf + H_SUM, &sum, 8);
 	}
-	// Looked up before the entry is taken (it frees buf with d).
+	// Looked up before the entry is taken (it frees buf).
 	size_t nwords = size / 8 < 512 ? size / 8 : 512;
 	uint64_t *words = malloc((nwords + 1) * 8);
 	memcpy(words, buf, nwords * 8);

@@ -428,7 +428,7 @@ static void test_arena_adopt(void) {
 
 // Arrays of pd_huge_alloc and pd_huge_grow: zeroed when new, their
 // contents kept as they grow from malloc's sizes into mapped ones and
-// between mapped sizes.
+// between mapped sizes. Then pd_huge_malloc's.
 static void test_huge_arrays(void) {
 	uint64_t *z = pd_huge_alloc((size_t)3 << 20);
 	bool zero = true;
@@ -454,6 +454,21 @@ static void test_huge_arrays(void) {
 	}
 	CHECK(kept && cap >= 3000000);
 	pd_huge_free(a, cap * sizeof(*a));
+	// pd_huge_malloc's, mapped or from malloc: every byte of n theirs.
+	const size_t sizes[] = {100000, ((size_t)2 << 20) + 1, (size_t)3 << 20};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		size_t n = sizes[i];
+		unsigned char *m = pd_huge_malloc(n);
+		for (size_t k = 0; k < n; k++) {
+			m[k] = (unsigned char)(k * 31 + i);
+		}
+		bool same = true;
+		for (size_t k = 0; k < n; k++) {
+			same &= m[k] == (unsigned char)(k * 31 + i);
+		}
+		CHECK(same);
+		pd_huge_free(m, n);
+	}
 }
 
 // pd_env_number: a decimal number from 1 to max, else 0.
